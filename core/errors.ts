@@ -31,6 +31,13 @@ export class InvalidInputError extends DomainError {
   }
 }
 
+/** A required input field is absent (some dialects answer this case with their own wording). */
+export class MissingFieldError extends InvalidInputError {
+  constructor(field: string) {
+    super(`${field} is required`, field);
+  }
+}
+
 export class UnauthorizedError extends DomainError {
   constructor(message = 'missing or invalid bearer token') {
     super('Unauthorized', message);

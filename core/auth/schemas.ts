@@ -1,0 +1,33 @@
+import * as v from 'valibot';
+
+export const Role = v.picklist(['admin', 'user']);
+export type Role = v.InferOutput<typeof Role>;
+
+export const ProjectKey = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a lowercase RFC 1123 label'),
+);
+
+export const CreateTokenInput = v.strictObject({
+  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128)),
+  role: Role,
+  projects: v.optional(v.array(ProjectKey)),
+});
+export type CreateTokenInput = v.InferOutput<typeof CreateTokenInput>;
+
+/** Who is calling. `projects` undefined means every project. */
+export type Principal = {
+  tokenId: string;
+  name: string;
+  role: Role;
+  projects: string[] | undefined;
+};
+
+/** A token as the API shows it: never its secret or hash. */
+export type TokenView = {
+  id: string;
+  name: string;
+  role: Role;
+  projects: string[] | null;
+  created_at: string;
+};

@@ -1,0 +1,517 @@
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  RequestContext,
+  HttpMethod,
+  VersionApi,
+  setHeaderOptions,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+  type V1Pod,
+  type V1Service,
+  type V1Deployment,
+  type V1StatefulSet,
+  type V1DaemonSet,
+  type V1Container,
+  type V1PodSpec,
+  type V1LabelSelector,
+} from '@kubernetes/client-node';
+import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
+import { fetch, type Dispatcher } from 'undici';
+import { NotFoundError } from '../errors.ts';
+import type {
+  ApplyResult,
+  ImageKind,
+  KubeCluster,
+  KubeObject,
+  LogOptions,
+  PodSummary,
+  RestartableKind,
+  ScalableKind,
+  ServiceSummary,
+  WorkloadSummary,
+} from './gateway.ts';
+import { fromStatus, parseStatus, toDomainError, type CallSubject } from './kube-errors.ts';
+
+export const FIELD_MANAGER = 'berth';
+
+export type KubeClusterOptions = { timeoutMs: number };
+
+/**
+ * client-node 2.x builds a new TLS dispatcher for every call when the
+ * kubeconfig carries a CA or client certificate, so no connection is ever
+ * reused (measured: 13 ms per call instead of 3 ms). Keeping the first one
+ * makes every call of this cluster share one keep-alive pool.
+ */
+class PooledKubeConfig extends KubeConfig {
+  #dispatcher: Dispatcher | undefined;
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const fresh = context.getDispatcher() as Dispatcher | undefined;
+    if (!fresh) return;
+    this.#dispatcher ??= fresh;
+    context.setDispatcher(this.#dispatcher as never);
+  }
+}
+
+/** A cluster client over the stored kubeconfig. Every call carries a deadline. */
+export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeClusterOptions): KubeCluster {
+  const config = new PooledKubeConfig();
+  config.loadFromString(kubeconfig);
+  const core = config.makeApiClient(CoreV1Api);
+  const apps = config.makeApiClient(AppsV1Api);
+  const batch = config.makeApiClient(BatchV1Api);
+  const versionApi = config.makeApiClient(VersionApi);
+  const server = config.getCurrentCluster()!.server.replace(/\/$/, '');
+
+  const deadline = (): ConfigurationOptions<ObservableMiddleware> => ({
+    middleware: [
+      {
+        pre: (request: RequestContext) => {
+          request.setSignal(AbortSignal.timeout(timeoutMs));
+          return of(request);
+        },
+        post: (response) => of(response),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  });
+  const patchAs = (strategy: PatchStrategy) => setHeaderOptions('Content-Type', strategy, deadline());
+
+  async function call<T>(subject: CallSubject, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toDomainError(error, subject, timeoutMs);
+    }
+  }
+
+  /** A request by path, for what the generated APIs get wrong (see `discovery` and `followLog`). */
+  async function raw(
+    method: HttpMethod,
+    path: string,
+    subject: CallSubject,
+    options: { body?: string; contentType?: string; query?: Record<string, string>; signal?: AbortSignal } = {},
+  ) {
+    const url = new URL(server + path);
+    for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
+    const context = new RequestContext(url.toString(), method);
+    await config.applySecurityAuthentication(context);
+    const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
+    if (options.contentType) headers['content-type'] = options.contentType;
+    try {
+      const response = await fetch(url, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: options.body }),
+        dispatcher: context.getDispatcher() as Dispatcher | undefined,
+        signal: options.signal ?? AbortSignal.timeout(timeoutMs),
+      });
+      if (!response.ok) throw fromStatus(response.status, parseStatus(await response.text()), subject);
+      return response;
+    } catch (error) {
+      throw toDomainError(error, subject, timeoutMs);
+    }
+  }
+
+  const discovery = createDiscovery(async (groupVersion) => {
+    const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
+    const response = await raw(HttpMethod.GET, path, { kind: 'APIResourceList', name: groupVersion });
+    return ((await response.json()) as { resources: DiscoveredResource[] }).resources;
+  });
+
+  async function objectPath(object: Pick<KubeObject, 'apiVersion' | 'kind'> & { name?: string }, namespace: string | undefined) {
+    const resource = await discovery.resolve(object.apiVersion, object.kind);
+    const base = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
+    const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(namespace ?? 'default')}` : '';
+    return `${base}${scope}/${resource.name}${object.name ? `/${encodeURIComponent(object.name)}` : ''}`;
+  }
+
+  // The manifests Berth applies are user YAML: sent as written (no model
+  // round-trip, which would drop fields newer than the client's models).
+  async function applyOne(object: KubeObject, namespace: string): Promise<ApplyResult> {
+    const target = { kind: object.kind, name: object.metadata.name, namespace };
+    try {
+      const path = await objectPath({ ...object, name: object.metadata.name }, namespace);
+      const body = { ...object, metadata: { ...object.metadata, ...(path.includes('/namespaces/') ? { namespace } : {}) } };
+      await raw(HttpMethod.PATCH, path, target, {
+        body: JSON.stringify(body),
+        contentType: PatchStrategy.ServerSideApply,
+        query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      });
+      return { ...target, outcome: 'applied' };
+    } catch (error) {
+      return { ...target, outcome: 'failed', message: (error as Error).message };
+    }
+  }
+
+  async function deleteOne(object: KubeObject, namespace: string): Promise<ApplyResult> {
+    const target = { kind: object.kind, name: object.metadata.name, namespace };
+    try {
+      const path = await objectPath({ ...object, name: object.metadata.name }, namespace);
+      await raw(HttpMethod.DELETE, path, target, { query: { propagationPolicy: 'Background' } });
+      return { ...target, outcome: 'applied' };
+    } catch (error) {
+      if (error instanceof NotFoundError) return { ...target, outcome: 'applied', message: 'already gone' };
+      return { ...target, outcome: 'failed', message: (error as Error).message };
+    }
+  }
+
+  async function readWorkload(kind: ScalableKind | 'DaemonSet', namespace: string, name: string) {
+    const subject = { kind, name, namespace };
+    return call(subject, () => {
+      switch (kind) {
+        case 'Deployment':
+          return apps.readNamespacedDeployment({ name, namespace }, deadline());
+        case 'StatefulSet':
+          return apps.readNamespacedStatefulSet({ name, namespace }, deadline());
+        case 'DaemonSet':
+          return apps.readNamespacedDaemonSet({ name, namespace }, deadline());
+      }
+    });
+  }
+
+  return {
+    async version() {
+      const info = await call({ kind: 'version', name: server }, () => versionApi.getCode(deadline()));
+      return { gitVersion: info.gitVersion, platform: info.platform };
+    },
+
+    async apply(objects, { namespace }) {
+      const results: ApplyResult[] = [];
+      // In order, so that a Namespace or CRD earlier in the list exists before what uses it.
+      for (const object of objects) results.push(await applyOne(object, namespace));
+      return results;
+    },
+
+    async deleteObjects(objects, { namespace }) {
+      return Promise.all(objects.map((object) => deleteOne(object, namespace)));
+    },
+
+    async getObject(ref) {
+      try {
+        const response = await raw(HttpMethod.GET, await objectPath(ref, ref.namespace), ref);
+        return (await response.json()) as KubeObject;
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }
+    },
+
+    async getWorkload(kind, namespace, name) {
+      return summarizeWorkload(kind, await readWorkload(kind, namespace, name));
+    },
+
+    async listWorkloads(namespace, labelSelector) {
+      const subject = { kind: 'workloads', name: namespace, namespace };
+      const query = { namespace, ...(labelSelector ? { labelSelector } : {}) };
+      const [deployments, statefulSets, daemonSets] = await Promise.all([
+        call(subject, () => apps.listNamespacedDeployment(query, deadline())),
+        call(subject, () => apps.listNamespacedStatefulSet(query, deadline())),
+        call(subject, () => apps.listNamespacedDaemonSet(query, deadline())),
+      ]);
+      return [
+        ...deployments.items.map((item) => summarizeWorkload('Deployment', item)),
+        ...statefulSets.items.map((item) => summarizeWorkload('StatefulSet', item)),
+        ...daemonSets.items.map((item) => summarizeWorkload('DaemonSet', item)),
+      ];
+    },
+
+    async scale(kind, namespace, name, replicas) {
+      const body = { spec: { replicas } };
+      const options = patchAs(PatchStrategy.MergePatch);
+      await call({ kind, name, namespace }, () =>
+        kind === 'Deployment'
+          ? apps.patchNamespacedDeploymentScale({ name, namespace, body, fieldManager: FIELD_MANAGER }, options)
+          : apps.patchNamespacedStatefulSetScale({ name, namespace, body, fieldManager: FIELD_MANAGER }, options),
+      );
+    },
+
+    async restart(kind, namespace, name, at) {
+      // What `kubectl rollout restart` does: a changed pod-template annotation rolls every pod.
+      const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at.toISOString() } } } } };
+      const options = patchAs(PatchStrategy.StrategicMergePatch);
+      const request = { name, namespace, body, fieldManager: FIELD_MANAGER };
+      await call({ kind, name, namespace }, () => {
+        switch (kind) {
+          case 'Deployment':
+            return apps.patchNamespacedDeployment(request, options);
+          case 'StatefulSet':
+            return apps.patchNamespacedStatefulSet(request, options);
+          case 'DaemonSet':
+            return apps.patchNamespacedDaemonSet(request, options);
+        }
+      });
+    },
+
+    async setImage(kind, namespace, name, container, image) {
+      const subject = { kind, name, namespace };
+      const podSpec = await call(subject, () => readPodTemplateSpec(kind, namespace, name));
+      const isInit = (podSpec?.initContainers ?? []).some((entry) => entry.name === container);
+      const isMain = (podSpec?.containers ?? []).some((entry) => entry.name === container);
+      if (!isInit && !isMain) throw new NotFoundError('container', `${kind}/${name}/${container}`);
+      // Strategic merge keys containers by name, so only this container's image changes.
+      const containers = { [isInit ? 'initContainers' : 'containers']: [{ name: container, image }] };
+      const template = { spec: containers };
+      const body = kind === 'CronJob' ? { spec: { jobTemplate: { spec: { template } } } } : { spec: { template } };
+      const options = patchAs(PatchStrategy.StrategicMergePatch);
+      const request = { name, namespace, body, fieldManager: FIELD_MANAGER };
+      await call(subject, async () => {
+        switch (kind) {
+          case 'Deployment':
+            return void (await apps.patchNamespacedDeployment(request, options));
+          case 'StatefulSet':
+            return void (await apps.patchNamespacedStatefulSet(request, options));
+          case 'CronJob':
+            return void (await batch.patchNamespacedCronJob(request, options));
+        }
+      });
+    },
+
+    async listPods(namespace, labelSelector) {
+      const list = await call({ kind: 'pods', name: namespace, namespace }, () =>
+        core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, deadline()),
+      );
+      return list.items.map(summarizePod);
+    },
+
+    async listServices(namespace, labelSelector) {
+      const list = await call({ kind: 'services', name: namespace, namespace }, () =>
+        core.listNamespacedService({ namespace, ...(labelSelector ? { labelSelector } : {}) }, deadline()),
+      );
+      return list.items.map(summarizeService);
+    },
+
+    async listEndpoints(namespace, labelSelector) {
+      const list = await call({ kind: 'endpoints', name: namespace, namespace }, () =>
+        core.listNamespacedEndpoints({ namespace, ...(labelSelector ? { labelSelector } : {}) }, deadline()),
+      );
+      return list.items.map((item) => ({
+        name: item.metadata?.name ?? '',
+        addresses: (item.subsets ?? []).flatMap((subset) => (subset.addresses ?? []).map((address) => address.ip)),
+        ports: (item.subsets ?? []).flatMap((subset) => (subset.ports ?? []).map((port) => port.port)),
+      }));
+    },
+
+    async listEvents(namespace, involved) {
+      const fieldSelector = `involvedObject.kind=${involved.kind},involvedObject.name=${involved.name}`;
+      const list = await call({ kind: 'events', name: involved.name, namespace }, () =>
+        core.listNamespacedEvent({ namespace, fieldSelector }, deadline()),
+      );
+      return list.items.map((event) => ({
+        reason: event.reason ?? '',
+        message: event.message ?? '',
+        type: event.type ?? '',
+        count: event.count ?? 1,
+        firstSeen: toIso(event.firstTimestamp ?? event.eventTime),
+        lastSeen: toIso(event.lastTimestamp ?? event.eventTime),
+        involvedObject: { kind: event.involvedObject.kind ?? '', name: event.involvedObject.name ?? '' },
+      }));
+    },
+
+    async deletePod(namespace, name) {
+      await call({ kind: 'Pod', name, namespace }, () => core.deleteNamespacedPod({ name, namespace }, deadline()));
+    },
+
+    async readLog(namespace, pod, options) {
+      return call({ kind: 'Pod', name: pod, namespace }, () =>
+        core.readNamespacedPodLog({ name: pod, namespace, ...logQuery(options) }, deadline()),
+      );
+    },
+
+    async followLog(namespace, pod, options, onLine, signal) {
+      const query: Record<string, string> = { follow: 'true', container: options.container };
+      for (const [name, value] of Object.entries(logQuery(options))) if (value !== undefined) query[name] = String(value);
+      // Only connecting has a deadline: a followed log may stay quiet for long.
+      const connecting = new AbortController();
+      const connectDeadline = setTimeout(() => connecting.abort(new DOMException('connect timeout', 'TimeoutError')), timeoutMs);
+      const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+      const response = await raw(HttpMethod.GET, path, { kind: 'Pod', name: pod, namespace }, {
+        query,
+        signal: AbortSignal.any([signal, connecting.signal]),
+      }).finally(() => clearTimeout(connectDeadline));
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
+      let pending = '';
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          pending += value;
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) onLine(line);
+        }
+      } catch (error) {
+        if (!signal.aborted) throw toDomainError(error, { kind: 'Pod', name: pod, namespace }, timeoutMs);
+      }
+      if (pending !== '' && !signal.aborted) onLine(pending);
+    },
+
+    async ensureNamespace(name, labels) {
+      const subject = { kind: 'Namespace', name };
+      try {
+        await call(subject, () => core.readNamespace({ name }, deadline()));
+        return { created: false };
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+      await call(subject, () => core.createNamespace({ body: { metadata: { name, ...(labels ? { labels } : {}) } } }, deadline()));
+      return { created: true };
+    },
+
+    async deleteNamespace(name) {
+      try {
+        await call({ kind: 'Namespace', name }, () => core.deleteNamespace({ name }, deadline()));
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    },
+
+    async namespaceExists(name) {
+      try {
+        await call({ kind: 'Namespace', name }, () => core.readNamespace({ name }, deadline()));
+        return true;
+      } catch (error) {
+        if (error instanceof NotFoundError) return false;
+        throw error;
+      }
+    },
+  };
+
+  async function readPodTemplateSpec(kind: ImageKind, namespace: string, name: string): Promise<V1PodSpec | undefined> {
+    switch (kind) {
+      case 'Deployment':
+        return (await apps.readNamespacedDeployment({ name, namespace }, deadline())).spec?.template.spec;
+      case 'StatefulSet':
+        return (await apps.readNamespacedStatefulSet({ name, namespace }, deadline())).spec?.template.spec;
+      case 'CronJob':
+        return (await batch.readNamespacedCronJob({ name, namespace }, deadline())).spec?.jobTemplate.spec?.template.spec;
+    }
+  }
+}
+
+type DiscoveredResource = { name: string; kind: string; namespaced: boolean };
+
+/** Resource names per (apiVersion, kind), read once per group version and cached with the client. */
+function createDiscovery(load: (groupVersion: string) => Promise<DiscoveredResource[]>) {
+  const cache = new Map<string, Promise<DiscoveredResource[]>>();
+  return {
+    async resolve(apiVersion: string, kind: string): Promise<DiscoveredResource> {
+      let resources = cache.get(apiVersion);
+      if (!resources) {
+        resources = load(apiVersion);
+        cache.set(apiVersion, resources);
+        resources.catch(() => cache.delete(apiVersion));
+      }
+      const match = (await resources).find((resource) => resource.kind === kind && !resource.name.includes('/'));
+      if (!match) {
+        // A CRD installed after the first look-up: read the group version again once.
+        cache.delete(apiVersion);
+        const fresh = (await this.resolveFresh(apiVersion)).find((resource) => resource.kind === kind && !resource.name.includes('/'));
+        if (!fresh) throw new NotFoundError('resource kind', `${apiVersion}/${kind}`);
+        return fresh;
+      }
+      return match;
+    },
+    async resolveFresh(apiVersion: string) {
+      const resources = load(apiVersion);
+      cache.set(apiVersion, resources);
+      return resources;
+    },
+  };
+}
+
+const logQuery = (options: LogOptions) => ({
+  container: options.container,
+  ...(options.tailLines === undefined ? {} : { tailLines: options.tailLines }),
+  ...(options.sinceSeconds === undefined ? {} : { sinceSeconds: options.sinceSeconds }),
+});
+
+const toIso = (value: Date | string | undefined | null): string | null =>
+  value === undefined || value === null ? null : new Date(value).toISOString();
+
+function summarizeWorkload(kind: ScalableKind | 'DaemonSet', item: V1Deployment | V1StatefulSet | V1DaemonSet): WorkloadSummary {
+  const status = (item.status ?? {}) as { readyReplicas?: number; numberReady?: number; desiredNumberScheduled?: number; observedGeneration?: number };
+  const spec = item.spec as { replicas?: number; selector?: V1LabelSelector; template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: V1Container[] } } } | undefined;
+  return {
+    kind,
+    name: item.metadata?.name ?? '',
+    namespace: item.metadata?.namespace ?? '',
+    replicas: kind === 'DaemonSet' ? (status.desiredNumberScheduled ?? 0) : (spec?.replicas ?? 1),
+    readyReplicas: kind === 'DaemonSet' ? (status.numberReady ?? 0) : (status.readyReplicas ?? 0),
+    labelSelector: toSelectorString(spec?.selector),
+    podLabels: spec?.template?.metadata?.labels ?? {},
+    labels: item.metadata?.labels ?? {},
+    containers: (spec?.template?.spec?.containers ?? []).map((container) => ({ name: container.name, image: container.image ?? '' })),
+    generation: item.metadata?.generation ?? 0,
+    observedGeneration: status.observedGeneration ?? 0,
+    restartedAt: spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'] ?? null,
+  };
+}
+
+/** The string form of a label selector, as `kubectl get -l` takes it. */
+export function toSelectorString(selector: V1LabelSelector | undefined): string {
+  const terms = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+  for (const expression of selector?.matchExpressions ?? []) {
+    const values = (expression.values ?? []).join(',');
+    switch (expression.operator) {
+      case 'In':
+        terms.push(`${expression.key} in (${values})`);
+        break;
+      case 'NotIn':
+        terms.push(`${expression.key} notin (${values})`);
+        break;
+      case 'Exists':
+        terms.push(expression.key);
+        break;
+      case 'DoesNotExist':
+        terms.push(`!${expression.key}`);
+        break;
+    }
+  }
+  return terms.join(',');
+}
+
+function summarizePod(pod: V1Pod): PodSummary {
+  const statuses = pod.status?.containerStatuses ?? [];
+  return {
+    name: pod.metadata?.name ?? '',
+    namespace: pod.metadata?.namespace ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    podIP: pod.status?.podIP ?? null,
+    hostIP: pod.status?.hostIP ?? null,
+    nodeName: pod.spec?.nodeName ?? null,
+    labels: pod.metadata?.labels ?? {},
+    ready: (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True'),
+    containers: (pod.spec?.containers ?? []).map((container) => {
+      const status = statuses.find((entry) => entry.name === container.name);
+      const state = status?.state?.running ? 'running' : status?.state?.terminated ? 'terminated' : status?.state?.waiting ? 'waiting' : 'unknown';
+      return { name: container.name, image: container.image ?? '', ready: status?.ready ?? false, restartCount: status?.restartCount ?? 0, state };
+    }),
+    ownerReferences: (pod.metadata?.ownerReferences ?? []).map((owner) => ({ kind: owner.kind, name: owner.name })),
+    createdAt: toIso(pod.metadata?.creationTimestamp),
+  };
+}
+
+function summarizeService(service: V1Service): ServiceSummary {
+  return {
+    name: service.metadata?.name ?? '',
+    namespace: service.metadata?.namespace ?? '',
+    type: service.spec?.type ?? 'ClusterIP',
+    clusterIP: service.spec?.clusterIP ?? null,
+    selector: service.spec?.selector ?? {},
+    ports: (service.spec?.ports ?? []).map((port) => ({
+      name: port.name ?? null,
+      port: port.port,
+      targetPort: (port.targetPort as string | number | undefined) ?? null,
+      protocol: port.protocol ?? 'TCP',
+      nodePort: port.nodePort ?? null,
+    })),
+    labels: service.metadata?.labels ?? {},
+  };
+}

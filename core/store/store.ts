@@ -1,0 +1,194 @@
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { Collection, ItemKey } from './keys.ts';
+
+export type StoreConfig = { tableName: string; endpoint?: string; region?: string };
+
+export type Page<T> = { items: T[]; cursor?: string };
+
+/** Every aggregate carries the version its last write was conditioned on. */
+export type Versioned = { version: number };
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+/** A transaction item; the store fills in its own table name. */
+export type TransactItem = {
+  [Op in keyof TransactItems[number]]?: Omit<NonNullable<TransactItems[number][Op]>, 'TableName'>;
+};
+
+/**
+ * The DynamoDB adapter: a thin layer over the document client that turns a
+ * failed condition into a domain ConflictError and every list into a Query with
+ * a limit and an opaque cursor.
+ */
+export type Store = ReturnType<typeof createStore>;
+
+export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.region ? { region: config.region } : {}),
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function createStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }) {
+  const TableName = tableName;
+
+  async function get<T>(key: ItemKey): Promise<T | undefined> {
+    const { Item } = await client.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }));
+    return Item as T | undefined;
+  }
+
+  /** Creates an item; a second create of the same key is a Conflict. */
+  async function create(key: ItemKey, attributes: Record<string, unknown>, conflictMessage: string): Promise<void> {
+    await conditionally(conflictMessage, () =>
+      client.send(
+        new PutCommand({
+          TableName,
+          Item: { ...attributes, ...key },
+          // Guards against two creators of the same id both believing they won.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Sets `changes` on an existing item if it is still at `expectedVersion`,
+   * and bumps the version. Returns the item as written.
+   */
+  async function update<T extends Versioned>(
+    key: ItemKey,
+    expectedVersion: number,
+    changes: Record<string, unknown>,
+    conflictMessage: string,
+  ): Promise<T> {
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1 };
+    const assignments = Object.entries(changes).map(([name, value], index) => {
+      names[`#a${index}`] = name;
+      values[`:v${index}`] = value;
+      return `#a${index} = :v${index}`;
+    });
+    const result = await conditionally(conflictMessage, () =>
+      client.send(
+        new UpdateCommand({
+          TableName,
+          Key: key,
+          UpdateExpression: `SET ${[...assignments, '#version = #version + :one'].join(', ')}`,
+          // Guards against a lost update: another writer that read the same
+          // version and wrote first makes this write fail instead of overwrite.
+          ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return result.Attributes as T;
+  }
+
+  /** Sets observed-state attributes (never user intent) on an item that still exists. */
+  async function annotate(key: ItemKey, changes: Record<string, unknown>): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const assignments = Object.entries(changes).map(([name, value], index) => {
+      names[`#a${index}`] = name;
+      values[`:v${index}`] = value;
+      return `#a${index} = :v${index}`;
+    });
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: key,
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          // The item may have been deleted while the observation was made.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async function remove(key: ItemKey): Promise<boolean> {
+    const { Attributes } = await client.send(new DeleteCommand({ TableName, Key: key, ReturnValues: 'ALL_OLD' }));
+    return Attributes !== undefined;
+  }
+
+  async function list<T>(collection: Collection, options: { limit: number; cursor?: string | undefined }): Promise<Page<T>> {
+    const startKey = decodeCursor(options.cursor, collection);
+    const { Items = [], LastEvaluatedKey } = await client.send(
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': collection.pk, ':prefix': collection.skPrefix },
+        Limit: options.limit,
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const cursor = encodeCursor(LastEvaluatedKey);
+    return cursor ? { items: Items as T[], cursor } : { items: Items as T[] };
+  }
+
+  /** All-or-nothing writes for invariants that span items; any failed condition is a Conflict. */
+  async function transact(items: TransactItem[], conflictMessage: string): Promise<void> {
+    await conditionally(conflictMessage, () =>
+      client.send(new TransactWriteCommand({ TransactItems: items.map((item) => withTable(item, TableName)) })),
+    );
+  }
+
+  /** Atomically increments a named counter and returns the new value: integer ids without races. */
+  async function nextId(counter: ItemKey): Promise<number> {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName,
+        Key: counter,
+        UpdateExpression: 'ADD #value :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.['value']);
+  }
+
+  return { tableName, get, create, update, annotate, remove, list, transact, nextId };
+}
+
+function withTable(item: TransactItem, TableName: string): TransactItems[number] {
+  if (item.Put) return { Put: { ...item.Put, TableName } };
+  if (item.Update) return { Update: { ...item.Update, TableName } };
+  if (item.Delete) return { Delete: { ...item.Delete, TableName } };
+  if (item.ConditionCheck) return { ConditionCheck: { ...item.ConditionCheck, TableName } };
+  throw new Error('a transaction item needs one of Put, Update, Delete or ConditionCheck');
+}
+
+async function conditionally<T>(conflictMessage: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const failedCondition =
+      error instanceof ConditionalCheckFailedException ||
+      (error instanceof TransactionCanceledException &&
+        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'));
+    if (failedCondition) throw new ConflictError(conflictMessage);
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+import { createToken, deleteToken, listTokens } from '../../core/auth/tokens.ts';
+import type { ClusterConnections } from '../../core/cluster/gateway.ts';
+import { clusterHealth, deleteCluster, getCluster, listClusters, updateCluster } from '../../core/clusters/manage-clusters.ts';
+import { registerCluster } from '../../core/clusters/register-cluster.ts';
+import type { CoreContext } from '../../core/context.ts';
+import { createAppShell } from '../http/app-shell.ts';
+import { createRouter, type Authenticate } from '../http/contract.ts';
+import type { LogLine } from '../http/request-log.ts';
+import { renderZadigError } from '../zadig/errors.ts';
+import { adminRoutes as routes } from './routes.ts';
+
+export type AdminDeps = { ctx: CoreContext; connections: ClusterConnections; authenticate: Authenticate; log?: LogLine };
+
+/** Berth's own administration: API tokens and clusters. Errors use Zadig's envelope. */
+export function createAdminApp({ ctx, connections, authenticate, log }: AdminDeps) {
+  const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
+  const route = createRouter(app, { authenticate });
+
+  route(routes.createToken, async (c, { body }) => c.json(await createToken({ ctx, input: body }), 201));
+  route(routes.listTokens, async (c, { query }) => c.json(pageBody(await listTokens({ ctx, ...query }))));
+  route(routes.deleteToken, async (c, { params }) => {
+    await deleteToken({ ctx, id: params.id });
+    return c.body(null, 204);
+  });
+
+  route(routes.registerCluster, async (c, { body }) => c.json(await registerCluster({ ctx, input: body }), 201));
+  route(routes.listClusters, async (c, { query }) => c.json(pageBody(await listClusters({ ctx, ...query }))));
+  route(routes.getCluster, async (c, { params }) => c.json(await getCluster({ ctx, id: params.id })));
+  route(routes.updateCluster, async (c, { params, body }) => c.json(await updateCluster({ ctx, connections, id: params.id, input: body })));
+  route(routes.deleteCluster, async (c, { params }) => {
+    await deleteCluster({ ctx, connections, id: params.id });
+    return c.body(null, 204);
+  });
+  route(routes.clusterHealth, async (c, { params }) => c.json(await clusterHealth({ ctx, connections, id: params.id })));
+
+  return app;
+}
+
+const pageBody = <T>(page: { items: T[]; cursor?: string }) => ({ items: page.items, next_cursor: page.cursor ?? null });

@@ -1,0 +1,115 @@
+import * as v from 'valibot';
+import { CreateTokenInput } from '../../core/auth/schemas.ts';
+import { RegisterClusterInput, UpdateClusterInput } from '../../core/clusters/schemas.ts';
+import { defineRoute } from '../http/contract.ts';
+import { PageQuery } from '../http/pagination.ts';
+
+const tags = ['admin'] as const;
+const IdParam = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
+
+const exampleCluster = {
+  id: 'dev',
+  name: 'Development',
+  labels: { region: 'cn-north' },
+  server: 'https://10.0.0.1:6443',
+  status: 'ready',
+  kube_version: 'v1.36.3',
+  status_message: null,
+  checked_at: '2026-11-25T10:00:01.000Z',
+  created_at: '2026-11-25T10:00:00.000Z',
+  updated_at: '2026-11-25T10:00:00.000Z',
+  version: 1,
+};
+
+export const adminRoutes = {
+  createToken: defineRoute({
+    method: 'post',
+    path: '/admin/tokens',
+    summary: 'Mint an API token (its value is shown only in this answer)',
+    tags,
+    access: 'admin',
+    body: CreateTokenInput,
+    responses: {
+      201: {
+        description: 'The token, with its clear value',
+        example: { id: 'k3v9x2', name: 'ci', role: 'user', projects: ['shop'], created_at: '2026-11-25T10:00:00.000Z', token: 'berth_…' },
+      },
+    },
+  }),
+  listTokens: defineRoute({
+    method: 'get',
+    path: '/admin/tokens',
+    summary: 'List API tokens (never their values)',
+    tags,
+    access: 'admin',
+    query: PageQuery,
+    responses: { 200: { description: 'A page of tokens', example: { items: [], next_cursor: null } } },
+  }),
+  deleteToken: defineRoute({
+    method: 'delete',
+    path: '/admin/tokens/:id',
+    summary: 'Revoke an API token',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 204: { description: 'Revoked' } },
+  }),
+  registerCluster: defineRoute({
+    method: 'post',
+    path: '/admin/clusters',
+    summary: 'Register a cluster (its kubeconfig is stored encrypted and never returned)',
+    tags,
+    access: 'admin',
+    body: RegisterClusterInput,
+    responses: { 201: { description: 'The cluster, status pending until the probe answers', example: { ...exampleCluster, status: 'pending', kube_version: null, checked_at: null } } },
+  }),
+  listClusters: defineRoute({
+    method: 'get',
+    path: '/admin/clusters',
+    summary: 'List clusters',
+    tags,
+    access: 'admin',
+    query: PageQuery,
+    responses: { 200: { description: 'A page of clusters', example: { items: [exampleCluster], next_cursor: null } } },
+  }),
+  getCluster: defineRoute({
+    method: 'get',
+    path: '/admin/clusters/:id',
+    summary: 'Read a cluster',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 200: { description: 'The cluster', example: exampleCluster } },
+  }),
+  updateCluster: defineRoute({
+    method: 'patch',
+    path: '/admin/clusters/:id',
+    summary: 'Change a cluster’s name, labels or kubeconfig',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    body: UpdateClusterInput,
+    responses: { 200: { description: 'The cluster as written', example: { ...exampleCluster, version: 2 } }, 409: { description: 'Changed concurrently' } },
+  }),
+  deleteCluster: defineRoute({
+    method: 'delete',
+    path: '/admin/clusters/:id',
+    summary: 'Forget a cluster',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 204: { description: 'Deleted' } },
+  }),
+  clusterHealth: defineRoute({
+    method: 'get',
+    path: '/admin/clusters/:id/health',
+    summary: 'Ask the cluster’s API server for its version',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: {
+      200: { description: 'The API server answered', example: { id: 'dev', status: 'ok', kube_version: 'v1.36.3', platform: 'linux/amd64', latency_ms: 4 } },
+      503: { description: 'The API server did not answer within the timeout' },
+    },
+  }),
+};

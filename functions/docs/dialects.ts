@@ -1,0 +1,19 @@
+import { adminRoutes } from '../admin/routes.ts';
+import { k8sServiceRoutes } from '../k8s-service/routes.ts';
+import type { DialectDocs } from './openapi.ts';
+
+/** Every group's contracts, for the OpenAPI document. Contracts only: no handlers, no cluster client. */
+export const dialects: DialectDocs[] = [
+  {
+    tag: 'admin',
+    description: 'Berth administration: API tokens and clusters. Errors use Zadig’s envelope.',
+    routes: adminRoutes,
+    errorExample: { code: 400, message: 'Bad Request', description: 'kubeconfig: kubeconfig user "dev" needs an exec plugin, which cannot run on Lambda' },
+  },
+  {
+    tag: 'k8s-service',
+    description: 'K8s-service REST API: pod lookup and replica updates on the configured cluster.',
+    routes: k8sServiceRoutes,
+    errorExample: { code: 201, message: '[ERROR] mandatory parameters missed. ', msgId: '1641876953', responseTime: '2022-01-11 13:00:28' },
+  },
+];

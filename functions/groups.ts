@@ -1,0 +1,24 @@
+/**
+ * The endpoint groups and the path prefixes each one serves. The local server
+ * dispatches by this table; `sst.config.ts` declares the same routes for the
+ * deployed Router, and a test checks the two agree.
+ */
+export const groups = [
+  { name: 'admin', prefixes: ['/admin'] },
+  { name: 'k8s-service', prefixes: ['/v1/k8sservice'] },
+  { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
+] as const;
+
+export type GroupName = (typeof groups)[number]['name'];
+
+/** The group serving a path: the longest matching prefix, as the Router does. */
+export function groupFor(path: string): GroupName | undefined {
+  let best: { name: GroupName; length: number } | undefined;
+  for (const group of groups) {
+    for (const prefix of group.prefixes) {
+      const matches = path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+      if (matches && (!best || prefix.length > best.length)) best = { name: group.name, length: prefix.length };
+    }
+  }
+  return best?.name;
+}

@@ -1,0 +1,36 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { DomainError, NotFoundError, PayloadTooLargeError } from '../../core/errors.ts';
+import type { BerthEnv } from './env.ts';
+import { jsonLogLine, requestLog, type LogLine } from './request-log.ts';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** A dialect's one mapping from domain errors to its own envelope. */
+export type RenderError = (error: DomainError, c: Context<BerthEnv>) => Response | Promise<Response>;
+
+/**
+ * The shell every group app starts from: request id and log line, a body
+ * size limit, and the dialect's error envelope for every failure, including
+ * unknown routes and errors nobody expected.
+ */
+export function createAppShell({ renderError, log = jsonLogLine }: { renderError: RenderError; log?: LogLine }): Hono<BerthEnv> {
+  const app = new Hono<BerthEnv>();
+  app.use(requestLog(log));
+  app.use(
+    bodyLimit({
+      maxSize: BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(BODY_LIMIT_BYTES);
+      },
+    }),
+  );
+  app.onError((error, c) => {
+    if (error instanceof DomainError) return renderError(error, c);
+    // Only the error's name and first line: messages of client libraries can carry request headers.
+    log({ level: 'error', msg: 'unhandled error', error: error.name, detail: error.message.split('\n')[0], request_id: c.get('requestId') });
+    return renderError(new DomainError('Internal', 'internal error'), c);
+  });
+  app.notFound((c) => renderError(new NotFoundError('route', `${c.req.method} ${c.req.path}`), c));
+  return app;
+}

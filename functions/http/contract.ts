@@ -1,0 +1,67 @@
+import type { Context, Hono } from 'hono';
+import type * as v from 'valibot';
+import { requireAdmin } from '../../core/auth/authenticate.ts';
+import type { Principal } from '../../core/auth/schemas.ts';
+import type { BerthEnv } from './env.ts';
+import { readBody, validate, type BodyFormat } from './validation.ts';
+
+export type Access = 'public' | 'token' | 'admin';
+
+/**
+ * One route's contract: what it accepts and who may call it. The same object
+ * validates requests, types the handler's input and feeds the OpenAPI document.
+ */
+export type RouteContract = {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  tags: readonly string[];
+  access: Access;
+  params?: v.GenericSchema;
+  query?: v.GenericSchema;
+  body?: v.GenericSchema;
+  bodyFormats?: readonly BodyFormat[];
+  responses: Readonly<Record<number, { description: string; example?: unknown }>>;
+};
+
+type Output<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;
+
+export type RouteInput<C extends RouteContract> = {
+  params: Output<C['params']>;
+  query: Output<C['query']>;
+  body: Output<C['body']>;
+};
+
+export const defineRoute = <const C extends RouteContract>(contract: C): C => contract;
+
+export type Authenticate = (token: string | undefined) => Promise<Principal>;
+
+export type RouteHandler<C extends RouteContract> = (c: Context<BerthEnv>, input: RouteInput<C>) => Response | Promise<Response>;
+
+/**
+ * Mounts contracts on an app: authenticate (unless public), authorize admin
+ * routes, validate params, query and body, then call the handler. Errors are
+ * thrown, so the app's single `onError` shapes them in the dialect's envelope.
+ */
+export function createRouter(app: Hono<BerthEnv>, { authenticate }: { authenticate: Authenticate }) {
+  return function route<C extends RouteContract>(contract: C, handler: RouteHandler<C>): void {
+    app.on(contract.method.toUpperCase(), contract.path, async (c) => {
+      if (contract.access !== 'public') {
+        const principal = await authenticate(bearerToken(c.req.header('authorization')));
+        if (contract.access === 'admin') requireAdmin(principal);
+        c.set('principal', principal);
+      }
+      const input = {
+        params: contract.params ? validate(contract.params, c.req.param(), 'path') : undefined,
+        query: contract.query ? validate(contract.query, c.req.query(), 'query') : undefined,
+        body: contract.body ? validate(contract.body, await readBody(c, contract.bodyFormats ?? ['json']), 'body') : undefined,
+      } as RouteInput<C>;
+      return handler(c, input);
+    });
+  };
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { createMiddleware } from 'hono/factory';
+import type { BerthEnv } from './env.ts';
+
+const INCOMING_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export type LogLine = (entry: Record<string, unknown>) => void;
+
+export const jsonLogLine: LogLine = (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`);
+
+/**
+ * Gives every request an id (the caller's `x-request-id` when it is sane),
+ * echoes it on the response, and logs one JSON line when the response is
+ * done. Only the path is logged: query strings and bodies may hold secrets.
+ */
+export function requestLog(log: LogLine = jsonLogLine) {
+  return createMiddleware<BerthEnv>(async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+    log({
+      level: c.res.status >= 500 ? 'error' : 'info',
+      msg: 'request',
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      request_id: requestId,
+    });
+  });
+}

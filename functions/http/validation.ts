@@ -1,0 +1,45 @@
+import type { Context } from 'hono';
+import * as v from 'valibot';
+import { InvalidInputError, MissingFieldError } from '../../core/errors.ts';
+
+export type BodyFormat = 'json' | 'form';
+
+/**
+ * Validates input against its schema. The first issue becomes an
+ * InvalidInputError naming the field by its dotted path, so every dialect can
+ * tell the caller exactly what to fix.
+ */
+export function validate<S extends v.GenericSchema>(schema: S, input: unknown, part: 'body' | 'query' | 'path'): v.InferOutput<S> {
+  const result = v.safeParse(schema, input, { abortPipeEarly: true });
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
+  const field = path || part;
+  if (issue.input === undefined && (issue.kind === 'schema' || issue.type === 'strict_object')) {
+    if (issue.type === 'strict_object' && issue.expected === 'never') throw new InvalidInputError(`unknown field ${field}`, field);
+    throw new MissingFieldError(field);
+  }
+  if (issue.type === 'strict_object' && issue.expected === 'never') throw new InvalidInputError(`unknown field ${field}`, field);
+  throw new InvalidInputError(`${field}: ${issue.message}`, field);
+}
+
+/**
+ * Reads the body in one of the formats a route accepts. A form body is read as
+ * a form only where the route takes forms; everywhere else the body is JSON
+ * whatever the Content-Type says, as Zadig's own server binds it, so scripts
+ * that send JSON with `curl -d` keep working.
+ */
+export async function readBody(c: Context, formats: readonly BodyFormat[]): Promise<unknown> {
+  const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const isForm = contentType === 'application/x-www-form-urlencoded' || contentType === 'multipart/form-data';
+  if (isForm && formats.includes('form')) return { ...(await c.req.parseBody()) };
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidInputError('request body is not valid JSON', 'body');
+  }
+}
+
+export const mediaType = (format: BodyFormat): string => (format === 'json' ? 'application/json' : 'application/x-www-form-urlencoded');

@@ -1,0 +1,54 @@
+import type { Context } from 'hono';
+import type { DomainError } from '../../core/errors.ts';
+import { MissingFieldError, NotFoundError } from '../../core/errors.ts';
+import type { BerthEnv } from '../http/env.ts';
+import { k8sEnvelope } from './envelope.ts';
+
+export const MISSING_PARAMETERS = '[ERROR] mandatory parameters missed. ';
+export const QUERY_FAILED = '[ERROR] K8sRestService error, check your request and parameters first, or contact the administrator. ';
+
+/**
+ * The one map from domain errors to this dialect: 201 when the request was
+ * wrong or named nothing that exists, 500 with the documented text when the
+ * cluster could not be queried. Auth failures and oversize bodies, which the
+ * document predates, keep their HTTP status.
+ */
+export function createK8sServiceErrorRenderer(now: () => Date) {
+  return async (error: DomainError, c: Context<BerthEnv>): Promise<Response> => {
+    const msgId = await requestMsgId(c);
+    const answer = (code: number, message: string, status: 200 | 401 | 403 | 404 | 413 = 200) => k8sEnvelope(c, code, message, msgId, now(), status);
+    switch (error.code) {
+      case 'Invalid':
+        return error instanceof MissingFieldError ? answer(201, MISSING_PARAMETERS) : answer(201, `[ERROR] invalid parameter ${error.message}. `);
+      case 'NotFound':
+        if (error instanceof NotFoundError && error.entity === 'route') return answer(404, `[ERROR] ${error.message}. `, 404);
+        // The configured cluster itself missing is Berth's problem, not the caller's.
+        if (error instanceof NotFoundError && error.entity === 'cluster') return answer(500, QUERY_FAILED);
+        return answer(201, `[ERROR] ${error.message}. `);
+      case 'Unauthorized':
+        return answer(401, `[ERROR] ${error.message}. `, 401);
+      case 'Forbidden':
+        return answer(403, `[ERROR] ${error.message}. `, 403);
+      case 'TooLarge':
+        return answer(413, `[ERROR] ${error.message}. `, 413);
+      case 'Conflict':
+      case 'Unavailable':
+      case 'Internal':
+        return answer(500, QUERY_FAILED);
+    }
+  };
+}
+
+/** The caller's msgId, wherever it sent it; Hono keeps a parsed body, so reading it again is free. */
+async function requestMsgId(c: Context): Promise<string | undefined> {
+  const fromQuery = c.req.query('msgId');
+  if (fromQuery !== undefined || c.req.method === 'GET') return fromQuery;
+  try {
+    const type = c.req.header('content-type') ?? '';
+    const body: Record<string, unknown> = type.includes('json') ? await c.req.json() : await c.req.parseBody();
+    const value = body['msgId'];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,34 @@
+import type { Hono } from 'hono';
+import { createAdminApp } from '../admin/app.ts';
+import type { ClusterConnections } from '../../core/cluster/gateway.ts';
+import type { CoreContext } from '../../core/context.ts';
+import { createDocsApp } from '../docs/app.ts';
+import type { GroupName } from '../groups.ts';
+import type { Authenticate } from '../http/contract.ts';
+import type { LogLine } from '../http/request-log.ts';
+import { createK8sServiceApp } from '../k8s-service/app.ts';
+import type { BerthConfig } from '../runtime/config.ts';
+
+export type GroupApps = Record<GroupName, Pick<Hono, 'fetch'>>;
+
+/** Every group's app, built as its Lambda entry builds it; the record type makes a forgotten group a compile error. */
+export function createGroupApps({
+  ctx,
+  connections,
+  authenticate,
+  config,
+  log,
+}: {
+  ctx: CoreContext;
+  connections: ClusterConnections;
+  authenticate: Authenticate;
+  config: BerthConfig;
+  log?: LogLine;
+}): GroupApps {
+  const logging = log ? { log } : {};
+  return {
+    admin: createAdminApp({ ctx, connections, authenticate, ...logging }),
+    'k8s-service': createK8sServiceApp({ ctx, connections, authenticate, clusterId: config.k8sServiceCluster, ...logging }),
+    docs: createDocsApp(logging),
+  };
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { authenticate } from '../../core/auth/authenticate.ts';
+import type { CoreContext } from '../../core/context.ts';
+import { createSecretBox, parseEncryptionKey } from '../../core/crypto/secret-box.ts';
+import { createDocumentClient, createStore } from '../../core/store/store.ts';
+import type { Authenticate } from '../http/contract.ts';
+import type { BerthConfig } from './config.ts';
+
+/** Builds the dependencies every function shares; cluster clients are wired separately (see `cluster.ts`). */
+export function createCoreContext(config: BerthConfig): CoreContext {
+  const client = createDocumentClient({
+    tableName: config.tableName,
+    ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint } : {}),
+    ...(config.region ? { region: config.region } : {}),
+  });
+  return {
+    store: createStore({ client, tableName: config.tableName }),
+    secrets: createSecretBox(parseEncryptionKey(config.encryptionKey)),
+    now: () => new Date(),
+    newId: () => randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0'),
+  };
+}
+
+export function createAuthenticator(ctx: CoreContext, config: Pick<BerthConfig, 'adminToken'>): Authenticate {
+  return (token) => authenticate({ ctx, token, bootstrapAdminToken: config.adminToken });
+}

@@ -1,0 +1,29 @@
+import type { ClusterConnections } from '../../core/cluster/gateway.ts';
+import { probeCluster } from '../../core/clusters/manage-clusters.ts';
+import type { CoreContext } from '../../core/context.ts';
+import { toItemChange, type ItemChange, type StreamRecord } from './stream.ts';
+
+export type WorkerDeps = { ctx: CoreContext; connections: ClusterConnections };
+
+/**
+ * Routes each table change to the work it triggers. The same function serves
+ * the deployed stream subscription and the local stream poller. Records are
+ * handled one by one, in stream order.
+ */
+export async function handleRecords(records: StreamRecord[], deps: WorkerDeps): Promise<void> {
+  for (const record of records) {
+    const change = toItemChange(record);
+    if (change) await handleChange(change, deps);
+  }
+}
+
+async function handleChange(change: ItemChange, deps: WorkerDeps): Promise<void> {
+  const item = change.newItem;
+  if (item?.['entity'] === 'cluster' && kubeconfigChanged(change)) {
+    await probeCluster({ ...deps, id: String(item['id']) });
+  }
+}
+
+/** The probe's own status write is a MODIFY too; only a new kubeconfig is worth a new probe. */
+const kubeconfigChanged = (change: ItemChange): boolean =>
+  change.event === 'INSERT' || change.oldItem?.['kubeconfigSealed'] !== change.newItem?.['kubeconfigSealed'];

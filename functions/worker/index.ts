@@ -1,0 +1,14 @@
+import { createConnections } from '../runtime/cluster.ts';
+import { loadConfig } from '../runtime/config.ts';
+import { createCoreContext } from '../runtime/core-context.ts';
+import { handleRecords } from './handle-records.ts';
+import type { StreamRecord } from './stream.ts';
+
+const config = loadConfig(process.env);
+const ctx = createCoreContext(config);
+const connections = createConnections(ctx, config);
+
+/** The table stream's subscriber. */
+export const handler = async (event: { Records: StreamRecord[] }): Promise<void> => {
+  await handleRecords(event.Records, { ctx, connections });
+};
