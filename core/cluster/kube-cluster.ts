@@ -177,7 +177,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
   return {
     async version() {
-      const info = await call({ kind: 'version', name: server }, () => versionApi.getCode(deadline()));
+      const info = await call({ kind: 'version', name: server }, () => versionApi.getCode({}, deadline()));
       return { gitVersion: info.gitVersion, platform: info.platform };
     },
 

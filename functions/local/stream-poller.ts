@@ -13,7 +13,8 @@ export type StreamPoller = { stop(): Promise<void> };
  * Reads the table's stream the way Lambda's event source mapping does, and
  * hands each batch to the worker. Shards are followed from the moment the
  * poller starts; new shards (DynamoDB rolls them over) are picked up as they
- * appear. A failing batch is logged and retried, as Lambda would.
+ * appear. A failing batch is retried a few times, as Lambda would, then
+ * reported and skipped, so one poison record cannot stall the shard forever.
  */
 export function startStreamPoller({
   client,
@@ -21,15 +22,18 @@ export function startStreamPoller({
   onRecords,
   onError,
   intervalMs = 250,
+  maxAttempts = 3,
 }: {
   client: DynamoDBStreamsClient;
   streamArn: string;
   onRecords: (records: StreamRecord[]) => Promise<void>;
   onError: (error: unknown) => void;
   intervalMs?: number;
+  maxAttempts?: number;
 }): Promise<StreamPoller> {
   const iterators = new Map<string, string | undefined>();
   const known = new Set<string>();
+  const attempts = new Map<string, number>();
   let stopped = false;
 
   async function discoverShards(initial: boolean): Promise<void> {
@@ -60,7 +64,19 @@ export function startStreamPoller({
     for (const [shardId, iterator] of iterators) {
       if (!iterator) continue;
       const { Records = [], NextShardIterator } = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
-      if (Records.length > 0) await onRecords(Records as StreamRecord[]);
+      if (Records.length > 0) {
+        try {
+          await onRecords(Records as StreamRecord[]);
+        } catch (error) {
+          const attempt = (attempts.get(iterator) ?? 0) + 1;
+          if (attempt < maxAttempts) {
+            attempts.set(iterator, attempt);
+            throw error;
+          }
+          onError(new Error(`skipped ${Records.length} stream records after ${attempt} failed attempts: ${String(error)}`));
+        }
+        attempts.delete(iterator);
+      }
       iterators.set(shardId, NextShardIterator);
     }
   }

@@ -1,0 +1,320 @@
+/**
+ * YAML for services: safe parsing of untrusted YAML, the checks every rendered
+ * service must pass, the containers it runs, and Zadig's system placeholders.
+ *
+ * The YAML dialect is the one Zadig and kubectl read (yaml.v2, YAML 1.1):
+ * `yes`/`on` are booleans, `0755` is octal, `<<` merges. Two exceptions, both
+ * to keep what the author wrote: mapping keys are always strings (`on:` stays
+ * "on"), and timestamps, sexagesimal numbers and the `!!binary`/`!!set`/
+ * `!!omap`/`!!pairs` types are not resolved (they stay strings or plain maps),
+ * so every parsed value is plain JSON data.
+ *
+ * Limits (no billion laughs): input size, document count, alias expansion
+ * (yaml's `maxAliasCount`), total expanded nodes, nesting depth; recursive
+ * aliases are rejected.
+ */
+import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
+import { InvalidInputError } from '../errors.ts';
+
+export interface YamlLimits {
+  /** Maximum UTF-8 size of the source. */
+  readonly maxBytes: number;
+  /** Maximum number of documents in a stream. */
+  readonly maxDocuments: number;
+  /** yaml's alias budget: alias uses times the aliases inside what they point to. */
+  readonly maxAliasCount: number;
+  /** Maximum values after expanding aliases, over the whole stream. */
+  readonly maxNodes: number;
+  /** Maximum nesting of maps and lists. */
+  readonly maxDepth: number;
+}
+
+export const DEFAULT_YAML_LIMITS: YamlLimits = {
+  maxBytes: 4 * 1024 * 1024,
+  maxDocuments: 1000,
+  maxAliasCount: 100,
+  maxNodes: 1_000_000,
+  maxDepth: 200,
+};
+
+const UNRESOLVED_TAGS = new Set(['timestamp', 'binary', 'omap', 'pairs', 'set'].map((name) => `tag:yaml.org,2002:${name}`));
+
+/** Parser options shared by every YAML read in `render/` (and by `variables.ts`). */
+export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  stringKeys: true,
+  uniqueKeys: true,
+  customTags: (tags: Tags): Tags =>
+    tags.filter((tag) => typeof tag !== 'object' || (!UNRESOLVED_TAGS.has(tag.tag) && tag.format !== 'TIME')),
+};
+
+/** One document of a stream; `value` is null for an empty document. */
+export interface YamlDocument {
+  /** 1-based position in the stream, empty documents included. */
+  readonly index: number;
+  /** 1-based line where the document starts. */
+  readonly line: number;
+  readonly value: unknown;
+}
+
+/**
+ * Parses a multi-document YAML stream within `limits`. `what` names the input
+ * in error messages (e.g. `yaml`, `variable "cfg"`).
+ *
+ * @example parseYamlStream('a: 1\n---\nb: 2', 'yaml') // [{ index: 1, line: 1, value: { a: 1 } }, ...]
+ */
+export function parseYamlStream(source: string, what: string, limits: Partial<YamlLimits> = {}, field?: string): YamlDocument[] {
+  const max = { ...DEFAULT_YAML_LIMITS, ...limits };
+  const invalid = (message: string): InvalidInputError => new InvalidInputError(`${what}: ${message}`, field);
+  const bytes = Buffer.byteLength(source, 'utf8');
+  if (bytes > max.maxBytes) throw invalid(`is ${bytes} bytes, larger than the ${max.maxBytes} allowed`);
+
+  const lineCounter = new LineCounter();
+  let documents: ReturnType<typeof parseAllDocuments>;
+  try {
+    documents = parseAllDocuments(source, { ...YAML_OPTIONS, lineCounter });
+  } catch (error) {
+    // the parser recursing past the stack on absurd nesting
+    throw invalid(`is not valid YAML: ${(error as Error).message}`);
+  }
+  if (documents.length > max.maxDocuments) throw invalid(`has ${documents.length} documents, more than the ${max.maxDocuments} allowed`);
+
+  const budget = { nodes: max.maxNodes };
+  return documents.map((document, i) => {
+    const index = i + 1;
+    const line = lineCounter.linePos(document.range?.[0] ?? 0).line;
+    const where = documents.length > 1 ? `document ${index} (line ${line}) ` : '';
+    const [error] = document.errors;
+    if (error) {
+      const at = error.linePos?.[0];
+      const detail = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw invalid(`${where}is not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${detail}`);
+    }
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: max.maxAliasCount });
+    } catch (cause) {
+      const message = (cause as Error).message;
+      throw invalid(`${where}${/Excessive alias count/.test(message) ? 'expands aliases beyond the allowed limit' : `is not usable YAML: ${message}`}`);
+    }
+    const problem = checkTree(value, budget, max);
+    if (problem) throw invalid(`${where}${problem}`);
+    return { index, line, value: value ?? null };
+  });
+}
+
+/**
+ * Parses YAML that must be a single document (a variable's value, a values file).
+ * An empty source gives null.
+ */
+export function parseYamlValue(source: string, what: string, limits: Partial<YamlLimits> = {}, field?: string): unknown {
+  const documents = parseYamlStream(source, what, limits, field);
+  if (documents.length > 1) throw new InvalidInputError(`${what}: must be one YAML document, found ${documents.length}`, field);
+  return documents[0]?.value ?? null;
+}
+
+/** Walks a parsed value: no cycles (recursive aliases), bounded size and depth. Returns the problem, if any. */
+function checkTree(root: unknown, budget: { nodes: number }, limits: YamlLimits): string | undefined {
+  const ancestors = new Set<object>();
+  const visit = (value: unknown, depth: number): string | undefined => {
+    if (--budget.nodes < 0) return `expands to more than ${limits.maxNodes} values`;
+    if (value === null || typeof value !== 'object') return undefined;
+    if (depth > limits.maxDepth) return `nests deeper than ${limits.maxDepth} levels`;
+    if (ancestors.has(value)) return 'contains a recursive alias';
+    ancestors.add(value);
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      const problem = visit(child, depth + 1);
+      if (problem) return problem;
+    }
+    ancestors.delete(value);
+    return undefined;
+  };
+  return visit(root, 0);
+}
+
+/* ----------------------------------------------------------------------------
+ * Kubernetes objects
+ * ------------------------------------------------------------------------- */
+
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+/**
+ * Parses a service's (rendered) YAML into Kubernetes objects. Empty documents
+ * are skipped. Every other document must be a mapping with `apiVersion`,
+ * `kind` and `metadata.name`, and no two may describe the same object; all
+ * problems are reported in one `InvalidInputError`, each naming its document.
+ *
+ * @example parseManifests('apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n')
+ */
+export function parseManifests(source: string, options: { limits?: Partial<YamlLimits>; field?: string } = {}): ManifestObject[] {
+  const documents = parseYamlStream(source, 'yaml', options.limits, options.field);
+  const problems: string[] = [];
+  const objects: ManifestObject[] = [];
+  const seen = new Map<string, number>();
+
+  for (const { index, line, value } of documents) {
+    if (value === null) continue;
+    const where = `document ${index} (line ${line})`;
+    if (!isRecord(value)) {
+      problems.push(`${where} is ${Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(value)}`}, not a Kubernetes object`);
+      continue;
+    }
+    const missing: string[] = [];
+    if (!nonEmptyString(value.apiVersion)) missing.push('apiVersion');
+    if (!nonEmptyString(value.kind)) missing.push('kind');
+    const metadata = value.metadata;
+    if (!isRecord(metadata) || !nonEmptyString(metadata.name)) missing.push('metadata.name');
+    if (missing.length > 0) {
+      problems.push(`${where} has no ${missing.join(', no ')} (each must be a non-empty string)`);
+      continue;
+    }
+    const object = value as unknown as ManifestObject;
+    const group = object.apiVersion.includes('/') ? object.apiVersion.slice(0, object.apiVersion.indexOf('/')) : '';
+    const namespace = typeof object.metadata.namespace === 'string' ? object.metadata.namespace : '';
+    const identity = `${group}|${object.kind}|${namespace}|${object.metadata.name}`;
+    const first = seen.get(identity);
+    if (first !== undefined) {
+      problems.push(`${where} repeats ${object.kind} "${object.metadata.name}" from document ${first}`);
+      continue;
+    }
+    seen.set(identity, index);
+    objects.push(object);
+  }
+  if (problems.length === 0 && objects.length === 0) problems.push('contains no Kubernetes objects');
+  if (problems.length > 0) throw new InvalidInputError(`yaml: ${problems.join('; ')}`, options.field);
+  return objects;
+}
+
+/* ----------------------------------------------------------------------------
+ * Containers
+ * ------------------------------------------------------------------------- */
+
+/** A container of a service, in the Zadig spec's own field names. */
+export interface ServiceContainer {
+  readonly name: string;
+  readonly image: string;
+  /** The image repository's last path segment, without tag or digest. */
+  readonly image_name: string;
+}
+
+/** Where each workload kind keeps its pod spec. */
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  Pod: ['spec'],
+};
+
+/**
+ * `koderover.example.com/demo/service2:latest` → `service2`; registry ports
+ * (`host:5000/app`) and digests (`app@sha256:...`) are handled.
+ */
+export function imageName(image: string): string {
+  let reference = image.trim();
+  const at = reference.indexOf('@');
+  if (at !== -1) reference = reference.slice(0, at);
+  const slash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  if (colon > slash) reference = reference.slice(0, colon);
+  return reference.slice(reference.lastIndexOf('/') + 1);
+}
+
+/**
+ * The containers (then the init containers) of every workload, in document
+ * order: Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod. An entry
+ * repeated with the same name and image is listed once. A container without a
+ * name or an image is an `InvalidInputError` naming the object.
+ */
+export function extractContainers(objects: readonly ManifestObject[], field?: string): ServiceContainer[] {
+  const containers: ServiceContainer[] = [];
+  const seen = new Set<string>();
+  for (const object of objects) {
+    const path = POD_SPEC_PATHS[object.kind];
+    if (!path) continue;
+    let podSpec: unknown = object;
+    for (const key of path) podSpec = isRecord(podSpec) ? podSpec[key] : undefined;
+    if (!isRecord(podSpec)) continue;
+    for (const list of ['containers', 'initContainers'] as const) {
+      const entries = podSpec[list];
+      if (entries === undefined || entries === null) continue;
+      const where = `${object.kind} "${object.metadata.name}"`;
+      if (!Array.isArray(entries)) throw new InvalidInputError(`yaml: ${where}: ${list} must be a list`, field);
+      entries.forEach((entry: unknown, i) => {
+        const name = isRecord(entry) ? entry.name : undefined;
+        const image = isRecord(entry) ? entry.image : undefined;
+        if (!nonEmptyString(name) || !nonEmptyString(image)) {
+          throw new InvalidInputError(`yaml: ${where}: ${list}[${i}] needs a name and an image`, field);
+        }
+        const key = `${name}\n${image}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        containers.push({ name, image, image_name: imageName(image) });
+      });
+    }
+  }
+  return containers;
+}
+
+/* ----------------------------------------------------------------------------
+ * System placeholders
+ * ------------------------------------------------------------------------- */
+
+/** Values for Zadig's system placeholders; one left undefined keeps its placeholder text. */
+export interface SystemPlaceholders {
+  /** `$Namespace$` */
+  readonly namespace?: string;
+  /** `$EnvName$` */
+  readonly envName?: string;
+  /** `$Product$` (the project) */
+  readonly product?: string;
+  /** `$Service$` */
+  readonly service?: string;
+}
+
+export const SYSTEM_PLACEHOLDERS = {
+  namespace: '$Namespace$',
+  envName: '$EnvName$',
+  product: '$Product$',
+  service: '$Service$',
+} as const satisfies Record<keyof SystemPlaceholders, string>;
+
+/**
+ * Plain string replacement of the system placeholders, outside the template
+ * language (as Zadig does, before and after rendering).
+ *
+ * @example substitutePlaceholders('ns: $Namespace$', { namespace: 'dev' }) // 'ns: dev'
+ */
+export function substitutePlaceholders(text: string, values: SystemPlaceholders): string {
+  let out = text;
+  for (const [name, placeholder] of Object.entries(SYSTEM_PLACEHOLDERS) as Array<[keyof SystemPlaceholders, string]>) {
+    const value = values[name];
+    if (value !== undefined) out = out.replaceAll(placeholder, value);
+  }
+  return out;
+}
+
+/** `substitutePlaceholders` on every string (not key) inside a JSON-like value. */
+export function substitutePlaceholdersDeep(value: unknown, values: SystemPlaceholders): unknown {
+  if (typeof value === 'string') return substitutePlaceholders(value, values);
+  if (Array.isArray(value)) return value.map((item) => substitutePlaceholdersDeep(item, values));
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      Object.defineProperty(out, key, { value: substitutePlaceholdersDeep(item, values), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  return value;
+}

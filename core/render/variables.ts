@@ -1,0 +1,257 @@
+/**
+ * Service variables: Zadig's KeyVal (`ServiceVariableKV`), the typed values a
+ * service template reads.
+ *
+ * How the Zadig spec uses them: requests carry `variable_yaml` (a KeyVal list,
+ * typed on raw creation, plain `{key, value}` when loading a template) and
+ * responses return the stored, typed `service_variable_kvs`. Zadig keeps the
+ * same values a second way, as a YAML text (its internal `VariableYaml`);
+ * `variablesToYaml` and `variablesFromYaml` convert between the two.
+ *
+ * Types:
+ * - `string`: a string, number, boolean or null, used as given. A string stays
+ *   a string: `"0755"` prints `0755` (Zadig's YAML round trip would print 493).
+ *   Nested values need type `yaml`.
+ * - `bool`: `true`/`false` (or the strings "true"/"false"), nothing else.
+ * - `enum`: must be one of `options` (compared as text); the value becomes that option.
+ * - `yaml`: a YAML text (or a JSON object/list) inserted as a node, so the
+ *   template can read `.cfg.a` and print `{{.cfg}}` as a flow node.
+ */
+import * as v from 'valibot';
+import { Document, isNode, isScalar, parseDocument } from 'yaml';
+import { InvalidInputError } from '../errors.ts';
+import { parseYamlValue, YAML_OPTIONS } from './manifests.ts';
+
+export const VariableType = v.picklist(['string', 'bool', 'enum', 'yaml']);
+export type VariableType = v.InferOutput<typeof VariableType>;
+
+export const VariableKey = v.pipe(
+  v.string(),
+  v.nonEmpty('key must not be empty'),
+  v.maxLength(256, 'key must be at most 256 characters'),
+  v.regex(/^\S+$/, 'key must not contain white space'),
+);
+
+/** A declared variable, as `service_variable_kvs` and typed `variable_yaml` entries carry it. */
+export const ServiceVariable = v.object({
+  key: VariableKey,
+  value: v.optional(v.unknown(), ''),
+  type: v.optional(VariableType, 'string'),
+  options: v.nullish(v.array(v.string()), []),
+  desc: v.nullish(v.string(), ''),
+});
+export type ServiceVariable = v.InferOutput<typeof ServiceVariable>;
+
+/** A value for a declared variable (template loads, environment overrides): its type comes from the declaration. */
+export const VariableValue = v.object({
+  key: VariableKey,
+  value: v.optional(v.unknown(), ''),
+});
+export type VariableValue = v.InferOutput<typeof VariableValue>;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const show = (value: unknown): string => {
+  if (Array.isArray(value)) return 'a list';
+  if (isRecord(value)) return 'an object';
+  return JSON.stringify(value) ?? String(value);
+};
+
+/** A problem with one variable: its message and the input field it is about. */
+interface Problem {
+  readonly message: string;
+  readonly field: string | undefined;
+}
+
+const fieldOf = (prefix: string | undefined, i: number): string | undefined => (prefix === undefined ? undefined : `${prefix}[${i}].value`);
+
+function throwProblems(problems: readonly Problem[]): void {
+  if (problems.length > 0) throw new InvalidInputError(problems.map((p) => p.message).join('; '), problems[0]!.field);
+}
+
+/** The variable with its value checked against its type and normalized; throws `InvalidInputError`. */
+export function checkVariable(variable: ServiceVariable, field?: string): ServiceVariable {
+  const { key, value, type, options } = variable;
+  const fail = (message: string): InvalidInputError => new InvalidInputError(`variable "${key}" ${message}`, field);
+  switch (type) {
+    case 'string':
+      if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
+        throw fail(`is of type string but its value is ${show(value)}; use type yaml for nested values`);
+      }
+      return variable;
+    case 'bool':
+      if (value === true || value === 'true') return { ...variable, value: true };
+      if (value === false || value === 'false') return { ...variable, value: false };
+      throw fail(`is of type bool: its value must be true or false, got ${show(value)}`);
+    case 'enum': {
+      if (options.length === 0) throw fail('is of type enum but has no options');
+      const text = ['string', 'number', 'boolean'].includes(typeof value) ? String(value) : undefined;
+      if (text === undefined || !options.includes(text)) {
+        throw fail(`must be one of [${options.join(' ')}], got ${show(value)}`);
+      }
+      return { ...variable, value: text };
+    }
+    case 'yaml':
+      if (typeof value === 'string') parseYamlValue(value, `variable "${key}"`, {}, field);
+      else if (value !== null && typeof value !== 'object') throw fail(`is of type yaml: its value must be YAML text, got ${show(value)}`);
+      return variable;
+  }
+}
+
+/**
+ * Checks a declared list: every value against its type, no key twice. All
+ * problems are reported in one `InvalidInputError`; `field` (e.g.
+ * `service_variable_kvs`) names the first one as `field[i].value`.
+ */
+export function checkVariables(variables: readonly ServiceVariable[], field?: string): ServiceVariable[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  const checked = variables.map((variable, i) => {
+    if (seen.has(variable.key)) {
+      problems.push({ message: `variable "${variable.key}" is declared more than once`, field: field === undefined ? undefined : `${field}[${i}].key` });
+    }
+    seen.add(variable.key);
+    try {
+      return checkVariable(variable, fieldOf(field, i));
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      problems.push({ message: error.message, field: error.field });
+      return variable;
+    }
+  });
+  throwProblems(problems);
+  return checked;
+}
+
+/**
+ * The declared variables (keeping their type, options and desc, in their
+ * order) followed by the keys the template uses but nobody declared, as
+ * `string` variables with an empty value. Declared keys the template does not
+ * use are kept.
+ *
+ * @example declareVariables([{ key: 'cpu', value: '1', type: 'string', options: [], desc: '' }], ['port', 'cpu'])
+ * // cpu as declared, then { key: 'port', value: '', type: 'string', options: [], desc: '' }
+ */
+export function declareVariables(declared: readonly ServiceVariable[], used: readonly string[]): ServiceVariable[] {
+  const keys = new Set(declared.map((variable) => variable.key));
+  const discovered = [...new Set(used)]
+    .filter((key) => !keys.has(key))
+    .map((key): ServiceVariable => ({ key, value: '', type: 'string', options: [], desc: '' }));
+  return [...declared, ...discovered];
+}
+
+/**
+ * Gives declared variables new values: each keeps its declared type and is
+ * checked against it. A value for an undeclared key is an error (naming every
+ * such key) unless `unknownKeys: 'ignore'`.
+ */
+export function assignValues(
+  declared: readonly ServiceVariable[],
+  values: readonly VariableValue[],
+  options: { readonly unknownKeys?: 'reject' | 'ignore'; readonly field?: string } = {},
+): ServiceVariable[] {
+  const byKey = new Map(values.map((entry, i) => [entry.key, { entry, i }] as const));
+  const known = new Set(declared.map((variable) => variable.key));
+  const unknown = values.filter((entry) => !known.has(entry.key)).map((entry) => entry.key);
+  if (unknown.length > 0 && options.unknownKeys !== 'ignore') {
+    throw new InvalidInputError(`no variable is declared for ${unknown.map((key) => `"${key}"`).join(', ')}`, options.field);
+  }
+  const problems: Problem[] = [];
+  const assigned = declared.map((variable) => {
+    const given = byKey.get(variable.key);
+    if (!given) return variable;
+    try {
+      return checkVariable({ ...variable, value: given.entry.value }, fieldOf(options.field, given.i));
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      problems.push({ message: error.message, field: error.field });
+      return variable;
+    }
+  });
+  throwProblems(problems);
+  return assigned;
+}
+
+/**
+ * The data a template renders with: one top-level key per variable, typed as
+ * described in the module comment (yaml values parsed into nodes).
+ */
+export function variablesToData(variables: readonly ServiceVariable[]): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const variable of checkVariables(variables)) {
+    const value = variable.type === 'yaml' && typeof variable.value === 'string' ? parseYamlValue(variable.value, `variable "${variable.key}"`) : variable.value;
+    // defineProperty: a key named "__proto__" is data, not the prototype
+    Object.defineProperty(data, variable.key, { value: value ?? null, enumerable: true, writable: true, configurable: true });
+  }
+  return data;
+}
+
+/** The variables as one YAML mapping (Zadig's `VariableYaml`); yaml values are nested as nodes. */
+export function variablesToYaml(variables: readonly ServiceVariable[]): string {
+  const data = variablesToData(variables);
+  if (Object.keys(data).length === 0) return '';
+  return new Document(data, { version: '1.1' }).toString();
+}
+
+/**
+ * Reads a YAML mapping of values (Zadig's `YamlToServiceVariableKV`): a key
+ * declared in `declared` keeps its type, options and desc and its value is
+ * checked; another key becomes `bool` for true/false, `yaml` for a map or a
+ * list, `string` otherwise. Scalars keep their text (`0755` stays "0755").
+ * Only the keys in the YAML are returned, in its order.
+ */
+export function variablesFromYaml(source: string, declared: readonly ServiceVariable[], field?: string): ServiceVariable[] {
+  const values = parseYamlValue(source, 'variable yaml', {}, field);
+  if (values === null) return [];
+  if (!isRecord(values)) throw new InvalidInputError('variable yaml: must be a mapping of variable names to values', field);
+  const document = parseDocument(source, YAML_OPTIONS);
+  const declaredByKey = new Map(declared.map((variable) => [variable.key, variable]));
+  const problems: Problem[] = [];
+  const result: ServiceVariable[] = [];
+
+  // keys from the resolved mapping (merge keys applied); nodes, when there is one, for the original text
+  for (const [key, value] of Object.entries(values)) {
+    const node: unknown = document.get(key, true);
+    const nested = value !== null && typeof value === 'object' ? yamlText(node, value) : undefined;
+    const text = nested === undefined ? scalarText(node, value) : undefined;
+    const known = declaredByKey.get(key);
+    if (known && known.type !== 'yaml' && nested !== undefined) {
+      problems.push({ message: `variable "${key}" is of type ${known.type} but its value is ${show(value)}`, field });
+      continue;
+    }
+    const variable: ServiceVariable = known
+      ? { ...known, value: known.type === 'yaml' ? (nested ?? `${text ?? ''}\n`) : text }
+      : nested !== undefined
+        ? { key, value: nested, type: 'yaml', options: [], desc: '' }
+        : { key, value: text, type: text === 'true' || text === 'false' ? 'bool' : 'string', options: [], desc: '' };
+    try {
+      result.push(checkVariable(variable, field));
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      problems.push({ message: error.message, field: error.field });
+    }
+  }
+  throwProblems(problems);
+  return result;
+}
+
+/** A scalar's text as written (`0755`, not 493); null and empty are ''. */
+function scalarText(node: unknown, value: unknown): string {
+  if (isScalar(node)) return node.value === null ? '' : (node.source ?? String(node.value));
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** A nested value as YAML text, from its node when it stands alone (keeps formatting), else from its value. */
+function yamlText(node: unknown, value: unknown): string {
+  if (isNode(node)) {
+    try {
+      const document = new Document(null, { version: '1.1' });
+      document.contents = node;
+      return document.toString();
+    } catch {
+      // an alias to an anchor outside the node: fall back to the resolved value
+    }
+  }
+  return new Document(value, { version: '1.1' }).toString();
+}

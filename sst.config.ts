@@ -1,0 +1,57 @@
+/// <reference path="./types/sst-platform.d.ts" />
+
+/**
+ * Berth on AWS: one table, one function per endpoint group behind one Router,
+ * the stream worker, and two secrets. Set the secrets once per stage:
+ *   sst secret set AdminToken <token>
+ *   sst secret set EncryptionKey $(openssl rand -hex 32)
+ */
+export default $config({
+  app(input) {
+    return {
+      name: 'berth',
+      home: 'aws',
+      removal: input?.stage === 'production' ? 'retain' : 'remove',
+    };
+  },
+  async run() {
+    const adminToken = new sst.Secret('AdminToken');
+    const encryptionKey = new sst.Secret('EncryptionKey');
+
+    const table = new sst.aws.Dynamo('Table', {
+      fields: { pk: 'string', sk: 'string', gsi1pk: 'string', gsi1sk: 'string' },
+      primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
+      globalIndexes: { gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' } },
+      stream: 'new-and-old-images',
+      ttl: 'expiresAt',
+    });
+
+    const shared = {
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      memory: '1024 MB',
+      timeout: '30 seconds',
+      link: [table],
+      environment: {
+        BERTH_TABLE: table.name,
+        BERTH_ADMIN_TOKEN: adminToken.value,
+        BERTH_ENCRYPTION_KEY: encryptionKey.value,
+      },
+      nodejs: { minify: true },
+    } satisfies Omit<sst.aws.FunctionArgs, 'handler'>;
+
+    const admin = new sst.aws.Function('Admin', { ...shared, handler: 'functions/admin/index.handler', url: true });
+    const k8sService = new sst.aws.Function('K8sService', { ...shared, handler: 'functions/k8s-service/index.handler', url: true });
+    const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
+
+    table.subscribe('Worker', { ...shared, handler: 'functions/worker/index.handler', timeout: '5 minutes' });
+
+    const router = new sst.aws.Router('Api');
+    router.route('/admin', admin.url);
+    router.route('/v1/k8sservice', k8sService.url);
+    router.route('/openapi.json', docs.url);
+    router.route('/docs', docs.url);
+
+    return { url: router.url };
+  },
+});

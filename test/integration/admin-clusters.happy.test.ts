@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { keys } from '../../core/store/keys.ts';
+import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
+import { call } from '../support/http.ts';
+import { UNREACHABLE_SERVER, kubeconfigFor } from '../support/kubeconfigs.ts';
+
+let berth: Harness;
+const kubeconfig = inject('kubeconfig');
+
+beforeAll(async () => {
+  berth = await createHarness({ clusterTimeoutMs: 2000 });
+  await berth.startWorkers();
+});
+afterAll(() => berth.close());
+
+const register = (body: Record<string, unknown>) => call(berth.apps.admin, '/admin/clusters', { token: ADMIN_TOKEN, json: body });
+
+describe('clusters', () => {
+  it('registers a real cluster, probes it from the stream worker and answers health with its version', async () => {
+    const created = await register({ id: 'local', name: 'Local', labels: { region: 'cn-north' }, kubeconfig });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ id: 'local', name: 'Local', labels: { region: 'cn-north' }, status: 'pending', version: 1 });
+    expect(created.json).not.toHaveProperty('kubeconfig');
+
+    const probed = await eventually(async () => {
+      const cluster = await call(berth.apps.admin, '/admin/clusters/local', { token: ADMIN_TOKEN });
+      return cluster.json.status === 'pending' ? undefined : cluster.json;
+    });
+    expect(probed).toMatchObject({ status: 'ready', kube_version: expect.stringMatching(/^v1\./), checked_at: expect.any(String) });
+
+    const health = await call(berth.apps.admin, '/admin/clusters/local/health', { token: ADMIN_TOKEN });
+    expect(health.status).toBe(200);
+    expect(health.json).toMatchObject({ id: 'local', status: 'ok', kube_version: probed.kube_version });
+  });
+
+  it('stores the kubeconfig sealed with AES-256-GCM and never returns it', async () => {
+    const secretToken = 'very-secret-token-0123456789';
+    await register({ id: 'sealed', name: 'Sealed', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER, token: secretToken }) });
+    const item = await berth.rawItem(keys.cluster('sealed'));
+    expect(item?.['kubeconfigSealed']).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(JSON.stringify(item)).not.toContain(secretToken);
+
+    for (const path of ['/admin/clusters/sealed', '/admin/clusters']) {
+      const response = await call(berth.apps.admin, path, { token: ADMIN_TOKEN });
+      expect(response.status).toBe(200);
+      expect(response.text).not.toContain(secretToken);
+      expect(response.text).not.toContain('kubeconfig');
+    }
+  });
+
+  it('marks an unreachable cluster, and its health answers 503 within the timeout', async () => {
+    await register({ id: 'gone', name: 'Gone', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) });
+    const probed = await eventually(async () => {
+      const cluster = await call(berth.apps.admin, '/admin/clusters/gone', { token: ADMIN_TOKEN });
+      return cluster.json.status === 'pending' ? undefined : cluster.json;
+    });
+    expect(probed).toMatchObject({ status: 'unreachable', status_message: expect.stringContaining('unreachable') });
+
+    const started = Date.now();
+    const health = await call(berth.apps.admin, '/admin/clusters/gone/health', { token: ADMIN_TOKEN });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(health.status).toBe(503);
+    expect(health.json).toMatchObject({ code: 503, message: 'Cluster Unavailable', description: expect.stringContaining('unreachable') });
+  });
+
+  it('answers a silent API server with 503 once the call timeout passes', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      await register({ id: 'silent', name: 'Silent', kubeconfig: kubeconfigFor({ server: `https://127.0.0.1:${port}` }) });
+      const started = Date.now();
+      const health = await call(berth.apps.admin, '/admin/clusters/silent/health', { token: ADMIN_TOKEN });
+      expect(health.status).toBe(503);
+      expect(health.json.description).toContain('did not answer within 2000 ms');
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('edits name and labels, replaces the kubeconfig, and deletes', async () => {
+    await register({ id: 'edit-me', name: 'Before', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) });
+    const edited = await call(berth.apps.admin, '/admin/clusters/edit-me', { method: 'PATCH', token: ADMIN_TOKEN, json: { name: 'After', labels: { region: 'cn-south' } } });
+    expect(edited.status).toBe(200);
+    expect(edited.json).toMatchObject({ name: 'After', labels: { region: 'cn-south' }, version: 2 });
+
+    const repointed = await call(berth.apps.admin, '/admin/clusters/edit-me', { method: 'PATCH', token: ADMIN_TOKEN, json: { kubeconfig } });
+    expect(repointed.json).toMatchObject({ status: 'pending', version: 3 });
+    await eventually(async () => {
+      const health = await call(berth.apps.admin, '/admin/clusters/edit-me/health', { token: ADMIN_TOKEN });
+      return health.status === 200 ? health : undefined;
+    });
+
+    expect((await call(berth.apps.admin, '/admin/clusters/edit-me', { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(204);
+    expect((await call(berth.apps.admin, '/admin/clusters/edit-me', { token: ADMIN_TOKEN })).status).toBe(404);
+    expect((await call(berth.apps.admin, '/admin/clusters/edit-me/health', { token: ADMIN_TOKEN })).status).toBe(404);
+  });
+});
+
+describe('cluster input that cannot be used', () => {
+  it('refuses a kubeconfig whose user needs an exec plugin, saying why', async () => {
+    const response = await register({
+      id: 'eks',
+      name: 'EKS',
+      kubeconfig: kubeconfigFor({ server: 'https://eks.example:443', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token'] } } }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.json.description).toMatch(/exec plugin.*cannot run on Lambda/);
+    expect((await call(berth.apps.admin, '/admin/clusters/eks', { token: ADMIN_TOKEN })).status).toBe(404);
+  });
+
+  it.each([
+    ['a file instead of inline credentials', { 'client-certificate': '/home/me/cert.pem', 'client-key': '/home/me/key.pem' }, 'refers to a file'],
+    ['no credentials', {}, 'no inline credentials'],
+  ])('refuses a kubeconfig with %s', async (_, user, message) => {
+    const response = await register({ id: 'bad-user', name: 'Bad', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER, user }) });
+    expect(response.status).toBe(400);
+    expect(response.json.description).toContain(message);
+  });
+
+  it.each([
+    ['not YAML at all', ': : :\n\t- ['],
+    ['YAML without a current context', 'apiVersion: v1\nkind: Config\n'],
+  ])('refuses a kubeconfig that is %s', async (_, text) => {
+    const response = await register({ id: 'bad-yaml', name: 'Bad', kubeconfig: text });
+    expect(response.status).toBe(400);
+    expect(response.json.description).toContain('kubeconfig');
+  });
+
+  it('refuses a second cluster with the same id', async () => {
+    const body = { id: 'twice', name: 'Twice', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) };
+    expect((await register(body)).status).toBe(201);
+    const again = await register({ ...body, name: 'Other' });
+    expect(again.status).toBe(409);
+    expect((await call(berth.apps.admin, '/admin/clusters/twice', { token: ADMIN_TOKEN })).json.name).toBe('Twice');
+  });
+
+  it('refuses ids that are not RFC 1123 labels, naming the field', async () => {
+    const response = await register({ id: 'Not_Valid', name: 'x', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) });
+    expect(response.status).toBe(400);
+    expect(response.json.description).toMatch(/^id: /);
+  });
+});

@@ -1,0 +1,86 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { ensureTable } from '../../functions/local/ensure-table.ts';
+import { createGroupApps } from '../../functions/local/group-apps.ts';
+import { startStreamPoller, type StreamPoller } from '../../functions/local/stream-poller.ts';
+import type { LogLine } from '../../functions/http/request-log.ts';
+import { createConnections } from '../../functions/runtime/cluster.ts';
+import { loadConfig } from '../../functions/runtime/config.ts';
+import { createAuthenticator, createCoreContext } from '../../functions/runtime/core-context.ts';
+import { handleRecords } from '../../functions/worker/handle-records.ts';
+
+export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
+
+/**
+ * A Berth wired as the local server wires it, on a table of its own in the
+ * shared DynamoDB Local, so test files never see each other's data. `logs`
+ * collects every request log line the apps write.
+ */
+export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeoutMs?: number } = {}) {
+  const endpoint = inject('dynamoEndpoint');
+  const tableName = `berth-test-${randomUUID()}`;
+  const dynamo = new DynamoDBClient({ endpoint });
+  const { streamArn } = await ensureTable(dynamo, tableName);
+  const config = loadConfig({
+    BERTH_TABLE: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    AWS_REGION: 'local',
+    BERTH_ADMIN_TOKEN: ADMIN_TOKEN,
+    BERTH_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    BERTH_CLUSTER_TIMEOUT_MS: String(clusterTimeoutMs),
+  });
+  const ctx = createCoreContext(config);
+  const connections = createConnections(ctx, config);
+  const authenticate = createAuthenticator(ctx, config);
+  const logs: Array<Record<string, unknown>> = [];
+  const log: LogLine = (entry) => logs.push(entry);
+  const apps = createGroupApps({ ctx, connections, authenticate, config, log });
+  const raw = DynamoDBDocumentClient.from(dynamo);
+  let poller: StreamPoller | undefined;
+
+  return {
+    ctx,
+    config,
+    connections,
+    apps,
+    logs,
+    /** The item exactly as stored, to check what is (not) in the table. */
+    rawItem: async (key: { pk: string; sk: string }) => (await raw.send(new GetCommand({ TableName: tableName, Key: key }))).Item,
+    /** Runs the stream workers on this table, as the local server does. */
+    async startWorkers() {
+      const streams = new DynamoDBStreamsClient({ endpoint });
+      poller = await startStreamPoller({
+        client: streams,
+        streamArn,
+        intervalMs: 100,
+        onRecords: (records) => handleRecords(records, { ctx, connections }),
+        onError: (error) => logs.push({ level: 'error', msg: 'worker', detail: String(error) }),
+      });
+    },
+    async close() {
+      await poller?.stop();
+      dynamo.destroy();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 20_000, intervalMs = 150 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

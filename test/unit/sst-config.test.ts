@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableShape } from '../../core/store/table.ts';
+import { groups } from '../../functions/groups.ts';
+
+type Recorded = {
+  secrets: string[];
+  functions: Map<string, { handler: string; url?: boolean; runtime?: string }>;
+  routes: Array<{ pattern: string; url: string }>;
+  table?: Record<string, any>;
+  subscribers: Array<{ handler: string }>;
+};
+
+/**
+ * Evaluates sst.config.ts with stand-ins for SST's globals that record what
+ * it declares: SST itself cannot run here, but its inventory can be checked.
+ */
+async function evaluateSstConfig(): Promise<Recorded> {
+  const recorded: Recorded = { secrets: [], functions: new Map(), routes: [], subscribers: [] };
+  const urlOf = (name: string) => `https://${name}.lambda-url.test/`;
+  const standIns = {
+    $config: (config: unknown) => config,
+    sst: {
+      Secret: class {
+        value: string;
+        constructor(name: string) {
+          recorded.secrets.push(name);
+          this.value = `secret:${name}`;
+        }
+      },
+      aws: {
+        Function: class {
+          url: string;
+          constructor(name: string, args: { handler: string; url?: boolean; runtime?: string }) {
+            recorded.functions.set(name, args);
+            this.url = urlOf(name);
+          }
+        },
+        Dynamo: class {
+          name = 'berth-table';
+          constructor(_: string, args: Record<string, any>) {
+            recorded.table = args;
+          }
+          subscribe(_: string, subscriber: { handler: string }) {
+            recorded.subscribers.push(subscriber);
+          }
+        },
+        Router: class {
+          url = 'https://router.test';
+          route(pattern: string, url: string) {
+            recorded.routes.push({ pattern, url });
+          }
+        },
+      },
+    },
+  };
+  Object.assign(globalThis, standIns);
+  const { default: config } = (await import('../../sst.config.ts')) as { default: { app(input: unknown): unknown; run(): Promise<unknown> } };
+  expect(config.app({ stage: 'dev' })).toMatchObject({ name: 'berth', home: 'aws' });
+  await config.run();
+  return recorded;
+}
+
+let deployed: Recorded;
+beforeAll(async () => {
+  deployed = await evaluateSstConfig();
+});
+
+const handlerFile = (handler: string) => handler.replace(/\.handler$/, '.ts');
+const groupOfHandler = (handler: string) => handler.match(/^functions\/([^/]+)\/index\.handler$/)?.[1];
+
+describe('sst.config.ts', () => {
+  it('deploys a function for every route prefix served locally, and serves locally every deployed route', () => {
+    const local = groups.flatMap((group) => group.prefixes.map((prefix) => `${prefix} -> ${group.name}`)).sort();
+    const routed = deployed.routes
+      .map(({ pattern, url }) => {
+        const [name] = [...deployed.functions].find(([functionName]) => url === `https://${functionName}.lambda-url.test/`)!;
+        return `${pattern} -> ${groupOfHandler(deployed.functions.get(name)!.handler)}`;
+      })
+      .sort();
+    expect(routed).toEqual(local);
+  });
+
+  it('gives every function a URL, the Node 24 runtime and an entry file that exists', () => {
+    expect(deployed.functions.size).toBe(groups.length);
+    for (const [, fn] of deployed.functions) {
+      expect(fn.url).toBe(true);
+      expect(fn.runtime).toBe('nodejs24.x');
+      expect(existsSync(handlerFile(fn.handler))).toBe(true);
+    }
+  });
+
+  it('declares the table the local server creates', () => {
+    const table = deployed.table!;
+    expect(table['primaryIndex']).toEqual({ hashKey: tableShape.partitionKey, rangeKey: tableShape.sortKey });
+    expect(Object.entries(table['globalIndexes'])).toEqual(
+      tableShape.globalIndexes.map((index) => [index.name, { hashKey: index.partitionKey, rangeKey: index.sortKey }]),
+    );
+    expect(table['stream']).toBe('new-and-old-images');
+    expect(tableShape.stream).toBe('NEW_AND_OLD_IMAGES');
+    expect(table['ttl']).toBe(tableShape.ttlAttribute);
+  });
+
+  it('subscribes the worker to the table stream and declares both secrets', () => {
+    expect(deployed.subscribers.map((subscriber) => subscriber.handler)).toEqual(['functions/worker/index.handler']);
+    expect(existsSync(handlerFile(deployed.subscribers[0]!.handler))).toBe(true);
+    expect(deployed.secrets.sort()).toEqual(['AdminToken', 'EncryptionKey']);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Stand-ins for the part of SST's platform globals `sst.config.ts` uses. The
+ * real declarations appear in `.sst/platform` only after `sst install`, which
+ * cannot run without SST's own download; these keep the config type-checked
+ * and let the route-parity test evaluate it.
+ */
+type SstOutput<T> = T;
+
+declare function $config(config: {
+  app(input?: { stage?: string }): { name: string; home: 'aws'; removal: 'retain' | 'remove' };
+  run(): Promise<Record<string, unknown>>;
+}): unknown;
+
+declare namespace sst {
+  class Secret {
+    constructor(name: string);
+    readonly value: SstOutput<string>;
+  }
+  namespace aws {
+    type FunctionArgs = {
+      handler: string;
+      runtime?: string;
+      architecture?: 'x86_64' | 'arm64';
+      memory?: string;
+      timeout?: string;
+      url?: boolean;
+      link?: unknown[];
+      environment?: Record<string, SstOutput<string>>;
+      nodejs?: { minify?: boolean };
+    };
+    class Function {
+      constructor(name: string, args: FunctionArgs);
+      readonly url: SstOutput<string>;
+    }
+    class Dynamo {
+      constructor(
+        name: string,
+        args: {
+          fields: Record<string, 'string' | 'number' | 'binary'>;
+          primaryIndex: { hashKey: string; rangeKey?: string };
+          globalIndexes?: Record<string, { hashKey: string; rangeKey?: string }>;
+          stream?: 'keys-only' | 'new-image' | 'old-image' | 'new-and-old-images';
+          ttl?: string;
+        },
+      );
+      readonly name: SstOutput<string>;
+      subscribe(name: string, subscriber: FunctionArgs): unknown;
+    }
+    class Router {
+      constructor(name: string, args?: { domain?: string });
+      route(pattern: string, url: SstOutput<string>): void;
+      readonly url: SstOutput<string>;
+    }
+  }
+}
