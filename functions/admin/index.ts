@@ -1,5 +1,5 @@
 import { handle } from 'hono/aws-lambda';
-import { createConnections } from '../runtime/cluster.ts';
+import { createLazyConnections } from '../runtime/lazy-cluster.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../runtime/core-context.ts';
 import { createAdminApp } from './app.ts';
@@ -8,5 +8,5 @@ const config = loadConfig(process.env);
 const ctx = createCoreContext(config);
 
 export const handler = handle(
-  createAdminApp({ ctx, connections: createConnections(ctx, config), authenticate: createAuthenticator(ctx, config) }),
+  createAdminApp({ ctx, connections: createLazyConnections(ctx, config), authenticate: createAuthenticator(ctx, config) }),
 );

@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { groups } from '../functions/groups.ts';
+
+export type BundleFigures = { name: string; bytes: number; importMs: number; clientNode: boolean };
+
+const RUNS = 7;
+
+// client-node's CJS dependencies call require(); an ESM bundle needs one.
+const REQUIRE_BANNER = "import { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);";
+
+/** Bundles an entry as Lambda would run it: ESM, minified, Node 24, AWS SDK included. */
+async function bundle(entry: string, outdir: string, name: string): Promise<{ file: string; metafile: Metafile }> {
+  const file = join(outdir, `${name}.mjs`);
+  const result = await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    banner: { js: REQUIRE_BANNER },
+    metafile: true,
+    logLevel: 'error',
+  });
+  return { file, metafile: result.metafile };
+}
+
+/** Median time for a fresh Node process to import the bundle (module evaluation included). */
+function coldImportMs(file: string): number {
+  const env = {
+    ...process.env,
+    BERTH_TABLE: 'bench-table',
+    BERTH_ENCRYPTION_KEY: '0'.repeat(64),
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+  };
+  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+  const samples = Array.from({ length: RUNS }, () =>
+    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' })),
+  );
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+export async function measureBundles(): Promise<BundleFigures[]> {
+  const outdir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const entries = [
+    { name: 'reference: hello-world Hono', entry: 'bench/reference/hello.ts' },
+    { name: 'reference: Hono + DocumentClient + valibot', entry: 'bench/reference/minimal.ts' },
+    ...groups.map((group) => ({ name: group.name, entry: `functions/${group.name}/index.ts` })),
+    { name: 'worker', entry: 'functions/worker/index.ts' },
+  ];
+  const figures: BundleFigures[] = [];
+  for (const [index, { name, entry }] of entries.entries()) {
+    const { file, metafile } = await bundle(entry, outdir, `bundle-${index}`);
+    figures.push({
+      name,
+      bytes: statSync(file).size,
+      importMs: coldImportMs(file),
+      clientNode: Object.keys(metafile.inputs).some((input) => input.includes('node_modules/@kubernetes/client-node/')),
+    });
+  }
+  execFileSync('rm', ['-rf', outdir]);
+  return figures;
+}

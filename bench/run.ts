@@ -1,0 +1,16 @@
+import { measureBundles } from './bundles.ts';
+
+/** `npm run bench`: the performance figures the issues ask for, printed as tables. */
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+
+console.log(`Berth bench on Node ${process.version}\n`);
+console.log('## Function bundles (esbuild, ESM, minified, AWS SDK bundled; cold import = median of 7 fresh processes)\n');
+const bundles = await measureBundles();
+const yardstick = bundles.find((bundle) => bundle.name.includes('DocumentClient'))!;
+console.log('| bundle | size | vs minimal | cold import | vs minimal | client-node |');
+console.log('|---|---:|---:|---:|---:|---|');
+for (const bundle of bundles) {
+  console.log(
+    `| ${bundle.name} | ${kb(bundle.bytes)} | ${(bundle.bytes / yardstick.bytes).toFixed(2)}x | ${bundle.importMs.toFixed(1)} ms | ${(bundle.importMs / yardstick.importMs).toFixed(2)}x | ${bundle.clientNode ? 'yes' : 'no'} |`,
+  );
+}
