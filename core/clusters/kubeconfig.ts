@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
-import { parseYamlDocument } from '../yaml.ts';
+import { parseYamlValue } from '../yaml.ts';
 
 type NamedEntry<T> = { name?: unknown } & Record<string, T | unknown>;
 
@@ -12,7 +12,7 @@ const FIELD = 'kubeconfig';
  * binaries to run). Returns the API server address.
  */
 export function checkKubeconfig(text: string): { server: string } {
-  const config = parseYamlDocument(text, FIELD);
+  const config = parseYamlValue(text, FIELD, {}, FIELD);
   if (!isRecord(config)) throw new InvalidInputError('kubeconfig is not a YAML mapping', FIELD);
 
   const contextName = config['current-context'];

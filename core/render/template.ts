@@ -17,7 +17,8 @@
  *   sprig `default` and `quote`.
  *
  * Unsupported, each an `InvalidInputError` naming it, never silent output:
- * `define`, `template`, `block`, any other function (`toYaml`, `html`, `js`,
+ * `define`, `template`, `block` (even an unused `define`, which Go accepts),
+ * any other function (`toYaml`, `html`, `js`,
  * `urlquery`, `call`, ...), complex and hex-float numbers, printf verbs other
  * than `%v %s %d %q %t %f %x %X %%`, printf argument indexes and `*` widths.
  *
@@ -36,7 +37,8 @@
  *   any indentation (Go prints `map[a:1]` / `[1 2]`, which no YAML reader wants).
  * - Numbers are JavaScript numbers: integral values print as integers (Go
  *   prints a float64 `1000000.0` as `1e+06`), other values as Go's `%v` would;
- *   int and float compare with each other (Go: "incompatible types").
+ *   int and float compare with each other (Go: "incompatible types"), and
+ *   integers beyond 2^53 lose precision (yaml.v2 keeps int64).
  * - printf with an argument of the wrong type for its verb is an error (Go
  *   prints `%!d(string=x)` into the output), and so is a missing or extra argument.
  */
@@ -550,7 +552,8 @@ class Parser {
       } else {
         const [nodes, end] = this.itemList();
         if (end.kind !== 'end') {
-          throw parseError(end.line, end.kind === 'eof' ? `unexpected EOF: {{${context}}} at line ${line} has no {{end}}` : 'expected {{end}}, found {{else}}');
+          const message = end.kind === 'eof' ? `unexpected EOF: {{${context}}} at line ${line} has no {{end}}` : 'expected {{end}}, found {{else}}';
+          throw parseError(end.line, message);
         }
         elseList = nodes;
       }

@@ -20,7 +20,7 @@
 import * as v from 'valibot';
 import { Document, isNode, isScalar, parseDocument } from 'yaml';
 import { InvalidInputError } from '../errors.ts';
-import { parseYamlValue, YAML_OPTIONS } from './manifests.ts';
+import { parseYamlValue, YAML_OPTIONS } from '../yaml.ts';
 
 export const VariableType = v.picklist(['string', 'bool', 'enum', 'yaml']);
 export type VariableType = v.InferOutput<typeof VariableType>;
@@ -109,7 +109,8 @@ export function checkVariables(variables: readonly ServiceVariable[], field?: st
   const seen = new Set<string>();
   const checked = variables.map((variable, i) => {
     if (seen.has(variable.key)) {
-      problems.push({ message: `variable "${variable.key}" is declared more than once`, field: field === undefined ? undefined : `${field}[${i}].key` });
+      const keyField = field === undefined ? undefined : `${field}[${i}].key`;
+      problems.push({ message: `variable "${variable.key}" is declared more than once`, field: keyField });
     }
     seen.add(variable.key);
     try {
@@ -180,9 +181,10 @@ export function assignValues(
 export function variablesToData(variables: readonly ServiceVariable[]): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const variable of checkVariables(variables)) {
-    const value = variable.type === 'yaml' && typeof variable.value === 'string' ? parseYamlValue(variable.value, `variable "${variable.key}"`) : variable.value;
+    const { key, type, value: given } = variable;
+    const value = type === 'yaml' && typeof given === 'string' ? parseYamlValue(given, `variable "${key}"`) : given;
     // defineProperty: a key named "__proto__" is data, not the prototype
-    Object.defineProperty(data, variable.key, { value: value ?? null, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(data, key, { value: value ?? null, enumerable: true, writable: true, configurable: true });
   }
   return data;
 }
