@@ -19,9 +19,8 @@ export default $config({
     const encryptionKey = new sst.Secret('EncryptionKey');
 
     const table = new sst.aws.Dynamo('Table', {
-      fields: { pk: 'string', sk: 'string', gsi1pk: 'string', gsi1sk: 'string' },
+      fields: { pk: 'string', sk: 'string' },
       primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
-      globalIndexes: { gsi1: { hashKey: 'gsi1pk', rangeKey: 'gsi1sk' } },
       stream: 'new-and-old-images',
       ttl: 'expiresAt',
     });
@@ -42,6 +41,7 @@ export default $config({
 
     const admin = new sst.aws.Function('Admin', { ...shared, handler: 'functions/admin/index.handler', url: true });
     const k8sService = new sst.aws.Function('K8sService', { ...shared, handler: 'functions/k8s-service/index.handler', url: true });
+    const zadigService = new sst.aws.Function('ZadigService', { ...shared, handler: 'functions/zadig-service/index.handler', url: true });
     const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
 
     table.subscribe('Worker', { ...shared, handler: 'functions/worker/index.handler', timeout: '5 minutes' });
@@ -49,6 +49,9 @@ export default $config({
     const router = new sst.aws.Router('Api');
     router.route('/admin', admin.url);
     router.route('/v1/k8sservice', k8sService.url);
+    router.route('/openapi/projects', zadigService.url);
+    router.route('/openapi/templates', zadigService.url);
+    router.route('/openapi/service', zadigService.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
 

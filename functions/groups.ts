@@ -6,6 +6,7 @@
 export const groups = [
   { name: 'admin', prefixes: ['/admin'] },
   { name: 'k8s-service', prefixes: ['/v1/k8sservice'] },
+  { name: 'zadig-service', prefixes: ['/openapi/projects', '/openapi/templates', '/openapi/service'] },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
 ] as const;
 

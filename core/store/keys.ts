@@ -10,9 +10,17 @@
  * | token by hash   | `TOKENHASH#<sha256>`| `TOKENHASH`        |
  * | cluster         | `CLUSTERS`          | `CLUSTER#<id>`     |
  * | id counter      | `COUNTER#<name>`    | `COUNTER`          |
+ * | project         | `PROJECTS`          | `PROJECT#<key>`    |
+ * | service         | `PROJECT#<key>`     | `SERVICE#<scope>#<name>` |
+ * | service revision| `PROJECT#<key>`     | `SVCREV#<scope>#<name>#<000042>` |
+ * | YAML template   | `TEMPLATES`         | `TEMPLATE#<name>`  |
+ * | template user   | `TEMPLATE#<name>`   | `USER#<project>#<scope>#<service>` |
+ *
+ * `scope` is `test` or `production`. A template's users are the services that
+ * follow it (auto_sync); they are written in the same transaction as the
+ * service, so a template update reads them with a consistent Query.
  */
 export type ItemKey = { pk: string; sk: string };
-
 export const keys = {
   token: (id: string): ItemKey => ({ pk: 'TOKENS', sk: `TOKEN#${id}` }),
   tokens: { pk: 'TOKENS', skPrefix: 'TOKEN#' },
@@ -20,7 +28,28 @@ export const keys = {
   cluster: (id: string): ItemKey => ({ pk: 'CLUSTERS', sk: `CLUSTER#${id}` }),
   clusters: { pk: 'CLUSTERS', skPrefix: 'CLUSTER#' },
   counter: (name: string): ItemKey => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
+  project: (key: string): ItemKey => ({ pk: 'PROJECTS', sk: `PROJECT#${key}` }),
+  projects: { pk: 'PROJECTS', skPrefix: 'PROJECT#' },
+  service: (project: string, scope: ServiceScope, name: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `SERVICE#${scope}#${name}` }),
+  services: (project: string, scope: ServiceScope): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `SERVICE#${scope}#` }),
+  allServices: (project: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: 'SERVICE#' }),
+  serviceRevision: (project: string, scope: ServiceScope, name: string, revision: number): ItemKey => ({
+    pk: `PROJECT#${project}`,
+    sk: `SVCREV#${scope}#${name}#${String(revision).padStart(6, '0')}`,
+  }),
+  serviceRevisions: (project: string, scope: ServiceScope, name: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `SVCREV#${scope}#${name}#` }),
+  allServiceRevisions: (project: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: 'SVCREV#' }),
+  environments: (project: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: 'ENV#' }),
+  template: (name: string): ItemKey => ({ pk: 'TEMPLATES', sk: `TEMPLATE#${name}` }),
+  templates: { pk: 'TEMPLATES', skPrefix: 'TEMPLATE#' },
+  templateUser: (template: string, project: string, scope: ServiceScope, service: string): ItemKey => ({
+    pk: `TEMPLATE#${template}`,
+    sk: `USER#${project}#${scope}#${service}`,
+  }),
+  templateUsers: (template: string): Collection => ({ pk: `TEMPLATE#${template}`, skPrefix: 'USER#' }),
 } as const;
+
+export type ServiceScope = 'test' | 'production';
 
 /** The partition + sort-key prefix a list reads. */
 export type Collection = { pk: string; skPrefix: string };

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -126,18 +127,36 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     }
   }
 
+  /** Deletes many items, 25 per request, retrying what DynamoDB leaves unprocessed. */
+  async function removeAll(itemKeys: readonly ItemKey[]): Promise<void> {
+    for (let start = 0; start < itemKeys.length; start += 25) {
+      let requests = itemKeys.slice(start, start + 25).map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
+        requests = (UnprocessedItems?.[TableName] ?? []) as typeof requests;
+        if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
   async function remove(key: ItemKey): Promise<boolean> {
     const { Attributes } = await client.send(new DeleteCommand({ TableName, Key: key, ReturnValues: 'ALL_OLD' }));
     return Attributes !== undefined;
   }
 
-  async function list<T>(collection: Collection, options: { limit: number; cursor?: string | undefined }): Promise<Page<T>> {
+  async function list<T>(
+    collection: Collection,
+    options: { limit: number; cursor?: string | undefined; attributes?: readonly string[] },
+  ): Promise<Page<T>> {
     const startKey = decodeCursor(options.cursor, collection);
+    const projection = options.attributes ? projectionOf(['pk', 'sk', ...options.attributes]) : undefined;
     const { Items = [], LastEvaluatedKey } = await client.send(
       new QueryCommand({
         TableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
         ExpressionAttributeValues: { ':pk': collection.pk, ':prefix': collection.skPrefix },
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', ...projection?.names },
+        ...(projection ? { ProjectionExpression: projection.expression } : {}),
         Limit: options.limit,
         ConsistentRead: true,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -147,11 +166,54 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     return cursor ? { items: Items as T[], cursor } : { items: Items as T[] };
   }
 
-  /** All-or-nothing writes for invariants that span items; any failed condition is a Conflict. */
-  async function transact(items: TransactItem[], conflictMessage: string): Promise<void> {
-    await conditionally(conflictMessage, () =>
-      client.send(new TransactWriteCommand({ TransactItems: items.map((item) => withTable(item, TableName)) })),
-    );
+  /** Every item of a collection, page by page (for lists the specs return whole). */
+  async function listAll<T>(collection: Collection, options: { attributes?: readonly string[] } = {}): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list<T>(collection, { limit: 1000, cursor, ...options });
+      items.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return items;
+  }
+
+  /** How many items a collection holds, without reading them. */
+  async function count(collection: Collection): Promise<number> {
+    let total = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': collection.pk, ':prefix': collection.skPrefix },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      total += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return total;
+  }
+
+  /**
+   * All-or-nothing writes for invariants that span items. A failed condition
+   * is a Conflict carrying the message of the first item whose condition
+   * failed (an item's `conflict`), or `conflictMessage`.
+   */
+  async function transact(items: Array<TransactItem & { conflict?: string }>, conflictMessage: string): Promise<void> {
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items.map(({ conflict: _, ...item }) => withTable(item, TableName)) }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const failed = (error.CancellationReasons ?? []).findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) throw new ConflictError(items[failed]?.conflict ?? conflictMessage);
+      }
+      throw error;
+    }
   }
 
   /** Atomically increments a named counter and returns the new value: integer ids without races. */
@@ -169,7 +231,12 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     return Number(Attributes?.['value']);
   }
 
-  return { tableName, get, create, update, annotate, remove, list, transact, nextId };
+  return { tableName, get, create, update, annotate, remove, removeAll, list, listAll, count, transact, nextId };
+}
+
+function projectionOf(attributes: readonly string[]) {
+  const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));
+  return { names, expression: Object.keys(names).join(', ') };
 }
 
 function withTable(item: TransactItem, TableName: string): TransactItems[number] {
@@ -184,11 +251,7 @@ async function conditionally<T>(conflictMessage: string, write: () => Promise<T>
   try {
     return await write();
   } catch (error) {
-    const failedCondition =
-      error instanceof ConditionalCheckFailedException ||
-      (error instanceof TransactionCanceledException &&
-        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'));
-    if (failedCondition) throw new ConflictError(conflictMessage);
+    if (error instanceof ConditionalCheckFailedException) throw new ConflictError(conflictMessage);
     throw error;
   }
 }

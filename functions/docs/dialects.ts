@@ -1,5 +1,6 @@
 import { adminRoutes } from '../admin/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
+import { zadigServiceRoutes } from '../zadig-service/routes.ts';
 import type { DialectDocs } from './openapi.ts';
 
 /** Every group's contracts, for the OpenAPI document. Contracts only: no handlers, no cluster client. */
@@ -9,6 +10,12 @@ export const dialects: DialectDocs[] = [
     description: 'Berth administration: API tokens and clusters. Errors use Zadig’s envelope.',
     routes: adminRoutes,
     errorExample: { code: 400, message: 'Bad Request', description: 'kubeconfig: kubeconfig user "dev" needs an exec plugin, which cannot run on Lambda' },
+  },
+  {
+    tag: 'zadig-service',
+    description: 'Zadig OpenAPI: projects, K8s YAML templates and services (test and production).',
+    routes: zadigServiceRoutes,
+    errorExample: { code: 400, message: 'Bad Request', description: 'variable_yaml[0].value: variable "replicas" must be one of [1 2 3], got "5"' },
   },
   {
     tag: 'k8s-service',

@@ -8,6 +8,7 @@ import type { Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
+import { createZadigServiceApp } from '../zadig-service/app.ts';
 
 export type GroupApps = Record<GroupName, Pick<Hono, 'fetch'>>;
 
@@ -29,6 +30,7 @@ export function createGroupApps({
   return {
     admin: createAdminApp({ ctx, connections, authenticate, ...logging }),
     'k8s-service': createK8sServiceApp({ ctx, connections, authenticate, clusterId: config.k8sServiceCluster, ...logging }),
+    'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     docs: createDocsApp(logging),
   };
 }

@@ -1,0 +1,77 @@
+import type { Principal } from '../auth/schemas.ts';
+import type { CoreContext } from '../context.ts';
+import { ConflictError } from '../errors.ts';
+import { keys, type ItemKey } from '../store/keys.ts';
+import type { ServiceItem } from '../services/service-item.ts';
+import { requireProject, toProjectView, type ProjectItem } from './project-item.ts';
+import type { CreateProjectInput, ProjectView } from './schemas.ts';
+
+export async function createProject({ ctx, principal, input }: { ctx: CoreContext; principal: Principal; input: CreateProjectInput }): Promise<ProjectView> {
+  const now = ctx.now().toISOString();
+  const item: ProjectItem = {
+    key: input.project_key,
+    name: input.project_name,
+    description: input.description,
+    isPublic: input.is_public,
+    type: input.project_type,
+    createdBy: principal.name,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await ctx.store.create(keys.project(item.key), item, `project "${item.key}" already exists`);
+  return toProjectView(item);
+}
+
+export async function getProject({ ctx, principal, projectKey }: { ctx: CoreContext; principal: Principal; projectKey: string }): Promise<ProjectView> {
+  return toProjectView(await requireProject(ctx, principal, projectKey));
+}
+
+/**
+ * Zadig pages projects by number. Projects are few, so a page is found by
+ * walking the partition in key order; a scoped token sees only its projects.
+ */
+export async function listProjects({
+  ctx,
+  principal,
+  pageNum,
+  pageSize,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  pageNum: number;
+  pageSize: number;
+}): Promise<{ total: number; projects: ProjectView[] }> {
+  const visible = (await ctx.store.listAll<ProjectItem>(keys.projects)).filter(
+    (item) => principal.role === 'admin' || principal.projects === undefined || principal.projects.includes(item.key),
+  );
+  const start = (pageNum - 1) * pageSize;
+  return { total: visible.length, projects: visible.slice(start, start + pageSize).map(toProjectView) };
+}
+
+/**
+ * Deletes a project and its services. Refused while the project has
+ * environments: they run its services on clusters, and deleting the project
+ * would orphan them.
+ */
+export async function deleteProject({ ctx, principal, projectKey }: { ctx: CoreContext; principal: Principal; projectKey: string }): Promise<void> {
+  const project = await requireProject(ctx, principal, projectKey);
+  const environments = await ctx.store.count(keys.environments(projectKey));
+  if (environments > 0) {
+    throw new ConflictError(`project "${projectKey}" still has ${environments} environment(s); delete them first`);
+  }
+  const services = await ctx.store.listAll<ItemKey & Pick<ServiceItem, 'name' | 'scope' | 'templateName' | 'autoSync'>>(keys.allServices(projectKey), {
+    attributes: ['name', 'scope', 'templateName', 'autoSync'],
+  });
+  const revisions = await ctx.store.listAll<ItemKey>(keys.allServiceRevisions(projectKey), { attributes: [] });
+  const templateUsers = services.flatMap((service) =>
+    service.autoSync && service.templateName ? [keys.templateUser(service.templateName, projectKey, service.scope, service.name)] : [],
+  );
+  // The project goes first, under its version: a concurrent create of a
+  // service then fails on its project check instead of outliving the project.
+  await ctx.store.transact(
+    [{ Delete: { Key: keys.project(projectKey), ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': project.version } } }],
+    `project "${projectKey}" changed while it was being deleted`,
+  );
+  await ctx.store.removeAll([...templateUsers, ...services, ...revisions].map(({ pk, sk }) => ({ pk, sk })));
+}

@@ -1,0 +1,104 @@
+import type { Principal } from '../auth/schemas.ts';
+import type { CoreContext } from '../context.ts';
+import { requireProject } from '../projects/project-item.ts';
+import { keys, type ServiceScope } from '../store/keys.ts';
+import type { TransactItem } from '../store/store.ts';
+import { readTemplate, type TemplateItem } from '../templates/template-item.ts';
+import { defineService } from './define-service.ts';
+import type { CreateRawServiceInput, LoadTemplateServiceInput } from './schemas.ts';
+import { revisionItem, type ServiceItem } from './service-item.ts';
+
+/** Creates a service from a YAML template; with `auto_sync` it follows the template's later edits. */
+export async function createServiceFromTemplate({
+  ctx,
+  principal,
+  scope,
+  input,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  scope: ServiceScope;
+  input: LoadTemplateServiceInput;
+}): Promise<ServiceItem> {
+  await requireProject(ctx, principal, input.project_key);
+  const template = await readTemplate(ctx, input.template_name);
+  const { variables, containers } = defineService({
+    project: input.project_key,
+    name: input.service_name,
+    yaml: template.content,
+    declared: template.variables,
+    values: input.variable_yaml,
+    field: 'variable_yaml',
+  });
+  return insertService(ctx, principal, {
+    project: input.project_key,
+    scope,
+    name: input.service_name,
+    yaml: template.content,
+    variables,
+    containers,
+    template: { item: template, autoSync: input.auto_sync },
+  });
+}
+
+/** Creates a service from YAML written by hand. */
+export async function createRawService({
+  ctx,
+  principal,
+  scope,
+  projectKey,
+  input,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  scope: ServiceScope;
+  projectKey: string;
+  input: CreateRawServiceInput;
+}): Promise<ServiceItem> {
+  await requireProject(ctx, principal, projectKey);
+  const { variables, containers } = defineService({ project: projectKey, name: input.service_name, yaml: input.yaml, declared: input.variable_yaml, field: 'variable_yaml' });
+  return insertService(ctx, principal, { project: projectKey, scope, name: input.service_name, yaml: input.yaml, variables, containers });
+}
+
+async function insertService(
+  ctx: CoreContext,
+  principal: Principal,
+  service: Pick<ServiceItem, 'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers'> & { template?: { item: TemplateItem; autoSync: boolean } },
+): Promise<ServiceItem> {
+  const now = ctx.now().toISOString();
+  const { template, ...fields } = service;
+  const item: ServiceItem = {
+    entity: 'service',
+    ...fields,
+    ...(template ? { templateName: template.item.name } : {}),
+    autoSync: template?.autoSync ?? false,
+    labels: [],
+    revision: 1,
+    createdBy: principal.name,
+    createdAt: now,
+    updatedBy: principal.name,
+    updatedAt: now,
+    version: 1,
+  };
+  const writes: Array<TransactItem & { conflict?: string }> = [
+    {
+      Put: { Item: { ...keys.service(item.project, item.scope, item.name), ...item }, ConditionExpression: 'attribute_not_exists(pk)' },
+      conflict: `${item.scope === 'production' ? 'production service' : 'service'} "${item.name}" already exists in project "${item.project}"`,
+    },
+    { Put: { Item: revisionItem(item), ConditionExpression: 'attribute_not_exists(pk)' } },
+    // A project deleted meanwhile must not leave this service behind.
+    { ConditionCheck: { Key: keys.project(item.project), ConditionExpression: 'attribute_exists(pk)' }, conflict: `project "${item.project}" was deleted meanwhile` },
+  ];
+  if (template) {
+    // The service was rendered from this version of the template; if it changed meanwhile, render again.
+    writes.push({
+      ConditionCheck: { Key: keys.template(template.item.name), ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': template.item.version } },
+      conflict: `template "${template.item.name}" changed while the service was being created; retry`,
+    });
+    if (template.autoSync) {
+      writes.push({ Put: { Item: { ...keys.templateUser(template.item.name, item.project, item.scope, item.name), project: item.project, scope: item.scope, service: item.name } } });
+    }
+  }
+  await ctx.store.transact(writes, `service "${item.name}" could not be created`);
+  return item;
+}

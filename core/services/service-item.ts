@@ -1,0 +1,114 @@
+import type { Principal } from '../auth/schemas.ts';
+import type { CoreContext } from '../context.ts';
+import { NotFoundError } from '../errors.ts';
+import { unixSeconds } from '../projects/project-item.ts';
+import type { ServiceContainer } from '../render/manifests.ts';
+import type { ServiceVariable } from '../render/variables.ts';
+import { keys, type ServiceScope } from '../store/keys.ts';
+import type { ServiceLabel } from './schemas.ts';
+
+/** A K8s YAML service of a project, test or production. */
+export type ServiceItem = {
+  entity: 'service';
+  project: string;
+  scope: ServiceScope;
+  name: string;
+  /** The YAML template as written, `{{.var}}` and placeholders intact. */
+  yaml: string;
+  variables: ServiceVariable[];
+  /** The containers of the YAML rendered with `variables`. */
+  containers: ServiceContainer[];
+  templateName?: string;
+  /** Follows later edits of `templateName`; its YAML is not edited directly. */
+  autoSync: boolean;
+  labels: ServiceLabel[];
+  revision: number;
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+  version: number;
+};
+
+/** What one revision of a service was: kept for history and, later, rollback. */
+export type ServiceRevisionItem = Pick<ServiceItem, 'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers' | 'revision'> & {
+  entity: 'service-revision';
+  updatedBy: string;
+  updatedAt: string;
+};
+
+export const scopeOf = (production: boolean): ServiceScope => (production ? 'production' : 'test');
+
+export async function readService(ctx: CoreContext, project: string, scope: ServiceScope, name: string): Promise<ServiceItem> {
+  const item = await ctx.store.get<ServiceItem>(keys.service(project, scope, name));
+  if (!item) throw new NotFoundError(scope === 'production' ? 'production service' : 'service', name);
+  return item;
+}
+
+export const toServiceSummary = (item: Pick<ServiceItem, 'name' | 'containers'>) => ({
+  service_name: item.name,
+  type: 'k8s' as const,
+  containers: item.containers,
+});
+
+export const toServiceDetail = (item: ServiceItem) => ({
+  service_name: item.name,
+  type: 'k8s' as const,
+  created_by: item.createdBy,
+  created_time: unixSeconds(item.createdAt),
+  yaml: item.yaml,
+  containers: item.containers,
+  service_variable_kvs: item.variables,
+  template_name: item.templateName ?? '',
+  auto_sync: item.autoSync,
+  revision: item.revision,
+  updated_by: item.updatedBy,
+  updated_time: unixSeconds(item.updatedAt),
+});
+
+/**
+ * Writes a new revision of a service: the service under the version it was
+ * read at (a concurrent writer makes this a Conflict, never a lost update) and
+ * the revision record, in one transaction.
+ */
+export async function reviseService(
+  ctx: CoreContext,
+  principal: Pick<Principal, 'name'>,
+  current: ServiceItem,
+  changes: Pick<ServiceItem, 'yaml' | 'variables' | 'containers'>,
+): Promise<ServiceItem> {
+  const now = ctx.now().toISOString();
+  const next: ServiceItem = { ...current, ...changes, revision: current.revision + 1, updatedBy: principal.name, updatedAt: now, version: current.version + 1 };
+  await ctx.store.transact(
+    [
+      {
+        Put: {
+          Item: { ...keys.service(current.project, current.scope, current.name), ...next },
+          // Guards against a lost update between two writers of the same service.
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': current.version },
+        },
+        conflict: `service "${current.name}" was changed by another request; read it again and retry`,
+      },
+      { Put: { Item: revisionItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ],
+    `service "${current.name}" was changed by another request`,
+  );
+  return next;
+}
+
+export function revisionItem(service: ServiceItem): ServiceRevisionItem & { pk: string; sk: string } {
+  return {
+    ...keys.serviceRevision(service.project, service.scope, service.name, service.revision),
+    entity: 'service-revision',
+    project: service.project,
+    scope: service.scope,
+    name: service.name,
+    yaml: service.yaml,
+    variables: service.variables,
+    containers: service.containers,
+    revision: service.revision,
+    updatedBy: service.updatedBy,
+    updatedAt: service.updatedAt,
+  };
+}

@@ -1,0 +1,53 @@
+import type { Principal } from '../auth/schemas.ts';
+import type { CoreContext } from '../context.ts';
+import { ConflictError } from '../errors.ts';
+import { requireProject } from '../projects/project-item.ts';
+import type { ServiceScope } from '../store/keys.ts';
+import { keys } from '../store/keys.ts';
+import { defineService } from './define-service.ts';
+import type { ServiceLabel, UpdateServiceVariablesInput, UpdateServiceYamlInput } from './schemas.ts';
+import { readService, reviseService, type ServiceItem } from './service-item.ts';
+
+type ServiceRef = { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope; serviceName: string };
+
+/** Replaces a service's YAML; its declared variables keep their values, new keys join as empty strings. */
+export async function updateServiceYaml({ input, ...ref }: ServiceRef & { input: UpdateServiceYamlInput }): Promise<ServiceItem> {
+  const current = await readServiceOf(ref);
+  if (current.autoSync) {
+    throw new ConflictError(
+      `service "${current.name}" follows template "${current.templateName}" (auto_sync); edit the template, or recreate the service without auto_sync`,
+    );
+  }
+  const definition = defineService({ project: current.project, name: current.name, yaml: input.yaml, declared: current.variables, field: 'yaml' });
+  return reviseService(ref.ctx, ref.principal, current, { yaml: input.yaml, ...definition });
+}
+
+/** Replaces a service's variables (keys its YAML uses but the list omits join as empty strings). */
+export async function updateServiceVariables({ input, ...ref }: ServiceRef & { input: UpdateServiceVariablesInput }): Promise<ServiceItem> {
+  const current = await readServiceOf(ref);
+  const definition = defineService({
+    project: current.project,
+    name: current.name,
+    yaml: current.yaml,
+    declared: input.service_variable_kvs,
+    field: 'service_variable_kvs',
+  });
+  return reviseService(ref.ctx, ref.principal, current, { yaml: current.yaml, ...definition });
+}
+
+/** Replaces a service's labels. Labels describe the service; they are not a revision of what it deploys. */
+export async function setServiceLabels({ labels, ...ref }: ServiceRef & { labels: ServiceLabel[] }): Promise<ServiceLabel[]> {
+  const current = await readServiceOf(ref);
+  await ref.ctx.store.update(
+    keys.service(current.project, current.scope, current.name),
+    current.version,
+    { labels },
+    `service "${current.name}" was changed by another request; read it again and retry`,
+  );
+  return labels;
+}
+
+export async function readServiceOf({ ctx, principal, projectKey, scope, serviceName }: ServiceRef): Promise<ServiceItem> {
+  await requireProject(ctx, principal, projectKey);
+  return readService(ctx, projectKey, scope, serviceName);
+}

@@ -1,0 +1,133 @@
+import type { Principal } from '../auth/schemas.ts';
+import type { CoreContext } from '../context.ts';
+import { ConflictError, DomainError, InvalidInputError } from '../errors.ts';
+import { serviceVariables } from '../render/index.ts';
+import { parseTemplate } from '../render/template.ts';
+import { defineService } from '../services/define-service.ts';
+import { readService, reviseService, type ServiceItem } from '../services/service-item.ts';
+import { keys, type ServiceScope } from '../store/keys.ts';
+import { readTemplate, toTemplateView, type TemplateItem } from './template-item.ts';
+import type { CreateTemplateInput, UpdateTemplateInput } from './schemas.ts';
+
+type TemplateUser = { project: string; scope: ServiceScope; service: string };
+
+/**
+ * Stores a template. Its syntax is checked now (an unsupported construct is a
+ * 400 here, not at the first service); it is rendered with real values only
+ * when a service is created from it.
+ */
+export async function createTemplate({ ctx, principal, input }: { ctx: CoreContext; principal: Principal; input: CreateTemplateInput }) {
+  const variables = serviceVariables(parseTemplate(input.content), input.service_variable_kvs, 'service_variable_kvs');
+  const now = ctx.now().toISOString();
+  const item: TemplateItem = {
+    name: input.name,
+    content: input.content,
+    variables,
+    createdBy: principal.name,
+    createdAt: now,
+    updatedBy: principal.name,
+    updatedAt: now,
+    version: 1,
+  };
+  await ctx.store.create(keys.template(item.name), item, `template "${item.name}" already exists`);
+  return toTemplateView(item);
+}
+
+export async function getTemplate({ ctx, name }: { ctx: CoreContext; name: string }) {
+  return toTemplateView(await readTemplate(ctx, name));
+}
+
+export async function listTemplates({ ctx, pageNum, pageSize }: { ctx: CoreContext; pageNum: number; pageSize: number }) {
+  const items = await ctx.store.listAll<TemplateItem>(keys.templates);
+  const start = (pageNum - 1) * pageSize;
+  return { total: items.length, templates: items.slice(start, start + pageSize).map(toTemplateView) };
+}
+
+/**
+ * Changes a template and re-renders every service that follows it
+ * (auto_sync). Each follower is rendered first: if the new template would
+ * break one, nothing is written and the 400 names the service.
+ */
+export async function updateTemplate({ ctx, principal, name, input }: { ctx: CoreContext; principal: Principal; name: string; input: UpdateTemplateInput }) {
+  const current = await readTemplate(ctx, name);
+  const variables = serviceVariables(parseTemplate(input.content), input.service_variable_kvs ?? current.variables, 'service_variable_kvs');
+  const next: TemplateItem = { ...current, content: input.content, variables };
+
+  const followers = await Promise.all((await templateUsers(ctx, name)).map((user) => readService(ctx, user.project, user.scope, user.service)));
+  for (const service of followers) resync(service, next);
+
+  const updated = await ctx.store.update<TemplateItem>(
+    keys.template(name),
+    current.version,
+    { content: next.content, variables: next.variables, updatedBy: principal.name, updatedAt: ctx.now().toISOString() },
+    `template "${name}" was changed by another request; read it again and retry`,
+  );
+  // Read the followers again: one created between the first read and the
+  // write above was rendered from the old template and must follow too.
+  const synced: string[] = [];
+  const failed: Array<{ service: string; error: string }> = [];
+  for (const user of await templateUsers(ctx, name)) {
+    const label = `${user.project}/${user.service}${user.scope === 'production' ? ' (production)' : ''}`;
+    try {
+      await reviseFollower(ctx, principal, await readService(ctx, user.project, user.scope, user.service), next);
+      synced.push(label);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      failed.push({ service: label, error: error.message });
+    }
+  }
+  return { ...toTemplateView(updated), synced_services: synced, sync_errors: failed };
+}
+
+/** Deletes a template nobody follows; followers would have nothing left to follow. */
+export async function deleteTemplate({ ctx, name }: { ctx: CoreContext; name: string }): Promise<void> {
+  const current = await readTemplate(ctx, name);
+  const users = await templateUsers(ctx, name);
+  if (users.length > 0) {
+    throw new ConflictError(`template "${name}" is followed (auto_sync) by ${users.map((user) => `${user.project}/${user.service}`).join(', ')}`);
+  }
+  await ctx.store.transact(
+    [
+      {
+        Delete: { Key: keys.template(name), ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': current.version } },
+        conflict: `template "${name}" was changed by another request`,
+      },
+    ],
+    `template "${name}" could not be deleted`,
+  );
+}
+
+async function templateUsers(ctx: CoreContext, name: string): Promise<TemplateUser[]> {
+  return ctx.store.listAll<TemplateUser>(keys.templateUsers(name));
+}
+
+/** A follower rendered from the new template: its own values kept where the template still declares them. */
+function resync(service: ServiceItem, template: TemplateItem) {
+  try {
+    const declared = new Set(template.variables.map((variable) => variable.key));
+    return defineService({
+      project: service.project,
+      name: service.name,
+      yaml: template.content,
+      declared: template.variables,
+      values: service.variables.filter((variable) => declared.has(variable.key)).map(({ key, value }) => ({ key, value })),
+      field: 'content',
+    });
+  } catch (error) {
+    if (error instanceof DomainError) {
+      throw new InvalidInputError(`the new template would break service "${service.name}" of project "${service.project}": ${error.message}`, 'content');
+    }
+    throw error;
+  }
+}
+
+/** A follower edited between our read and this write is read and rendered again, once. */
+async function reviseFollower(ctx: CoreContext, principal: Principal, service: ServiceItem, template: TemplateItem) {
+  try {
+    await reviseService(ctx, principal, service, { yaml: template.content, ...resync(service, template) });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const fresh = await readService(ctx, service.project, service.scope, service.name);
+    await reviseService(ctx, principal, fresh, { yaml: template.content, ...resync(fresh, template) });
+  }
+}

@@ -1,0 +1,33 @@
+import type { CoreContext } from '../context.ts';
+import { NotFoundError } from '../errors.ts';
+import { unixSeconds } from '../projects/project-item.ts';
+import type { ServiceVariable } from '../render/variables.ts';
+import { keys } from '../store/keys.ts';
+
+/** A K8s YAML service template (the spec's `template_name`). */
+export type TemplateItem = {
+  name: string;
+  content: string;
+  variables: ServiceVariable[];
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+  version: number;
+};
+
+export async function readTemplate(ctx: CoreContext, name: string): Promise<TemplateItem> {
+  const item = await ctx.store.get<TemplateItem>(keys.template(name));
+  if (!item) throw new NotFoundError('template', name);
+  return item;
+}
+
+export const toTemplateView = (item: TemplateItem) => ({
+  name: item.name,
+  content: item.content,
+  service_variable_kvs: item.variables,
+  created_by: item.createdBy,
+  created_time: unixSeconds(item.createdAt),
+  updated_by: item.updatedBy,
+  updated_time: unixSeconds(item.updatedAt),
+});

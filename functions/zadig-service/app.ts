@@ -1,0 +1,92 @@
+import type { Context } from 'hono';
+import type { CoreContext } from '../../core/context.ts';
+import { createProject, deleteProject, getProject, listProjects } from '../../core/projects/manage-projects.ts';
+import { createRawService, createServiceFromTemplate } from '../../core/services/create-service.ts';
+import { deleteService, getService, getServiceLabels, listServices } from '../../core/services/manage-services.ts';
+import { setServiceLabels, updateServiceVariables, updateServiceYaml } from '../../core/services/update-service.ts';
+import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from '../../core/templates/manage-templates.ts';
+import { createAppShell } from '../http/app-shell.ts';
+import { createRouter, type Authenticate } from '../http/contract.ts';
+import type { BerthEnv } from '../http/env.ts';
+import type { LogLine } from '../http/request-log.ts';
+import { renderZadigError } from '../zadig/errors.ts';
+import { projectRoutes, SCOPES, serviceRoutesByScope, templateRoutes } from './routes.ts';
+
+export type ZadigServiceDeps = { ctx: CoreContext; authenticate: Authenticate; log?: LogLine };
+
+const SUCCESS = { message: 'success' } as const;
+
+/** Zadig's OpenAPI for projects, YAML templates and K8s YAML services (test and production). */
+export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDeps) {
+  const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
+  const route = createRouter(app, { authenticate });
+
+  route(projectRoutes.createProject, async (c, { body }) => {
+    await createProject({ ctx, principal: c.get('principal'), input: body });
+    return c.json(SUCCESS);
+  });
+  route(projectRoutes.listProjects, async (c, { query }) => c.json(await listProjects({ ctx, principal: c.get('principal'), ...query })));
+  route(projectRoutes.getProject, async (c, { query }) => c.json(await getProject({ ctx, principal: c.get('principal'), projectKey: query.projectKey })));
+  route(projectRoutes.deleteProject, async (c, { query }) => {
+    await deleteProject({ ctx, principal: c.get('principal'), projectKey: query.projectKey });
+    return c.json(SUCCESS);
+  });
+
+  route(templateRoutes.createTemplate, async (c, { body }) => {
+    await createTemplate({ ctx, principal: c.get('principal'), input: body });
+    return c.json(SUCCESS);
+  });
+  route(templateRoutes.listTemplates, async (c, { query }) => c.json(await listTemplates({ ctx, ...query })));
+  route(templateRoutes.getTemplate, async (c, { params }) => c.json(await getTemplate({ ctx, name: params.name })));
+  route(templateRoutes.updateTemplate, async (c, { params, body }) => {
+    const { synced_services, sync_errors } = await updateTemplate({ ctx, principal: c.get('principal'), name: params.name, input: body });
+    return c.json({ ...SUCCESS, synced_services, sync_errors });
+  });
+  route(templateRoutes.deleteTemplate, async (c, { params }) => {
+    await deleteTemplate({ ctx, name: params.name });
+    return c.json(SUCCESS);
+  });
+
+  // Production first: `/openapi/service/yaml/production/...` must never be read as a test service named "production".
+  for (const scope of SCOPES) {
+    const routes = serviceRoutesByScope[scope];
+    const ref = (c: Context<BerthEnv>, projectKey: string, serviceName: string) => ({
+      ctx,
+      principal: c.get('principal'),
+      projectKey,
+      scope,
+      serviceName,
+    });
+
+    route(routes.list, async (c, { query }) => {
+      const services = await listServices({ ctx, principal: c.get('principal'), projectKey: query.projectKey, scope });
+      // As documented: the test list is wrapped in `service`, the production list is bare.
+      return c.json(scope === 'test' ? { service: services } : services);
+    });
+    route(routes.labels, async (c, { params, query }) => c.json(await getServiceLabels(ref(c, query.projectKey, params.serviceName))));
+    route(routes.setLabels, async (c, { params, query, body }) => c.json(await setServiceLabels({ ...ref(c, query.projectKey, params.serviceName), labels: body })));
+    route(routes.loadTemplate, async (c, { body }) => {
+      await createServiceFromTemplate({ ctx, principal: c.get('principal'), scope, input: body });
+      return c.json(SUCCESS);
+    });
+    route(routes.createRaw, async (c, { query, body }) => {
+      await createRawService({ ctx, principal: c.get('principal'), scope, projectKey: query.projectKey, input: body });
+      return c.json(SUCCESS);
+    });
+    route(routes.updateVariables, async (c, { params, query, body }) => {
+      await updateServiceVariables({ ...ref(c, query.projectKey, params.serviceName), input: body });
+      return c.json(SUCCESS);
+    });
+    route(routes.detail, async (c, { params, query }) => c.json(await getService(ref(c, query.projectKey, params.serviceName))));
+    route(routes.updateYaml, async (c, { params, query, body }) => {
+      await updateServiceYaml({ ...ref(c, query.projectKey, params.serviceName), input: body });
+      return c.json(SUCCESS);
+    });
+    route(routes.remove, async (c, { params, query }) => {
+      await deleteService(ref(c, query.projectKey, params.serviceName));
+      return c.json(SUCCESS);
+    });
+  }
+
+  return app;
+}
