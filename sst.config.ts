@@ -30,21 +30,24 @@ export default $config({
       architecture: 'arm64',
       memory: '1024 MB',
       timeout: '30 seconds',
+      nodejs: { minify: true },
+    } satisfies Omit<sst.aws.FunctionArgs, 'handler'>;
+    // Each function gets the table and only the secrets it uses.
+    const needs = (secrets: { adminToken?: boolean; encryptionKey?: boolean }) => ({
       link: [table],
       environment: {
         BERTH_TABLE: table.name,
-        BERTH_ADMIN_TOKEN: adminToken.value,
-        BERTH_ENCRYPTION_KEY: encryptionKey.value,
+        ...(secrets.adminToken ? { BERTH_ADMIN_TOKEN: adminToken.value } : {}),
+        ...(secrets.encryptionKey ? { BERTH_ENCRYPTION_KEY: encryptionKey.value } : {}),
       },
-      nodejs: { minify: true },
-    } satisfies Omit<sst.aws.FunctionArgs, 'handler'>;
+    });
 
-    const admin = new sst.aws.Function('Admin', { ...shared, handler: 'functions/admin/index.handler', url: true });
-    const k8sService = new sst.aws.Function('K8sService', { ...shared, handler: 'functions/k8s-service/index.handler', url: true });
-    const zadigService = new sst.aws.Function('ZadigService', { ...shared, handler: 'functions/zadig-service/index.handler', url: true });
+    const admin = new sst.aws.Function('Admin', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/admin/index.handler', url: true });
+    const k8sService = new sst.aws.Function('K8sService', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/k8s-service/index.handler', url: true });
+    const zadigService = new sst.aws.Function('ZadigService', { ...shared, ...needs({ adminToken: true }), handler: 'functions/zadig-service/index.handler', url: true });
     const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
 
-    table.subscribe('Worker', { ...shared, handler: 'functions/worker/index.handler', timeout: '5 minutes' });
+    table.subscribe('Worker', { ...shared, ...needs({ encryptionKey: true }), handler: 'functions/worker/index.handler', timeout: '5 minutes' });
 
     const router = new sst.aws.Router('Api');
     router.route('/admin', admin.url);

@@ -79,5 +79,3 @@ export class UnavailableError extends DomainError {
     super('Unavailable', message, { cause });
   }
 }
-
-export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

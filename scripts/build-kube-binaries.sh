@@ -21,6 +21,13 @@ fi
 
 step() { printf '[kube-build %s] %s\n' "$(date +%T)" "$*" >&2; }
 mkdir -p "$OUT/bin" "$OUT/kwok-stages"
+# Two callers (say, two test workers) may start cold at once: the second waits, then finds the cache.
+exec 9>"$OUT/.lock"
+flock 9
+if [ -f "$OUT/.complete" ]; then
+  echo "$OUT"
+  exit 0
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -83,7 +90,7 @@ fetch_istio_crds() {
 }
 
 started=$(date +%s)
-[ -x "$OUT/bin/kube-apiserver" ] && [ -x "$OUT/bin/kube-scheduler" ] || build_kubernetes
+[ -x "$OUT/bin/kube-apiserver" ] && [ -x "$OUT/bin/kube-controller-manager" ] && [ -x "$OUT/bin/kube-scheduler" ] || build_kubernetes
 [ -x "$OUT/bin/etcd" ] || build_etcd
 [ -x "$OUT/bin/kwok" ] && [ -f "$OUT/kwok-stages/pod-ready.yaml" ] || build_kwok
 [ -f "$OUT/istio-crds.yaml" ] || fetch_istio_crds

@@ -1,12 +1,10 @@
 import * as v from 'valibot';
+import { Rfc1123Label } from '../names.ts';
 
 export const Role = v.picklist(['admin', 'user']);
 export type Role = v.InferOutput<typeof Role>;
 
-export const ProjectKey = v.pipe(
-  v.string(),
-  v.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a lowercase RFC 1123 label'),
-);
+export const ProjectKey = Rfc1123Label;
 
 export const CreateTokenInput = v.strictObject({
   name: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128)),

@@ -20,10 +20,13 @@ export function createClusterConnections({
       if (cached && cached.revision === revision) return cached.cluster;
       const cluster = connect(kubeconfig);
       clients.set(clusterId, { revision, cluster });
+      if (cached) void cached.cluster.close();
       return cluster;
     },
     forget(clusterId) {
+      const cached = clients.get(clusterId);
       clients.delete(clusterId);
+      if (cached) void cached.cluster.close();
     },
   };
 }

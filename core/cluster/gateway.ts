@@ -34,6 +34,8 @@ export type PodSummary = {
   ready: boolean;
   containers: Array<{ name: string; image: string; ready: boolean; restartCount: number; state: string }>;
   ownerReferences: Array<{ kind: string; name: string }>;
+  /** Deleted, and waiting for its containers to stop (after a scale-down or a rollout). */
+  terminating: boolean;
   createdAt: string | null;
 };
 
@@ -77,6 +79,8 @@ export type EventSummary = {
 export type LogOptions = { container: string; tailLines?: number; sinceSeconds?: number };
 
 export type KubeCluster = {
+  /** Closes the client's connections; the client is not used afterwards. */
+  close(): Promise<void>;
   /** The API server's version (`/version`): the cheapest proof it answers. */
   version(): Promise<{ gitVersion: string; platform: string }>;
   /** Server-side apply of each object with Berth's field manager; one result per object, in order. */

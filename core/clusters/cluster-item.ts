@@ -11,9 +11,9 @@ export type ClusterItem = {
   server: string;
   kubeconfigSealed: string;
   status: ClusterStatus;
-  kubeVersion?: string;
-  statusMessage?: string;
-  checkedAt?: string;
+  kubeVersion?: string | null;
+  statusMessage?: string | null;
+  checkedAt?: string | null;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
+import { stringify } from 'yaml';
 import { parseYamlValue } from '../yaml.ts';
 
 type NamedEntry<T> = { name?: unknown } & Record<string, T | unknown>;
@@ -9,9 +10,12 @@ const FIELD = 'kubeconfig';
  * Checks that a kubeconfig can be used from a Lambda: its current context
  * resolves, credentials are inline (a path on the caller's disk means nothing
  * here) and no user needs an exec or auth-provider plugin (Lambda has no
- * binaries to run). Returns the API server address.
+ * binaries to run). Returns the API server address and the kubeconfig Berth
+ * keeps: the current context, its cluster and its user, with only the fields
+ * Berth uses. Nothing else of the caller's file (other users' credentials,
+ * extensions, unusual YAML tags) is stored or ever parsed again.
  */
-export function checkKubeconfig(text: string): { server: string } {
+export function checkKubeconfig(text: string): { server: string; kubeconfig: string } {
   const config = parseYamlValue(text, FIELD, {}, FIELD);
   if (!isRecord(config)) throw new InvalidInputError('kubeconfig is not a YAML mapping', FIELD);
 
@@ -54,8 +58,21 @@ export function checkKubeconfig(text: string): { server: string } {
   if (!hasCredentials) {
     throw new InvalidInputError(`kubeconfig user "${userName}" has no inline credentials (token or client certificate)`, FIELD);
   }
-  return { server: cluster['server'] };
+  const pick = (source: Record<string, unknown>, fields: readonly string[]) =>
+    Object.fromEntries(fields.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
+  const kubeconfig = stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': contextName,
+    contexts: [{ name: contextName, context: pick(context, ['cluster', 'user', 'namespace']) }],
+    clusters: [{ name: String(context['cluster']), cluster: pick(cluster, CLUSTER_FIELDS) }],
+    users: [{ name: userName, user: pick(user, USER_FIELDS) }],
+  });
+  return { server: cluster['server'], kubeconfig };
 }
+
+const CLUSTER_FIELDS = ['server', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'proxy-url'] as const;
+const USER_FIELDS = ['token', 'client-certificate-data', 'client-key-data', 'username', 'password'] as const;
 
 function findNamed(list: unknown, name: string, what: string): NamedEntry<unknown> {
   const entry = Array.isArray(list) ? list.find((item) => isRecord(item) && item['name'] === name) : undefined;

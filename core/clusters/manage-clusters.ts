@@ -1,6 +1,6 @@
 import type { ClusterConnections } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
-import { NotFoundError } from '../errors.ts';
+import { DomainError, NotFoundError } from '../errors.ts';
 import type { Page } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
 import { kubeconfigAad, readCluster, toClusterView, type ClusterItem } from './cluster-item.ts';
@@ -33,9 +33,16 @@ export async function updateCluster({
   if (input.name !== undefined) changes.name = input.name;
   if (input.labels !== undefined) changes.labels = input.labels;
   if (input.kubeconfig !== undefined) {
-    changes.server = checkKubeconfig(input.kubeconfig).server;
-    changes.kubeconfigSealed = ctx.secrets.seal(input.kubeconfig, kubeconfigAad(id));
-    changes.status = 'pending';
+    const { server, kubeconfig } = checkKubeconfig(input.kubeconfig);
+    Object.assign(changes, {
+      server,
+      kubeconfigSealed: ctx.secrets.seal(kubeconfig, kubeconfigAad(id)),
+      // What the probe saw of the old kubeconfig says nothing about the new one.
+      status: 'pending',
+      kubeVersion: null,
+      statusMessage: null,
+      checkedAt: null,
+    });
   }
   const updated = await ctx.store.update<ClusterItem>(
     keys.cluster(id),
@@ -72,6 +79,8 @@ export async function probeCluster({ ctx, connections, id }: { ctx: CoreContext;
     await ctx.store.annotate(keys.cluster(id), { status: 'ready', kubeVersion: gitVersion, statusMessage: null, checkedAt });
   } catch (error) {
     if (error instanceof NotFoundError) return;
-    await ctx.store.annotate(keys.cluster(id), { status: 'unreachable', statusMessage: (error as Error).message, checkedAt });
+    // Only Berth's own messages are stored: a library's message may quote the kubeconfig it choked on.
+    const statusMessage = error instanceof DomainError ? error.message : 'the cluster could not be reached';
+    await ctx.store.annotate(keys.cluster(id), { status: 'unreachable', statusMessage, checkedAt });
   }
 }

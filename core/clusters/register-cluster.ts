@@ -10,14 +10,14 @@ import type { ClusterView, RegisterClusterInput } from './schemas.ts';
  * cluster that is briefly down can still be registered.
  */
 export async function registerCluster({ ctx, input }: { ctx: CoreContext; input: RegisterClusterInput }): Promise<ClusterView> {
-  const { server } = checkKubeconfig(input.kubeconfig);
+  const { server, kubeconfig } = checkKubeconfig(input.kubeconfig);
   const now = ctx.now().toISOString();
   const item: ClusterItem = {
     id: input.id,
     name: input.name,
     labels: input.labels,
     server,
-    kubeconfigSealed: ctx.secrets.seal(input.kubeconfig, kubeconfigAad(input.id)),
+    kubeconfigSealed: ctx.secrets.seal(kubeconfig, kubeconfigAad(input.id)),
     status: 'pending',
     createdAt: now,
     updatedAt: now,

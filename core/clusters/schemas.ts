@@ -1,9 +1,6 @@
 import * as v from 'valibot';
+import { Rfc1123Label } from '../names.ts';
 
-const Rfc1123Label = v.pipe(
-  v.string(),
-  v.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters)'),
-);
 
 const ClusterLabels = v.record(
   v.pipe(v.string(), v.regex(/^[A-Za-z0-9]([-A-Za-z0-9_./]{0,251}[A-Za-z0-9])?$/, 'label keys must be Kubernetes label keys')),

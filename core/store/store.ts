@@ -38,6 +38,8 @@ export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClien
   const client = new DynamoDBClient({
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.region ? { region: config.region } : {}),
+    // A stalled table must fail the request, not hold it until the Lambda times out.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -8,7 +8,7 @@ export type DeploymentEndpoints = {
 };
 
 /**
- * The pods of a Deployment and the Service in front of them. Pods are found by
+ * The started pods of a Deployment and the Service in front of them. Pods are found by
  * the Deployment's own selector; the Service is the one whose selector matches
  * the Deployment's pod template labels. Callers may instead give a label
  * selector directly (the K8s-service document's own example does).
@@ -35,9 +35,13 @@ export async function describeDeploymentEndpoints({
     labelSelector = target.labelSelector;
   }
   const [pods, services] = await Promise.all([cluster.listPods(namespace, labelSelector), cluster.listServices(namespace)]);
-  const service = services.find((candidate) => selects(candidate, podLabels, pods));
+  // "Started" pods: running, with an address, and not on their way out after a scale-down.
+  const started = pods.filter((pod) => pod.phase === 'Running' && pod.podIP !== null && !pod.terminating);
+  const fronting = services.filter((candidate) => selects(candidate, podLabels, pods));
+  // A headless Service (clusterIP None) has no address to give; prefer one that has.
+  const service = fronting.find((candidate) => candidate.clusterIP !== null && candidate.clusterIP !== 'None') ?? fronting[0];
   return {
-    pods: pods.map((pod) => ({ name: pod.name, ip: pod.podIP })),
+    pods: started.map((pod) => ({ name: pod.name, ip: pod.podIP })),
     service: service ? { name: service.name, clusterIP: service.clusterIP, port: service.ports[0]?.port ?? null } : null,
   };
 }

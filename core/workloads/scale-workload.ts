@@ -1,5 +1,7 @@
 import type { ClusterConnections, ScalableKind } from '../cluster/gateway.ts';
+import * as v from 'valibot';
 import { InvalidInputError } from '../errors.ts';
+import { MAX_REPLICAS, ReplicaCount } from './schemas.ts';
 
 /**
  * Scales a Deployment or StatefulSet through its scale subresource. The one
@@ -21,7 +23,7 @@ export async function scaleWorkload({
   name: string;
   replicas: number;
 }): Promise<{ kind: ScalableKind; name: string; namespace: string; replicas: number }> {
-  if (!Number.isInteger(replicas) || replicas < 0) throw new InvalidInputError('replicas must be a non-negative integer', 'replicas');
+  if (!v.is(ReplicaCount, replicas)) throw new InvalidInputError(`replicas must be an integer from 0 to ${MAX_REPLICAS}`, 'replicas');
   const cluster = await connections.get(clusterId);
   await cluster.scale(kind, namespace, name, replicas);
   return { kind, name, namespace, replicas };

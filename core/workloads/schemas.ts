@@ -1,16 +1,9 @@
 import * as v from 'valibot';
+import { Rfc1123Label, Rfc1123Subdomain } from '../names.ts';
 
-/** Kubernetes object names (RFC 1123 subdomain). */
-export const ObjectName = v.pipe(
-  v.string(),
-  v.maxLength(253, 'must be at most 253 characters'),
-  v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a lowercase RFC 1123 name'),
-);
+export const ObjectName = Rfc1123Subdomain;
+export const NamespaceName = Rfc1123Label;
 
-/** Namespace names (RFC 1123 label). */
-export const NamespaceName = v.pipe(
-  v.string(),
-  v.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a lowercase RFC 1123 label of at most 63 characters'),
-);
-
-export const ReplicaCount = v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0, 'must not be negative'), v.maxValue(10_000, 'must be at most 10000'));
+export const MAX_REPLICAS = 10_000;
+/** The one replica rule every dialect's scaling shares. */
+export const ReplicaCount = v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0, 'must not be negative'), v.maxValue(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`));

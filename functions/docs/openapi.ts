@@ -38,7 +38,7 @@ export function buildOpenApiDocument(dialects: DialectDocs[]) {
 }
 
 function operation(operationId: string, contract: RouteContract, dialect: DialectDocs) {
-  const parameters = [...parametersOf(contract.params, 'path'), ...parametersOf(contract.query, 'query')];
+  const parameters = [...parametersOf(contract.params, 'path'), ...parametersOf(contract.docs?.query ?? contract.query, 'query')];
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(contract.responses)) {
     responses[status] = {
@@ -58,7 +58,7 @@ function operation(operationId: string, contract: RouteContract, dialect: Dialec
       ? {
           requestBody: {
             required: true,
-            content: Object.fromEntries((contract.bodyFormats ?? ['json']).map((format) => [mediaType(format), { schema: schemaOf(contract.body!) }])),
+            content: Object.fromEntries((contract.bodyFormats ?? ['json']).map((format) => [mediaType(format), { schema: schemaOf(contract.docs?.body ?? contract.body!) }])),
           },
         }
       : {}),
@@ -78,5 +78,11 @@ function parametersOf(schema: v.GenericSchema | undefined, location: 'path' | 'q
   }));
 }
 
-const schemaOf = (schema: v.GenericSchema): JsonSchema & { properties?: Record<string, JsonSchema>; required?: string[] } =>
-  toJsonSchema(schema, { errorMode: 'ignore', typeMode: 'input' }) as JsonSchema & { properties?: Record<string, JsonSchema>; required?: string[] };
+/** JSON Schema of a request schema's input side; `$schema` is dropped, OpenAPI 3.1 sets the dialect. */
+function schemaOf(schema: v.GenericSchema): JsonSchema & { properties?: Record<string, JsonSchema>; required?: string[] } {
+  const { $schema: _, ...json } = toJsonSchema(schema, { errorMode: 'ignore', typeMode: 'input' }) as JsonSchema & {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return json;
+}

@@ -26,7 +26,11 @@ export function createAppShell({ renderError, log = jsonLogLine }: { renderError
     }),
   );
   app.onError((error, c) => {
-    if (error instanceof DomainError) return renderError(error, c);
+    if (error instanceof DomainError) {
+      c.set('errorCode', error.code);
+      return renderError(error, c);
+    }
+    c.set('errorCode', 'Internal');
     // Only the error's name and first line: messages of client libraries can carry request headers.
     log({ level: 'error', msg: 'unhandled error', error: error.name, detail: error.message.split('\n')[0], request_id: c.get('requestId') });
     return renderError(new DomainError('Internal', 'internal error'), c);

@@ -1,11 +1,15 @@
 import type { Context, Hono } from 'hono';
 import type * as v from 'valibot';
-import { requireAdmin } from '../../core/auth/authenticate.ts';
+import { requireAdmin, requireClusterWideAccess } from '../../core/auth/authenticate.ts';
 import type { Principal } from '../../core/auth/schemas.ts';
 import type { BerthEnv } from './env.ts';
 import { readBody, validate, type BodyFormat } from './validation.ts';
 
-export type Access = 'public' | 'token' | 'admin';
+/**
+ * Who may call a route: anyone, any valid token, a token that is not limited
+ * to projects (routes acting on a whole cluster), or an admin token.
+ */
+export type Access = 'public' | 'token' | 'cluster' | 'admin';
 
 /**
  * One route's contract: what it accepts and who may call it. The same object
@@ -22,6 +26,8 @@ export type RouteContract = {
   body?: v.GenericSchema;
   bodyFormats?: readonly BodyFormat[];
   responses: Readonly<Record<number, { description: string; example?: unknown }>>;
+  /** Plain schemas for the OpenAPI document, where the validating ones normalize input (spellings, strings to numbers). */
+  docs?: { query?: v.GenericSchema; body?: v.GenericSchema };
 };
 
 type Output<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;
@@ -49,16 +55,23 @@ export function createRouter(app: Hono<BerthEnv>, { authenticate }: { authentica
       if (contract.access !== 'public') {
         const principal = await authenticate(bearerToken(c.req.header('authorization')));
         if (contract.access === 'admin') requireAdmin(principal);
+        if (contract.access === 'cluster') requireClusterWideAccess(principal);
         c.set('principal', principal);
       }
       const input = {
         params: contract.params ? validate(contract.params, c.req.param(), 'path') : undefined,
         query: contract.query ? validate(contract.query, c.req.query(), 'query') : undefined,
-        body: contract.body ? validate(contract.body, await readBody(c, contract.bodyFormats ?? ['json']), 'body') : undefined,
+        body: contract.body ? validate(contract.body, await readParsedBody(c, contract), 'body') : undefined,
       } as RouteInput<C>;
       return handler(c, input);
     });
   };
+}
+
+async function readParsedBody(c: Context<BerthEnv>, contract: RouteContract): Promise<unknown> {
+  const body = await readBody(c, contract.bodyFormats ?? ['json']);
+  c.set('parsedBody', body);
+  return body;
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -5,5 +5,9 @@ export type BerthEnv = {
   Variables: {
     requestId: string;
     principal: Principal;
+    /** The body as the route read it, for error envelopes that echo a field of it. */
+    parsedBody: unknown;
+    /** The domain error a request ended with, for the request log. */
+    errorCode: string;
   };
 };

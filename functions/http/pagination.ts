@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { PAGE_LIMIT } from '../../core/context.ts';
 
-/** `?limit=&cursor=` for every list Berth itself defines. */
-export const PageQuery = v.strictObject({
+/** `?limit=&cursor=` for every list Berth itself defines; other query parameters are ignored. */
+export const PageQuery = v.object({
   limit: v.optional(
     v.pipe(
       v.string(),

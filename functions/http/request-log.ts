@@ -21,14 +21,19 @@ export function requestLog(log: LogLine = jsonLogLine) {
     const started = performance.now();
     await next();
     c.res.headers.set('x-request-id', requestId);
+    // Some dialects answer failures with HTTP 200 and a code in the body; the
+    // domain error the request ended with is what tells the log it failed.
+    const errorCode = c.get('errorCode');
+    const failed = c.res.status >= 500 || errorCode === 'Unavailable' || errorCode === 'Internal';
     log({
-      level: c.res.status >= 500 ? 'error' : 'info',
+      level: failed ? 'error' : errorCode ? 'warn' : 'info',
       msg: 'request',
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       duration_ms: Math.round((performance.now() - started) * 10) / 10,
       request_id: requestId,
+      ...(errorCode ? { error: errorCode } : {}),
     });
   });
 }

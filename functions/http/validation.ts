@@ -24,17 +24,20 @@ export function validate<S extends v.GenericSchema>(schema: S, input: unknown, p
 }
 
 /**
- * Reads the body in one of the formats a route accepts. A form body is read as
- * a form only where the route takes forms; everywhere else the body is JSON
- * whatever the Content-Type says, as Zadig's own server binds it, so scripts
- * that send JSON with `curl -d` keep working.
+ * Reads the body in one of the formats a route accepts. JSON is read whatever
+ * the Content-Type says, as Zadig's own server binds it, so scripts that send
+ * JSON with `curl -d` (a form Content-Type) keep working; a form is read as a
+ * form only where the route takes forms and the body is not JSON.
  */
 export async function readBody(c: Context, formats: readonly BodyFormat[]): Promise<unknown> {
   const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const isForm = contentType === 'application/x-www-form-urlencoded' || contentType === 'multipart/form-data';
-  if (isForm && formats.includes('form')) return { ...(await c.req.parseBody()) };
+  if (contentType === 'multipart/form-data' && formats.includes('form')) return { ...(await c.req.parseBody()) };
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
+  const looksLikeJson = /^\s*[[{]/.test(text);
+  if (contentType === 'application/x-www-form-urlencoded' && formats.includes('form') && !looksLikeJson) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -14,16 +14,19 @@ export const QUERY_FAILED = '[ERROR] K8sRestService error, check your request an
  * document predates, keep their HTTP status.
  */
 export function createK8sServiceErrorRenderer(now: () => Date) {
-  return async (error: DomainError, c: Context<BerthEnv>): Promise<Response> => {
-    const msgId = await requestMsgId(c);
+  return (error: DomainError, c: Context<BerthEnv>): Response => {
+    const msgId = requestMsgId(c);
     const answer = (code: number, message: string, status: 200 | 401 | 403 | 404 | 413 = 200) => k8sEnvelope(c, code, message, msgId, now(), status);
     switch (error.code) {
       case 'Invalid':
         return error instanceof MissingFieldError ? answer(201, MISSING_PARAMETERS) : answer(201, `[ERROR] invalid parameter ${error.message}. `);
       case 'NotFound':
         if (error instanceof NotFoundError && error.entity === 'route') return answer(404, `[ERROR] ${error.message}. `, 404);
-        // The configured cluster itself missing is Berth's problem, not the caller's.
-        if (error instanceof NotFoundError && error.entity === 'cluster') return answer(500, QUERY_FAILED);
+        // The configured cluster itself missing is Berth's problem, not the caller's: to this dialect it is unavailable.
+        if (error instanceof NotFoundError && error.entity === 'cluster') {
+          c.set('errorCode', 'Unavailable');
+          return answer(500, QUERY_FAILED);
+        }
         return answer(201, `[ERROR] ${error.message}. `);
       case 'Unauthorized':
         return answer(401, `[ERROR] ${error.message}. `, 401);
@@ -39,16 +42,15 @@ export function createK8sServiceErrorRenderer(now: () => Date) {
   };
 }
 
-/** The caller's msgId, wherever it sent it; Hono keeps a parsed body, so reading it again is free. */
-async function requestMsgId(c: Context): Promise<string | undefined> {
+/**
+ * The caller's msgId: from the query, or from a body the route already read.
+ * The body is never read here: an error may be about the body itself (too
+ * large) or come before the caller proved who it is.
+ */
+function requestMsgId(c: Context<BerthEnv>): string | undefined {
   const fromQuery = c.req.query('msgId');
-  if (fromQuery !== undefined || c.req.method === 'GET') return fromQuery;
-  try {
-    const type = c.req.header('content-type') ?? '';
-    const body: Record<string, unknown> = type.includes('json') ? await c.req.json() : await c.req.parseBody();
-    const value = body['msgId'];
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-  } catch {
-    return undefined;
-  }
+  if (fromQuery !== undefined) return fromQuery;
+  const body = c.get('parsedBody') as Record<string, unknown> | undefined;
+  const value = typeof body === 'object' && body !== null ? body['msgId'] : undefined;
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }

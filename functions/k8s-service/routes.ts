@@ -1,15 +1,17 @@
 import * as v from 'valibot';
-import { NamespaceName, ReplicaCount } from '../../core/workloads/schemas.ts';
+import { NamespaceName, ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
 
 const tags = ['k8s-service'] as const;
 
 /** Absent and empty parameters are the same thing to this dialect's callers. */
 const Param = v.optional(v.pipe(v.string(), v.transform((value) => (value === '' ? undefined : value))));
+/** The document suggests a timestamp for msgId, so scripts send numbers too; it is echoed as a string. */
+const MsgIdParam = v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform((value) => (value === '' ? undefined : String(value)))));
 
 // The document spells these two ways (`nameSpace`/`namespace`, `deploymentName`/`deploymentname`); both are accepted.
 const Spellings = {
-  msgId: Param,
+  msgId: MsgIdParam,
   nameSpace: Param,
   namespace: Param,
   deploymentName: Param,
@@ -25,10 +27,25 @@ const normalized = <T extends { nameSpace?: string | undefined; namespace?: stri
 const Required = {
   msgId: v.pipe(v.string(), v.maxLength(128)),
   nameSpace: NamespaceName,
-  deploymentName: v.pipe(v.string(), v.minLength(1), v.maxLength(253)),
+  deploymentName: ObjectName,
 };
 
-export const GetPodQuery = v.pipe(v.looseObject(Spellings), v.transform(normalized), v.object(Required));
+export const GetPodQuery = v.pipe(
+  v.looseObject(Spellings),
+  v.transform(normalized),
+  v.object({
+    ...Required,
+    // A name, or (as the document's own example does) a label selector such as `app=mysql`.
+    deploymentName: v.pipe(v.string(), v.maxLength(1024), v.check((value) => value.includes('=') || v.is(ObjectName, value), 'must be a deployment name or a label selector')),
+  }),
+);
+
+/** What the document lists, for the OpenAPI document (the schemas above also accept its second spellings). */
+const DocumentedParameters = {
+  msgId: v.pipe(v.string(), v.description('消息唯一id, 建议使用时间戳, 原值返回 (echoed as sent)')),
+  nameSpace: v.pipe(v.string(), v.description('namespace (also accepted as `namespace`)')),
+  deploymentName: v.pipe(v.string(), v.description('deployment name, or a label selector such as app=mysql (also accepted as `deploymentname`)')),
+};
 
 export const UpdatePodReplicasBody = v.pipe(
   v.looseObject({ ...Spellings, replicas: v.optional(v.union([v.number(), v.pipe(v.string(), v.transform((value) => (value === '' ? undefined : value)))])) }),
@@ -56,8 +73,9 @@ export const k8sServiceRoutes = {
     path: '/v1/k8sservice/getPod',
     summary: '根据namespace,label查询启动的pod列表 (pods of a deployment, and its Service)',
     tags,
-    access: 'token',
+    access: 'cluster',
     query: GetPodQuery,
+    docs: { query: v.object(DocumentedParameters) },
     responses: {
       200: {
         description: 'code 200: the pods and the Service; code 201: a parameter is missing or wrong; code 500: the cluster query failed',
@@ -75,8 +93,15 @@ export const k8sServiceRoutes = {
     path: '/v1/k8sservice/updatePodReplicas',
     summary: '根据namespace,deployment Name更新pod的replicas (scale a deployment)',
     tags,
-    access: 'token',
+    access: 'cluster',
     body: UpdatePodReplicasBody,
+    docs: {
+      body: v.object({
+        ...DocumentedParameters,
+        deploymentName: v.pipe(v.string(), v.description('deployment name (also accepted as `deploymentname`)')),
+        replicas: v.pipe(v.number(), v.integer(), v.minValue(0), v.description('副本数 (replica count)')),
+      }),
+    },
     bodyFormats: ['form', 'json'],
     responses: {
       200: {

@@ -1,5 +1,6 @@
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import { loadKubeconfig } from '../../core/clusters/cluster-item.ts';
+import { checkKubeconfig } from '../../core/clusters/kubeconfig.ts';
 import { updateCluster } from '../../core/clusters/manage-clusters.ts';
 import { registerCluster } from '../../core/clusters/register-cluster.ts';
 import type { CoreContext } from '../../core/context.ts';
@@ -21,7 +22,7 @@ export async function registerDefaultCluster({
 }): Promise<'registered' | 'updated' | 'unchanged'> {
   try {
     const current = await loadKubeconfig(ctx, DEFAULT_CLUSTER_ID);
-    if (current.kubeconfig === kubeconfig) return 'unchanged';
+    if (current.kubeconfig === checkKubeconfig(kubeconfig).kubeconfig) return 'unchanged';
     await updateCluster({ ctx, connections, id: DEFAULT_CLUSTER_ID, input: { kubeconfig } });
     return 'updated';
   } catch (error) {

@@ -7,7 +7,7 @@ import * as v from 'valibot';
  */
 const Config = v.object({
   BERTH_TABLE: v.pipe(v.string(), v.minLength(3, 'must name the DynamoDB table (at least 3 characters)')),
-  BERTH_ENCRYPTION_KEY: v.pipe(v.string(), v.minLength(1, 'is required: 32 bytes as hex or base64')),
+  BERTH_ENCRYPTION_KEY: v.optional(v.pipe(v.string(), v.minLength(1, 'must be 32 bytes as hex or base64'))),
   BERTH_ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   DYNAMODB_ENDPOINT: v.optional(v.pipe(v.string(), v.url())),
   AWS_REGION: v.optional(v.string()),
@@ -17,7 +17,8 @@ const Config = v.object({
 
 export type BerthConfig = {
   tableName: string;
-  encryptionKey: string;
+  /** Only functions that seal or open kubeconfigs get the key. */
+  encryptionKey: string | undefined;
   adminToken: string | undefined;
   dynamoEndpoint: string | undefined;
   region: string | undefined;

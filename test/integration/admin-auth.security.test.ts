@@ -32,6 +32,33 @@ describe('who may call what', () => {
     expect(response.status).toBe(401);
   });
 
+  it('keeps tokens limited to projects off K8s-service, which acts on a whole cluster', async () => {
+    const scoped = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=8&namespace=a&deploymentName=b', { token: userToken });
+    expect(scoped.status).toBe(403);
+    expect(scoped.json).toMatchObject({ code: 403, msgId: '8', message: expect.stringContaining('limited to projects [shop]') });
+    const unscoped = (await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'ops', role: 'user' } })).json.token;
+    const allowed = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=8&namespace=a&deploymentName=b', { token: unscoped });
+    expect(allowed.status).toBe(200);
+  });
+
+  it('refuses an oversized body on K8s-service with 413 without reading it, and logs why', async () => {
+    berth.logs.length = 0;
+    const response = await call(berth.apps['k8s-service'], '/v1/k8sservice/updatePodReplicas', {
+      form: { msgId: 'BIG', nameSpace: 'a', deploymentName: 'b', replicas: '1', pad: 'x'.repeat(2 * 1024 * 1024) },
+    });
+    expect(response.status).toBe(413);
+    expect(response.json).toMatchObject({ code: 413 });
+    expect(response.json).not.toHaveProperty('msgId');
+    expect(berth.logs[0]).toMatchObject({ level: 'warn', status: 413, error: 'TooLarge' });
+  });
+
+  it('logs a K8s-service cluster failure as an error although the HTTP status is 200', async () => {
+    berth.logs.length = 0;
+    const response = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=9&namespace=a&deploymentName=b', { token: ADMIN_TOKEN });
+    expect(response.json.code).toBe(500);
+    expect(berth.logs[0]).toMatchObject({ level: 'error', status: 200, error: 'Unavailable' });
+  });
+
   it('K8s-service routes need a token too, in that dialect’s envelope; its connectivity test does not', async () => {
     const denied = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=7&namespace=a&deploymentName=b');
     expect(denied.status).toBe(401);
@@ -39,9 +66,9 @@ describe('who may call what', () => {
     expect((await call(berth.apps['k8s-service'], '/v1/k8sservice/test')).status).toBe(200);
   });
 
-  it('never writes a token into the request log', async () => {
+  it('never writes a token into the request log, even one put in a query string', async () => {
     berth.logs.length = 0;
-    await call(berth.apps.admin, '/admin/tokens?limit=5', { token: ADMIN_TOKEN });
+    await call(berth.apps.admin, `/admin/tokens?limit=5&access_token=${ADMIN_TOKEN}`, { token: ADMIN_TOKEN });
     await call(berth.apps.admin, '/admin/tokens', { token: userToken });
     expect(berth.logs).toHaveLength(2);
     const written = JSON.stringify(berth.logs);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { loadKubeconfig } from '../../core/clusters/cluster-item.ts';
 import { keys } from '../../core/store/keys.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
@@ -49,6 +50,29 @@ describe('clusters', () => {
     }
   });
 
+  it('keeps only the current context of a kubeconfig: other users’ credentials are never stored', async () => {
+    const kubeconfigText = [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: mine',
+      'preferences: {colors: true}',
+      'contexts:',
+      '- {name: mine, context: {cluster: c, user: me}}',
+      '- {name: theirs, context: {cluster: c, user: them}}',
+      'clusters:',
+      `- {name: c, cluster: {server: '${UNREACHABLE_SERVER}', insecure-skip-tls-verify: true, extensions: [{name: x, extension: {a: 1}}]}}`,
+      'users:',
+      '- {name: me, user: {token: my-token-123456}}',
+      '- {name: them, user: {token: OTHER-SECRET-9876}}',
+    ].join('\n');
+    expect((await register({ id: 'trimmed', name: 'Trimmed', kubeconfig: kubeconfigText })).status).toBe(201);
+    const stored = (await loadKubeconfig(berth.ctx, 'trimmed')).kubeconfig;
+    expect(stored).toContain('my-token-123456');
+    expect(stored).not.toContain('OTHER-SECRET');
+    expect(stored).not.toContain('extensions');
+    expect(stored).not.toContain('preferences');
+  });
+
   it('marks an unreachable cluster, and its health answers 503 within the timeout', async () => {
     await register({ id: 'gone', name: 'Gone', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) });
     const probed = await eventually(async () => {
@@ -87,8 +111,10 @@ describe('clusters', () => {
     expect(edited.status).toBe(200);
     expect(edited.json).toMatchObject({ name: 'After', labels: { region: 'cn-south' }, version: 2 });
 
+    await eventually(async () => ((await call(berth.apps.admin, '/admin/clusters/edit-me', { token: ADMIN_TOKEN })).json.checked_at ? true : undefined));
     const repointed = await call(berth.apps.admin, '/admin/clusters/edit-me', { method: 'PATCH', token: ADMIN_TOKEN, json: { kubeconfig } });
-    expect(repointed.json).toMatchObject({ status: 'pending', version: 3 });
+    // What was seen of the old kubeconfig is forgotten until the probe looks at the new one.
+    expect(repointed.json).toMatchObject({ status: 'pending', version: 3, status_message: null, checked_at: null, kube_version: null });
     await eventually(async () => {
       const health = await call(berth.apps.admin, '/admin/clusters/edit-me/health', { token: ADMIN_TOKEN });
       return health.status === 200 ? health : undefined;

@@ -152,22 +152,26 @@ describe('workloads', () => {
 });
 
 describe('logs', () => {
-  it('reads a container log once, with a tail, and follows it until cancelled', async () => {
-    const plane = await localControlPlane();
+  it('reads a container log once, with a tail', async () => {
+    const [pod] = await runningPods(namespace.name, 'app=db', 2);
+    const text = await cluster.readLog(namespace.name, pod!.metadata!.name!, { container: 'db', tailLines: 50 });
+    expect(typeof text).toBe('string');
+  });
+
+  // Log lines can be written on demand only where kwok serves the logs.
+  it.runIf(inject('clusterDataDir') !== null)('returns lines kwok appended, and follows new ones until cancelled', async () => {
+    const plane = (await localControlPlane())!;
     const [pod] = await runningPods(namespace.name, 'app=db', 2);
     const marker = `gateway-log-${Date.now()}`;
-    await plane?.appendLog(`${marker} once`);
-    const text = await cluster.readLog(namespace.name, pod!.metadata!.name!, { container: 'db', tailLines: 50 });
-    if (plane) expect(text).toContain(`${marker} once`);
+    await plane.appendLog(`${marker} once`);
+    expect(await cluster.readLog(namespace.name, pod!.metadata!.name!, { container: 'db', tailLines: 50 })).toContain(`${marker} once`);
 
     const lines: string[] = [];
     const stop = new AbortController();
     const following = cluster.followLog(namespace.name, pod!.metadata!.name!, { container: 'db', tailLines: 1 }, (line) => lines.push(line), stop.signal);
-    if (plane) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await plane.appendLog(`${marker} followed`);
-      await eventually(async () => (lines.some((line) => line.includes(`${marker} followed`)) ? true : undefined));
-    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await plane.appendLog(`${marker} followed`);
+    await eventually(async () => (lines.some((line) => line.includes(`${marker} followed`)) ? true : undefined));
     stop.abort();
     await expect(following).resolves.toBeUndefined();
   });

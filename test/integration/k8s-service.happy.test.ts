@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createKubeCluster } from '../../core/cluster/kube-cluster.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { call } from '../support/http.ts';
 import { createNamespace, kube, runningPods } from '../support/kube.ts';
 
@@ -85,6 +86,25 @@ describe('GET /v1/k8sservice/getPod', () => {
   });
 });
 
+describe('after a scale-down', () => {
+  it('lists only the pods still running, not those terminating', async () => {
+    const { apps } = kube();
+    await apps.patchNamespacedDeploymentScale(
+      { name: 'mysql', namespace: namespace.name, body: { spec: { replicas: 3 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await runningPods(namespace.name, 'component=db', 3);
+    const scaled = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', { token: ADMIN_TOKEN, form: { nameSpace: namespace.name, deploymentName: 'mysql', replicas: '1', msgId } });
+    expect(scaled.json.code).toBe(200);
+    const listed = await eventually(async () => {
+      const response = await call(k8sService(), `/v1/k8sservice/getPod?msgId=${msgId}&nameSpace=${namespace.name}&deploymentName=mysql`, { token: ADMIN_TOKEN });
+      return response.json.message.podList.length === 1 ? response.json : undefined;
+    });
+    const [running] = await runningPods(namespace.name, 'component=db', 1);
+    expect(listed.message.podList).toEqual([{ podIP: running!.status!.podIP, podName: running!.metadata!.name }]);
+  });
+});
+
 describe('POST /v1/k8sservice/updatePodReplicas', () => {
   it('scales through a form body, as documented, and the ReplicaSet follows', async () => {
     const response = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', {
@@ -110,6 +130,27 @@ describe('POST /v1/k8sservice/updatePodReplicas', () => {
     expect(response.json).toMatchObject({ code: 200, message: { replicas: 1 } });
     await runningPods(namespace.name, 'component=db', 1);
     expect((await kube().apps.readNamespacedDeployment({ name: 'mysql', namespace: namespace.name })).spec?.replicas).toBe(1);
+  });
+
+  it('takes a numeric msgId in JSON, and JSON sent as a form by `curl -d`', async () => {
+    const numeric = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', {
+      token: ADMIN_TOKEN,
+      json: { nameSpace: namespace.name, deploymentName: 'mysql', replicas: 1, msgId: 1641876953 },
+    });
+    expect(numeric.json).toMatchObject({ code: 200, msgId: '1641876953' });
+    const curlStyle = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', {
+      token: ADMIN_TOKEN,
+      body: JSON.stringify({ nameSpace: namespace.name, deploymentName: 'mysql', replicas: 1, msgId: 'curl' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(curlStyle.json).toMatchObject({ code: 200, msgId: 'curl', message: { replicas: 1 } });
+  });
+
+  it('answers a deployment that does not exist with code 201 naming it, and a name that cannot be one as invalid', async () => {
+    const missing = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', { token: ADMIN_TOKEN, form: { nameSpace: namespace.name, deploymentName: 'ghost', replicas: '1', msgId } });
+    expect(missing.json).toMatchObject({ code: 201, msgId, message: expect.stringContaining('ghost') });
+    const selector = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', { token: ADMIN_TOKEN, form: { nameSpace: namespace.name, deploymentName: 'app=mysql', replicas: '1', msgId } });
+    expect(selector.json).toMatchObject({ code: 201, message: expect.stringContaining('deploymentName') });
   });
 
   it.each([

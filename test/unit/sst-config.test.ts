@@ -5,10 +5,10 @@ import { groups } from '../../functions/groups.ts';
 
 type Recorded = {
   secrets: string[];
-  functions: Map<string, { handler: string; url?: boolean; runtime?: string }>;
+  functions: Map<string, { handler: string; url?: boolean; runtime?: string; environment?: Record<string, string> }>;
   routes: Array<{ pattern: string; url: string }>;
   table?: Record<string, any>;
-  subscribers: Array<{ handler: string }>;
+  subscribers: Array<{ handler: string; environment?: Record<string, string> }>;
 };
 
 /**
@@ -31,7 +31,7 @@ async function evaluateSstConfig(): Promise<Recorded> {
       aws: {
         Function: class {
           url: string;
-          constructor(name: string, args: { handler: string; url?: boolean; runtime?: string }) {
+          constructor(name: string, args: { handler: string; url?: boolean; runtime?: string; environment?: Record<string, string> }) {
             recorded.functions.set(name, args);
             this.url = urlOf(name);
           }
@@ -98,6 +98,18 @@ describe('sst.config.ts', () => {
     expect(table['stream']).toBe('new-and-old-images');
     expect(tableShape.stream).toBe('NEW_AND_OLD_IMAGES');
     expect(table['ttl']).toBe(tableShape.ttlAttribute);
+  });
+
+  it('gives each function only the secrets it uses', () => {
+    const secretsOf = (environment: Record<string, string> = {}) => Object.keys(environment).filter((name) => environment[name]!.startsWith('secret:')).sort();
+    const byHandler = Object.fromEntries([...deployed.functions.values()].map((fn) => [groupOfHandler(fn.handler), secretsOf(fn.environment)]));
+    expect(byHandler).toEqual({
+      admin: ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
+      'k8s-service': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
+      'zadig-service': ['BERTH_ADMIN_TOKEN'],
+      docs: [],
+    });
+    expect(secretsOf(deployed.subscribers[0]!.environment)).toEqual(['BERTH_ENCRYPTION_KEY']);
   });
 
   it('subscribes the worker to the table stream and declares both secrets', () => {
