@@ -26,7 +26,6 @@ import type {
   KubeObject,
   LogOptions,
   PodSummary,
-  RestartableKind,
   ScalableKind,
   ServiceSummary,
   WorkloadSummary,

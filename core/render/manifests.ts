@@ -4,7 +4,7 @@
  * `core/yaml.ts`.
  */
 import { InvalidInputError } from '../errors.ts';
-import { DEFAULT_YAML_LIMITS, parseYamlStream, type YamlLimits } from '../yaml.ts';
+import { parseYamlStream, type YamlLimits } from '../yaml.ts';
 
 /* ----------------------------------------------------------------------------
  * Kubernetes objects

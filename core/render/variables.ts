@@ -4,9 +4,8 @@
  *
  * How the Zadig spec uses them: requests carry `variable_yaml` (a KeyVal list,
  * typed on raw creation, plain `{key, value}` when loading a template) and
- * responses return the stored, typed `service_variable_kvs`. Zadig keeps the
- * same values a second way, as a YAML text (its internal `VariableYaml`);
- * `variablesToYaml` and `variablesFromYaml` convert between the two.
+ * responses return the stored, typed `service_variable_kvs`. Berth keeps only
+ * the typed list (Zadig also keeps a YAML text copy internally).
  *
  * Types:
  * - `string`: a string, number, boolean or null, used as given. A string stays
@@ -18,9 +17,8 @@
  *   template can read `.cfg.a` and print `{{.cfg}}` as a flow node.
  */
 import * as v from 'valibot';
-import { Document, isNode, isScalar, parseDocument } from 'yaml';
 import { InvalidInputError } from '../errors.ts';
-import { parseYamlValue, YAML_OPTIONS } from '../yaml.ts';
+import { parseYamlValue } from '../yaml.ts';
 
 export const VariableType = v.picklist(['string', 'bool', 'enum', 'yaml']);
 export type VariableType = v.InferOutput<typeof VariableType>;
@@ -187,73 +185,4 @@ export function variablesToData(variables: readonly ServiceVariable[]): Record<s
     Object.defineProperty(data, key, { value: value ?? null, enumerable: true, writable: true, configurable: true });
   }
   return data;
-}
-
-/** The variables as one YAML mapping (Zadig's `VariableYaml`); yaml values are nested as nodes. */
-export function variablesToYaml(variables: readonly ServiceVariable[]): string {
-  const data = variablesToData(variables);
-  if (Object.keys(data).length === 0) return '';
-  return new Document(data, { version: '1.1' }).toString();
-}
-
-/**
- * Reads a YAML mapping of values (Zadig's `YamlToServiceVariableKV`): a key
- * declared in `declared` keeps its type, options and desc and its value is
- * checked; another key becomes `bool` for true/false, `yaml` for a map or a
- * list, `string` otherwise. Scalars keep their text (`0755` stays "0755").
- * Only the keys in the YAML are returned, in its order.
- */
-export function variablesFromYaml(source: string, declared: readonly ServiceVariable[], field?: string): ServiceVariable[] {
-  const values = parseYamlValue(source, 'variable yaml', {}, field);
-  if (values === null) return [];
-  if (!isRecord(values)) throw new InvalidInputError('variable yaml: must be a mapping of variable names to values', field);
-  const document = parseDocument(source, YAML_OPTIONS);
-  const declaredByKey = new Map(declared.map((variable) => [variable.key, variable]));
-  const problems: Problem[] = [];
-  const result: ServiceVariable[] = [];
-
-  // keys from the resolved mapping (merge keys applied); nodes, when there is one, for the original text
-  for (const [key, value] of Object.entries(values)) {
-    const node: unknown = document.get(key, true);
-    const nested = value !== null && typeof value === 'object' ? yamlText(node, value) : undefined;
-    const text = nested === undefined ? scalarText(node, value) : undefined;
-    const known = declaredByKey.get(key);
-    if (known && known.type !== 'yaml' && nested !== undefined) {
-      problems.push({ message: `variable "${key}" is of type ${known.type} but its value is ${show(value)}`, field });
-      continue;
-    }
-    const variable: ServiceVariable = known
-      ? { ...known, value: known.type === 'yaml' ? (nested ?? `${text ?? ''}\n`) : text }
-      : nested !== undefined
-        ? { key, value: nested, type: 'yaml', options: [], desc: '' }
-        : { key, value: text, type: text === 'true' || text === 'false' ? 'bool' : 'string', options: [], desc: '' };
-    try {
-      result.push(checkVariable(variable, field));
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      problems.push({ message: error.message, field: error.field });
-    }
-  }
-  throwProblems(problems);
-  return result;
-}
-
-/** A scalar's text as written (`0755`, not 493); null and empty are ''. */
-function scalarText(node: unknown, value: unknown): string {
-  if (isScalar(node)) return node.value === null ? '' : (node.source ?? String(node.value));
-  return value === null || value === undefined ? '' : String(value);
-}
-
-/** A nested value as YAML text, from its node when it stands alone (keeps formatting), else from its value. */
-function yamlText(node: unknown, value: unknown): string {
-  if (isNode(node)) {
-    try {
-      const document = new Document(null, { version: '1.1' });
-      document.contents = node;
-      return document.toString();
-    } catch {
-      // an alias to an anchor outside the node: fall back to the resolved value
-    }
-  }
-  return new Document(value, { version: '1.1' }).toString();
 }

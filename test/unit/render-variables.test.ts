@@ -8,9 +8,7 @@ import {
   checkVariables,
   declareVariables,
   ServiceVariable,
-  variablesFromYaml,
   variablesToData,
-  variablesToYaml,
 } from '../../core/render/variables.ts';
 
 const errorOf = (fn: () => unknown): InvalidInputError => {
@@ -174,38 +172,5 @@ describe('variablesToData', () => {
     const data = variablesToData([variable('__proto__', 'x')]);
     expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
     expect(Object.keys(data)).toEqual(['__proto__']);
-  });
-});
-
-describe('variable YAML (Zadig VariableYaml) <-> KeyVal list', () => {
-  const declared = [
-    { key: 'cpuLimit', value: '55m', type: 'string' as const, options: [], desc: 'CPU' },
-    { key: 'size', value: 'S', type: 'enum' as const, options: ['S', 'M'], desc: '' },
-    { key: 'resources', value: '', type: 'yaml' as const, options: [], desc: '' },
-  ];
-
-  it('reads values, keeping declared types and the scalar text as written', () => {
-    const source = 'cpuLimit: 100m\nsize: M\nresources:\n  cpu: 1\n  mode: 0755\nmode: 0755\ntls: true\nhosts: [a, b]\n';
-    expect(variablesFromYaml(source, declared)).toEqual([
-      { key: 'cpuLimit', value: '100m', type: 'string', options: [], desc: 'CPU' },
-      { key: 'size', value: 'M', type: 'enum', options: ['S', 'M'], desc: '' },
-      { key: 'resources', value: 'cpu: 1\nmode: 0755\n', type: 'yaml', options: [], desc: '' },
-      variable('mode', '0755'),
-      variable('tls', true, 'bool'),
-      variable('hosts', '[ a, b ]\n', 'yaml'),
-    ]);
-  });
-
-  it('checks values against declared types', () => {
-    expect(errorOf(() => variablesFromYaml('size: XL\ncpuLimit: {a: 1}\n', declared)).message).toBe(
-      'variable "size" must be one of [S M], got "XL"; variable "cpuLimit" is of type string but its value is an object',
-    );
-  });
-
-  it('round-trips through variablesToYaml', () => {
-    const variables = [variable('mode', '0755'), variable('on', 'yes'), variable('tls', true, 'bool'), variable('res', 'cpu: 1\n', 'yaml')];
-    const yaml = variablesToYaml(variables);
-    expect(yaml).toBe('mode: "0755"\n"on": "yes"\ntls: true\nres:\n  cpu: 1\n');
-    expect(variablesFromYaml(yaml, variables)).toEqual(variables);
   });
 });
