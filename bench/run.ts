@@ -1,4 +1,5 @@
 import { measureBundles } from './bundles.ts';
+import { measureZadigServices } from './zadig-services.ts';
 
 /** `npm run bench`: the performance figures the issues ask for, printed as tables. */
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
@@ -14,3 +15,8 @@ for (const bundle of bundles) {
     `| ${bundle.name} | ${kb(bundle.bytes)} | ${(bundle.bytes / yardstick.bytes).toFixed(2)}x | ${bundle.importMs.toFixed(1)} ms | ${(bundle.importMs / yardstick.importMs).toFixed(2)}x | ${bundle.clientNode ? 'yes' : 'no'} |`,
   );
 }
+
+console.log('\n## Zadig services (DynamoDB Local, app.request)\n');
+console.log('| measure | value |');
+console.log('|---|---:|');
+for (const [measure, value] of await measureZadigServices()) console.log(`| ${measure} | ${value} |`);

@@ -4,6 +4,7 @@ import { renderService, serviceVariables } from '../../core/render/index.ts';
 import { extractContainers, imageName, parseManifests, substitutePlaceholders } from '../../core/render/manifests.ts';
 import { parseYamlStream, parseYamlValue } from '../../core/yaml.ts';
 import type { ServiceVariable } from '../../core/render/variables.ts';
+import { SERVICE2 } from '../support/service2.ts';
 
 const errorOf = (fn: () => unknown): InvalidInputError => {
   try {
@@ -140,58 +141,6 @@ describe('system placeholders', () => {
     expect(substitutePlaceholders('$Namespace$ $Service$', { service: 'web' })).toBe('$Namespace$ web');
   });
 });
-
-// The service2 template of the Zadig spec (GET /openapi/service/yaml/:serviceName).
-// The spec's JSON lost the YAML indentation (every nested line is indented by
-// one space, which would not even parse); this is the same template with it restored.
-const SERVICE2 = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: service2
-  labels: 
-    app.kubernetes.io/name: ai-test-2
-    app.kubernetes.io/instance: service2
-    hello: test
-spec:
-  selector:
-    matchLabels:
-      app.kubernetes.io/name: ai-test-2
-      app.kubernetes.io/instance: service2
-  replicas: 1
-  template:
-    metadata: 
-      labels:
-        app.kubernetes.io/name: ai-test-2
-        app.kubernetes.io/instance: service2
-        hello: {{.world}}
-    spec:
-      containers:
-      - name: service2
-        image: koderover.******.com/koderover-demo/service2:latest
-        imagePullPolicy: Always 
-        command:
-        - /workspace/service2
-        ports:
-        - protocol: TCP
-          containerPort: {{.port}}
-        resources:
-          limits:
-            memory: {{.memoryLimit}}
-            cpu: {{.cpuLimit}}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: service2
-  labels:
-    app.kubernetes.io/name: ai-test-2
-    app.kubernetes.io/instance: service2
-spec:
-  type: NodePort
-  ports:
-  - protocol: TCP
-    port: {{.port}}
-    targetPort: {{.port}}`;
 
 const SERVICE2_KVS: ServiceVariable[] = [{ key: 'cpuLimit', value: '55m', type: 'string', options: [], desc: '' }];
 
