@@ -9,12 +9,19 @@
  * | API token       | `TOKENS`            | `TOKEN#<id>`       |
  * | token by hash   | `TOKENHASH#<sha256>`| `TOKENHASH`        |
  * | cluster         | `CLUSTERS`          | `CLUSTER#<id>`     |
+ * | image registry  | `REGISTRIES`        | `REGISTRY#<id>`    |
  * | id counter      | `COUNTER#<name>`    | `COUNTER`          |
  * | project         | `PROJECTS`          | `PROJECT#<key>`    |
  * | service         | `PROJECT#<key>`     | `SERVICE#<scope>#<name>` |
  * | service revision| `PROJECT#<key>`     | `SVCREV#<scope>#<name>#<000042>` |
  * | YAML template   | `TEMPLATES`         | `TEMPLATE#<name>`  |
  * | template user   | `TEMPLATE#<name>`   | `USER#<project>#<scope>#<service>` |
+ *
+ * | environment     | `PROJECT#<key>`     | `ENV#<scope>#<env>` |
+ * | env service     | `PROJECT#<key>`     | `ENVSVC#<scope>#<env>#<service>` |
+ * | env service rev.| `PROJECT#<key>`     | `ENVSVCREV#<scope>#<env>#<service>#<000042>` |
+ * | namespace claim | `NAMESPACE#<cluster>#<namespace>` | `CLAIM` |
+ * | operation       | `OPERATION#<id>`    | `OPERATION`        |
  *
  * `scope` is `test` or `production`. A template's users are the services that
  * follow it (auto_sync); they are written in the same transaction as the
@@ -27,6 +34,8 @@ export const keys = {
   tokenByHash: (hash: string): ItemKey => ({ pk: `TOKENHASH#${hash}`, sk: 'TOKENHASH' }),
   cluster: (id: string): ItemKey => ({ pk: 'CLUSTERS', sk: `CLUSTER#${id}` }),
   clusters: { pk: 'CLUSTERS', skPrefix: 'CLUSTER#' },
+  registry: (id: string): ItemKey => ({ pk: 'REGISTRIES', sk: `REGISTRY#${id}` }),
+  registries: { pk: 'REGISTRIES', skPrefix: 'REGISTRY#' },
   counter: (name: string): ItemKey => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
   project: (key: string): ItemKey => ({ pk: 'PROJECTS', sk: `PROJECT#${key}` }),
   projects: { pk: 'PROJECTS', skPrefix: 'PROJECT#' },
@@ -40,6 +49,20 @@ export const keys = {
   serviceRevisions: (project: string, scope: ServiceScope, name: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `SVCREV#${scope}#${name}#` }),
   allServiceRevisions: (project: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: 'SVCREV#' }),
   environments: (project: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: 'ENV#' }),
+  environmentsIn: (project: string, scope: ServiceScope): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENV#${scope}#` }),
+  environment: (project: string, scope: ServiceScope, env: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENV#${scope}#${env}` }),
+  envService: (project: string, scope: ServiceScope, env: string, service: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENVSVC#${scope}#${env}#${service}` }),
+  envServices: (project: string, scope: ServiceScope, env: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENVSVC#${scope}#${env}#` }),
+  envServiceRevision: (project: string, scope: ServiceScope, env: string, service: string, revision: number): ItemKey => ({
+    pk: `PROJECT#${project}`,
+    sk: `ENVSVCREV#${scope}#${env}#${service}#${String(revision).padStart(6, '0')}`,
+  }),
+  envServiceRevisions: (project: string, scope: ServiceScope, env: string, service: string): Collection => ({
+    pk: `PROJECT#${project}`,
+    skPrefix: `ENVSVCREV#${scope}#${env}#${service}#`,
+  }),
+  namespaceClaim: (cluster: string, namespace: string): ItemKey => ({ pk: `NAMESPACE#${cluster}#${namespace}`, sk: 'CLAIM' }),
+  operation: (id: string): ItemKey => ({ pk: `OPERATION#${id}`, sk: 'OPERATION' }),
   template: (name: string): ItemKey => ({ pk: 'TEMPLATES', sk: `TEMPLATE#${name}` }),
   templates: { pk: 'TEMPLATES', skPrefix: 'TEMPLATE#' },
   templateUser: (template: string, project: string, scope: ServiceScope, service: string): ItemKey => ({

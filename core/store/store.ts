@@ -131,8 +131,17 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
 
   /** Deletes many items, 25 per request, retrying what DynamoDB leaves unprocessed. */
   async function removeAll(itemKeys: readonly ItemKey[]): Promise<void> {
-    for (let start = 0; start < itemKeys.length; start += 25) {
-      let requests = itemKeys.slice(start, start + 25).map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } }));
+    await batchWrite(itemKeys.map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } })));
+  }
+
+  /** Writes many new items (no condition: for items nothing else can know of yet), 25 per request. */
+  async function putAll(items: ReadonlyArray<ItemKey & Record<string, unknown>>): Promise<void> {
+    await batchWrite(items.map((item) => ({ PutRequest: { Item: item } })));
+  }
+
+  async function batchWrite(all: Array<Record<string, unknown>>): Promise<void> {
+    for (let start = 0; start < all.length; start += 25) {
+      let requests = all.slice(start, start + 25);
       for (let attempt = 0; requests.length > 0; attempt++) {
         const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
         requests = (UnprocessedItems?.[TableName] ?? []) as typeof requests;
@@ -233,7 +242,7 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     return Number(Attributes?.['value']);
   }
 
-  return { tableName, get, create, update, annotate, remove, removeAll, list, listAll, count, transact, nextId };
+  return { tableName, get, create, update, annotate, remove, removeAll, putAll, list, listAll, count, transact, nextId };
 }
 
 function projectionOf(attributes: readonly string[]) {

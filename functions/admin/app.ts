@@ -3,16 +3,25 @@ import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import { clusterHealth, deleteCluster, getCluster, listClusters, updateCluster } from '../../core/clusters/manage-clusters.ts';
 import { registerCluster } from '../../core/clusters/register-cluster.ts';
 import type { CoreContext } from '../../core/context.ts';
+import { deleteRegistry, getRegistry, listRegistries, registryHealth } from '../../core/registries/manage-registries.ts';
+import { registerRegistry } from '../../core/registries/register-registry.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { renderZadigError } from '../zadig/errors.ts';
 import { adminRoutes as routes } from './routes.ts';
 
-export type AdminDeps = { ctx: CoreContext; connections: ClusterConnections; authenticate: Authenticate; log?: LogLine };
+export type AdminDeps = {
+  ctx: CoreContext;
+  connections: ClusterConnections;
+  authenticate: Authenticate;
+  log?: LogLine;
+  /** How long a registry health check may take, all its requests together. */
+  registryTimeoutMs?: number;
+};
 
-/** Berth's own administration: API tokens and clusters. Errors use Zadig's envelope. */
-export function createAdminApp({ ctx, connections, authenticate, log }: AdminDeps) {
+/** Berth's own administration: API tokens, clusters and image registries. Errors use Zadig's envelope. */
+export function createAdminApp({ ctx, connections, authenticate, log, registryTimeoutMs = 5000 }: AdminDeps) {
   const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
 
@@ -32,6 +41,15 @@ export function createAdminApp({ ctx, connections, authenticate, log }: AdminDep
     return c.body(null, 204);
   });
   route(routes.clusterHealth, async (c, { params }) => c.json(await clusterHealth({ ctx, connections, id: params.id })));
+
+  route(routes.registerRegistry, async (c, { body }) => c.json(await registerRegistry({ ctx, input: body }), 201));
+  route(routes.listRegistries, async (c, { query }) => c.json(pageBody(await listRegistries({ ctx, ...query }))));
+  route(routes.getRegistry, async (c, { params }) => c.json(await getRegistry({ ctx, id: params.id })));
+  route(routes.deleteRegistry, async (c, { params }) => {
+    await deleteRegistry({ ctx, id: params.id });
+    return c.body(null, 204);
+  });
+  route(routes.registryHealth, async (c, { params }) => c.json(await registryHealth({ ctx, id: params.id, timeoutMs: registryTimeoutMs })));
 
   return app;
 }

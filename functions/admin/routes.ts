@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { CreateTokenInput } from '../../core/auth/schemas.ts';
 import { RegisterClusterInput, UpdateClusterInput } from '../../core/clusters/schemas.ts';
+import { RegisterRegistryInput } from '../../core/registries/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
 
@@ -16,6 +17,18 @@ const exampleCluster = {
   kube_version: 'v1.36.3',
   status_message: null,
   checked_at: '2026-11-25T10:00:01.000Z',
+  created_at: '2026-11-25T10:00:00.000Z',
+  updated_at: '2026-11-25T10:00:00.000Z',
+  version: 1,
+};
+
+const exampleRegistry = {
+  id: 'harbor',
+  address: 'harbor.example.com',
+  namespace: 'shop',
+  username: 'robot$shop',
+  has_credentials: true,
+  insecure: false,
   created_at: '2026-11-25T10:00:00.000Z',
   updated_at: '2026-11-25T10:00:00.000Z',
   version: 1,
@@ -110,6 +123,57 @@ export const adminRoutes = {
     responses: {
       200: { description: 'The API server answered', example: { id: 'dev', status: 'ok', kube_version: 'v1.36.3', platform: 'linux/amd64', latency_ms: 4 } },
       503: { description: 'The API server did not answer within the timeout' },
+    },
+  }),
+  registerRegistry: defineRoute({
+    method: 'post',
+    path: '/admin/registries',
+    summary: 'Register an image registry (its password is stored encrypted and never returned)',
+    tags,
+    access: 'admin',
+    body: RegisterRegistryInput,
+    responses: {
+      201: { description: 'The registry; `id` is generated when the body has none', example: exampleRegistry },
+      409: { description: 'A registry with this id exists' },
+    },
+  }),
+  listRegistries: defineRoute({
+    method: 'get',
+    path: '/admin/registries',
+    summary: 'List image registries',
+    tags,
+    access: 'admin',
+    query: PageQuery,
+    responses: { 200: { description: 'A page of registries', example: { items: [exampleRegistry], next_cursor: null } } },
+  }),
+  getRegistry: defineRoute({
+    method: 'get',
+    path: '/admin/registries/:id',
+    summary: 'Read an image registry',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 200: { description: 'The registry', example: exampleRegistry } },
+  }),
+  deleteRegistry: defineRoute({
+    method: 'delete',
+    path: '/admin/registries/:id',
+    summary: 'Forget an image registry',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 204: { description: 'Deleted' } },
+  }),
+  registryHealth: defineRoute({
+    method: 'get',
+    path: '/admin/registries/:id/health',
+    summary: 'Ask the registry’s distribution API (GET /v2/) with the registered credentials',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: {
+      200: { description: 'The registry answered and accepted the credentials', example: { id: 'harbor', status: 'ok', latency_ms: 12 } },
+      503: { description: 'The registry did not answer within the timeout, or rejected the registered credentials (the description says which)' },
     },
   }),
 };

@@ -1,5 +1,6 @@
 import { adminRoutes } from '../admin/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
+import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
 import { zadigServiceRoutes } from '../zadig-service/routes.ts';
 import type { DialectDocs } from './openapi.ts';
 
@@ -16,6 +17,12 @@ export const dialects: DialectDocs[] = [
     description: 'Zadig OpenAPI: projects, K8s YAML templates and services (test and production).',
     routes: zadigServiceRoutes,
     errorExample: { code: 400, message: 'Bad Request', description: 'variable_yaml[0].value: variable "replicas" must be one of [1 2 3], got "5"' },
+  },
+  {
+    tag: 'zadig-environment',
+    description: 'Zadig OpenAPI: environments of K8s YAML projects (test and production), their services and global variables; changes are applied asynchronously and tracked as operations.',
+    routes: zadigEnvironmentRoutes,
+    errorExample: { code: 409, message: 'Conflict', description: 'namespace "shop-dev" of cluster "local" is already used by environment "dev" of project "shop"' },
   },
   {
     tag: 'k8s-service',

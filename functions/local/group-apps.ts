@@ -8,6 +8,7 @@ import type { Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
+import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
 import { createZadigServiceApp } from '../zadig-service/app.ts';
 
 export type GroupApps = Record<GroupName, Pick<Hono, 'fetch'>>;
@@ -31,6 +32,7 @@ export function createGroupApps({
     admin: createAdminApp({ ctx, connections, authenticate, ...logging }),
     'k8s-service': createK8sServiceApp({ ctx, connections, authenticate, clusterId: config.k8sServiceCluster, ...logging }),
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
+    'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging }),
     docs: createDocsApp(logging),
   };
 }

@@ -1,5 +1,6 @@
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import { probeCluster } from '../../core/clusters/manage-clusters.ts';
+import { runOperation } from '../../core/environments/run-operation.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { toItemChange, type ItemChange, type StreamRecord } from './stream.ts';
 
@@ -21,6 +22,9 @@ async function handleChange(change: ItemChange, deps: WorkerDeps): Promise<void>
   const item = change.newItem;
   if (item?.['entity'] === 'cluster' && kubeconfigChanged(change)) {
     await probeCluster({ ...deps, id: String(item['id']) });
+  }
+  if (item?.['entity'] === 'operation' && change.event === 'INSERT') {
+    await runOperation({ ...deps, id: String(item['id']) });
   }
 }
 

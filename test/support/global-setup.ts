@@ -3,6 +3,7 @@ import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../functions/local/dynamodb-local.ts';
 import { exportCurrentContext } from '../../functions/local/kubeconfig-file.ts';
 import { localClusterStatus, startLocalCluster, stopLocalCluster } from '../../scripts/local-cluster.ts';
+import { startOciRegistry, type TestRegistry } from './oci-registry.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,18 +11,23 @@ declare module 'vitest' {
     kubeconfig: string;
     /** Where the local control plane keeps its state; null when the tests use BERTH_TEST_KUBECONFIG. */
     clusterDataDir: string | null;
+    /** A real OCI registry (Debian's docker-registry) on loopback, plain HTTP, basic auth for this one user. */
+    registry: TestRegistry;
   }
 }
 
 /**
  * Starts what every suite shares, once: DynamoDB Local (in memory; each test
- * file makes its own table) and a real Kubernetes control plane, unless
+ * file makes its own table), an OCI registry (each test file pushes to its own
+ * repositories) and a real Kubernetes control plane, unless
  * BERTH_TEST_KUBECONFIG names an existing cluster. A control plane that was
  * already running is reused and left running.
  */
 export default async function setup(project: TestProject) {
   const dynamo = await startDynamoDbLocal();
   project.provide('dynamoEndpoint', dynamo.endpoint);
+  const registry = await startOciRegistry();
+  project.provide('registry', { url: registry.url, username: registry.username, password: registry.password });
 
   const existing = process.env['BERTH_TEST_KUBECONFIG'];
   let stopCluster = async () => {};
@@ -39,6 +45,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await dynamo.stop();
+    await registry.stop();
     await stopCluster();
   };
 }

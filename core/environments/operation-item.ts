@@ -1,0 +1,112 @@
+import type { Principal } from '../auth/schemas.ts';
+import { requireProjectAccess } from '../auth/authenticate.ts';
+import type { ApplyResult } from '../cluster/gateway.ts';
+import type { CoreContext } from '../context.ts';
+import { NotFoundError } from '../errors.ts';
+import { unixSeconds } from '../projects/project-item.ts';
+import { keys, type ServiceScope } from '../store/keys.ts';
+import type { EnvConfigType } from './schemas.ts';
+
+export type OperationKind =
+  | 'create-environment'
+  | 'edit-environment'
+  | 'delete-environment'
+  | 'add-services'
+  | 'update-services'
+  | 'delete-services'
+  | 'update-variables';
+
+export type OperationState = 'pending' | 'running' | 'success' | 'failed';
+
+export type ServiceResult = { outcome: 'applied' | 'deleted' | 'failed'; message?: string; objects: ApplyResult[] };
+
+/**
+ * A change to an environment, recorded when it is asked for and carried out
+ * by the stream worker. Operations expire from the table after 30 days.
+ */
+export type OperationItem = {
+  entity: 'operation';
+  id: string;
+  kind: OperationKind;
+  project: string;
+  scope: ServiceScope;
+  env: string;
+  /** The env services this operation applies or removes. */
+  services: string[];
+  /** Delete what was applied (environment and service deletion). */
+  deleteResources: boolean;
+  /** Environment configurations to apply on creation. */
+  configs: Array<{ type: EnvConfigType; yaml: string }>;
+  /** The operation this one retries, if any. */
+  retryOf?: string;
+  state: OperationState;
+  results: Record<string, ServiceResult>;
+  error?: string | null;
+  createdBy: string;
+  createdAt: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  expiresAt: number;
+};
+
+const THIRTY_DAYS_S = 30 * 24 * 3600;
+
+export function newOperation(
+  ctx: CoreContext,
+  principal: Pick<Principal, 'name'>,
+  target: { project: string; scope: ServiceScope; env: string },
+  kind: OperationKind,
+  options: { services?: string[]; deleteResources?: boolean; configs?: OperationItem['configs']; retryOf?: string } = {},
+): OperationItem & { pk: string; sk: string } {
+  const id = ctx.newId();
+  const now = ctx.now();
+  return {
+    ...keys.operation(id),
+    entity: 'operation',
+    id,
+    kind,
+    ...target,
+    services: options.services ?? [],
+    deleteResources: options.deleteResources ?? false,
+    configs: options.configs ?? [],
+    ...(options.retryOf ? { retryOf: options.retryOf } : {}),
+    state: 'pending',
+    results: {},
+    createdBy: principal.name,
+    createdAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + THIRTY_DAYS_S,
+  };
+}
+
+export async function readOperation(ctx: CoreContext, id: string): Promise<OperationItem> {
+  const item = await ctx.store.get<OperationItem>(keys.operation(id));
+  if (!item) throw new NotFoundError('operation', id);
+  return item;
+}
+
+/** An operation as `GET /openapi/operations/:id` shows it. */
+export async function getOperation({ ctx, principal, id }: { ctx: CoreContext; principal: Principal; id: string }) {
+  const operation = await readOperation(ctx, id);
+  requireProjectAccess(principal, operation.project);
+  return {
+    operation_id: operation.id,
+    kind: operation.kind,
+    project_key: operation.project,
+    env_key: operation.env,
+    production: operation.scope === 'production',
+    state: operation.state,
+    error: operation.error ?? null,
+    services: Object.entries(operation.results).map(([service, result]) => ({
+      service_name: service,
+      outcome: result.outcome,
+      message: result.message ?? null,
+      objects: result.objects.map((object) => ({ kind: object.kind, name: object.name, outcome: object.outcome, message: object.message ?? null })),
+    })),
+    pending_services: operation.services.filter((service) => !(service in operation.results)),
+    retry_of: operation.retryOf ?? null,
+    created_by: operation.createdBy,
+    created_time: unixSeconds(operation.createdAt),
+    started_time: operation.startedAt ? unixSeconds(operation.startedAt) : null,
+    finished_time: operation.finishedAt ? unixSeconds(operation.finishedAt) : null,
+  };
+}

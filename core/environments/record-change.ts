@@ -1,0 +1,62 @@
+import type { Principal } from '../auth/schemas.ts';
+import type { CoreContext } from '../context.ts';
+import { ConflictError } from '../errors.ts';
+import { keys } from '../store/keys.ts';
+import type { TransactItem } from '../store/store.ts';
+import type { EnvironmentItem, EnvironmentStatus } from './environment-item.ts';
+import type { OperationItem } from './operation-item.ts';
+
+/** DynamoDB transactions take 100 items; a change records the environment and its operation besides its services. */
+export const MAX_SERVICES_PER_CHANGE = 98;
+
+const BUSY: readonly EnvironmentStatus[] = ['creating', 'updating', 'deleting'];
+
+/** One change at a time: a second one waits for the first to finish (or be retried). */
+export function requireIdle(env: EnvironmentItem): void {
+  if (BUSY.includes(env.status)) {
+    throw new ConflictError(`environment "${env.key}" is ${env.status} (operation ${env.lastOperationId}); wait for it to finish, or retry it if it failed`);
+  }
+}
+
+/**
+ * Records a change of an existing environment in one transaction: the
+ * environment moves to `status` under the version it was read at (a
+ * concurrent change gets a Conflict, never a lost update), the given items are
+ * written, and the operation is recorded, which starts the worker.
+ */
+export async function recordChange(
+  ctx: CoreContext,
+  principal: Pick<Principal, 'name'>,
+  env: EnvironmentItem,
+  status: EnvironmentStatus,
+  operation: OperationItem & { pk: string; sk: string },
+  writes: Array<TransactItem & { conflict?: string }>,
+  changes: Partial<EnvironmentItem> = {},
+): Promise<{ operationId: string }> {
+  const updated: EnvironmentItem = {
+    ...env,
+    ...changes,
+    status,
+    statusMessage: null,
+    lastOperationId: operation.id,
+    updatedBy: principal.name,
+    updatedAt: ctx.now().toISOString(),
+    version: env.version + 1,
+  };
+  await ctx.store.transact(
+    [
+      {
+        Put: {
+          Item: { ...keys.environment(env.project, env.scope, env.key), ...updated },
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': env.version },
+        },
+        conflict: `environment "${env.key}" was changed by another request; read it again and retry`,
+      },
+      ...writes,
+      { Put: { Item: operation } },
+    ],
+    `environment "${env.key}" could not be changed`,
+  );
+  return { operationId: operation.id };
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
+import { call } from '../support/http.ts';
+import { kube, localControlPlane } from '../support/kube.ts';
+import { UNREACHABLE_SERVER, kubeconfigFor } from '../support/kubeconfigs.ts';
+import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+
+let berth: Harness;
+const namespace = `outage-${randomBytes(3).toString('hex')}`;
+const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+const settled = (operationId: string) =>
+  eventually(async () => {
+    const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
+    return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
+  }, { timeoutMs: 60_000 });
+
+beforeAll(async () => {
+  berth = await createHarness({ clusterTimeoutMs: 3000 });
+  await berth.startWorkers();
+  await seedEnvironmentWorld(berth, 'shop');
+});
+afterAll(async () => {
+  await kube().core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await berth.close();
+});
+
+describe('an apply while the API server is down', () => {
+  it('fails with the reason, and a retry once it is back converges', async () => {
+    const plane = await localControlPlane();
+    const restore = async () => {
+      if (plane) await plane.startApiServer();
+      else await call(berth.apps.admin, '/admin/clusters/local', { method: 'PATCH', token: ADMIN_TOKEN, json: { kubeconfig: (await import('vitest')).inject('kubeconfig') } });
+    };
+    if (plane) await plane.stopApiServer();
+    // On an external cluster (BERTH_TEST_KUBECONFIG) the outage is simulated from Berth's side.
+    else await call(berth.apps.admin, '/admin/clusters/local', { method: 'PATCH', token: ADMIN_TOKEN, json: { kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) } });
+
+    let failedId: string;
+    try {
+      const created = await zadig('/openapi/environments?projectKey=shop', {
+        json: { env_key: 'dev', cluster_id: 'local', namespace, registry_id: 'harbor', services: [{ service_name: 'service1' }, { service_name: 'service2' }] },
+      });
+      expect(created.status).toBe(200);
+      failedId = created.json.operation_id;
+      const failed = await settled(failedId);
+      expect(failed).toMatchObject({ state: 'failed', error: expect.stringMatching(/unreachable|did not answer/) });
+      expect((await zadig('/openapi/environments/dev?projectKey=shop')).json).toMatchObject({ status: 'failed', status_message: failed.error });
+
+      // A failed environment takes new changes (only a running operation blocks them); this one fails too.
+      const update = await zadig('/openapi/environments/dev/services?projectKey=shop', { method: 'PUT', json: { service_list: [{ service_name: 'service1', variable_kvs: [{ key: 'cpu', value: '7m' }] }] } });
+      expect(update.status).toBe(200);
+      expect((await settled(update.json.operation_id)).state).toBe('failed');
+    } finally {
+      await restore();
+    }
+
+    const latest = (await zadig('/openapi/environments/dev?projectKey=shop')).json.operation_id;
+    const retried = await zadig(`/openapi/operations/${latest}/retry`, { method: 'POST' });
+    expect(retried.json).toEqual({ message: 'success', operation_id: expect.any(String) });
+    // The environment was never created, so the retry creates it, with both services and the later values.
+    expect(await settled(retried.json.operation_id)).toMatchObject({ kind: 'create-environment', state: 'success', retry_of: latest });
+    expect((await zadig('/openapi/environments/dev?projectKey=shop')).json).toMatchObject({ status: 'success', status_message: null });
+    const deployments = (await kube().apps.listNamespacedDeployment({ namespace })).items;
+    expect(deployments.map((deployment) => deployment.metadata?.name).sort()).toEqual(['service1', 'service2']);
+    const service1 = deployments.find((deployment) => deployment.metadata?.name === 'service1')!;
+    expect(service1.spec?.template.spec?.containers[0]?.resources?.requests?.['cpu']).toBe('7m');
+
+    const create = await zadig(`/openapi/operations/${failedId!}/retry`, { method: 'POST' });
+    expect(create.status).toBe(409); // only the latest operation can be retried
+  });
+});
