@@ -45,7 +45,8 @@ export default $config({
     const admin = new sst.aws.Function('Admin', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/admin/index.handler', url: true });
     const k8sService = new sst.aws.Function('K8sService', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/k8s-service/index.handler', url: true });
     const zadigService = new sst.aws.Function('ZadigService', { ...shared, ...needs({ adminToken: true }), handler: 'functions/zadig-service/index.handler', url: true });
-    const zadigEnvironment = new sst.aws.Function('ZadigEnvironment', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/zadig-environment/index.handler', url: true });
+    // Streaming: container logs are answered as Server-Sent Events.
+    const zadigEnvironment = new sst.aws.Function('ZadigEnvironment', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/zadig-environment/index.handler', url: true, streaming: true, timeout: '15 minutes' });
     const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
 
     table.subscribe('Worker', { ...shared, ...needs({ encryptionKey: true }), handler: 'functions/worker/index.handler', timeout: '5 minutes' });
@@ -58,6 +59,7 @@ export default $config({
     router.route('/openapi/service', zadigService.url);
     router.route('/openapi/environments', zadigEnvironment.url);
     router.route('/openapi/operations', zadigEnvironment.url);
+    router.route('/openapi/logs', zadigEnvironment.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
 

@@ -7,7 +7,7 @@ export const groups = [
   { name: 'admin', prefixes: ['/admin'] },
   { name: 'k8s-service', prefixes: ['/v1/k8sservice'] },
   { name: 'zadig-service', prefixes: ['/openapi/projects', '/openapi/templates', '/openapi/service'] },
-  { name: 'zadig-environment', prefixes: ['/openapi/environments', '/openapi/operations'] },
+  { name: 'zadig-environment', prefixes: ['/openapi/environments', '/openapi/operations', '/openapi/logs'] },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
 ] as const;
 

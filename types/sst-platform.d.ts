@@ -24,6 +24,7 @@ declare namespace sst {
       memory?: string;
       timeout?: string;
       url?: boolean;
+      streaming?: boolean;
       link?: unknown[];
       environment?: Record<string, SstOutput<string>>;
       nodejs?: { minify?: boolean };

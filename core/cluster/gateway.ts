@@ -88,6 +88,10 @@ export type KubeCluster = {
   /** Deletes what `apply` created; objects already gone count as deleted. */
   deleteObjects(objects: KubeObject[], options: { namespace: string }): Promise<ApplyResult[]>;
   getObject(ref: { apiVersion: string; kind: string; name: string; namespace?: string }): Promise<KubeObject | undefined>;
+  /** Objects of any kind (CRDs included) in a namespace, optionally by label selector. */
+  listObjects(ref: { apiVersion: string; kind: string; namespace: string; labelSelector?: string }): Promise<KubeObject[]>;
+  /** Sets (string) or removes (null) labels of a namespace, leaving the others as they are. */
+  labelNamespace(name: string, labels: Record<string, string | null>): Promise<void>;
 
   getWorkload(kind: ScalableKind | 'DaemonSet', namespace: string, name: string): Promise<WorkloadSummary>;
   listWorkloads(namespace: string, labelSelector?: string): Promise<WorkloadSummary[]>;

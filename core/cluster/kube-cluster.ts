@@ -207,6 +207,21 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
       }
     },
 
+    async listObjects(ref) {
+      const response = await raw(HttpMethod.GET, await objectPath({ apiVersion: ref.apiVersion, kind: ref.kind }, ref.namespace), { kind: ref.kind, name: ref.namespace, namespace: ref.namespace }, {
+        ...(ref.labelSelector ? { query: { labelSelector: ref.labelSelector } } : {}),
+      });
+      const list = (await response.json()) as { items?: KubeObject[] };
+      // A list's items carry no apiVersion and kind of their own.
+      return (list.items ?? []).map((item) => ({ ...item, apiVersion: ref.apiVersion, kind: ref.kind }));
+    },
+
+    async labelNamespace(name, labels) {
+      await call({ kind: 'Namespace', name }, () =>
+        core.patchNamespace({ name, body: { metadata: { labels } }, fieldManager: FIELD_MANAGER }, patchAs(PatchStrategy.MergePatch)),
+      );
+    },
+
     async getWorkload(kind, namespace, name) {
       return summarizeWorkload(kind, await readWorkload(kind, namespace, name));
     },

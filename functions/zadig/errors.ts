@@ -28,7 +28,7 @@ function zadigMessage(error: DomainError): string {
     case 'TooLarge':
       return 'Request Entity Too Large';
     case 'Unavailable':
-      return 'Cluster Unavailable';
+      return 'Service Unavailable';
     case 'Internal':
       return 'Internal Error';
   }

@@ -85,7 +85,7 @@ describe('clusters', () => {
     const health = await call(berth.apps.admin, '/admin/clusters/gone/health', { token: ADMIN_TOKEN });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(health.status).toBe(503);
-    expect(health.json).toMatchObject({ code: 503, message: 'Cluster Unavailable', description: expect.stringContaining('unreachable') });
+    expect(health.json).toMatchObject({ code: 503, message: 'Service Unavailable', description: expect.stringContaining('unreachable') });
   });
 
   it('answers a silent API server with 503 once the call timeout passes', async () => {

@@ -209,3 +209,29 @@ describe('an unreachable cluster', () => {
     expect(results[0]).toMatchObject({ outcome: 'failed', message: expect.stringContaining('unreachable') });
   });
 });
+
+describe('objects by kind, and namespace labels', () => {
+  it('lists objects of a kind, CRDs included, by label', async () => {
+    const ns = namespace.name;
+    await cluster.apply(
+      [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one', labels: { set: 'a' } }, data: {} },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'two', labels: { set: 'b' } }, data: {} },
+        { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'vs', labels: { set: 'a' } }, spec: { hosts: ['x'] } },
+      ],
+      { namespace: ns },
+    );
+    const configMaps = await cluster.listObjects({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, labelSelector: 'set=a' });
+    expect(configMaps.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual(['ConfigMap/one']);
+    const virtualServices = await cluster.listObjects({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: ns });
+    expect(virtualServices.map((object) => object.metadata.name)).toEqual(['vs']);
+  });
+
+  it('sets and removes namespace labels, leaving the others', async () => {
+    await cluster.labelNamespace(namespace.name, { 'istio-injection': 'enabled', keep: 'yes' });
+    await cluster.labelNamespace(namespace.name, { 'istio-injection': null });
+    const labels = (await kube().core.readNamespace({ name: namespace.name })).metadata?.labels ?? {};
+    expect(labels['keep']).toBe('yes');
+    expect(labels).not.toHaveProperty('istio-injection');
+  });
+});
