@@ -22,6 +22,8 @@
  * | env service rev.| `PROJECT#<key>`     | `ENVSVCREV#<scope>#<env>#<service>#<000042>` |
  * | namespace claim | `NAMESPACE#<cluster>#<namespace>` | `CLAIM` |
  * | operation       | `OPERATION#<id>`    | `OPERATION`        |
+ * | env config      | `PROJECT#<key>`     | `ENVCFG#<scope>#<env>#<type>#<name>` |
+ * | env aspect      | `PROJECT#<key>`     | `ENVX#<scope>#<env>#<aspect>` (a feature's per-environment record: sharing, portal) |
  *
  * `scope` is `test` or `production`. A template's users are the services that
  * follow it (auto_sync); they are written in the same transaction as the
@@ -63,6 +65,9 @@ export const keys = {
   }),
   namespaceClaim: (cluster: string, namespace: string): ItemKey => ({ pk: `NAMESPACE#${cluster}#${namespace}`, sk: 'CLAIM' }),
   operation: (id: string): ItemKey => ({ pk: `OPERATION#${id}`, sk: 'OPERATION' }),
+  envConfig: (project: string, scope: ServiceScope, env: string, type: string, name: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENVCFG#${scope}#${env}#${type}#${name}` }),
+  envConfigs: (project: string, scope: ServiceScope, env: string, type?: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENVCFG#${scope}#${env}#${type ? `${type}#` : ''}` }),
+  envAspect: (project: string, scope: ServiceScope, env: string, aspect: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENVX#${scope}#${env}#${aspect}` }),
   template: (name: string): ItemKey => ({ pk: 'TEMPLATES', sk: `TEMPLATE#${name}` }),
   templates: { pk: 'TEMPLATES', skPrefix: 'TEMPLATE#' },
   templateUser: (template: string, project: string, scope: ServiceScope, service: string): ItemKey => ({

@@ -78,3 +78,6 @@ function bearerToken(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];
 }
+
+/** What `createRouter` returns: mounts one contract with its handler. */
+export type Route = ReturnType<typeof createRouter>;
