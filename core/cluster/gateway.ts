@@ -32,11 +32,32 @@ export type PodSummary = {
   nodeName: string | null;
   labels: Record<string, string>;
   ready: boolean;
-  containers: Array<{ name: string; image: string; ready: boolean; restartCount: number; state: string }>;
+  containersReady: boolean;
+  containers: Array<{
+    name: string;
+    image: string;
+    ready: boolean;
+    restartCount: number;
+    state: string;
+    reason: string;
+    message: string;
+    startedAt: string | null;
+    ports: Array<{ containerPort: number; protocol: string }>;
+  }>;
   ownerReferences: Array<{ kind: string; name: string }>;
   /** Deleted, and waiting for its containers to stop (after a scale-down or a rollout). */
   terminating: boolean;
   createdAt: string | null;
+};
+
+export type CronJobSummary = {
+  name: string;
+  namespace: string;
+  schedule: string;
+  suspend: boolean;
+  lastScheduleTime: string | null;
+  containers: Array<{ name: string; image: string }>;
+  labels: Record<string, string>;
 };
 
 export type ServiceSummary = {
@@ -47,6 +68,7 @@ export type ServiceSummary = {
   selector: Record<string, string>;
   ports: Array<{ name: string | null; port: number; targetPort: string | number | null; protocol: string; nodePort: number | null }>;
   labels: Record<string, string>;
+  createdAt: string | null;
 };
 
 export type WorkloadSummary = {
@@ -100,6 +122,7 @@ export type KubeCluster = {
   setImage(kind: ImageKind, namespace: string, name: string, container: string, image: string): Promise<void>;
 
   listPods(namespace: string, labelSelector?: string): Promise<PodSummary[]>;
+  listCronJobs(namespace: string): Promise<CronJobSummary[]>;
   listServices(namespace: string, labelSelector?: string): Promise<ServiceSummary[]>;
   listEndpoints(namespace: string, labelSelector?: string): Promise<Array<{ name: string; addresses: string[]; ports: number[] }>>;
   listEvents(namespace: string, involved: { kind: string; name: string }): Promise<EventSummary[]>;

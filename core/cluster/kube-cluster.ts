@@ -299,6 +299,19 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
       return list.items.map(summarizePod);
     },
 
+    async listCronJobs(namespace) {
+      const list = await call({ kind: 'cronjobs', name: namespace, namespace }, () => batch.listNamespacedCronJob({ namespace }));
+      return list.items.map((item) => ({
+        name: item.metadata?.name ?? '',
+        namespace: item.metadata?.namespace ?? '',
+        schedule: item.spec?.schedule ?? '',
+        suspend: item.spec?.suspend ?? false,
+        lastScheduleTime: toIso(item.status?.lastScheduleTime),
+        containers: (item.spec?.jobTemplate.spec?.template.spec?.containers ?? []).map((container) => ({ name: container.name, image: container.image ?? '' })),
+        labels: item.metadata?.labels ?? {},
+      }));
+    },
+
     async listServices(namespace, labelSelector) {
       const list = await call({ kind: 'services', name: namespace, namespace }, () =>
         core.listNamespacedService({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
@@ -508,17 +521,32 @@ function summarizePod(pod: V1Pod): PodSummary {
     hostIP: pod.status?.hostIP ?? null,
     nodeName: pod.spec?.nodeName ?? null,
     labels: pod.metadata?.labels ?? {},
-    ready: (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True'),
+    ready: condition(pod, 'Ready'),
+    containersReady: condition(pod, 'ContainersReady'),
     containers: (pod.spec?.containers ?? []).map((container) => {
       const status = statuses.find((entry) => entry.name === container.name);
       const state = status?.state?.running ? 'running' : status?.state?.terminated ? 'terminated' : status?.state?.waiting ? 'waiting' : 'unknown';
-      return { name: container.name, image: container.image ?? '', ready: status?.ready ?? false, restartCount: status?.restartCount ?? 0, state };
+      const detail = status?.state?.waiting ?? status?.state?.terminated;
+      return {
+        name: container.name,
+        image: container.image ?? '',
+        ready: status?.ready ?? false,
+        restartCount: status?.restartCount ?? 0,
+        state,
+        reason: detail?.reason ?? '',
+        message: detail?.message ?? '',
+        startedAt: toIso(status?.state?.running?.startedAt),
+        ports: (container.ports ?? []).map((port) => ({ containerPort: port.containerPort, protocol: port.protocol ?? 'TCP' })),
+      };
     }),
     ownerReferences: (pod.metadata?.ownerReferences ?? []).map((owner) => ({ kind: owner.kind, name: owner.name })),
     terminating: pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null,
     createdAt: toIso(pod.metadata?.creationTimestamp),
   };
 }
+
+const condition = (pod: V1Pod, type: string): boolean =>
+  (pod.status?.conditions ?? []).some((entry) => entry.type === type && entry.status === 'True');
 
 function summarizeService(service: V1Service): ServiceSummary {
   return {
@@ -535,5 +563,6 @@ function summarizeService(service: V1Service): ServiceSummary {
       nodePort: port.nodePort ?? null,
     })),
     labels: service.metadata?.labels ?? {},
+    createdAt: toIso(service.metadata?.creationTimestamp),
   };
 }

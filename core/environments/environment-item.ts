@@ -57,9 +57,15 @@ export type EnvServiceItem = {
   version: number;
 };
 
-/** What one apply of an env service was, for history and rollback. */
+/** What changed an env service: an apply by the worker, or a direct action on its workloads. */
+export type EnvServiceAction = 'apply' | 'scale' | 'restart' | 'restart-pod' | 'image';
+
+/** One change of an env service, for history and rollback: what was rendered, what was done, by whom. */
 export type EnvServiceRevisionItem = {
   entity: 'env-service-revision';
+  action: EnvServiceAction;
+  /** What a direct action did, e.g. `Deployment/web scaled to 3`. */
+  detail?: string;
   project: string;
   scope: ServiceScope;
   env: string;

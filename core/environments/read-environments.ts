@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/schemas.ts';
-import type { ClusterConnections, WorkloadSummary } from '../cluster/gateway.ts';
+import type { ClusterConnections } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
-import { DomainError, NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { imageName } from '../render/manifests.ts';
 import { readService } from '../services/service-item.ts';
@@ -15,24 +15,33 @@ import {
   type EnvServiceItem,
   type EnvironmentItem,
 } from './environment-item.ts';
+import {
+  cronJobsView,
+  environmentStatus,
+  ingressView,
+  podView,
+  readNamespaceState,
+  scalesView,
+  serviceEndpointsView,
+  serviceStatus,
+  serviceWorkloads,
+  workloadPods,
+} from './env-workloads.ts';
 
 export async function listEnvironments({ ctx, principal, projectKey, scope }: { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope }) {
   await requireProject(ctx, principal, projectKey);
   return (await ctx.store.listAll<EnvironmentItem>(keys.environmentsIn(projectKey, scope))).map(toEnvironmentSummary);
 }
 
-export type ServiceStatus = 'running' | 'unstable' | 'unstart' | 'failed' | 'pending' | 'unknown';
-
 /**
- * An environment with its services. A service's status comes from its
- * workloads in the cluster (read with one list per kind for the whole
- * namespace, however many services there are); `unknown` when the cluster
- * does not answer.
+ * An environment with its services. Each service's status comes from its
+ * pods, and the environment's from its services; the cluster is read with one
+ * list per kind for the whole namespace, however many services there are.
  */
 export async function getEnvironment({ connections, ...ref }: EnvRef & { connections: ClusterConnections }) {
   const env = await requireEnvironment(ref);
   const envServices = await readEnvServices(ref.ctx, env);
-  const workloads = await namespaceWorkloads(connections, env);
+  const state = await readNamespaceState(connections, env);
   const services = await Promise.all(
     envServices.map(async (envService) => {
       const service = await readService(ref.ctx, env.project, env.scope, envService.service).catch(() => undefined);
@@ -44,7 +53,7 @@ export async function getEnvironment({ connections, ...ref }: EnvRef & { connect
           return { name: container.name, image, image_name: imageName(image) };
         }),
         variable_kvs: envService.variableKvs.map((kv) => ({ key: kv.key, value: kv.value ?? '', use_global_variable: kv.use_global_variable })),
-        status: serviceStatus(envService, workloads),
+        status: serviceStatus(envService, state),
         error: envService.error ?? null,
         revision: envService.revision,
         type: 'k8s' as const,
@@ -63,10 +72,56 @@ export async function getEnvironment({ connections, ...ref }: EnvRef & { connect
     production: env.scope === 'production',
     global_variables: globalVariablesView(env, envServices),
     services,
-    status: env.status,
+    status: environmentStatus(env, services.map((service) => service.status)),
     status_message: env.statusMessage ?? null,
     operation_id: env.lastOperationId,
   };
+}
+
+/** One service of an environment with its workloads, pods, Services, Ingresses and CronJobs (the spec's shape). */
+export async function getEnvServiceDetail({ connections, serviceName, workloadType, ...ref }: EnvRef & { connections: ClusterConnections; serviceName: string; workloadType?: string | undefined }) {
+  const env = await requireEnvironment(ref);
+  const envService = await readEnvService(ref, serviceName);
+  const cluster = await connections.get(env.clusterId);
+  const owns = (kind: string, name: string) => envService.appliedObjects.some((object) => object.kind === kind && object.name === name);
+  const [workloads, pods, services, cronJobs, ingresses] = await Promise.all([
+    cluster.listWorkloads(env.namespace),
+    cluster.listPods(env.namespace),
+    cluster.listServices(env.namespace),
+    cluster.listCronJobs(env.namespace),
+    envService.appliedObjects.some((object) => object.kind === 'Ingress')
+      ? cluster.listObjects({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: env.namespace })
+      : Promise.resolve([]),
+  ]);
+  const now = ref.ctx.now();
+  const scales = serviceWorkloads(envService, workloads).filter((workload) => !workloadType || workload.kind.toLowerCase() === workloadType.toLowerCase());
+  return {
+    service_name: serviceName,
+    scales: scalesView(scales, pods, now),
+    ingress: ingressView(ingresses.filter((ingress) => owns('Ingress', ingress.metadata.name))),
+    service_endpoints: serviceEndpointsView(services.filter((service) => owns('Service', service.name)), now),
+    cron_jobs: cronJobsView(cronJobs.filter((job) => owns('CronJob', job.name))),
+    namespace: env.namespace,
+    env_name: env.key,
+    product_name: env.project,
+    group_name: '',
+  };
+}
+
+/** The pods of one service of an environment. */
+export async function listEnvServicePods({ connections, serviceName, ...ref }: EnvRef & { connections: ClusterConnections; serviceName: string }) {
+  const env = await requireEnvironment(ref);
+  const envService = await readEnvService(ref, serviceName);
+  const cluster = await connections.get(env.clusterId);
+  const [workloads, pods] = await Promise.all([cluster.listWorkloads(env.namespace), cluster.listPods(env.namespace)]);
+  const now = ref.ctx.now();
+  return serviceWorkloads(envService, workloads).flatMap((workload) => workloadPods(workload, pods).map((pod) => podView(pod, now)));
+}
+
+async function readEnvService(ref: EnvRef, serviceName: string): Promise<EnvServiceItem> {
+  const envService = await ref.ctx.store.get<EnvServiceItem>(keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName));
+  if (!envService) throw new NotFoundError(`service of environment "${ref.envKey}"`, serviceName);
+  return envService;
 }
 
 /** The YAML last applied for one service of an environment, as raw text. */
@@ -76,23 +131,4 @@ export async function getEnvServiceYaml({ serviceName, ...ref }: EnvRef & { serv
   if (!envService) throw new NotFoundError(`service of environment "${ref.envKey}"`, serviceName);
   if (envService.rendered === undefined) throw new NotFoundError(`applied YAML of service "${serviceName}" (not applied yet)`, ref.envKey);
   return envService.rendered;
-}
-
-async function namespaceWorkloads(connections: ClusterConnections, env: EnvironmentItem): Promise<WorkloadSummary[] | undefined> {
-  try {
-    return await (await connections.get(env.clusterId)).listWorkloads(env.namespace);
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'Unavailable') return undefined;
-    throw error;
-  }
-}
-
-function serviceStatus(envService: EnvServiceItem, workloads: WorkloadSummary[] | undefined): ServiceStatus {
-  if (envService.status === 'pending') return 'pending';
-  if (envService.status === 'failed') return 'failed';
-  if (!workloads) return 'unknown';
-  const own = workloads.filter((workload) => envService.appliedObjects.some((object) => object.kind === workload.kind && object.name === workload.name));
-  if (own.length === 0) return 'running';
-  if (own.every((workload) => workload.readyReplicas >= workload.replicas)) return 'running';
-  return own.some((workload) => workload.readyReplicas > 0) ? 'unstable' : 'unstart';
 }

@@ -152,6 +152,7 @@ async function applyService(
   const revisionItem: EnvServiceRevisionItem & ItemKey = {
     ...keys.envServiceRevision(env.project, env.scope, env.key, envService.service, revision),
     entity: 'env-service-revision',
+    action: 'apply',
     project: env.project,
     scope: env.scope,
     env: env.key,

@@ -13,6 +13,7 @@ import type { BerthEnv } from '../http/env.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { renderZadigError } from '../zadig/errors.ts';
 import { environmentRoutesByScope, operationRoutes, SCOPES } from './routes.ts';
+import { mountWorkloadRoutes } from './workload-routes.ts';
 
 export type ZadigEnvironmentDeps = { ctx: CoreContext; connections: ClusterConnections; authenticate: Authenticate; log?: LogLine };
 
@@ -49,5 +50,7 @@ export function createZadigEnvironmentApp({ ctx, connections, authenticate, log 
       return c.json({ message: 'success', ...(result.operationId ? { operation_id: result.operationId } : {}), related_services: result.reapplied });
     });
   }
+  // After the routes above: `/production/services/yaml` must not be read as the test service "yaml" of an environment "production".
+  mountWorkloadRoutes(route, { ctx, connections, authenticate });
   return app;
 }

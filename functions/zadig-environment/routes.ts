@@ -12,6 +12,7 @@ import {
 import { ServiceName } from '../../core/services/schemas.ts';
 import type { ServiceScope } from '../../core/store/keys.ts';
 import { defineRoute } from '../http/contract.ts';
+import { workloadRoutes } from './workload-routes.ts';
 
 const tags = ['zadig-environment'] as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
@@ -113,4 +114,4 @@ export const environmentRoutesByScope = { production: environmentRoutes('product
 const flatten = (scope: ServiceScope) =>
   Object.fromEntries(Object.entries(environmentRoutesByScope[scope]).map(([name, contract]) => [`${scope}.${name}`, contract]));
 
-export const zadigEnvironmentRoutes = { ...flatten('production'), ...flatten('test'), ...operationRoutes };
+export const zadigEnvironmentRoutes = { ...flatten('production'), ...flatten('test'), ...operationRoutes, ...workloadRoutes };

@@ -1,0 +1,169 @@
+import type { Context } from 'hono';
+import * as v from 'valibot';
+import { ProjectKey } from '../../core/auth/schemas.ts';
+import { InvalidInputError } from '../../core/errors.ts';
+import { getEnvServiceDetail, listEnvServicePods } from '../../core/environments/read-environments.ts';
+import { EnvKey } from '../../core/environments/schemas.ts';
+import { listEnvEvents, restartEnvPod, restartEnvService, scaleEnvWorkload, setEnvImage } from '../../core/environments/workload-actions.ts';
+import { ServiceName } from '../../core/services/schemas.ts';
+import type { ServiceScope } from '../../core/store/keys.ts';
+import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
+import { defineRoute, type Route } from '../http/contract.ts';
+import type { BerthEnv } from '../http/env.ts';
+import type { ZadigEnvironmentDeps } from './app.ts';
+
+const tags = ['zadig-environment'] as const;
+const success = { 200: { description: 'Done', example: { message: 'success' } } } as const;
+const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
+/** Routes the spec documents without a production variant take `production: true` to mean one. */
+const Production = v.optional(v.boolean(), false);
+
+const ImageBody = v.object({
+  product_name: ProjectKey,
+  env_name: EnvKey,
+  service_name: ServiceName,
+  name: ObjectName,
+  container_name: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+  image: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(1024)),
+  production: Production,
+});
+
+function scopedRoutes(scope: ServiceScope) {
+  const base = scope === 'production' ? '/openapi/environments/production' : '/openapi/environments';
+  const what = scope === 'production' ? 'production environment' : 'test environment';
+  return {
+    serviceDetail: defineRoute({
+      method: 'get',
+      path: `${base}/:envKey/services/:serviceName`,
+      summary: `A service of a ${what}: its workloads with pods, Services, Ingresses and CronJobs`,
+      tags,
+      access: 'token',
+      params: v.object({ envKey: EnvKey, serviceName: ServiceName }),
+      query: v.object({ projectKey: ProjectKey, workLoadtype: v.optional(v.string()) }),
+      responses: { 200: { description: 'The service, as Zadig shows it' } },
+    }),
+    servicePods: defineRoute({
+      method: 'get',
+      path: `${base}/:envKey/service/:serviceName/pods`,
+      summary: `The pods of a service of a ${what}`,
+      tags,
+      access: 'token',
+      params: v.object({ envKey: EnvKey, serviceName: ServiceName }),
+      query: ProjectKeyQuery,
+      responses: { 200: { description: 'The pods' } },
+    }),
+    restartService: defineRoute({
+      method: 'post',
+      path: `${base}/:envKey/service/:serviceName/restart`,
+      summary: `Restart every Deployment, StatefulSet and DaemonSet of a service of a ${what}`,
+      tags,
+      access: 'token',
+      params: v.object({ envKey: EnvKey, serviceName: ServiceName }),
+      query: ProjectKeyQuery,
+      responses: success,
+    }),
+    restartPod: defineRoute({
+      method: 'post',
+      path: `${base}/:envKey/pod/:podName/restart`,
+      summary: `Restart one pod of a ${what}`,
+      tags,
+      access: 'token',
+      params: v.object({ envKey: EnvKey, podName: ObjectName }),
+      query: ProjectKeyQuery,
+      responses: success,
+    }),
+  };
+}
+
+export const workloadRoutesByScope = { production: scopedRoutes('production'), test: scopedRoutes('test') };
+
+export const workloadRoutes = {
+  ...Object.fromEntries(Object.entries(workloadRoutesByScope.production).map(([name, contract]) => [`production.${name}`, contract])),
+  ...Object.fromEntries(Object.entries(workloadRoutesByScope.test).map(([name, contract]) => [`test.${name}`, contract])),
+  scale: defineRoute({
+    method: 'post',
+    path: '/openapi/environments/scale',
+    summary: 'Set the replica count of a workload of an environment',
+    tags,
+    access: 'token',
+    body: v.object({
+      project_key: ProjectKey,
+      env_key: EnvKey,
+      workload_name: ObjectName,
+      workload_type: v.picklist(['Deployment', 'StatefulSet'], 'must be Deployment or StatefulSet'),
+      target_replicas: ReplicaCount,
+      production: Production,
+    }),
+    responses: success,
+  }),
+  deploymentImage: imageRoute('deployment'),
+  statefulSetImage: imageRoute('statefulset'),
+  cronJobImage: imageRoute('cronjob'),
+  events: defineRoute({
+    method: 'get',
+    path: '/openapi/environments/kube/events',
+    summary: 'Events of an object of an environment',
+    tags,
+    access: 'token',
+    query: v.object({
+      projectKey: ProjectKey,
+      envName: EnvKey,
+      name: ObjectName,
+      type: v.pipe(v.string(), v.regex(/^[A-Z][A-Za-z]+$/, 'must be a kind, e.g. Deployment')),
+      production: v.optional(v.pipe(v.picklist(['true', 'false']), v.transform((value) => value === 'true')), 'false'),
+    }),
+    responses: { 200: { description: 'The events', example: [{ reason: 'ScalingReplicaSet', message: 'Scaled up replica set service1-7cc994479d to 1', first_seen: 1707396095, last_seen: 1707396095, count: 1, type: 'Normal' }] } },
+  }),
+};
+
+function imageRoute(kind: 'deployment' | 'statefulset' | 'cronjob') {
+  return defineRoute({
+    method: 'post',
+    path: `/openapi/environments/image/${kind}/:envKey`,
+    summary: `Set a container's image in a ${kind} of an environment`,
+    tags,
+    access: 'token',
+    params: v.object({ envKey: EnvKey }),
+    body: ImageBody,
+    responses: success,
+  });
+}
+
+const KINDS = { deployment: 'Deployment', statefulset: 'StatefulSet', cronjob: 'CronJob' } as const;
+const SUCCESS = { message: 'success' } as const;
+
+/** Day-two operations: they act on the cluster directly, and record each change in the env service's history. */
+export function mountWorkloadRoutes(route: Route, { ctx, connections }: ZadigEnvironmentDeps): void {
+  const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({ ctx, connections, principal: c.get('principal'), scope, projectKey, envKey });
+  const scopeOf = (production: boolean): ServiceScope => (production ? 'production' : 'test');
+
+  route(workloadRoutes.scale, async (c, { body }) => {
+    await scaleEnvWorkload({ ...ref(c, scopeOf(body.production), body.project_key, body.env_key), kind: body.workload_type, name: body.workload_name, replicas: body.target_replicas });
+    return c.json(SUCCESS);
+  });
+  for (const [key, kind] of [['deploymentImage', 'deployment'], ['statefulSetImage', 'statefulset'], ['cronJobImage', 'cronjob']] as const) {
+    route(workloadRoutes[key], async (c, { params, body }) => {
+      if (body.env_name !== params.envKey) throw new InvalidInputError(`env_name "${body.env_name}" is not the environment of the path ("${params.envKey}")`, 'env_name');
+      await setEnvImage({ ...ref(c, scopeOf(body.production), body.product_name, params.envKey), kind: KINDS[kind], name: body.name, serviceName: body.service_name, container: body.container_name, image: body.image });
+      return c.json(SUCCESS);
+    });
+  }
+  route(workloadRoutes.events, async (c, { query }) => c.json(await listEnvEvents({ ...ref(c, scopeOf(query.production), query.projectKey, query.envName), kind: query.type, name: query.name })));
+
+  // Production first, like every scoped route of this group.
+  for (const scope of ['production', 'test'] as const) {
+    const routes = workloadRoutesByScope[scope];
+    route(routes.serviceDetail, async (c, { params, query }) =>
+      c.json(await getEnvServiceDetail({ ...ref(c, scope, query.projectKey, params.envKey), serviceName: params.serviceName, workloadType: query.workLoadtype })),
+    );
+    route(routes.servicePods, async (c, { params, query }) => c.json(await listEnvServicePods({ ...ref(c, scope, query.projectKey, params.envKey), serviceName: params.serviceName })));
+    route(routes.restartService, async (c, { params, query }) => {
+      await restartEnvService({ ...ref(c, scope, query.projectKey, params.envKey), serviceName: params.serviceName });
+      return c.json(SUCCESS);
+    });
+    route(routes.restartPod, async (c, { params, query }) => {
+      await restartEnvPod({ ...ref(c, scope, query.projectKey, params.envKey), podName: params.podName });
+      return c.json(SUCCESS);
+    });
+  }
+}
