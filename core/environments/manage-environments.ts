@@ -3,6 +3,7 @@ import { readCluster } from '../clusters/cluster-item.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError, InvalidInputError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
+import { registryUsage } from '../registries/manage-registries.ts';
 import { readRegistry } from '../registries/registry-item.ts';
 import { parseManifests } from '../render/manifests.ts';
 import { checkVariables } from '../render/variables.ts';
@@ -84,6 +85,7 @@ export async function createEnvironment({
           Put: { Item: { ...keys.namespaceClaim(item.clusterId, item.namespace), project: projectKey, scope, env: item.key }, ConditionExpression: 'attribute_not_exists(pk)' },
           conflict: `namespace "${item.namespace}" of cluster "${item.clusterId}" is already used by another environment`,
         },
+        registryUsage(item.registryId, 1),
       ],
       `environment "${item.key}" could not be created`,
     );
@@ -96,11 +98,16 @@ export async function createEnvironment({
     // Written last: the operation is what starts the worker, and it must find everything in place.
     await ctx.store.putAll([operation]);
   } catch (error) {
-    await ctx.store.removeAll([
-      keys.environment(projectKey, scope, item.key),
-      keys.namespaceClaim(item.clusterId, item.namespace),
-      ...input.services.map((service) => keys.envService(projectKey, scope, item.key, service.service_name)),
-    ]);
+    // Undo the recorded environment as one unit, so the registry's count stays right.
+    await ctx.store.removeAll(input.services.map((service) => keys.envService(projectKey, scope, item.key, service.service_name)));
+    await ctx.store.transact(
+      [
+        { Delete: { Key: keys.environment(projectKey, scope, item.key) } },
+        { Delete: { Key: keys.namespaceClaim(item.clusterId, item.namespace) } },
+        registryUsage(item.registryId, -1),
+      ],
+      `environment "${item.key}" could not be undone`,
+    );
     throw error;
   }
   return { operationId: operation.id };
@@ -120,7 +127,7 @@ export async function editEnvironment({ input, ...ref }: EnvRef & { input: EditE
   }
   requireIdle(env);
   const operation = newOperation(ref.ctx, ref.principal, { project: env.project, scope: env.scope, env: env.key }, 'edit-environment');
-  return recordChange(ref.ctx, ref.principal, env, 'updating', operation, [], changes);
+  return recordChange(ref.ctx, ref.principal, env, 'updating', operation, [registryUsage(env.registryId, -1), registryUsage(input.registry_id, 1)], changes);
 }
 
 /** Deletes an environment; with `deleteResources` what Berth applied goes too, and the namespace if Berth created it. */

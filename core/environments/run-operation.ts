@@ -1,6 +1,7 @@
 import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { DomainError, NotFoundError } from '../errors.ts';
+import { registryUsage } from '../registries/manage-registries.ts';
 import { pullSecretFor } from '../registries/pull-secret.ts';
 import { parseManifests } from '../render/manifests.ts';
 import { readService } from '../services/service-item.ts';
@@ -199,8 +200,16 @@ async function removeServices(ctx: CoreContext, cluster: KubeCluster, env: Envir
   return results;
 }
 
+/** The environment, its namespace claim and its use of the registry go together, so a retried deletion counts once. */
 async function forgetEnvironment(ctx: CoreContext, env: EnvironmentItem) {
-  await ctx.store.removeAll([keys.environment(env.project, env.scope, env.key), keys.namespaceClaim(env.clusterId, env.namespace)]);
+  await ctx.store.transact(
+    [
+      { Delete: { Key: keys.environment(env.project, env.scope, env.key), ConditionExpression: 'attribute_exists(pk)' } },
+      { Delete: { Key: keys.namespaceClaim(env.clusterId, env.namespace) } },
+      registryUsage(env.registryId, -1),
+    ],
+    `environment "${env.key}" was already forgotten`,
+  );
 }
 
 /** Observed outcome of an apply: written without a version check, the worker being the only writer of these fields. */

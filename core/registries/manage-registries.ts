@@ -1,5 +1,4 @@
 import type { CoreContext } from '../context.ts';
-import { NotFoundError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
 import type { Page } from '../store/store.ts';
 import { createOciClient } from './oci-client.ts';
@@ -15,9 +14,37 @@ export async function listRegistries({ ctx, limit, cursor }: { ctx: CoreContext;
   return { ...page, items: page.items.map(toRegistryView) };
 }
 
+/** Deletes a registry no environment uses; the environments would lose their pull secret's source. */
 export async function deleteRegistry({ ctx, id }: { ctx: CoreContext; id: string }): Promise<void> {
-  if (!(await ctx.store.remove(keys.registry(id)))) throw new NotFoundError('registry', id);
+  const registry = await readRegistry(ctx, id);
+  await ctx.store.transact(
+    [
+      {
+        Delete: {
+          Key: keys.registry(id),
+          // `usage` moves in the same transactions that create, move and forget environments, so this cannot race them.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#usage) OR #usage <= :zero)',
+          ExpressionAttributeNames: { '#usage': 'usage' },
+          ExpressionAttributeValues: { ':zero': 0 },
+        },
+        conflict: `registry "${id}" is used by ${registry.usage ?? 0} environment(s); delete them or move them to another registry first`,
+      },
+    ],
+    `registry "${id}" could not be deleted`,
+  );
 }
+
+/** A transaction item counting one more (or one fewer) environment on a registry that must exist. */
+export const registryUsage = (id: string, delta: 1 | -1) => ({
+  Update: {
+    Key: keys.registry(id),
+    UpdateExpression: 'ADD #usage :delta',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#usage': 'usage' },
+    ExpressionAttributeValues: { ':delta': delta },
+  },
+  conflict: `registry "${id}" was deleted meanwhile`,
+});
 
 /**
  * Asks the registry's distribution API (`GET /v2/`) with the stored

@@ -15,6 +15,8 @@ export type RegistryItem = {
   insecure: boolean;
   username?: string;
   passwordSealed?: string;
+  /** How many environments use the registry. */
+  usage?: number;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -96,6 +96,12 @@ describe('conflicts', () => {
     expect(remove.status).toBe(404);
   });
 
+  it('refuses to delete a registry environments use, saying how many', async () => {
+    const response = await call(berth.apps.admin, '/admin/registries/harbor', { method: 'DELETE', token: ADMIN_TOKEN });
+    expect(response.status).toBe(409);
+    expect(response.json.description).toBe('registry "harbor" is used by 1 environment(s); delete them or move them to another registry first');
+  });
+
   it('refuses to delete the project while it has environments', async () => {
     const response = await call(berth.apps['zadig-service'], '/openapi/projects/project?projectKey=shop', { method: 'DELETE', token: ADMIN_TOKEN });
     expect(response.status).toBe(409);

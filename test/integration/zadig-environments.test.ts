@@ -200,4 +200,8 @@ describe('isDelete=true', () => {
     });
     expect(namespaceGone).toBe(true);
   });
+
+  it('leaves the registry free to delete once no environment uses it', async () => {
+    expect((await call(berth.apps.admin, '/admin/registries/harbor', { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(204);
+  });
 });
