@@ -1,4 +1,5 @@
 import { measureBundles } from './bundles.ts';
+import { measureEnvironments } from './environments.ts';
 import { measureZadigServices } from './zadig-services.ts';
 
 /** `npm run bench`: the performance figures the issues ask for, printed as tables. */
@@ -20,3 +21,8 @@ console.log('\n## Zadig services (DynamoDB Local, app.request)\n');
 console.log('| measure | value |');
 console.log('|---|---:|');
 for (const [measure, value] of await measureZadigServices()) console.log(`| ${measure} | ${value} |`);
+
+console.log('\n## Zadig environments (local control plane, DynamoDB Local)\n');
+console.log('| measure | value |');
+console.log('|---|---:|');
+for (const [measure, value] of await measureEnvironments()) console.log(`| ${measure} | ${value} |`);

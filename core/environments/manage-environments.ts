@@ -5,17 +5,15 @@ import { ConflictError, InvalidInputError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { registryUsage } from '../registries/manage-registries.ts';
 import { readRegistry } from '../registries/registry-item.ts';
-import { parseManifests } from '../render/manifests.ts';
 import { checkVariables } from '../render/variables.ts';
 import { readService, type ServiceItem } from '../services/service-item.ts';
 import { keys, type ServiceScope } from '../store/keys.ts';
+import { configObject } from './env-configs.ts';
 import { readEnvServices, requireEnvironment, type EnvRef, type EnvServiceItem, type EnvironmentItem } from './environment-item.ts';
 import { newOperation, readOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
 import { renderEnvService, typeGlobalVariables } from './render-env-service.ts';
 import type { CreateEnvironmentInput, EditEnvironmentInput, EnvServiceInput } from './schemas.ts';
-
-const CONFIG_KINDS = { ConfigMap: 'ConfigMap', Secret: 'Secret', Ingress: 'Ingress', PVC: 'PersistentVolumeClaim' } as const;
 
 /**
  * Records a new environment (status `creating`) and the operation that
@@ -44,9 +42,12 @@ export async function createEnvironment({
   const env = { project: projectKey, key: input.env_key, namespace: input.namespace };
   checkRenders(env, services, input.services, globals);
   const configs = input.env_configs.map((config, index) => {
-    const objects = parseManifests(config.yaml_data, { field: `env_configs[${index}].yaml_data` });
-    const wrong = objects.find((object) => object.kind !== CONFIG_KINDS[config.common_env_cfg_type]);
-    if (wrong) throw new InvalidInputError(`env_configs[${index}]: a ${config.common_env_cfg_type} configuration holds a ${wrong.kind}`, `env_configs[${index}].yaml_data`);
+    try {
+      configObject({ namespace: input.namespace }, config.common_env_cfg_type, config.yaml_data);
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw new InvalidInputError(`env_configs[${index}]: ${error.message}`, `env_configs[${index}].yaml_data`);
+      throw error;
+    }
     return { type: config.common_env_cfg_type, yaml: config.yaml_data };
   });
 

@@ -4,7 +4,7 @@ import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { imageName } from '../render/manifests.ts';
-import { readService } from '../services/service-item.ts';
+import type { ServiceItem } from '../services/service-item.ts';
 import { keys, type ServiceScope } from '../store/keys.ts';
 import {
   globalVariablesView,
@@ -41,10 +41,15 @@ export async function listEnvironments({ ctx, principal, projectKey, scope }: { 
 export async function getEnvironment({ connections, ...ref }: EnvRef & { connections: ClusterConnections }) {
   const env = await requireEnvironment(ref);
   const envServices = await readEnvServices(ref.ctx, env);
-  const state = await readNamespaceState(connections, env);
+  const [state, projectServices] = await Promise.all([
+    readNamespaceState(connections, env),
+    // One Query for the project's services, not one read per env service.
+    ref.ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(env.project, env.scope), { attributes: ['name', 'containers'] }),
+  ]);
+  const byName = new Map(projectServices.map((service) => [service.name, service]));
   const services = await Promise.all(
     envServices.map(async (envService) => {
-      const service = await readService(ref.ctx, env.project, env.scope, envService.service).catch(() => undefined);
+      const service = byName.get(envService.service);
       const images = new Map(envService.containers.map((container) => [container.name, container.image]));
       return {
         service_name: envService.service,

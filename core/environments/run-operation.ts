@@ -3,10 +3,10 @@ import type { CoreContext } from '../context.ts';
 import { DomainError, NotFoundError } from '../errors.ts';
 import { registryUsage } from '../registries/manage-registries.ts';
 import { pullSecretFor } from '../registries/pull-secret.ts';
-import { parseManifests } from '../render/manifests.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { readEnvServices, readEnvironment, type AppliedObject, type EnvServiceItem, type EnvServiceRevisionItem, type EnvironmentItem } from './environment-item.ts';
+import { configObject, recordAppliedEnvConfigs, removeAllEnvConfigs } from './env-configs.ts';
 import { readOperation, type OperationItem, type ServiceResult } from './operation-item.ts';
 import { renderEnvService } from './render-env-service.ts';
 
@@ -43,6 +43,7 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
         if (operation.kind === 'create-environment') await prepareNamespace(ctx, cluster, env);
         await applyPullSecret(ctx, cluster, env);
         await applyConfigs(cluster, env, operation.configs);
+        await recordAppliedEnvConfigs(ctx, env, operation.configs, operation.createdBy);
         Object.assign(results, await applyServices(ctx, cluster, env, operation, await allServiceNames(ctx, env)));
         break;
       }
@@ -56,6 +57,7 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
         break;
       case 'delete-environment':
         Object.assign(results, await removeServices(ctx, cluster, env, await allServiceNames(ctx, env), operation.deleteResources));
+        await removeAllEnvConfigs(ctx, env, operation.deleteResources ? cluster : undefined);
         if (operation.deleteResources && env.createdNamespace) await cluster.deleteNamespace(env.namespace);
         await forgetEnvironment(ctx, env);
         return finish(ctx, operation, results, failureOf(results));
@@ -105,12 +107,11 @@ async function applyPullSecret(ctx: CoreContext, cluster: KubeCluster, env: Envi
   if (result?.outcome === 'failed') throw new DomainError('Unavailable', `the registry pull secret could not be applied: ${result.message}`);
 }
 
+/** Configurations given at creation, applied by the same rule as those added later (`configObject`). */
 async function applyConfigs(cluster: KubeCluster, env: EnvironmentItem, configs: OperationItem['configs']) {
-  for (const config of configs) {
-    const objects = parseManifests(config.yaml).map((object) => ({ ...object, metadata: { ...object.metadata, namespace: env.namespace } }) as KubeObject);
-    const failed = (await cluster.apply(objects, { namespace: env.namespace })).find((result) => result.outcome === 'failed');
-    if (failed) throw new DomainError('Invalid', `environment configuration ${failed.kind} "${failed.name}" was rejected: ${failed.message}`);
-  }
+  const objects = configs.map((config) => configObject(env, config.type, config.yaml));
+  const failed = (await cluster.apply(objects, { namespace: env.namespace })).find((result) => result.outcome === 'failed');
+  if (failed) throw new DomainError('Invalid', `environment configuration ${failed.kind} "${failed.name}" was rejected: ${failed.message}`);
 }
 
 async function applyServices(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem, operation: OperationItem, names: string[]) {

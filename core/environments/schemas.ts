@@ -4,7 +4,7 @@ import { ServiceName } from '../services/schemas.ts';
 import { VariableKey } from '../render/variables.ts';
 
 /** Environment keys; a few are path segments of the API and cannot name an environment. */
-const RESERVED_ENV_KEYS = ['production', 'service', 'services', 'envcfgs', 'scale', 'kube', 'image'];
+const RESERVED_ENV_KEYS = ['production', 'service', 'services', 'envcfg', 'envcfgs', 'scale', 'kube', 'image'];
 export const EnvKey = v.pipe(Rfc1123Label, v.check((key) => !RESERVED_ENV_KEYS.includes(key), `must not be one of ${RESERVED_ENV_KEYS.join(', ')} (reserved by the API's paths)`));
 
 /** An environment's value for a service variable; `use_global_variable` takes the environment's global value instead. */

@@ -14,6 +14,8 @@ import type { LogLine } from '../http/request-log.ts';
 import { renderZadigError } from '../zadig/errors.ts';
 import { environmentRoutesByScope, operationRoutes, SCOPES } from './routes.ts';
 import { mountWorkloadRoutes } from './workload-routes.ts';
+import { mountEnvConfigRoutes } from './env-config-routes.ts';
+import { mountSubEnvRoutes } from './sub-env-routes.ts';
 
 export type ZadigEnvironmentDeps = { ctx: CoreContext; connections: ClusterConnections; authenticate: Authenticate; log?: LogLine };
 
@@ -29,6 +31,10 @@ export function createZadigEnvironmentApp({ ctx, connections, authenticate, log 
 
   route(operationRoutes.getOperation, async (c, { params }) => c.json(await getOperation({ ctx, principal: c.get('principal'), id: params.id })));
   route(operationRoutes.retryOperation, async (c, { params }) => accepted(c, await retryOperation({ ctx, principal: c.get('principal'), id: params.id })));
+
+  // Before the environment routes: `PUT /openapi/environments/envcfgs` is not an edit of an environment "envcfgs".
+  mountEnvConfigRoutes(route, { ctx, connections });
+  mountSubEnvRoutes(route, { ctx, connections });
 
   // Production first: `/openapi/environments/production/...` must never be read as a test environment named "production".
   for (const scope of SCOPES) {

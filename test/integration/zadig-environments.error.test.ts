@@ -40,7 +40,7 @@ describe('bad environment input: a 4xx naming the problem, nothing written', () 
     ['an image for a container the service lacks', { services: [{ service_name: 'service1', containers: [{ name: 'sidecar', image: 'x:1' }] }] }, 400, 'no container "sidecar"'],
     ['a namespace that is not an RFC 1123 label', { namespace: 'Bad_NS' }, 400, 'namespace: '],
     ['a reserved environment key', { env_key: 'production' }, 400, 'env_key: '],
-    ['an env config whose kind is not its type', { env_configs: [{ common_env_cfg_type: 'Secret', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' }] }, 400, 'holds a ConfigMap'],
+    ['an env config whose kind is not its type', { env_configs: [{ common_env_cfg_type: 'Secret', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' }] }, 400, 'is a Secret, found a ConfigMap'],
     ['a missing cluster_id', { cluster_id: undefined }, 400, 'cluster_id is required'],
   ])('%s', async (_, body, status, description) => {
     const response = await zadig('/openapi/environments?projectKey=shop', { json: environment(body) });

@@ -1,0 +1,122 @@
+import type { KubeCluster, KubeObject, ServiceSummary, WorkloadSummary } from '../cluster/gateway.ts';
+import { DomainError } from '../errors.ts';
+import { INJECTION_LABEL, SHARE_LABEL, SIDECAR_CONTAINER, VIRTUAL_SERVICE, virtualServiceName } from './sub-environment-objects.ts';
+import type { ShareOp } from './sub-environment-schemas.ts';
+
+/** A pod as the checks need it: read raw, so that native sidecars (Istio's `istio-proxy` as an init container) count. */
+export type PodView = { labels: Record<string, string>; phase: string; containers: string[]; terminating: boolean };
+
+/** What the checks read from the environment's namespace, with one list per kind. */
+export type NamespaceView = {
+  labels: Record<string, string>;
+  workloads: WorkloadSummary[];
+  services: ServiceSummary[];
+  virtualServices: KubeObject[];
+  pods: PodView[];
+};
+
+export async function readNamespaceView(cluster: KubeCluster, namespace: string): Promise<NamespaceView> {
+  const [object, workloads, services, virtualServices, pods] = await Promise.all([
+    cluster.getObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace }),
+    cluster.listWorkloads(namespace),
+    cluster.listServices(namespace),
+    listVirtualServices(cluster, namespace),
+    readPods(cluster, namespace),
+  ]);
+  return { labels: object?.metadata.labels ?? {}, workloads, services, virtualServices, pods };
+}
+
+export const readPods = async (cluster: KubeCluster, namespace: string): Promise<PodView[]> =>
+  (await cluster.listObjects({ apiVersion: 'v1', kind: 'Pod', namespace })).map(toPodView);
+
+/** A cluster without Istio's CRDs has no VirtualServices (rather than failing the check). */
+export async function listVirtualServices(cluster: KubeCluster, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+  try {
+    return await cluster.listObjects({ ...VIRTUAL_SERVICE, namespace, ...(labelSelector ? { labelSelector } : {}) });
+  } catch (error) {
+    if (isMissingKind(error)) return [];
+    throw error;
+  }
+}
+
+/** The gateway answers a kind the API server does not serve with NotFound on `resource kind`. */
+export const isMissingKind = (error: unknown): boolean =>
+  error instanceof DomainError && error.code === 'NotFound' && error.message.startsWith('resource kind');
+
+function toPodView(pod: KubeObject): PodView {
+  const spec = (pod['spec'] ?? {}) as { containers?: Array<{ name: string }>; initContainers?: Array<{ name: string }> };
+  const status = (pod['status'] ?? {}) as { phase?: string };
+  return {
+    labels: pod.metadata.labels ?? {},
+    phase: status.phase ?? 'Unknown',
+    containers: [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((container) => container.name),
+    terminating: Boolean(pod.metadata['deletionTimestamp']),
+  };
+}
+
+const isSubset = (subset: Record<string, string>, set: Record<string, string>) => Object.entries(subset).every(([key, value]) => set[key] === value);
+
+/**
+ * Deployments and StatefulSets (the workloads Zadig routes to) that no
+ * Service selects, as `<name>.<Kind>`, sorted. A Service selects a workload
+ * when its selector is a subset of the workload's pod-template labels; a
+ * Service without a selector selects nothing.
+ */
+export function workloadsWithoutService(view: Pick<NamespaceView, 'workloads' | 'services'>): string[] {
+  const selectors = view.services.map((service) => service.selector).filter((selector) => Object.keys(selector).length > 0);
+  return view.workloads
+    .filter((workload) => workload.kind === 'Deployment' || workload.kind === 'StatefulSet')
+    .filter((workload) => !selectors.some((selector) => isSubset(selector, workload.podLabels)))
+    .map((workload) => `${workload.name}.${workload.kind}`)
+    .sort();
+}
+
+export const hasSidecar = (pod: Pick<PodView, 'containers'>) => pod.containers.includes(SIDECAR_CONTAINER);
+const livePods = (view: Pick<NamespaceView, 'pods'>) => view.pods.filter((pod) => !pod.terminating);
+
+/** A workload's live pods: those carrying its pod-template labels. */
+export const podsOf = (workload: WorkloadSummary, view: Pick<NamespaceView, 'pods'>) => livePods(view).filter((pod) => isSubset(workload.podLabels, pod.labels));
+
+export type ShareChecks = {
+  namespace_has_istio_label: boolean;
+  virtualservice_deployed: boolean;
+  pods_have_istio_proxy: boolean;
+  workloads_ready: boolean;
+  workloads_have_k8s_service: boolean;
+};
+
+/**
+ * The documented checks, each read from the cluster:
+ * - `namespace_has_istio_label`: the namespace has `istio-injection=enabled`;
+ * - `virtualservice_deployed`: the namespace has Services and each has its VirtualService;
+ * - `pods_have_istio_proxy`: the namespace has live pods and each has an `istio-proxy` container;
+ * - `workloads_ready`: every workload rolled out its latest spec with all replicas ready, and no live pod is outside Running/Succeeded;
+ * - `workloads_have_k8s_service`: no Deployment or StatefulSet lacks a Service.
+ * `is_ready` for `enable`: workloads ready, labelled, routed and injected.
+ * For `disable`: workloads ready, and nothing of sharing left: no label, no
+ * VirtualService of Berth's, no pod with a sidecar (stricter than the checks,
+ * which stay false while some but not all pods still have one).
+ * `workloads_have_k8s_service` never blocks readiness: a workload without a
+ * Service is merely not shareable.
+ */
+export function shareReadiness(view: NamespaceView, op: ShareOp): { is_ready: boolean; checks: ShareChecks } {
+  const routed = new Set(view.virtualServices.map((object) => object.metadata.name));
+  const pods = livePods(view);
+  const checks: ShareChecks = {
+    namespace_has_istio_label: view.labels[INJECTION_LABEL] === 'enabled',
+    virtualservice_deployed: view.services.length > 0 && view.services.every((service) => routed.has(virtualServiceName(service.name))),
+    pods_have_istio_proxy: pods.length > 0 && pods.every(hasSidecar),
+    workloads_ready:
+      view.workloads.every((workload) => workload.observedGeneration >= workload.generation && workload.readyReplicas >= workload.replicas) &&
+      pods.every((pod) => pod.phase === 'Running' || pod.phase === 'Succeeded'),
+    workloads_have_k8s_service: workloadsWithoutService(view).length === 0,
+  };
+  const is_ready =
+    op === 'enable'
+      ? checks.workloads_ready && checks.namespace_has_istio_label && checks.virtualservice_deployed && checks.pods_have_istio_proxy
+      : checks.workloads_ready &&
+        !checks.namespace_has_istio_label &&
+        !view.virtualServices.some((object) => object.metadata.labels?.[SHARE_LABEL] !== undefined) &&
+        !pods.some(hasSidecar);
+  return { is_ready, checks };
+}

@@ -1,0 +1,67 @@
+import type { Principal } from '../auth/schemas.ts';
+import type { CoreContext } from '../context.ts';
+import { keys, type ItemKey } from '../store/keys.ts';
+import type { EnvironmentItem } from './environment-item.ts';
+import type { PortalServer } from './sub-environment-schemas.ts';
+
+/** An object Berth created in the environment's namespace for sharing. */
+export type SharedObject = { apiVersion: string; kind: string; name: string };
+
+/**
+ * Whether an environment is shared, and everything enabling it created, so
+ * that disabling removes exactly that and gives the namespace back as it was.
+ * One item per environment (aspect `sharing`): portals live in it too, so one
+ * version guards every change.
+ */
+export type SharingItem = {
+  entity: 'env-sharing';
+  project: string;
+  env: string;
+  enabled: boolean;
+  /** Where the objects are: an environment deleted and created again under the same key starts afresh. */
+  clusterId: string;
+  namespace: string;
+  /** The namespace's `istio-injection` label before Berth set it (null: it had none); disabling puts it back. */
+  previousInjection: string | null;
+  /** VirtualServices and portal Gateways in the namespace, by name. */
+  objects: SharedObject[];
+  /** Entry services: Zadig service name to the servers last set, in the order given. */
+  portals: Record<string, PortalServer[]>;
+  updatedBy: string;
+  updatedAt: string;
+  version: number;
+};
+
+/** Sharing is for test environments only, as in Zadig (whose routes have no production variant). */
+export const sharingKey = (env: Pick<EnvironmentItem, 'project' | 'key'>): ItemKey => keys.envAspect(env.project, 'test', env.key, 'sharing');
+
+/** The environment's sharing record, if it describes this incarnation of the environment. */
+export async function readSharing(ctx: CoreContext, env: EnvironmentItem): Promise<{ current: SharingItem | undefined; stored: SharingItem | undefined }> {
+  const stored = await ctx.store.get<SharingItem>(sharingKey(env));
+  const current = stored && stored.clusterId === env.clusterId && stored.namespace === env.namespace ? stored : undefined;
+  return { current, stored };
+}
+
+type SharingChanges = Pick<SharingItem, 'enabled' | 'previousInjection' | 'objects' | 'portals'>;
+
+/**
+ * Writes the record under the version it was read at: two requests changing
+ * one environment's sharing at once cannot both win (the loser gets a 409).
+ */
+export async function writeSharing(
+  ctx: CoreContext,
+  principal: Pick<Principal, 'name'>,
+  env: EnvironmentItem,
+  stored: SharingItem | undefined,
+  changes: SharingChanges,
+): Promise<SharingItem> {
+  const conflict = `sharing of environment "${env.key}" was changed by another request; try again`;
+  const written = { ...changes, clusterId: env.clusterId, namespace: env.namespace, updatedBy: principal.name, updatedAt: ctx.now().toISOString() };
+  if (!stored) {
+    const item: SharingItem = { entity: 'env-sharing', project: env.project, env: env.key, ...written, version: 1 };
+    // Guards against two first enables of one environment both creating the record.
+    await ctx.store.create(sharingKey(env), item, conflict);
+    return item;
+  }
+  return ctx.store.update<SharingItem>(sharingKey(env), stored.version, written, conflict);
+}
