@@ -1,5 +1,6 @@
 import { measureBundles } from './bundles.ts';
 import { measureEnvironments } from './environments.ts';
+import { measureSseLogs } from './sse-logs.ts';
 import { measureZadigServices } from './zadig-services.ts';
 
 /** `npm run bench`: the performance figures the issues ask for, printed as tables. */
@@ -26,3 +27,8 @@ console.log('\n## Zadig environments (local control plane, DynamoDB Local)\n');
 console.log('| measure | value |');
 console.log('|---|---:|');
 for (const [measure, value] of await measureEnvironments()) console.log(`| ${measure} | ${value} |`);
+
+console.log('\n## Container logs over SSE (local control plane, kwok)\n');
+console.log('| measure | value |');
+console.log('|---|---:|');
+for (const [measure, value] of await measureSseLogs()) console.log(`| ${measure} | ${value} |`);

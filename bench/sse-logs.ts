@@ -161,7 +161,7 @@ export async function measureSseLogs(): Promise<Array<[string, string]>> {
       await arrived;
       lineSamples.push(performance.now() - started);
     }
-    rows.push(['SSE logs: line appended to the file to its event at a connected client (kwok polls the file), median of 11', `${median(lineSamples).toFixed(1)} ms`]);
+    rows.push(['SSE logs: line appended to the file to its event at a connected client (through kwok), median of 11', `${median(lineSamples).toFixed(1)} ms`]);
 
     await new Promise((done) => setTimeout(done, 500));
     gc();

@@ -9,6 +9,8 @@ import { readEnvServices, readEnvironment, type AppliedObject, type EnvServiceIt
 import { configObject, recordAppliedEnvConfigs, removeAllEnvConfigs } from './env-configs.ts';
 import { readOperation, type OperationItem, type ServiceResult } from './operation-item.ts';
 import { renderEnvService } from './render-env-service.ts';
+import { readSharing, sharingKey } from './sub-environment-item.ts';
+import { endSharing } from './sub-environments.ts';
 
 type Deps = { ctx: CoreContext; connections: ClusterConnections };
 
@@ -57,6 +59,7 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
         break;
       case 'delete-environment':
         Object.assign(results, await removeServices(ctx, cluster, env, await allServiceNames(ctx, env), operation.deleteResources));
+        await undoSharing(ctx, cluster, env, operation.createdBy);
         await removeAllEnvConfigs(ctx, env, operation.deleteResources ? cluster : undefined);
         if (operation.deleteResources && env.createdNamespace) await cluster.deleteNamespace(env.namespace);
         await forgetEnvironment(ctx, env);
@@ -199,6 +202,15 @@ async function removeServices(ctx: CoreContext, cluster: KubeCluster, env: Envir
     results[name] = { outcome: 'deleted', objects };
   }
   return results;
+}
+
+/** Sharing (labels, VirtualServices, portal) is undone before the environment goes, whether or not its resources stay. */
+async function undoSharing(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem, by: string) {
+  const { stored } = await readSharing(ctx, env);
+  if (!stored) return;
+  const namespace = await cluster.getObject({ apiVersion: 'v1', kind: 'Namespace', name: env.namespace });
+  if (namespace) await endSharing({ ctx, principal: { name: by }, cluster, env, namespace });
+  await ctx.store.remove(sharingKey(env));
 }
 
 /** The environment, its namespace claim and its use of the registry go together, so a retried deletion counts once. */

@@ -1,3 +1,5 @@
+import type { Principal } from '../auth/schemas.ts';
+import type { CoreContext } from '../context.ts';
 import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
 import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
 import { readEnvServices, requireEnvironment, type EnvRef, type EnvironmentItem } from './environment-item.ts';
@@ -115,11 +117,26 @@ export async function enableSharing(ref: SharingRef): Promise<void> {
  * the workloads whose pods carry an injected sidecar. Idempotent.
  */
 export async function disableSharing(ref: SharingRef): Promise<void> {
-  const { ctx, principal } = ref;
   const env = await requireTestEnvironment(ref);
   requireSettled(env);
   const cluster = await ref.connections.get(env.clusterId);
-  const namespace = await requireNamespace(cluster, env);
+  await endSharing({ ctx: ref.ctx, principal: ref.principal, cluster, env, namespace: await requireNamespace(cluster, env) });
+}
+
+/** What disabling does, also run by the worker before an environment is deleted, so nothing of sharing outlives it. */
+export async function endSharing({
+  ctx,
+  principal,
+  cluster,
+  env,
+  namespace,
+}: {
+  ctx: CoreContext;
+  principal: Pick<Principal, 'name'>;
+  cluster: KubeCluster;
+  env: EnvironmentItem;
+  namespace: KubeObject;
+}): Promise<void> {
   const [{ current, stored }, leftovers] = await Promise.all([readSharing(ctx, env), sweep(cluster, env.namespace)]);
   const previousInjection = current?.previousInjection ?? null;
   const objects = union(current?.objects ?? [], leftovers);

@@ -16,6 +16,7 @@ import { environmentRoutesByScope, operationRoutes, SCOPES } from './routes.ts';
 import { mountWorkloadRoutes } from './workload-routes.ts';
 import { mountEnvConfigRoutes } from './env-config-routes.ts';
 import { mountSubEnvRoutes } from './sub-env-routes.ts';
+import { mountLogRoutes } from './log-routes.ts';
 
 export type ZadigEnvironmentDeps = { ctx: CoreContext; connections: ClusterConnections; authenticate: Authenticate; log?: LogLine };
 
@@ -35,6 +36,7 @@ export function createZadigEnvironmentApp({ ctx, connections, authenticate, log 
   // Before the environment routes: `PUT /openapi/environments/envcfgs` is not an edit of an environment "envcfgs".
   mountEnvConfigRoutes(route, { ctx, connections });
   mountSubEnvRoutes(route, { ctx, connections });
+  mountLogRoutes(route, { ctx, connections, authenticate, ...(log ? { log } : {}) });
 
   // Production first: `/openapi/environments/production/...` must never be read as a test environment named "production".
   for (const scope of SCOPES) {

@@ -14,6 +14,7 @@ import type { ServiceScope } from '../../core/store/keys.ts';
 import { defineRoute } from '../http/contract.ts';
 import { envConfigRoutes } from './env-config-routes.ts';
 import { subEnvRoutes } from './sub-env-routes.ts';
+import { logRoutes } from './log-routes.ts';
 import { workloadRoutes } from './workload-routes.ts';
 
 const tags = ['zadig-environment'] as const;
@@ -116,4 +117,4 @@ export const environmentRoutesByScope = { production: environmentRoutes('product
 const flatten = (scope: ServiceScope) =>
   Object.fromEntries(Object.entries(environmentRoutesByScope[scope]).map(([name, contract]) => [`${scope}.${name}`, contract]));
 
-export const zadigEnvironmentRoutes = { ...flatten('production'), ...flatten('test'), ...operationRoutes, ...workloadRoutes, ...envConfigRoutes, ...subEnvRoutes };
+export const zadigEnvironmentRoutes = { ...flatten('production'), ...flatten('test'), ...operationRoutes, ...workloadRoutes, ...envConfigRoutes, ...subEnvRoutes, ...logRoutes };

@@ -362,3 +362,23 @@ describe('bad input: a 4xx in Zadig’s envelope naming it', () => {
     expect((await call(subEnv, '/openapi/environments/dev/share/enable?projectKey=share', { method: 'POST' })).status).toBe(401);
   });
 });
+
+describe('deleting a shared environment', { timeout: 120_000 }, () => {
+  it('undoes its sharing first, even when its resources stay', async () => {
+    const namespace = `share-gone-${suffix}`;
+    try {
+      await createEnvironment('share', 'gone', namespace, ['service1']);
+      expect((await share('/openapi/environments/gone/share/enable?projectKey=share', { method: 'POST' })).json).toEqual({ message: 'success' });
+      expect(await listShared(namespace, 'virtualservices')).not.toEqual([]);
+
+      const deleted = await zadig('/openapi/environments/gone?projectKey=share&isDelete=false', { method: 'DELETE' });
+      expect((await settled(deleted.json.operation_id)).state).toBe('success');
+      expect(await namespaceLabels(namespace)).not.toHaveProperty('berth.dev/share-env');
+      expect(await listShared(namespace, 'virtualservices')).toEqual([]);
+      expect(await berth.rawItem({ pk: 'PROJECT#share', sk: 'ENVX#test#gone#sharing' })).toBeUndefined();
+      expect((await kube().apps.readNamespacedDeployment({ name: 'service1', namespace })).metadata?.name).toBe('service1');
+    } finally {
+      await kube().core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    }
+  });
+});
