@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startLocalBerth, type LocalBerth } from '../../functions/local/server.ts';
+import { eventually } from '../support/harness.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'berth-local-'));
+const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
+writeFileSync(kubeconfigPath, inject('kubeconfig'));
+const env = { BERTH_DATA_DIR: dataDir, PORT: '0', KUBECONFIG: kubeconfigPath };
+let berth: LocalBerth | undefined;
+afterAll(async () => {
+  await berth?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const call = (path: string, init: RequestInit = {}) =>
+  fetch(`${berth!.url}${path}`, { ...init, headers: { authorization: `Bearer ${berth!.adminToken}`, 'content-type': 'application/json', ...init.headers } });
+
+describe('npm start (the local server)', () => {
+  it('serves every group on one port, registers KUBECONFIG as cluster default, and runs the stream workers', async () => {
+    berth = await startLocalBerth(env, () => {});
+    expect(await (await fetch(`${berth.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${berth.url}/openapi.json`)).status).toBe(200);
+    expect((await call('/v1/k8sservice/test')).status).toBe(200);
+    expect((await call('/openapi/service/yaml/services?projectKey=none')).status).toBe(404);
+    expect(berth.notes).toContain(`cluster "default" registered from ${kubeconfigPath}`);
+    // The probe runs from the table's stream, as on AWS.
+    const cluster = await eventually(async () => {
+      const found = (await (await call('/admin/clusters/default')).json()) as { status: string };
+      return found.status === 'ready' ? found : undefined;
+    });
+    expect(cluster).toMatchObject({ id: 'default', status: 'ready' });
+  });
+
+  it('keeps its data, its admin token and its encryption key across a restart', async () => {
+    const created = (await (await call('/admin/tokens', { method: 'POST', body: JSON.stringify({ name: 'kept', role: 'user' }) })).json()) as { token: string };
+    const adminToken = berth!.adminToken;
+    await berth!.stop();
+    berth = await startLocalBerth(env, () => {});
+    expect(berth.adminToken).toBe(adminToken);
+    expect(berth.notes).toContain(`cluster "default" unchanged from ${kubeconfigPath}`);
+    const listed = await fetch(`${berth.url}/admin/tokens`, { headers: { authorization: `Bearer ${created.token}` } });
+    expect(listed.status).toBe(403); // the token still authenticates (a user token, so not for admin routes)
+    expect((await call('/admin/clusters/default/health')).status).toBe(200); // the kubeconfig still decrypts
+  });
+});
