@@ -1,6 +1,7 @@
 import type { ClusterConnections, ImageKind, KubeCluster, ScalableKind } from '../cluster/gateway.ts';
 import { selectorMatcher } from '../cluster/selector.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { pullSecretFor } from '../registries/pull-secret.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { scaleWorkload } from '../workloads/scale-workload.ts';
@@ -43,7 +44,9 @@ async function recordAction(
   changes: Pick<EnvServiceItem, 'variableKvs' | 'containers'> = current,
 ): Promise<void> {
   const service = await readService(ref.ctx, env.project, env.scope, current.service);
-  const rendered = renderEnvService({ env, service, envService: changes, globals: env.globalVariables, pullSecretName: current.rendered?.includes(pullSecretName(env.registryId)) ? pullSecretName(env.registryId) : undefined });
+  const secretName = pullSecretName(env.registryId);
+  const withSecret = (await pullSecretFor({ ctx: ref.ctx, registryId: env.registryId, name: secretName })) !== undefined;
+  const rendered = renderEnvService({ env, service, envService: changes, globals: env.globalVariables, pullSecretName: withSecret ? secretName : undefined });
   const revision = current.revision + 1;
   const now = ref.ctx.now().toISOString();
   const revisionItem: EnvServiceRevisionItem & ItemKey = {
