@@ -49,7 +49,12 @@ export default $config({
     const zadigEnvironment = new sst.aws.Function('ZadigEnvironment', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/zadig-environment/index.handler', url: true, streaming: true, timeout: '15 minutes' });
     const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
 
-    table.subscribe('Worker', { ...shared, ...needs({ encryptionKey: true }), handler: 'functions/worker/index.handler', timeout: '5 minutes' });
+    // A failing batch is split to find the record at fault and retried a bounded number of times (the default is to retry until the record expires).
+    table.subscribe(
+      'Worker',
+      { ...shared, ...needs({ encryptionKey: true }), handler: 'functions/worker/index.handler', timeout: '15 minutes' },
+      { transform: { eventSourceMapping: { maximumRetryAttempts: 3, bisectBatchOnFunctionError: true, batchSize: 10 } } },
+    );
 
     const router = new sst.aws.Router('Api');
     router.route('/admin', admin.url);

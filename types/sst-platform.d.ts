@@ -45,7 +45,11 @@ declare namespace sst {
         },
       );
       readonly name: SstOutput<string>;
-      subscribe(name: string, subscriber: FunctionArgs): unknown;
+      subscribe(
+        name: string,
+        subscriber: FunctionArgs,
+        args?: { transform?: { eventSourceMapping?: { maximumRetryAttempts?: number; bisectBatchOnFunctionError?: boolean; batchSize?: number } } },
+      ): unknown;
     }
     class Router {
       constructor(name: string, args?: { domain?: string });

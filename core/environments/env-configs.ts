@@ -8,6 +8,7 @@
  * when) and never stores the YAML, so a Secret's values are never written to
  * the table, and nothing here logs.
  */
+import { requireSettled } from './environment-state.ts';
 import { stringify } from 'yaml';
 import * as v from 'valibot';
 import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
@@ -327,13 +328,6 @@ async function readEnvConfig(ctx: CoreContext, env: EnvironmentItem, type: EnvCo
 
 const alreadyManaged = (env: EnvironmentItem, type: EnvConfigTypeName, name: string) =>
   new ConflictError(`${ENV_CONFIG_KINDS[type].kind} "${name}" already exists in ${environmentName(env)}; update it instead`);
-
-/** A namespace being created or deleted cannot take configurations yet (or any more). */
-function requireSettled(env: EnvironmentItem): void {
-  if (env.status === 'creating' || env.status === 'deleting') {
-    throw new ConflictError(`${environmentName(env)} is ${env.status} (operation ${env.lastOperationId}); change its configurations once that is done`);
-  }
-}
 
 async function applyConfig(cluster: KubeCluster, env: EnvironmentItem, object: KubeObject): Promise<void> {
   const [result] = await cluster.apply([object], { namespace: env.namespace });

@@ -6,6 +6,8 @@ import { checkRenders, newEnvService, readServices } from './manage-environments
 import { newOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
 import type { EnvServiceInput } from './schemas.ts';
+import { withPromotedGlobals } from './render-env-service.ts';
+import { checkVariables } from '../render/variables.ts';
 
 function limit(list: readonly unknown[], field: string) {
   if (list.length > MAX_SERVICES_PER_CHANGE) throw new InvalidInputError(`${field}: at most ${MAX_SERVICES_PER_CHANGE} services per request`, field);
@@ -16,11 +18,12 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
   limit(inputs, 'service_list');
   const env = await requireEnvironment(ref);
   const services = await readServices(ref.ctx, env.project, env.scope, inputs);
-  checkRenders(env, services, inputs, env.globalVariables);
+  const globals = checkVariables(withPromotedGlobals(env.globalVariables, inputs, services), 'global_variables');
+  checkRenders(env, services, inputs, globals);
   requireIdle(env);
   const writes: Array<TransactItem & { conflict?: string }> = inputs.map((input) => ({
     Put: {
-      Item: { ...keys.envService(env.project, env.scope, env.key, input.service_name), ...newEnvService(env, input, ref.principal) },
+      Item: { ...keys.envService(env.project, env.scope, env.key, input.service_name), ...newEnvService(env, input, ref.principal, ref.ctx.now()) },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
     conflict: `service "${input.service_name}" is already in environment "${env.key}"`,
@@ -28,7 +31,7 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
   const operation = newOperation(ref.ctx, ref.principal, { project: env.project, scope: env.scope, env: env.key }, 'add-services', {
     services: inputs.map((input) => input.service_name),
   });
-  return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes);
+  return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes, { globalVariables: globals });
 }
 
 /** Replaces the environment's values (and images, when given) for services already in it. */
@@ -41,7 +44,8 @@ export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & {
     variable_kvs: input.variable_kvs,
     containers: input.containers.length > 0 ? input.containers : current[index]!.containers,
   }));
-  checkRenders(env, services, merged, env.globalVariables);
+  const globals = checkVariables(withPromotedGlobals(env.globalVariables, merged, services), 'global_variables');
+  checkRenders(env, services, merged, globals);
   requireIdle(env);
   const writes: Array<TransactItem & { conflict?: string }> = current.map((envService, index) => ({
     Update: {
@@ -63,7 +67,7 @@ export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & {
   const operation = newOperation(ref.ctx, ref.principal, { project: env.project, scope: env.scope, env: env.key }, 'update-services', {
     services: current.map((envService) => envService.service),
   });
-  return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes);
+  return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes, { globalVariables: globals });
 }
 
 /** Removes services from an environment; `keepResources` leaves what was applied in the cluster. */

@@ -22,6 +22,10 @@ export type EnvironmentItem = {
   registryId: string;
   /** Whether Berth created the namespace (then deleting the environment may delete it). */
   createdNamespace?: boolean;
+  /** Set once the creation operation succeeded; until then only a retry may change the environment. */
+  created?: boolean;
+  /** The operation that creates the environment: a retry of a creation takes its configurations from it. */
+  creationOperationId: string;
   globalVariables: ServiceVariable[];
   status: EnvironmentStatus;
   statusMessage?: string | null;

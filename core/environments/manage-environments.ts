@@ -10,9 +10,9 @@ import { readService, type ServiceItem } from '../services/service-item.ts';
 import { keys, type ServiceScope } from '../store/keys.ts';
 import { configObject } from './env-configs.ts';
 import { readEnvServices, requireEnvironment, type EnvRef, type EnvServiceItem, type EnvironmentItem } from './environment-item.ts';
-import { newOperation, readOperation } from './operation-item.ts';
+import { newOperation, openConfigs, readOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
-import { renderEnvService, typeGlobalVariables } from './render-env-service.ts';
+import { renderEnvService, typeGlobalVariables, withPromotedGlobals } from './render-env-service.ts';
 import type { CreateEnvironmentInput, EditEnvironmentInput, EnvServiceInput } from './schemas.ts';
 
 /**
@@ -38,7 +38,7 @@ export async function createEnvironment({
   await readRegistry(ctx, input.registry_id);
   if (input.services.length > MAX_SERVICES_PER_CHANGE * 10) throw new InvalidInputError(`services: at most ${MAX_SERVICES_PER_CHANGE * 10} per environment creation`, 'services');
   const services = await readServices(ctx, projectKey, scope, input.services);
-  const globals = checkVariables(typeGlobalVariables(input.global_variables, services), 'global_variables');
+  const globals = checkVariables(withPromotedGlobals(typeGlobalVariables(input.global_variables, services), input.services, services), 'global_variables');
   const env = { project: projectKey, key: input.env_key, namespace: input.namespace };
   checkRenders(env, services, input.services, globals);
   const configs = input.env_configs.map((config, index) => {
@@ -68,6 +68,7 @@ export async function createEnvironment({
     globalVariables: globals,
     status: 'creating',
     lastOperationId: operation.id,
+    creationOperationId: operation.id,
     createdBy: principal.name,
     createdAt: now,
     updatedBy: principal.name,
@@ -87,6 +88,8 @@ export async function createEnvironment({
           conflict: `namespace "${item.namespace}" of cluster "${item.clusterId}" is already used by another environment`,
         },
         registryUsage(item.registryId, 1),
+        // A project deleted meanwhile must not leave this environment behind.
+        { ConditionCheck: { Key: keys.project(projectKey), ConditionExpression: 'attribute_exists(pk)' }, conflict: `project "${projectKey}" was deleted meanwhile` },
       ],
       `environment "${item.key}" could not be created`,
     );
@@ -95,7 +98,7 @@ export async function createEnvironment({
     throw error;
   }
   try {
-    await ctx.store.putAll(input.services.map((service) => ({ ...keys.envService(projectKey, scope, item.key, service.service_name), ...newEnvService(item, service, principal) })));
+    await ctx.store.putAll(input.services.map((service) => ({ ...keys.envService(projectKey, scope, item.key, service.service_name), ...newEnvService(item, service, principal, ctx.now()) })));
     // Written last: the operation is what starts the worker, and it must find everything in place.
     await ctx.store.putAll([operation]);
   } catch (error) {
@@ -146,20 +149,21 @@ export async function retryOperation({ ctx, principal, id }: { ctx: CoreContext;
   if (env.lastOperationId !== failed.id) throw new ConflictError(`operation ${id} is not the environment's latest; retry ${env.lastOperationId} instead`);
   const abandoned = failed.state === 'running' && failed.startedAt !== undefined && failed.startedAt !== null && Date.parse(failed.startedAt) < ctx.now().getTime() - 10 * 60_000;
   if (failed.state !== 'failed' && !abandoned) throw new ConflictError(`operation ${id} is ${failed.state}; only a failed operation can be retried`);
-  // An environment whose creation never got through is created again, whatever changed since: a retry converges the environment.
-  const neverCreated = env.createdNamespace === undefined && failed.kind !== 'delete-environment';
+  // An environment whose creation never got through is created again, with its creation's configurations: a retry converges the environment.
+  const neverCreated = !env.created && failed.kind !== 'delete-environment';
   const kind = neverCreated ? 'create-environment' : failed.kind;
+  const configsFrom = neverCreated ? await readOperation(ctx, env.creationOperationId) : failed;
   const operation = newOperation(ctx, principal, { project: failed.project, scope: failed.scope, env: failed.env }, kind, {
     services: neverCreated ? (await readEnvServices(ctx, env)).map((service) => service.service) : failed.services,
     deleteResources: failed.deleteResources,
-    configs: failed.configs,
+    configs: openConfigs(ctx, configsFrom),
     retryOf: failed.id,
   });
   const status = kind === 'create-environment' ? 'creating' : kind === 'delete-environment' ? 'deleting' : 'updating';
   return recordChange(ctx, principal, { ...env, status: 'failed' }, status, operation, []);
 }
 
-export function newEnvService(env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>, input: EnvServiceInput, principal: Pick<Principal, 'name'>): EnvServiceItem {
+export function newEnvService(env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>, input: EnvServiceInput, principal: Pick<Principal, 'name'>, now: Date): EnvServiceItem {
   return {
     entity: 'env-service',
     project: env.project,
@@ -172,7 +176,7 @@ export function newEnvService(env: Pick<EnvironmentItem, 'project' | 'scope' | '
     appliedObjects: [],
     revision: 0,
     updatedBy: principal.name,
-    updatedAt: new Date().toISOString(),
+    updatedAt: now.toISOString(),
     version: 1,
   };
 }

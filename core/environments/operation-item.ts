@@ -35,8 +35,8 @@ export type OperationItem = {
   services: string[];
   /** Delete what was applied (environment and service deletion). */
   deleteResources: boolean;
-  /** Environment configurations to apply on creation. */
-  configs: Array<{ type: EnvConfigType; yaml: string }>;
+  /** Environment configurations to apply on creation, their YAML sealed (a Secret's values never rest in clear). */
+  configs: Array<{ type: EnvConfigType; sealed: string }>;
   /** The operation this one retries, if any. */
   retryOf?: string;
   state: OperationState;
@@ -56,10 +56,11 @@ export function newOperation(
   principal: Pick<Principal, 'name'>,
   target: { project: string; scope: ServiceScope; env: string },
   kind: OperationKind,
-  options: { services?: string[]; deleteResources?: boolean; configs?: OperationItem['configs']; retryOf?: string } = {},
+  options: { services?: string[]; deleteResources?: boolean; configs?: EnvConfig[]; retryOf?: string } = {},
 ): OperationItem & { pk: string; sk: string } {
   const id = ctx.newId();
   const now = ctx.now();
+  const configs = (options.configs ?? []).map((config) => ({ type: config.type, sealed: ctx.secrets.seal(config.yaml, configAad(id)) }));
   return {
     ...keys.operation(id),
     entity: 'operation',
@@ -68,7 +69,7 @@ export function newOperation(
     ...target,
     services: options.services ?? [],
     deleteResources: options.deleteResources ?? false,
-    configs: options.configs ?? [],
+    configs,
     ...(options.retryOf ? { retryOf: options.retryOf } : {}),
     state: 'pending',
     results: {},
@@ -77,6 +78,14 @@ export function newOperation(
     expiresAt: Math.floor(now.getTime() / 1000) + THIRTY_DAYS_S,
   };
 }
+
+export type EnvConfig = { type: EnvConfigType; yaml: string };
+
+const configAad = (operationId: string) => `operation:${operationId}:config`;
+
+/** The configurations of an operation, opened: for the worker and for a retry only. */
+export const openConfigs = (ctx: CoreContext, operation: Pick<OperationItem, 'id' | 'configs'>): EnvConfig[] =>
+  operation.configs.map((config) => ({ type: config.type, yaml: ctx.secrets.open(config.sealed, configAad(operation.id)) }));
 
 export async function readOperation(ctx: CoreContext, id: string): Promise<OperationItem> {
   const item = await ctx.store.get<OperationItem>(keys.operation(id));

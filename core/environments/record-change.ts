@@ -1,22 +1,13 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
 import type { TransactItem } from '../store/store.ts';
 import type { EnvironmentItem, EnvironmentStatus } from './environment-item.ts';
+export { requireIdle } from './environment-state.ts';
 import type { OperationItem } from './operation-item.ts';
 
 /** DynamoDB transactions take 100 items; a change records the environment and its operation besides its services. */
 export const MAX_SERVICES_PER_CHANGE = 98;
-
-const BUSY: readonly EnvironmentStatus[] = ['creating', 'updating', 'deleting'];
-
-/** One change at a time: a second one waits for the first to finish (or be retried). */
-export function requireIdle(env: EnvironmentItem): void {
-  if (BUSY.includes(env.status)) {
-    throw new ConflictError(`environment "${env.key}" is ${env.status} (operation ${env.lastOperationId}); wait for it to finish, or retry it if it failed`);
-  }
-}
 
 /**
  * Records a change of an existing environment in one transaction: the

@@ -6,7 +6,8 @@ import type { ServiceVariable } from '../render/variables.ts';
 import type { ServiceItem } from '../services/service-item.ts';
 import type { EnvironmentItem, EnvServiceItem } from './environment-item.ts';
 
-const WORKLOAD_POD_SPEC: Record<string, (object: Record<string, any>) => Record<string, any> | undefined> = {
+/** Where each workload kind keeps its pod spec. */
+export const WORKLOAD_POD_SPEC: Record<string, (object: Record<string, any>) => Record<string, any> | undefined> = {
   Deployment: (object) => object['spec']?.template?.spec,
   StatefulSet: (object) => object['spec']?.template?.spec,
   DaemonSet: (object) => object['spec']?.template?.spec,
@@ -72,4 +73,23 @@ export function typeGlobalVariables(values: ReadonlyArray<{ key: string; value: 
     const declaration = services.flatMap((service) => service.variables).find((variable) => variable.key === key);
     return { key, value, type: declaration?.type ?? 'string', options: declaration?.options ?? [], desc: declaration?.desc ?? '' };
   });
+}
+
+/**
+ * `use_global_variable` with a value, for a key the environment has no
+ * global variable for, defines that global with the value: the spec's own
+ * "Update Service" example asks for `{"key": "cpu", "value": "4m",
+ * "use_global_variable": true}` in an environment without a global `cpu`.
+ */
+export function withPromotedGlobals(
+  globals: readonly ServiceVariable[],
+  inputs: ReadonlyArray<{ variable_kvs: ReadonlyArray<{ key: string; value?: unknown; use_global_variable: boolean }> }>,
+  services: ReadonlyArray<Pick<ServiceItem, 'variables'>>,
+): ServiceVariable[] {
+  const result = [...globals];
+  for (const kv of inputs.flatMap((input) => input.variable_kvs)) {
+    if (!kv.use_global_variable || kv.value === undefined || result.some((variable) => variable.key === kv.key)) continue;
+    result.push(...typeGlobalVariables([{ key: kv.key, value: kv.value }], services));
+  }
+  return result;
 }

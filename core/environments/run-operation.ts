@@ -7,7 +7,7 @@ import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { readEnvServices, readEnvironment, type AppliedObject, type EnvServiceItem, type EnvServiceRevisionItem, type EnvironmentItem } from './environment-item.ts';
 import { configObject, recordAppliedEnvConfigs, removeAllEnvConfigs } from './env-configs.ts';
-import { readOperation, type OperationItem, type ServiceResult } from './operation-item.ts';
+import { openConfigs, readOperation, type EnvConfig, type OperationItem, type ServiceResult } from './operation-item.ts';
 import { renderEnvService } from './render-env-service.ts';
 import { readSharing, sharingKey } from './sub-environment-item.ts';
 import { endSharing } from './sub-environments.ts';
@@ -44,8 +44,9 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
       case 'edit-environment': {
         if (operation.kind === 'create-environment') await prepareNamespace(ctx, cluster, env);
         await applyPullSecret(ctx, cluster, env);
-        await applyConfigs(cluster, env, operation.configs);
-        await recordAppliedEnvConfigs(ctx, env, operation.configs, operation.createdBy);
+        const configs = openConfigs(ctx, operation);
+        await applyConfigs(cluster, env, configs);
+        await recordAppliedEnvConfigs(ctx, env, configs, operation.createdBy);
         Object.assign(results, await applyServices(ctx, cluster, env, operation, await allServiceNames(ctx, env)));
         break;
       }
@@ -57,13 +58,18 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
       case 'delete-services':
         Object.assign(results, await removeServices(ctx, cluster, env, operation.services, operation.deleteResources));
         break;
-      case 'delete-environment':
+      case 'delete-environment': {
         Object.assign(results, await removeServices(ctx, cluster, env, await allServiceNames(ctx, env), operation.deleteResources));
+        // Something could not be removed: keep the environment (failed), so a retry can finish and nothing is orphaned.
+        const failure = failureOf(results);
+        if (failure) return finish(ctx, operation, results, failure, env);
         await undoSharing(ctx, cluster, env, operation.createdBy);
         await removeAllEnvConfigs(ctx, env, operation.deleteResources ? cluster : undefined);
+        if (operation.deleteResources) await removePullSecrets(cluster, env, undefined);
         if (operation.deleteResources && env.createdNamespace) await cluster.deleteNamespace(env.namespace);
         await forgetEnvironment(ctx, env);
-        return finish(ctx, operation, results, failureOf(results));
+        return finish(ctx, operation, results, undefined);
+      }
     }
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
@@ -83,7 +89,8 @@ async function finish(ctx: CoreContext, operation: OperationItem, results: Recor
   if (env) {
     const current = await ctx.store.get<EnvironmentItem>(keys.environment(env.project, env.scope, env.key));
     if (current?.lastOperationId === operation.id) {
-      await ctx.store.annotate(keys.environment(env.project, env.scope, env.key), { status: error ? 'failed' : 'success', statusMessage: error ?? null });
+      const created = !error && operation.kind === 'create-environment' ? { created: true } : {};
+      await ctx.store.annotate(keys.environment(env.project, env.scope, env.key), { status: error ? 'failed' : 'success', statusMessage: error ?? null, ...created });
     }
   }
   await ctx.store.annotate(keys.operation(operation.id), { state: error ? 'failed' : 'success', results, error: error ?? null, finishedAt: ctx.now().toISOString() });
@@ -103,15 +110,27 @@ async function prepareNamespace(ctx: CoreContext, cluster: KubeCluster, env: Env
   }
 }
 
+const PULL_SECRET_LABEL = 'berth.dev/registry-pull-secret';
+
+/** The current registry's pull secret in, any earlier registry's out (the environment may have moved). */
 async function applyPullSecret(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem) {
   const secret = await pullSecretFor({ ctx, registryId: env.registryId, name: pullSecretName(env.registryId) });
-  if (!secret) return;
-  const [result] = await cluster.apply([secret], { namespace: env.namespace });
-  if (result?.outcome === 'failed') throw new DomainError('Unavailable', `the registry pull secret could not be applied: ${result.message}`);
+  if (secret) {
+    secret.metadata.labels = { ...secret.metadata.labels, [PULL_SECRET_LABEL]: 'true', 'app.kubernetes.io/managed-by': 'berth' };
+    const [result] = await cluster.apply([secret], { namespace: env.namespace });
+    if (result?.outcome === 'failed') throw new DomainError('Unavailable', `the registry pull secret could not be applied: ${result.message}`);
+  }
+  await removePullSecrets(cluster, env, secret?.metadata.name);
+}
+
+async function removePullSecrets(cluster: KubeCluster, env: EnvironmentItem, keep: string | undefined) {
+  const secrets = await cluster.listObjects({ apiVersion: 'v1', kind: 'Secret', namespace: env.namespace, labelSelector: PULL_SECRET_LABEL });
+  const stale = secrets.filter((secret) => secret.metadata.name !== keep);
+  if (stale.length > 0) await cluster.deleteObjects(stale.map((secret) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.metadata.name } })), { namespace: env.namespace });
 }
 
 /** Configurations given at creation, applied by the same rule as those added later (`configObject`). */
-async function applyConfigs(cluster: KubeCluster, env: EnvironmentItem, configs: OperationItem['configs']) {
+async function applyConfigs(cluster: KubeCluster, env: EnvironmentItem, configs: EnvConfig[]) {
   const objects = configs.map((config) => configObject(env, config.type, config.yaml));
   const failed = (await cluster.apply(objects, { namespace: env.namespace })).find((result) => result.outcome === 'failed');
   if (failed) throw new DomainError('Invalid', `environment configuration ${failed.kind} "${failed.name}" was rejected: ${failed.message}`);
@@ -225,7 +244,11 @@ async function forgetEnvironment(ctx: CoreContext, env: EnvironmentItem) {
   );
 }
 
-/** Observed outcome of an apply: written without a version check, the worker being the only writer of these fields. */
+/**
+ * Observed outcome of an apply: written without a version check. Direct
+ * actions, the other writers of these fields, are refused while an operation
+ * runs (`requireSettled`), so the two never overlap.
+ */
 async function recordService(ctx: CoreContext, envService: EnvServiceItem, changes: Partial<EnvServiceItem>) {
   await ctx.store.annotate(keys.envService(envService.project, envService.scope, envService.env, envService.service), changes);
 }

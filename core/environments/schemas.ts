@@ -48,11 +48,13 @@ export const CreateEnvironmentInput = v.object({
 });
 export type CreateEnvironmentInput = v.InferOutput<typeof CreateEnvironmentInput>;
 
+/** Production edits take the registry or the alias; test edits the registry, as documented (Required). */
 export const EditEnvironmentInput = v.object({
   registry_id: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
   env_name: v.optional(v.pipe(v.string(), v.maxLength(128))),
 });
 export type EditEnvironmentInput = v.InferOutput<typeof EditEnvironmentInput>;
+export const EditTestEnvironmentInput = v.object({ registry_id: v.pipe(v.string(), v.minLength(1, 'must not be empty')) });
 
 export const AddEnvServicesInput = v.object({
   env_key: EnvKey,

@@ -5,7 +5,8 @@ import type { EnvServiceItem, EnvironmentItem } from './environment-item.ts';
 import { readSharing, writeSharing } from './sub-environment-item.ts';
 import { GATEWAY, ISTIO_ROOT_NAMESPACE, portalGateway, portalGatewayName, virtualService, type Portal } from './sub-environment-objects.ts';
 import type { PortalServer, SetPortalInput } from './sub-environment-schemas.ts';
-import { applyAll, deleteAll, requireIstio, requireNamespace, requireSettled, requireTestEnvironment, toShared, union, without, type SharingRef } from './sub-environments.ts';
+import { requireSettled } from './environment-state.ts';
+import { applyAll, deleteAll, requireIstio, requireNamespace, requireTestEnvironment, toShared, union, without, type SharingRef } from './sub-environments.ts';
 
 /**
  * The entry service ("portal") of a shared environment: hosts and ports on

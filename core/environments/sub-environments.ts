@@ -2,6 +2,7 @@ import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
 import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
+import { requireSettled } from './environment-state.ts';
 import { readEnvServices, requireEnvironment, type EnvRef, type EnvironmentItem } from './environment-item.ts';
 import { hasSidecar, isMissingKind, listVirtualServices, podsOf, readNamespaceView, readPods, shareReadiness, workloadsWithoutService } from './sub-environment-checks.ts';
 import { readSharing, writeSharing, type SharedObject } from './sub-environment-item.ts';
@@ -31,13 +32,6 @@ import type { ShareOp } from './sub-environment-schemas.ts';
 export type SharingRef = Omit<EnvRef, 'scope'> & { connections: ClusterConnections };
 
 export const requireTestEnvironment = (ref: SharingRef) => requireEnvironment({ ...ref, scope: 'test' });
-
-/** Sharing changes the namespace: not while the environment is being created (no namespace yet) or deleted. */
-export function requireSettled(env: EnvironmentItem): void {
-  if (env.status === 'creating' || env.status === 'deleting') {
-    throw new ConflictError(`environment "${env.key}" is ${env.status} (operation ${env.lastOperationId}); change its sharing once that is done`);
-  }
-}
 
 /** `GET .../check/workloads/k8sservices`: the workloads no Service selects, as `<name>.<Kind>`. */
 export async function checkWorkloadServices(ref: SharingRef): Promise<string[]> {

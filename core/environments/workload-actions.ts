@@ -1,14 +1,13 @@
+import { parseAllDocuments, stringify } from 'yaml';
 import type { ClusterConnections, ImageKind, KubeCluster, ScalableKind } from '../cluster/gateway.ts';
 import { selectorMatcher } from '../cluster/selector.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
-import { pullSecretFor } from '../registries/pull-secret.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { scaleWorkload } from '../workloads/scale-workload.ts';
 import { requireEnvironment, type EnvRef, type EnvServiceAction, type EnvServiceItem, type EnvServiceRevisionItem, type EnvironmentItem } from './environment-item.ts';
-import { pullSecretName } from './run-operation.ts';
-import { renderEnvService } from './render-env-service.ts';
-import type { EnvVariableKV } from './schemas.ts';
+import { WORKLOAD_POD_SPEC } from './render-env-service.ts';
+import { requireSettled } from './environment-state.ts';
 
 type Action = EnvRef & { connections: ClusterConnections };
 
@@ -30,67 +29,77 @@ async function ownerOf(ref: Action, env: EnvironmentItem, kind: string, name: st
   return owner;
 }
 
+type Change = Pick<EnvServiceItem, 'variableKvs' | 'containers'> & { rendered: string | undefined };
+
 /**
  * Records a direct action as a revision of the env service, with who did it.
- * When the env service's values change (an image, a replica count), the
- * service is rendered again so its YAML view and the next apply keep them.
+ * `change` derives the new values and applied YAML from the env service as
+ * stored; if another request changed it meanwhile, it is read again and the
+ * change derived anew, once.
  */
-async function recordAction(
-  ref: Action,
-  env: EnvironmentItem,
-  current: EnvServiceItem,
-  action: EnvServiceAction,
-  detail: string,
-  changes: Pick<EnvServiceItem, 'variableKvs' | 'containers'> = current,
-): Promise<void> {
-  const service = await readService(ref.ctx, env.project, env.scope, current.service);
-  const secretName = pullSecretName(env.registryId);
-  const withSecret = (await pullSecretFor({ ctx: ref.ctx, registryId: env.registryId, name: secretName })) !== undefined;
-  const rendered = renderEnvService({ env, service, envService: changes, globals: env.globalVariables, pullSecretName: withSecret ? secretName : undefined });
-  const revision = current.revision + 1;
-  const now = ref.ctx.now().toISOString();
-  const revisionItem: EnvServiceRevisionItem & ItemKey = {
-    ...keys.envServiceRevision(env.project, env.scope, env.key, current.service, revision),
-    entity: 'env-service-revision',
-    action,
-    detail,
-    project: env.project,
-    scope: env.scope,
-    env: env.key,
-    service: current.service,
-    revision,
-    rendered: rendered.yaml,
-    variableKvs: changes.variableKvs,
-    containers: changes.containers,
-    results: [],
-    appliedBy: ref.principal.name,
-    appliedAt: now,
-  };
-  await ref.ctx.store.transact(
-    [
-      {
-        Update: {
-          Key: keys.envService(env.project, env.scope, env.key, current.service),
-          UpdateExpression: 'SET variableKvs = :kvs, containers = :containers, rendered = :rendered, revision = :revision, updatedBy = :by, updatedAt = :at, version = version + :one',
-          // Guards against a concurrent edit of the same env service's values.
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: {
-            ':kvs': changes.variableKvs,
-            ':containers': changes.containers,
-            ':rendered': rendered.yaml,
-            ':revision': revision,
-            ':by': ref.principal.name,
-            ':at': now,
-            ':one': 1,
-            ':version': current.version,
+async function recordAction(ref: Action, env: EnvironmentItem, serviceName: string, action: EnvServiceAction, detail: string, change: (current: EnvServiceItem) => Change): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await ref.ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, serviceName));
+    if (!current) throw new NotFoundError(`service of environment "${env.key}"`, serviceName);
+    const next = change(current);
+    const revision = current.revision + 1;
+    const now = ref.ctx.now().toISOString();
+    const revisionItem: EnvServiceRevisionItem & ItemKey = {
+      ...keys.envServiceRevision(env.project, env.scope, env.key, serviceName, revision),
+      entity: 'env-service-revision',
+      action,
+      detail,
+      project: env.project,
+      scope: env.scope,
+      env: env.key,
+      service: serviceName,
+      revision,
+      rendered: next.rendered ?? '',
+      variableKvs: next.variableKvs,
+      containers: next.containers,
+      results: [],
+      appliedBy: ref.principal.name,
+      appliedAt: now,
+    };
+    try {
+      await ref.ctx.store.transact(
+        [
+          {
+            Update: {
+              Key: keys.envService(env.project, env.scope, env.key, serviceName),
+              UpdateExpression: 'SET variableKvs = :kvs, containers = :containers, rendered = :rendered, revision = :revision, updatedBy = :by, updatedAt = :at, version = version + :one',
+              // Guards against a concurrent change of the same env service's values.
+              ConditionExpression: 'version = :version',
+              ExpressionAttributeValues: {
+                ':kvs': next.variableKvs,
+                ':containers': next.containers,
+                ':rendered': next.rendered ?? '',
+                ':revision': revision,
+                ':by': ref.principal.name,
+                ':at': now,
+                ':one': 1,
+                ':version': current.version,
+              },
+            },
+            conflict: `service "${serviceName}" of environment "${env.key}" was changed by another request`,
           },
-        },
-        conflict: `service "${current.service}" of environment "${env.key}" was changed by another request; read it again and retry`,
-      },
-      { Put: { Item: revisionItem } },
-    ],
-    `service "${current.service}" could not be recorded`,
-  );
+          { Put: { Item: revisionItem, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+        `service "${serviceName}" could not be recorded`,
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt > 0) throw error;
+    }
+  }
+}
+
+/** The applied YAML with one object changed, so the YAML view keeps saying what the cluster runs. */
+function patchRendered(rendered: string | undefined, kind: string, name: string, mutate: (object: Record<string, any>) => void): string | undefined {
+  if (rendered === undefined) return undefined;
+  const objects = parseAllDocuments(rendered).map((document) => document.toJS() as Record<string, any>).filter((object) => object !== null);
+  for (const object of objects) if (object['kind'] === kind && object['metadata']?.name === name) mutate(object);
+  return objects.map((object) => stringify(object)).join('---\n');
 }
 
 /**
@@ -100,35 +109,43 @@ async function recordAction(
  */
 export async function scaleEnvWorkload({ kind, name, replicas, ...ref }: Action & { kind: ScalableKind; name: string; replicas: number }) {
   const env = await requireEnvironment(ref);
+  requireSettled(env);
   const owner = await ownerOf(ref, env, kind, name);
+  const variable = replicaVariable((await readService(ref.ctx, env.project, env.scope, owner.service)).yaml, kind, name);
   await scaleWorkload({ connections: ref.connections, clusterId: env.clusterId, namespace: env.namespace, kind, name, replicas });
-  const service = await readService(ref.ctx, env.project, env.scope, owner.service);
-  const variable = replicaVariable(service.yaml, kind, name);
-  const variableKvs: EnvVariableKV[] = variable
-    ? [...owner.variableKvs.filter((kv) => kv.key !== variable), { key: variable, value: String(replicas), use_global_variable: false }]
-    : owner.variableKvs;
-  await recordAction(ref, env, owner, 'scale', `${kind}/${name} scaled to ${replicas}${variable ? ` (variable ${variable})` : ''}`, { variableKvs, containers: owner.containers });
+  await recordAction(ref, env, owner.service, 'scale', `${kind}/${name} scaled to ${replicas}${variable ? ` (variable ${variable})` : ''}`, (current) => ({
+    variableKvs: variable ? [...current.variableKvs.filter((kv) => kv.key !== variable), { key: variable, value: String(replicas), use_global_variable: false }] : current.variableKvs,
+    containers: current.containers,
+    rendered: patchRendered(current.rendered, kind, name, (object) => {
+      object['spec'] = { ...object['spec'], replicas };
+    }),
+  }));
 }
 
 /** Restarts every Deployment, StatefulSet and DaemonSet the service applied, not only the first. */
 export async function restartEnvService({ serviceName, ...ref }: Action & { serviceName: string }) {
   const { env, envService: current } = await envService(ref, serviceName);
+  requireSettled(env);
   const cluster = await ref.connections.get(env.clusterId);
   const restartable = current.appliedObjects.filter((object) => object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet');
   const at = ref.ctx.now();
   for (const object of restartable) await cluster.restart(object.kind as 'Deployment' | 'StatefulSet' | 'DaemonSet', env.namespace, object.name, at);
-  await recordAction(ref, env, current, 'restart', `restarted ${restartable.map((object) => `${object.kind}/${object.name}`).join(', ') || 'nothing (no workloads)'}`);
+  const detail = `restarted ${restartable.map((object) => `${object.kind}/${object.name}`).join(', ') || 'nothing (no workloads)'}`;
+  await recordAction(ref, env, serviceName, 'restart', detail, (fresh) => ({ variableKvs: fresh.variableKvs, containers: fresh.containers, rendered: fresh.rendered }));
 }
 
 /** Deletes one pod of the environment so its controller replaces it. */
 export async function restartEnvPod({ podName, ...ref }: Action & { podName: string }) {
   const env = await requireEnvironment(ref);
+  requireSettled(env);
   const cluster = await ref.connections.get(env.clusterId);
   const pod = (await cluster.listPods(env.namespace)).find((candidate) => candidate.name === podName);
   if (!pod) throw new NotFoundError(`pod of environment "${env.key}"`, podName);
-  await cluster.deletePod(env.namespace, podName);
   const owner = await podOwner(ref, env, cluster, pod.labels);
-  if (owner) await recordAction(ref, env, owner, 'restart-pod', `pod ${podName} restarted`);
+  await cluster.deletePod(env.namespace, podName);
+  if (owner) {
+    await recordAction(ref, env, owner.service, 'restart-pod', `pod ${podName} restarted`, (fresh) => ({ variableKvs: fresh.variableKvs, containers: fresh.containers, rendered: fresh.rendered }));
+  }
 }
 
 /**
@@ -139,13 +156,20 @@ export async function restartEnvPod({ podName, ...ref }: Action & { podName: str
 export async function setEnvImage({ kind, name, serviceName, container, image, ...ref }: Action & { kind: ImageKind; name: string; serviceName: string; container: string; image: string }) {
   if (!IMAGE_REFERENCE.test(image)) throw new InvalidInputError(`image: "${image}" is not an image reference`, 'image');
   const { env, envService: current } = await envService(ref, serviceName);
+  requireSettled(env);
   if (!current.appliedObjects.some((object) => object.kind === kind && object.name === name)) {
     throw new NotFoundError(`${kind} of service "${serviceName}"`, name);
   }
   const cluster = await ref.connections.get(env.clusterId);
   await cluster.setImage(kind, env.namespace, name, container, image);
-  const containers = [...current.containers.filter((entry) => entry.name !== container), { name: container, image }];
-  await recordAction(ref, env, current, 'image', `${kind}/${name} container ${container} set to ${image}`, { variableKvs: current.variableKvs, containers });
+  await recordAction(ref, env, serviceName, 'image', `${kind}/${name} container ${container} set to ${image}`, (fresh) => ({
+    variableKvs: fresh.variableKvs,
+    containers: [...fresh.containers.filter((entry) => entry.name !== container), { name: container, image }],
+    rendered: patchRendered(fresh.rendered, kind, name, (object) => {
+      const podSpec = WORKLOAD_POD_SPEC[kind]?.(object);
+      for (const entry of [...(podSpec?.['containers'] ?? []), ...(podSpec?.['initContainers'] ?? [])]) if (entry.name === container) entry.image = image;
+    }),
+  }));
 }
 
 /** Events of one object of the environment, as the spec lists them. */

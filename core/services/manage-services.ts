@@ -2,6 +2,8 @@ import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { keys, type ItemKey, type ServiceScope } from '../store/keys.ts';
+import type { TransactItem } from '../store/store.ts';
+import { ConflictError } from '../errors.ts';
 import { toServiceDetail, toServiceSummary, type ServiceItem } from './service-item.ts';
 import { readServiceOf } from './update-service.ts';
 
@@ -20,11 +22,22 @@ export async function getServiceLabels(ref: { ctx: CoreContext; principal: Princ
   return (await readServiceOf(ref)).labels;
 }
 
-/** Deletes a service, its revisions and its template subscription. */
+/**
+ * Deletes a service, its revisions and its template subscription. Refused
+ * while an environment runs it: the environment could no longer render it.
+ */
 export async function deleteService(ref: { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope; serviceName: string }): Promise<void> {
   const { ctx } = ref;
   const current = await readServiceOf(ref);
-  const writes = [
+  const users = (await ctx.store.listAll<{ env: string; service: string }>(keys.allEnvServices(current.project, current.scope), { attributes: ['env', 'service'] }))
+    .filter((envService) => envService.service === current.name)
+    .map((envService) => `"${envService.env}"`);
+  if (users.length > 0) throw new ConflictError(`service "${current.name}" runs in environment ${users.join(', ')}; remove it there first`);
+  // Revisions first: if this is cut short, the service is still there to delete again.
+  const revisions = await ctx.store.listAll<ItemKey>(keys.serviceRevisions(current.project, current.scope, current.name), { attributes: [] });
+  const latest = keys.serviceRevision(current.project, current.scope, current.name, current.revision);
+  await ctx.store.removeAll(revisions.filter((revision) => revision.sk !== latest.sk).map(({ pk, sk }) => ({ pk, sk })));
+  const writes: Array<TransactItem & { conflict?: string }> = [
     {
       Delete: {
         Key: keys.service(current.project, current.scope, current.name),
@@ -34,9 +47,9 @@ export async function deleteService(ref: { ctx: CoreContext; principal: Principa
       },
       conflict: `service "${current.name}" was changed by another request; read it again and retry`,
     },
+    // The latest revision goes with the service, in its transaction.
+    { Delete: { Key: latest } },
     ...(current.autoSync && current.templateName ? [{ Delete: { Key: keys.templateUser(current.templateName, current.project, current.scope, current.name) } }] : []),
   ];
   await ctx.store.transact(writes, `service "${current.name}" could not be deleted`);
-  const revisions = await ctx.store.listAll<ItemKey>(keys.serviceRevisions(current.project, current.scope, current.name), { attributes: [] });
-  await ctx.store.removeAll(revisions.map(({ pk, sk }) => ({ pk, sk })));
 }

@@ -55,6 +55,7 @@ export const keys = {
   environment: (project: string, scope: ServiceScope, env: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENV#${scope}#${env}` }),
   envService: (project: string, scope: ServiceScope, env: string, service: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENVSVC#${scope}#${env}#${service}` }),
   envServices: (project: string, scope: ServiceScope, env: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENVSVC#${scope}#${env}#` }),
+  allEnvServices: (project: string, scope: ServiceScope): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENVSVC#${scope}#` }),
   envServiceRevision: (project: string, scope: ServiceScope, env: string, service: string, revision: number): ItemKey => ({
     pk: `PROJECT#${project}`,
     sk: `ENVSVCREV#${scope}#${env}#${service}#${String(revision).padStart(6, '0')}`,

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -220,9 +220,13 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
       await client.send(new TransactWriteCommand({ TransactItems: items.map(({ conflict: _, ...item }) => withTable(item, TableName)) }));
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
-        const failed = (error.CancellationReasons ?? []).findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
         if (failed >= 0) throw new ConflictError(items[failed]?.conflict ?? conflictMessage);
+        // Another transaction held one of the items (real DynamoDB; DynamoDB Local serializes): the same race, lost.
+        if (reasons.some((reason) => reason.Code === 'TransactionConflict')) throw new ConflictError(conflictMessage);
       }
+      if (error instanceof TransactionConflictException) throw new ConflictError(conflictMessage);
       throw error;
     }
   }

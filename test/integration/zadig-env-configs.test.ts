@@ -428,7 +428,7 @@ describe('errors', () => {
     await berth.ctx.store.annotate(envKey, { status: 'creating' });
     try {
       const response = await add({ common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('early') });
-      expect(response.json).toMatchObject({ code: 409, description: expect.stringMatching(/^environment "dev" is creating \(operation .+\); change its configurations once that is done$/) });
+      expect(response.json).toMatchObject({ code: 409, description: expect.stringMatching(/^environment "dev" is creating \(operation .+\); try again once that is done$/) });
       expect((await zadig(`/openapi/environments/dev/envcfg/istio-ca-root-cert-test?projectKey=${project}&type=ConfigMap`, { method: 'DELETE' })).status).toBe(409);
       expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).status).toBe(200);
     } finally {

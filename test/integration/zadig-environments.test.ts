@@ -156,12 +156,15 @@ describe('an environment’s life', () => {
   });
 
   it('updates a service’s values (the spec example) and shows the applied YAML', async () => {
+    // The spec's example, as documented: `cpu` taken from a global the environment does not have yet, with a value.
     const updated = await zadig('/openapi/environments/dev7/services?projectKey=shop', {
       method: 'PUT',
-      json: { service_list: [{ service_name: 'service2', variable_kvs: [{ key: 'cpu', value: '4m' }, { key: 'cpuLimit', value: '15m' }] }] },
+      json: { service_list: [{ service_name: 'service2', variable_kvs: [{ key: 'cpu', value: '4m', use_global_variable: true }] }] },
     });
+    expect(updated.json).toEqual({ message: 'success', operation_id: expect.any(String) });
     expect((await settled(updated.json.operation_id)).state).toBe('success');
     expect(await cpuOf('service2')).toMatchObject({ requests: { cpu: '4m' } });
+    expect((await zadig('/openapi/environments/dev7/variable?projectKey=shop')).json).toContainEqual(expect.objectContaining({ key: 'cpu', value: '4m', related_services: ['service2'] }));
     const yaml = await zadig(`/openapi/environments/services/yaml?projectKey=shop&envName=dev7&serviceName=service2`);
     expect(yaml.status).toBe(200);
     expect(yaml.headers.get('content-type')).toContain('text/plain');

@@ -8,7 +8,7 @@ type Recorded = {
   functions: Map<string, { handler: string; url?: boolean; runtime?: string; environment?: Record<string, string> }>;
   routes: Array<{ pattern: string; url: string }>;
   table?: Record<string, any>;
-  subscribers: Array<{ handler: string; environment?: Record<string, string> }>;
+  subscribers: Array<{ handler: string; environment?: Record<string, string>; mapping?: Record<string, unknown> }>;
 };
 
 /**
@@ -41,8 +41,8 @@ async function evaluateSstConfig(): Promise<Recorded> {
           constructor(_: string, args: Record<string, any>) {
             recorded.table = args;
           }
-          subscribe(_: string, subscriber: { handler: string }) {
-            recorded.subscribers.push(subscriber);
+          subscribe(_: string, subscriber: { handler: string }, args?: Record<string, any>) {
+            recorded.subscribers.push({ ...subscriber, mapping: args?.['transform']?.eventSourceMapping });
           }
         },
         Router: class {
@@ -115,6 +115,8 @@ describe('sst.config.ts', () => {
 
   it('subscribes the worker to the table stream and declares both secrets', () => {
     expect(deployed.subscribers.map((subscriber) => subscriber.handler)).toEqual(['functions/worker/index.handler']);
+    // Bounded retries, as the local poller does, instead of retrying a poison record until it expires.
+    expect(deployed.subscribers[0]!.mapping).toMatchObject({ maximumRetryAttempts: 3, bisectBatchOnFunctionError: true });
     expect(existsSync(handlerFile(deployed.subscribers[0]!.handler))).toBe(true);
     expect(deployed.secrets.sort()).toEqual(['AdminToken', 'EncryptionKey']);
   });
