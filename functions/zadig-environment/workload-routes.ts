@@ -6,6 +6,7 @@ import { getEnvServiceDetail, listEnvServicePods } from '../../core/environments
 import { EnvKey } from '../../core/environments/schemas.ts';
 import { listEnvEvents, restartEnvPod, restartEnvService, scaleEnvWorkload, setEnvImage } from '../../core/environments/workload-actions.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
+import { scopeOf } from '../../core/services/service-item.ts';
 import type { ServiceScope } from '../../core/store/keys.ts';
 import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
 import { defineRoute, type Route } from '../http/contract.ts';
@@ -135,7 +136,6 @@ const SUCCESS = { message: 'success' } as const;
 /** Day-two operations: they act on the cluster directly, and record each change in the env service's history. */
 export function mountWorkloadRoutes(route: Route, { ctx, connections }: ZadigEnvironmentDeps): void {
   const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({ ctx, connections, principal: c.get('principal'), scope, projectKey, envKey });
-  const scopeOf = (production: boolean): ServiceScope => (production ? 'production' : 'test');
 
   route(workloadRoutes.scale, async (c, { body }) => {
     await scaleEnvWorkload({ ...ref(c, scopeOf(body.production), body.project_key, body.env_key), kind: body.workload_type, name: body.workload_name, replicas: body.target_replicas });
