@@ -4,11 +4,11 @@ import { keys } from '../../core/store/keys.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube, runningPods } from '../support/kube.ts';
-import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
 
 let berth: Harness;
 const namespace = `ops-${randomBytes(3).toString('hex')}`;
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+const { zadig, settled } = environmentClient(() => berth);
 
 const deployment = (name: string, replicas: string, image: string) => [
   'apiVersion: apps/v1',
@@ -58,11 +58,6 @@ const batchYaml = [
   '',
 ].join('\n');
 
-const settled = (operationId: string) =>
-  eventually(async () => {
-    const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
-    return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
-  }, { timeoutMs: 60_000 });
 const revisions = async (service: string) =>
   (await berth.ctx.store.listAll<{ action: string; detail?: string; appliedBy: string }>(keys.envServiceRevisions('ops', 'test', 'dev', service))).map(
     (revision) => [revision.action, revision.appliedBy],

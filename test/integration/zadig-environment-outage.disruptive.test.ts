@@ -1,19 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
+import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube, localControlPlane } from '../support/kube.ts';
 import { UNREACHABLE_SERVER, kubeconfigFor } from '../support/kubeconfigs.ts';
-import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
 
 let berth: Harness;
 const namespace = `outage-${randomBytes(3).toString('hex')}`;
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
-const settled = (operationId: string) =>
-  eventually(async () => {
-    const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
-    return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
-  }, { timeoutMs: 60_000 });
+const { zadig, settled } = environmentClient(() => berth);
 
 beforeAll(async () => {
   berth = await createHarness({ clusterTimeoutMs: 3000 });

@@ -1,21 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
+import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube } from '../support/kube.ts';
-import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
 
 let berth: Harness;
 let scopedToken: string;
 const suffix = randomBytes(3).toString('hex');
 const namespaces = { shop: `err-shop-${suffix}`, prod: `err-prod-${suffix}` };
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+const { zadig, settled } = environmentClient(() => berth);
 const environment = (body: Record<string, unknown> = {}) => ({ env_key: 'dev', cluster_id: 'local', namespace: namespaces.shop, registry_id: 'harbor', ...body });
-const settled = (operationId: string) =>
-  eventually(async () => {
-    const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
-    return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
-  }, { timeoutMs: 60_000 });
 
 beforeAll(async () => {
   berth = await createHarness();

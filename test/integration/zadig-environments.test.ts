@@ -3,19 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube, runningPods } from '../support/kube.ts';
-import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
 
 let berth: Harness;
 const suffix = randomBytes(3).toString('hex');
 const namespace = `shop-env-dev-${suffix}`;
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+const { zadig, settled } = environmentClient(() => berth);
 
-/** Waits for an operation to finish and returns it. */
-const settled = (operationId: string) =>
-  eventually(async () => {
-    const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
-    return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
-  }, { timeoutMs: 60_000 });
 
 const deploymentOf = (name: string, ns = namespace) => kube().apps.readNamespacedDeployment({ name, namespace: ns });
 const cpuOf = async (name: string) => (await deploymentOf(name)).spec!.template.spec!.containers[0]!.resources;

@@ -10,13 +10,13 @@ import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support
 import { call } from '../support/http.ts';
 import { kube, runningPods } from '../support/kube.ts';
 import { kubeconfigFor, UNREACHABLE_SERVER } from '../support/kubeconfigs.ts';
-import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
 
 let berth: Harness;
 let subEnv: ReturnType<typeof createAppShell>;
 const suffix = randomBytes(3).toString('hex');
 const namespaces = { dev: `share-dev-${suffix}`, mesh: `share-mesh-${suffix}`, bare: `share-bare-${suffix}` };
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+const { zadig, settled } = environmentClient(() => berth);
 /** The sub-environment routes, on an app built the way `createZadigEnvironmentApp` builds its own. */
 const share = (path: string, options: Parameters<typeof call>[2] = {}) => call(subEnv, path, { token: ADMIN_TOKEN, ...options });
 
@@ -37,11 +37,6 @@ const envoyFilter = () =>
     .catch(() => undefined);
 const namespaceLabels = async (name: string) => (await kube().core.readNamespace({ name })).metadata?.labels ?? {};
 
-const settled = (operationId: string) =>
-  eventually(async () => {
-    const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
-    return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
-  }, { timeoutMs: 60_000 });
 
 async function createEnvironment(project: string, envKey: string, namespace: string, services: string[]) {
   const created = await zadig(`/openapi/environments?projectKey=${project}`, {

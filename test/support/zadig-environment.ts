@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { ADMIN_TOKEN, type Harness } from './harness.ts';
+import { ADMIN_TOKEN, eventually, type Harness } from './harness.ts';
 import { call } from './http.ts';
 
 /** A workload service whose values show in the cluster: its cpu request/limit and its namespace placeholder. */
@@ -56,4 +56,15 @@ export async function seedEnvironmentWorld(berth: Harness, project: string) {
       await call(berth.apps['zadig-service'], `${base}/raw?projectKey=${project}`, { token: ADMIN_TOKEN, json: { service_name: name, yaml: serviceYaml(name), variable_yaml: defaults } });
     }
   }
+}
+
+/** Calls the environment group as the admin, and waits for an operation to finish. */
+export function environmentClient(berth: () => Harness) {
+  const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth().apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+  const settled = (operationId: string) =>
+    eventually(async () => {
+      const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
+      return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
+    }, { timeoutMs: 60_000 });
+  return { zadig, settled };
 }

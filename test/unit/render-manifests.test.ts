@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../core/errors.ts';
+import { errorOf } from '../support/errors.ts';
 import { renderService, serviceVariables } from '../../core/render/index.ts';
 import { extractContainers, imageName, parseManifests, substitutePlaceholders } from '../../core/render/manifests.ts';
 import { parseYamlStream, parseYamlValue } from '../../core/yaml.ts';
 import type { ServiceVariable } from '../../core/render/variables.ts';
 import { SERVICE2 } from '../support/service2.ts';
 
-const errorOf = (fn: () => unknown): InvalidInputError => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return error as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-};
 
 const billionLaughs = (): string => {
   const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];

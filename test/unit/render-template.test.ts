@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../core/errors.ts';
+import { errorOf } from '../support/errors.ts';
 import { parseYamlValue } from '../../core/yaml.ts';
 import { parseTemplate, renderTemplate, templateVariables } from '../../core/render/template.ts';
 
@@ -7,15 +7,6 @@ import { parseTemplate, renderTemplate, templateVariables } from '../../core/ren
 const yamlData = (source: string): Record<string, unknown> => (parseYamlValue(source, 'data') ?? {}) as Record<string, unknown>;
 
 /** The error a call throws (fails the test when it does not throw). */
-const errorOf = (fn: () => unknown): InvalidInputError => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return error as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-};
 
 // Every expected output marked "Go" was produced by Go 1.26 text/template
 // (missingkey=error, data unmarshalled by gopkg.in/yaml.v2, sprig-equivalent

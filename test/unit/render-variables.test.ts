@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../core/errors.ts';
+import { errorOf } from '../support/errors.ts';
 import { renderTemplate } from '../../core/render/template.ts';
 import {
   assignValues,
@@ -11,15 +11,6 @@ import {
   variablesToData,
 } from '../../core/render/variables.ts';
 
-const errorOf = (fn: () => unknown): InvalidInputError => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return error as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-};
 
 const variable = (key: string, value: unknown, type: ServiceVariable['type'] = 'string', options: string[] = []): ServiceVariable => ({
   key,
