@@ -3,6 +3,7 @@ import type { CoreContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import type { ServiceItem } from '../services/service-item.ts';
+import { templateFollowers } from '../templates/template-item.ts';
 import { requireProject, toProjectView, type ProjectItem } from './project-item.ts';
 import type { CreateProjectInput, ProjectView } from './schemas.ts';
 
@@ -74,4 +75,8 @@ export async function deleteProject({ ctx, principal, projectKey }: { ctx: CoreC
     `project "${projectKey}" changed while it was being deleted`,
   );
   await ctx.store.removeAll([...templateUsers, ...services, ...revisions].map(({ pk, sk }) => ({ pk, sk })));
+  // The templates these services followed have that many fewer followers.
+  const followed = new Map<string, number>();
+  for (const service of services) if (service.autoSync && service.templateName) followed.set(service.templateName, (followed.get(service.templateName) ?? 0) + 1);
+  for (const [template, count] of followed) await ctx.store.transact([templateFollowers(template, -count)], `template "${template}" could not be updated`);
 }

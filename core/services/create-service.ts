@@ -91,10 +91,23 @@ async function insertService(
   ];
   if (template) {
     // The service was rendered from this version of the template; if it changed meanwhile, render again.
-    writes.push({
-      ConditionCheck: { Key: keys.template(template.item.name), ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': template.item.version } },
-      conflict: `template "${template.item.name}" changed while the service was being created; retry`,
-    });
+    // A follower is counted on the template in the same write, so a concurrent delete of the template cannot miss it.
+    const conflict = `template "${template.item.name}" changed while the service was being created; retry`;
+    const rendered = { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': template.item.version } };
+    writes.push(
+      template.autoSync
+        ? {
+            Update: {
+              Key: keys.template(template.item.name),
+              UpdateExpression: 'ADD #followers :one',
+              ...rendered,
+              ExpressionAttributeNames: { '#followers': 'followers' },
+              ExpressionAttributeValues: { ...rendered.ExpressionAttributeValues, ':one': 1 },
+            },
+            conflict,
+          }
+        : { ConditionCheck: { Key: keys.template(template.item.name), ...rendered }, conflict },
+    );
     if (template.autoSync) {
       writes.push({ Put: { Item: { ...keys.templateUser(template.item.name, item.project, item.scope, item.name), project: item.project, scope: item.scope, service: item.name } } });
     }

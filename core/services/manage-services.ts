@@ -4,6 +4,7 @@ import { requireProject } from '../projects/project-item.ts';
 import { keys, type ItemKey, type ServiceScope } from '../store/keys.ts';
 import type { TransactItem } from '../store/store.ts';
 import { ConflictError } from '../errors.ts';
+import { templateFollowers } from '../templates/template-item.ts';
 import { toServiceDetail, toServiceSummary, type ServiceItem } from './service-item.ts';
 import { readServiceOf } from './update-service.ts';
 
@@ -49,7 +50,9 @@ export async function deleteService(ref: { ctx: CoreContext; principal: Principa
     },
     // The latest revision goes with the service, in its transaction.
     { Delete: { Key: latest } },
-    ...(current.autoSync && current.templateName ? [{ Delete: { Key: keys.templateUser(current.templateName, current.project, current.scope, current.name) } }] : []),
+    ...(current.autoSync && current.templateName
+      ? [{ Delete: { Key: keys.templateUser(current.templateName, current.project, current.scope, current.name) } }, templateFollowers(current.templateName, -1)]
+      : []),
   ];
   await ctx.store.transact(writes, `service "${current.name}" could not be deleted`);
 }

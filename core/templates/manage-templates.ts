@@ -89,8 +89,14 @@ export async function deleteTemplate({ ctx, name }: { ctx: CoreContext; name: st
   await ctx.store.transact(
     [
       {
-        Delete: { Key: keys.template(name), ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': current.version } },
-        conflict: `template "${name}" was changed by another request`,
+        Delete: {
+          Key: keys.template(name),
+          // A follower created after the check above was counted on the template in its own write.
+          ConditionExpression: 'version = :version AND (attribute_not_exists(#followers) OR #followers <= :zero)',
+          ExpressionAttributeNames: { '#followers': 'followers' },
+          ExpressionAttributeValues: { ':version': current.version, ':zero': 0 },
+        },
+        conflict: `template "${name}" was changed, or gained a follower, meanwhile; read it again`,
       },
     ],
     `template "${name}" could not be deleted`,

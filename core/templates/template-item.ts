@@ -9,6 +9,8 @@ export type TemplateItem = {
   name: string;
   content: string;
   variables: ServiceVariable[];
+  /** How many services follow the template (auto_sync); a template with followers cannot be deleted. */
+  followers?: number;
   createdBy: string;
   createdAt: string;
   updatedBy: string;
@@ -30,4 +32,16 @@ export const toTemplateView = (item: TemplateItem) => ({
   created_time: unixSeconds(item.createdAt),
   updated_by: item.updatedBy,
   updated_time: unixSeconds(item.updatedAt),
+});
+
+/** A transaction item counting one more (or one fewer) follower of a template that must exist. */
+export const templateFollowers = (name: string, delta: number) => ({
+  Update: {
+    Key: keys.template(name),
+    UpdateExpression: 'ADD #followers :delta',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#followers': 'followers' },
+    ExpressionAttributeValues: { ':delta': delta },
+  },
+  conflict: `template "${name}" was deleted meanwhile`,
 });

@@ -117,6 +117,17 @@ describe('YAML templates', () => {
     expect((await zadig('/openapi/service/yaml/follows?projectKey=alpha')).json.revision).toBe(2);
   });
 
+  it('counts followers on the template, so a delete racing a new follower still refuses', async () => {
+    await zadig('/openapi/templates/yaml', { json: { name: 'raced', content: microserviceTemplate } });
+    await zadig('/openapi/service/template/load/yaml', { json: { service_name: 'racer', project_key: 'alpha', template_name: 'raced', auto_sync: true, variable_yaml: [{ key: 'cpuLimit', value: '1m' }] } });
+    expect((await berth.rawItem({ pk: 'TEMPLATES', sk: 'TEMPLATE#raced' }))?.['followers']).toBe(1);
+    // As if the follower committed after the delete looked for followers: only the count can still see it.
+    await berth.ctx.store.remove({ pk: 'TEMPLATE#raced', sk: 'USER#alpha#test#racer' });
+    const refused = await zadig('/openapi/templates/yaml/raced', { method: 'DELETE' });
+    expect(refused.status).toBe(409);
+    expect(refused.json.description).toContain('gained a follower');
+  });
+
   it('refuses to delete a template services follow, and deletes it once they are gone', async () => {
     const refused = await zadig('/openapi/templates/yaml/web', { method: 'DELETE' });
     expect(refused.status).toBe(409);
