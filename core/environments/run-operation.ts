@@ -100,13 +100,22 @@ async function allServiceNames(ctx: CoreContext, env: EnvironmentItem): Promise<
   return (await readEnvServices(ctx, env)).map((service) => service.service);
 }
 
-/** Creates the namespace unless it exists, and remembers whether Berth created it. */
+/**
+ * Creates the namespace unless it exists, and remembers whether Berth created
+ * it. A retry finds the namespace an earlier attempt made (and died before
+ * recording): Berth's labels on it say so.
+ */
 async function prepareNamespace(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem) {
-  const { created } = await cluster.ensureNamespace(env.namespace, { 'app.kubernetes.io/managed-by': 'berth', 'berth.dev/project': env.project, 'berth.dev/env': env.key });
-  // A retried creation finds the namespace it made itself: keep the first answer.
-  if (created || env.createdNamespace === undefined) {
-    await ctx.store.annotate(keys.environment(env.project, env.scope, env.key), { createdNamespace: created || (env.createdNamespace ?? false) });
-    env.createdNamespace = created || (env.createdNamespace ?? false);
+  const labels: Record<string, string> = { 'app.kubernetes.io/managed-by': 'berth', 'berth.dev/project': env.project, 'berth.dev/env': env.key };
+  const { created } = await cluster.ensureNamespace(env.namespace, labels);
+  let ours = created;
+  if (!ours) {
+    const existing = (await cluster.getObject({ apiVersion: 'v1', kind: 'Namespace', name: env.namespace }))?.metadata.labels ?? {};
+    ours = Object.entries(labels).every(([key, value]) => existing[key] === value);
+  }
+  if (env.createdNamespace !== ours) {
+    await ctx.store.annotate(keys.environment(env.project, env.scope, env.key), { createdNamespace: ours });
+    env.createdNamespace = ours;
   }
 }
 

@@ -11,7 +11,7 @@ import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
 // No stream worker here: each operation waits until the test runs it, so states are exact, not raced.
 let berth: Harness;
 const suffix = randomBytes(3).toString('hex');
-const namespaces = { dev: `states-dev-${suffix}`, kept: `states-kept-${suffix}` };
+const namespaces = { dev: `states-dev-${suffix}`, kept: `states-kept-${suffix}`, orphan: `states-orphan-${suffix}` };
 const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
 const run = (id: string) => runOperation({ ctx: berth.ctx, connections: berth.connections, id });
 const SECRET_VALUE = 'very-secret-database-password';
@@ -96,5 +96,20 @@ describe('isDelete=true in a namespace Berth did not create', () => {
     expect(secrets).not.toContain('berth-registry-harbor');
     const deployments = (await kube().apps.listNamespacedDeployment({ namespace: namespaces.kept })).items.filter((item) => !item.metadata?.deletionTimestamp);
     expect(deployments).toEqual([]);
+  });
+});
+
+describe('a creation retried after the worker died', () => {
+  it('recognises the namespace the earlier attempt made, so isDelete=true still removes it', async () => {
+    // What an attempt that died between creating the namespace and recording it leaves behind.
+    await kube().core.createNamespace({ body: { metadata: { name: namespaces.orphan, labels: { 'app.kubernetes.io/managed-by': 'berth', 'berth.dev/project': 'shop', 'berth.dev/env': 'orphan' } } } });
+    const created = await zadig('/openapi/environments?projectKey=shop', { json: { env_key: 'orphan', cluster_id: 'local', namespace: namespaces.orphan, registry_id: 'harbor' } });
+    await run(created.json.operation_id);
+    expect((await berth.rawItem(keys.environment('shop', 'test', 'orphan')))?.['createdNamespace']).toBe(true);
+
+    const deleted = await zadig('/openapi/environments/orphan?projectKey=shop&isDelete=true', { method: 'DELETE' });
+    await run(deleted.json.operation_id);
+    const namespace = await kube().core.readNamespace({ name: namespaces.orphan }).catch(() => undefined);
+    expect(namespace === undefined || namespace.status?.phase === 'Terminating').toBe(true);
   });
 });
