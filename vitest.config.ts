@@ -10,6 +10,8 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ['default', ['json', { outputFile: '.berth/test-report.json' }]],
     projects: [
       { test: { ...shared, name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/**/*.disruptive.test.ts'], sequence: { groupOrder: 0 } } },
       // Suites that stop the shared API server run alone, after everything else.
