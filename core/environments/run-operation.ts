@@ -85,13 +85,14 @@ const failureOf = (results: Record<string, ServiceResult>): string | undefined =
 
 async function finish(ctx: CoreContext, operation: OperationItem, results: Record<string, ServiceResult>, error: string | undefined, env?: EnvironmentItem) {
   // The environment first: whoever sees the operation finished must find the environment settled.
-  // Only the environment's latest operation may say what state it is in.
+  // Only the environment's latest operation may say what state it is in (a condition, not a read: no race).
   if (env) {
-    const current = await ctx.store.get<EnvironmentItem>(keys.environment(env.project, env.scope, env.key));
-    if (current?.lastOperationId === operation.id) {
-      const created = !error && operation.kind === 'create-environment' ? { created: true } : {};
-      await ctx.store.annotate(keys.environment(env.project, env.scope, env.key), { status: error ? 'failed' : 'success', statusMessage: error ?? null, ...created });
-    }
+    const created = !error && operation.kind === 'create-environment' ? { created: true } : {};
+    await ctx.store.annotate(
+      keys.environment(env.project, env.scope, env.key),
+      { status: error ? 'failed' : 'success', statusMessage: error ?? null, ...created },
+      { lastOperationId: operation.id },
+    );
   }
   await ctx.store.annotate(keys.operation(operation.id), { state: error ? 'failed' : 'success', results, error: error ?? null, finishedAt: ctx.now().toISOString() });
 }

@@ -101,8 +101,12 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     return result.Attributes as T;
   }
 
-  /** Sets observed-state attributes (never user intent) on an item that still exists. */
-  async function annotate(key: ItemKey, changes: Record<string, unknown>): Promise<boolean> {
+  /**
+   * Sets observed-state attributes (never user intent) on an item that still
+   * exists and, when `when` is given, still has those attribute values.
+   * Answers whether it was written.
+   */
+  async function annotate(key: ItemKey, changes: Record<string, unknown>, when: Record<string, unknown> = {}): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const assignments = Object.entries(changes).map(([name, value], index) => {
@@ -110,14 +114,19 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
       values[`:v${index}`] = value;
       return `#a${index} = :v${index}`;
     });
+    const conditions = Object.entries(when).map(([name, value], index) => {
+      names[`#w${index}`] = name;
+      values[`:w${index}`] = value;
+      return `#w${index} = :w${index}`;
+    });
     try {
       await client.send(
         new UpdateCommand({
           TableName,
           Key: key,
           UpdateExpression: `SET ${assignments.join(', ')}`,
-          // The item may have been deleted while the observation was made.
-          ConditionExpression: 'attribute_exists(pk)',
+          // The item may have been deleted (or moved on) while the observation was made.
+          ConditionExpression: ['attribute_exists(pk)', ...conditions].join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),

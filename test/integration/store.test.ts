@@ -94,3 +94,16 @@ describe('atomic counter', () => {
     expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, index) => index + 1));
   });
 });
+
+describe('observed state', () => {
+  it('is written only while the item still says what the writer expects', async () => {
+    const key = { pk: 'TEST#annotate', sk: 'ITEM' };
+    await berth.ctx.store.create(key, { owner: 'op-2', status: 'updating' }, 'exists');
+    // A finished operation that is no longer the latest must not overwrite the newer one's state.
+    expect(await berth.ctx.store.annotate(key, { status: 'success' }, { owner: 'op-1' })).toBe(false);
+    expect((await berth.rawItem(key))?.['status']).toBe('updating');
+    expect(await berth.ctx.store.annotate(key, { status: 'failed' }, { owner: 'op-2' })).toBe(true);
+    expect((await berth.rawItem(key))?.['status']).toBe('failed');
+    expect(await berth.ctx.store.annotate({ pk: 'TEST#annotate', sk: 'GONE' }, { status: 'x' })).toBe(false);
+  });
+});
