@@ -1,4 +1,5 @@
 import type { KubeCluster, KubeObject, ServiceSummary, WorkloadSummary } from '../cluster/gateway.ts';
+import { selectorMatcher } from '../cluster/selector.ts';
 import { DomainError } from '../errors.ts';
 import { INJECTION_LABEL, SHARE_LABEL, SIDECAR_CONTAINER, VIRTUAL_SERVICE, virtualServiceName } from './sub-environment-objects.ts';
 import type { ShareOp } from './sub-environment-schemas.ts';
@@ -74,8 +75,11 @@ export function workloadsWithoutService(view: Pick<NamespaceView, 'workloads' | 
 export const hasSidecar = (pod: Pick<PodView, 'containers'>) => pod.containers.includes(SIDECAR_CONTAINER);
 const livePods = (view: Pick<NamespaceView, 'pods'>) => view.pods.filter((pod) => !pod.terminating);
 
-/** A workload's live pods: those carrying its pod-template labels. */
-export const podsOf = (workload: WorkloadSummary, view: Pick<NamespaceView, 'pods'>) => livePods(view).filter((pod) => isSubset(workload.podLabels, pod.labels));
+/** A workload's live pods, found by the workload's own selector (as everywhere else in Berth). */
+export function podsOf(workload: WorkloadSummary, view: Pick<NamespaceView, 'pods'>): PodView[] {
+  const matches = selectorMatcher(workload.labelSelector);
+  return livePods(view).filter((pod) => matches(pod.labels));
+}
 
 export type ShareChecks = {
   namespace_has_istio_label: boolean;
