@@ -1,6 +1,6 @@
 import type { CoreContext } from '../context.ts';
 import { keys } from '../store/keys.ts';
-import type { Page } from '../store/store.ts';
+import { adjustCount, type Page } from '../store/store.ts';
 import { createOciClient } from './oci-client.ts';
 import { readRegistry, readRegistryAccess, toRegistryView, type RegistryItem } from './registry-item.ts';
 import type { RegistryHealth, RegistryView } from './schemas.ts';
@@ -35,16 +35,7 @@ export async function deleteRegistry({ ctx, id }: { ctx: CoreContext; id: string
 }
 
 /** A transaction item counting one more (or one fewer) environment on a registry that must exist. */
-export const registryUsage = (id: string, delta: 1 | -1) => ({
-  Update: {
-    Key: keys.registry(id),
-    UpdateExpression: 'ADD #usage :delta',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#usage': 'usage' },
-    ExpressionAttributeValues: { ':delta': delta },
-  },
-  conflict: `registry "${id}" was deleted meanwhile`,
-});
+export const registryUsage = (id: string, delta: 1 | -1) => adjustCount(keys.registry(id), 'usage', delta, `registry "${id}" was deleted meanwhile`);
 
 /**
  * Asks the registry's distribution API (`GET /v2/`) with the stored

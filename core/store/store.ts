@@ -258,6 +258,24 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
   return { tableName, get, create, update, annotate, remove, removeAll, putAll, list, listAll, count, transact, nextId };
 }
 
+/**
+ * A transaction item adding `delta` to a count kept on an item that must
+ * exist (how many environments use a registry, how many services follow a
+ * template), so the count moves in the same write as what it counts.
+ */
+export function adjustCount(key: ItemKey, attribute: string, delta: number, conflict: string): TransactItem & { conflict: string } {
+  return {
+    Update: {
+      Key: key,
+      UpdateExpression: 'ADD #count :delta',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#count': attribute },
+      ExpressionAttributeValues: { ':delta': delta },
+    },
+    conflict,
+  };
+}
+
 function projectionOf(attributes: readonly string[]) {
   const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));
   return { names, expression: Object.keys(names).join(', ') };

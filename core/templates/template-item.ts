@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors.ts';
 import { unixSeconds } from '../projects/project-item.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
+import { adjustCount } from '../store/store.ts';
 
 /** A K8s YAML service template (the spec's `template_name`). */
 export type TemplateItem = {
@@ -35,13 +36,5 @@ export const toTemplateView = (item: TemplateItem) => ({
 });
 
 /** A transaction item counting one more (or one fewer) follower of a template that must exist. */
-export const templateFollowers = (name: string, delta: number) => ({
-  Update: {
-    Key: keys.template(name),
-    UpdateExpression: 'ADD #followers :delta',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#followers': 'followers' },
-    ExpressionAttributeValues: { ':delta': delta },
-  },
-  conflict: `template "${name}" was deleted meanwhile`,
-});
+export const templateFollowers = (name: string, delta: number) =>
+  adjustCount(keys.template(name), 'followers', delta, `template "${name}" was deleted meanwhile`);
