@@ -42,18 +42,48 @@ export default $config({
       },
     });
 
-    const admin = new sst.aws.Function('Admin', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/admin/index.handler', url: true });
-    const k8sService = new sst.aws.Function('K8sService', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/k8s-service/index.handler', url: true });
-    const zadigService = new sst.aws.Function('ZadigService', { ...shared, ...needs({ adminToken: true }), handler: 'functions/zadig-service/index.handler', url: true });
+    const admin = new sst.aws.Function('Admin', {
+      ...shared,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/admin/index.handler',
+      url: true,
+    });
+    const k8sService = new sst.aws.Function('K8sService', {
+      ...shared,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/k8s-service/index.handler',
+      url: true,
+    });
+    const zadigService = new sst.aws.Function('ZadigService', {
+      ...shared,
+      ...needs({ adminToken: true }),
+      handler: 'functions/zadig-service/index.handler',
+      url: true,
+    });
     // Streaming: container logs are answered as Server-Sent Events.
-    const zadigEnvironment = new sst.aws.Function('ZadigEnvironment', { ...shared, ...needs({ adminToken: true, encryptionKey: true }), handler: 'functions/zadig-environment/index.handler', url: true, streaming: true, timeout: '15 minutes' });
+    const zadigEnvironment = new sst.aws.Function('ZadigEnvironment', {
+      ...shared,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/zadig-environment/index.handler',
+      url: true,
+      streaming: true,
+      timeout: '15 minutes',
+    });
     const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
 
-    // A failing batch is split to find the record at fault and retried a bounded number of times (the default is to retry until the record expires).
+    // A failing batch is split to find the record at fault and retried a bounded
+    // number of times (the default is to retry until the record expires).
     table.subscribe(
       'Worker',
-      { ...shared, ...needs({ encryptionKey: true }), handler: 'functions/worker/index.handler', timeout: '15 minutes' },
-      { transform: { eventSourceMapping: { maximumRetryAttempts: 3, bisectBatchOnFunctionError: true, batchSize: 10 } } },
+      {
+        ...shared,
+        ...needs({ encryptionKey: true }),
+        handler: 'functions/worker/index.handler',
+        timeout: '15 minutes',
+      },
+      {
+        transform: { eventSourceMapping: { maximumRetryAttempts: 3, bisectBatchOnFunctionError: true, batchSize: 10 } },
+      },
     );
 
     const router = new sst.aws.Router('Api');

@@ -13,9 +13,25 @@ export default defineConfig({
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ['default', ['json', { outputFile: '.berth/test-report.json' }]],
     projects: [
-      { test: { ...shared, name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/**/*.disruptive.test.ts'], sequence: { groupOrder: 0 } } },
+      {
+        test: {
+          ...shared,
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.disruptive.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       // Suites that stop the shared API server run alone, after everything else.
-      { test: { ...shared, name: 'disruptive', include: ['test/**/*.disruptive.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      {
+        test: {
+          ...shared,
+          name: 'disruptive',
+          include: ['test/**/*.disruptive.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -10,7 +10,8 @@ export type BundleFigures = { name: string; bytes: number; importMs: number; cli
 const RUNS = 7;
 
 // client-node's CJS dependencies call require(); an ESM bundle needs one.
-const REQUIRE_BANNER = "import { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);";
+const REQUIRE_BANNER =
+  "import { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);";
 
 /** Bundles an entry as Lambda would run it: ESM, minified, Node 24, AWS SDK included. */
 async function bundle(entry: string, outdir: string, name: string): Promise<{ file: string; metafile: Metafile }> {
@@ -41,7 +42,8 @@ function coldImportMs(file: string): number {
     AWS_SECRET_ACCESS_KEY: 'bench',
   };
   // Streaming entries use the Lambda runtime's awslambda global; stand in for it, outside the timing.
-  const runtime = 'globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };';
+  const runtime =
+    'globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };';
   const script = `${runtime} const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
   const samples = Array.from({ length: RUNS }, () =>
     Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' })),

@@ -65,60 +65,135 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
   const rows: Array<[string, string]> = [];
   const namespaces: string[] = [];
   try {
-    const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const raw = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     await ensureTable(raw, 'bench-env');
     const counter = { dynamo: 0, kube: 0 };
-    raw.middlewareStack.add((next) => async (args) => {
-      counter.dynamo++;
-      return next(args);
-    }, { step: 'initialize', name: 'countRequests' });
+    raw.middlewareStack.add(
+      (next) => async (args) => {
+        counter.dynamo++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
     const ctx: CoreContext = {
-      store: createStore({ client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), tableName: 'bench-env' }),
+      store: createStore({
+        client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
+        tableName: 'bench-env',
+      }),
       secrets: createSecretBox(randomBytes(32)),
       now: () => new Date(),
       newId: () => randomBytes(9).toString('hex'),
     };
     const connections = counting(
-      createClusterConnections({ loadKubeconfig: (id) => loadKubeconfig(ctx, id), connect: (kubeconfig) => createKubeCluster(kubeconfig, { timeoutMs: 30_000 }) }),
+      createClusterConnections({
+        loadKubeconfig: (id) => loadKubeconfig(ctx, id),
+        connect: (kubeconfig) => createKubeCluster(kubeconfig, { timeoutMs: 30_000 }),
+      }),
       counter,
     );
     await registerCluster({ ctx, input: { id: 'local', name: 'local', labels: {}, kubeconfig: plane.kubeconfig } });
-    await registerRegistry({ ctx, input: v.parse(RegisterRegistryInput, { id: 'hub', address: 'registry.example.com', namespace: 'bench' }) });
-    await createProject({ ctx, principal: admin, input: { project_key: 'bench', project_name: 'bench', description: '', is_public: false, project_type: 'yaml' } });
+    await registerRegistry({
+      ctx,
+      input: v.parse(RegisterRegistryInput, { id: 'hub', address: 'registry.example.com', namespace: 'bench' }),
+    });
+    await createProject({
+      ctx,
+      principal: admin,
+      input: { project_key: 'bench', project_name: 'bench', description: '', is_public: false, project_type: 'yaml' },
+    });
     for (let index = 0; index < 500; index++) {
-      await createRawService({ ctx, principal: admin, scope: 'test', projectKey: 'bench', input: { service_name: `svc-${index}`, yaml: serviceYaml(`svc-${index}`), variable_yaml: [{ key: 'replicas', value: '1', type: 'string', options: [], desc: '' }] } });
+      await createRawService({
+        ctx,
+        principal: admin,
+        scope: 'test',
+        projectKey: 'bench',
+        input: {
+          service_name: `svc-${index}`,
+          yaml: serviceYaml(`svc-${index}`),
+          variable_yaml: [{ key: 'replicas', value: '1', type: 'string', options: [], desc: '' }],
+        },
+      });
     }
     const suffix = randomBytes(3).toString('hex');
     const environment = async (envKey: string, count: number, replicas: number) => {
       const namespace = `bench-${envKey}-${suffix}`;
       namespaces.push(namespace);
-      const services = Array.from({ length: count }, (_, index) => ({ service_name: `svc-${index}`, containers: [], variable_kvs: [{ key: 'replicas', value: String(replicas), use_global_variable: false }] }));
+      const services = Array.from({ length: count }, (_, index) => ({
+        service_name: `svc-${index}`,
+        containers: [],
+        variable_kvs: [{ key: 'replicas', value: String(replicas), use_global_variable: false }],
+      }));
       const started = performance.now();
-      const { operationId } = await createEnvironment({ ctx, principal: admin, projectKey: 'bench', scope: 'test', input: { env_key: envKey, cluster_id: 'local', namespace, registry_id: 'hub', global_variables: [], services, env_configs: [] } });
+      const { operationId } = await createEnvironment({
+        ctx,
+        principal: admin,
+        projectKey: 'bench',
+        scope: 'test',
+        input: {
+          env_key: envKey,
+          cluster_id: 'local',
+          namespace,
+          registry_id: 'hub',
+          global_variables: [],
+          services,
+          env_configs: [],
+        },
+      });
       await runOperation({ ctx, connections, id: operationId });
       return performance.now() - started;
     };
 
     for (const count of [1, 20, 100]) {
       const elapsed = await environment(`create${count}`, count, 1);
-      rows.push([`environment of ${count} service(s): create request to status success (worker run directly, stream delivery excluded)`, `${(elapsed / 1000).toFixed(2)} s`]);
+      rows.push([
+        `environment of ${count} service(s): create request to status success (worker run directly, stream delivery excluded)`,
+        `${(elapsed / 1000).toFixed(2)} s`,
+      ]);
     }
 
     counter.dynamo = 0;
     counter.kube = 0;
-    const { operationId } = await updateEnvServices({ ctx, principal: admin, projectKey: 'bench', scope: 'test', envKey: 'create20', services: [{ service_name: 'svc-3', containers: [], variable_kvs: [{ key: 'replicas', value: '2', use_global_variable: false }] }] });
+    const { operationId } = await updateEnvServices({
+      ctx,
+      principal: admin,
+      projectKey: 'bench',
+      scope: 'test',
+      envKey: 'create20',
+      services: [
+        {
+          service_name: 'svc-3',
+          containers: [],
+          variable_kvs: [{ key: 'replicas', value: '2', use_global_variable: false }],
+        },
+      ],
+    });
     const requestDynamo = counter.dynamo;
     await runOperation({ ctx, connections, id: operationId });
-    rows.push(['one env-service change in an environment of 20 services: DynamoDB requests (request + worker)', `${requestDynamo} + ${counter.dynamo - requestDynamo}`]);
+    rows.push([
+      'one env-service change in an environment of 20 services: DynamoDB requests (request + worker)',
+      `${requestDynamo} + ${counter.dynamo - requestDynamo}`,
+    ]);
     rows.push(['one env-service change in an environment of 20 services: Kubernetes requests', String(counter.kube)]);
 
     await environment('detail10', 10, 1);
     await environment('detail500', 500, 10);
-    const pods = async (namespace: string) => (await (await connections.get('local')).listPods(namespace)).filter((pod) => pod.phase === 'Running').length;
+    const pods = async (namespace: string) =>
+      (await (await connections.get('local')).listPods(namespace)).filter((pod) => pod.phase === 'Running').length;
     const waitStarted = performance.now();
-    while ((await pods(namespaces.at(-1)!)) < 5000 && performance.now() - waitStarted < 600_000) await new Promise((done) => setTimeout(done, 2000));
-    rows.push(['5,000 pods Running on kwok for the 500-service environment', `${((performance.now() - waitStarted) / 1000).toFixed(0)} s after its apply`]);
-    for (const [envKey, label] of [['detail10', '10 services, 10 pods'], ['detail500', '500 services, 5,000 pods']] as const) {
+    while ((await pods(namespaces.at(-1)!)) < 5000 && performance.now() - waitStarted < 600_000)
+      await new Promise((done) => setTimeout(done, 2000));
+    rows.push([
+      '5,000 pods Running on kwok for the 500-service environment',
+      `${((performance.now() - waitStarted) / 1000).toFixed(0)} s after its apply`,
+    ]);
+    for (const [envKey, label] of [
+      ['detail10', '10 services, 10 pods'],
+      ['detail500', '500 services, 5,000 pods'],
+    ] as const) {
       const samples: number[] = [];
       let calls = 0;
       for (let run = 0; run < 5; run++) {

@@ -7,7 +7,9 @@ import { measureZadigServices } from './zadig-services.ts';
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
 console.log(`Berth bench on Node ${process.version}\n`);
-console.log('## Function bundles (esbuild, ESM, minified, AWS SDK bundled; cold import = median of 7 fresh processes)\n');
+console.log(
+  '## Function bundles (esbuild, ESM, minified, AWS SDK bundled; cold import = median of 7 fresh processes)\n',
+);
 const bundles = await measureBundles();
 const yardstick = bundles.find((bundle) => bundle.name.includes('DocumentClient'))!;
 console.log('| bundle | size | vs minimal | cold import | vs minimal | client-node |');

@@ -49,7 +49,8 @@ async function firstMessage(response: Response, wanted: (data: string) => boolea
     for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      if (block.startsWith('event: message\n') && wanted(block.slice('event: message\ndata: '.length))) return void reader.cancel().catch(() => undefined);
+      if (block.startsWith('event: message\n') && wanted(block.slice('event: message\ndata: '.length)))
+        return void reader.cancel().catch(() => undefined);
     }
   }
 }
@@ -104,29 +105,64 @@ export async function measureSseLogs(): Promise<Array<[string, string]>> {
   try {
     process.env['AWS_ACCESS_KEY_ID'] ??= 'x';
     process.env['AWS_SECRET_ACCESS_KEY'] ??= 'x';
-    const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const raw = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     await ensureTable(raw, 'bench-logs');
     raw.destroy();
-    const config = loadConfig({ BERTH_TABLE: 'bench-logs', DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: 'local', BERTH_ADMIN_TOKEN: ADMIN, BERTH_ENCRYPTION_KEY: randomBytes(32).toString('hex') });
+    const config = loadConfig({
+      BERTH_TABLE: 'bench-logs',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: 'local',
+      BERTH_ADMIN_TOKEN: ADMIN,
+      BERTH_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    });
     const ctx = createCoreContext(config);
     const connections = createConnections(ctx, config);
     const authenticate = createAuthenticator(ctx, config);
 
     await registerCluster({ ctx, input: { id: 'local', name: 'local', labels: {}, kubeconfig: plane.kubeconfig } });
-    await registerRegistry({ ctx, input: v.parse(RegisterRegistryInput, { id: 'hub', address: 'registry.example.com', namespace: 'bench' }) });
-    await createProject({ ctx, principal: admin, input: { project_key: 'bench', project_name: 'bench', description: '', is_public: false, project_type: 'yaml' } });
-    await createRawService({ ctx, principal: admin, scope: 'test', projectKey: 'bench', input: { service_name: 'talker', yaml: serviceYaml, variable_yaml: [] } });
+    await registerRegistry({
+      ctx,
+      input: v.parse(RegisterRegistryInput, { id: 'hub', address: 'registry.example.com', namespace: 'bench' }),
+    });
+    await createProject({
+      ctx,
+      principal: admin,
+      input: { project_key: 'bench', project_name: 'bench', description: '', is_public: false, project_type: 'yaml' },
+    });
+    await createRawService({
+      ctx,
+      principal: admin,
+      scope: 'test',
+      projectKey: 'bench',
+      input: { service_name: 'talker', yaml: serviceYaml, variable_yaml: [] },
+    });
     const { operationId } = await createEnvironment({
       ctx,
       principal: admin,
       projectKey: 'bench',
       scope: 'test',
-      input: { env_key: 'dev', cluster_id: 'local', namespace, registry_id: 'hub', global_variables: [], services: [{ service_name: 'talker', containers: [], variable_kvs: [] }], env_configs: [] },
+      input: {
+        env_key: 'dev',
+        cluster_id: 'local',
+        namespace,
+        registry_id: 'hub',
+        global_variables: [],
+        services: [{ service_name: 'talker', containers: [], variable_kvs: [] }],
+        env_configs: [],
+      },
     });
     await runOperation({ ctx, connections, id: operationId });
     const cluster = await connections.get('local');
     let pod: string | undefined;
-    for (const started = Date.now(); !pod && Date.now() - started < 120_000; await new Promise((done) => setTimeout(done, 500))) {
+    for (
+      const started = Date.now();
+      !pod && Date.now() - started < 120_000;
+      await new Promise((done) => setTimeout(done, 500))
+    ) {
       pod = (await cluster.listPods(namespace)).find((item) => item.phase === 'Running')?.name;
     }
     if (!pod) throw new Error('the pod did not run within 2 minutes');
@@ -147,7 +183,10 @@ export async function measureSseLogs(): Promise<Array<[string, string]>> {
       await firstMessage(await open('tails=1'), () => true);
       firstSamples.push(performance.now() - started);
     }
-    rows.push(['SSE logs: request to first `event: message` (tails=1; auth, env and pod checks, log connection), median of 11', `${median(firstSamples).toFixed(1)} ms`]);
+    rows.push([
+      'SSE logs: request to first `event: message` (tails=1; auth, env and pod checks, log connection), median of 11',
+      `${median(firstSamples).toFixed(1)} ms`,
+    ]);
 
     const lineSamples: number[] = [];
     for (let run = 0; run < 11; run++) {
@@ -161,7 +200,10 @@ export async function measureSseLogs(): Promise<Array<[string, string]>> {
       await arrived;
       lineSamples.push(performance.now() - started);
     }
-    rows.push(['SSE logs: line appended to the file to its event at a connected client (through kwok), median of 11', `${median(lineSamples).toFixed(1)} ms`]);
+    rows.push([
+      'SSE logs: line appended to the file to its event at a connected client (through kwok), median of 11',
+      `${median(lineSamples).toFixed(1)} ms`,
+    ]);
 
     await new Promise((done) => setTimeout(done, 500));
     gc();
@@ -182,15 +224,26 @@ export async function measureSseLogs(): Promise<Array<[string, string]>> {
     await expect('ready');
     gc();
     const during = process.memoryUsage();
-    rows.push([`SSE logs: server memory for ${FOLLOWERS} concurrent followers (RSS delta; per follower)`, `${mb(during.rss - before.rss)}; ${((during.rss - before.rss) / FOLLOWERS / 1024).toFixed(0)} KB`]);
-    rows.push([`SSE logs: server heap for ${FOLLOWERS} concurrent followers (heapUsed delta after GC; per follower)`, `${mb(during.heapUsed - before.heapUsed)}; ${((during.heapUsed - before.heapUsed) / FOLLOWERS / 1024).toFixed(0)} KB`]);
+    rows.push([
+      `SSE logs: server memory for ${FOLLOWERS} concurrent followers (RSS delta; per follower)`,
+      `${mb(during.rss - before.rss)}; ${((during.rss - before.rss) / FOLLOWERS / 1024).toFixed(0)} KB`,
+    ]);
+    rows.push([
+      `SSE logs: server heap for ${FOLLOWERS} concurrent followers (heapUsed delta after GC; per follower)`,
+      `${mb(during.heapUsed - before.heapUsed)}; ${((during.heapUsed - before.heapUsed) / FOLLOWERS / 1024).toFixed(0)} KB`,
+    ]);
 
     const endedBefore = logs.filter((entry) => entry['msg'] === 'log stream ended').length;
     const hungUp = performance.now();
     followers.stdin!.end();
-    const gone = () => logs.filter((entry) => entry['msg'] === 'log stream ended' && entry['reason'] === 'client-gone').length - endedBefore;
+    const gone = () =>
+      logs.filter((entry) => entry['msg'] === 'log stream ended' && entry['reason'] === 'client-gone').length -
+      endedBefore;
     while (gone() < FOLLOWERS && performance.now() - hungUp < 10_000) await new Promise((done) => setTimeout(done, 10));
-    rows.push([`SSE logs: ${FOLLOWERS} clients hang up to every server stream and cluster request ended`, gone() === FOLLOWERS ? `${(performance.now() - hungUp).toFixed(0)} ms` : `only ${gone()} ended within 10 s`]);
+    rows.push([
+      `SSE logs: ${FOLLOWERS} clients hang up to every server stream and cluster request ended`,
+      gone() === FOLLOWERS ? `${(performance.now() - hungUp).toFixed(0)} ms` : `only ${gone()} ended within 10 s`,
+    ]);
   } finally {
     if (server) {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -5,7 +5,14 @@ const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** An RFC 1123 label: namespaces, cluster ids, project keys. */
-export const Rfc1123Label = v.pipe(v.string(), v.regex(LABEL, 'must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters)'));
+export const Rfc1123Label = v.pipe(
+  v.string(),
+  v.regex(LABEL, 'must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters)'),
+);
 
 /** An RFC 1123 subdomain: most object names. */
-export const Rfc1123Subdomain = v.pipe(v.string(), v.maxLength(253, 'must be at most 253 characters'), v.regex(SUBDOMAIN, 'must be a lowercase RFC 1123 name'));
+export const Rfc1123Subdomain = v.pipe(
+  v.string(),
+  v.maxLength(253, 'must be at most 253 characters'),
+  v.regex(SUBDOMAIN, 'must be a lowercase RFC 1123 name'),
+);

@@ -10,7 +10,14 @@
  * (yaml's `maxAliasCount`), total expanded nodes, nesting depth; recursive
  * aliases are rejected.
  */
-import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
+import {
+  LineCounter,
+  parseAllDocuments,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+  type Tags,
+} from 'yaml';
 import { InvalidInputError } from './errors.ts';
 
 export interface YamlLimits {
@@ -34,7 +41,9 @@ export const DEFAULT_YAML_LIMITS: YamlLimits = {
   maxDepth: 200,
 };
 
-const UNRESOLVED_TAGS = new Set(['timestamp', 'binary', 'omap', 'pairs', 'set'].map((name) => `tag:yaml.org,2002:${name}`));
+const UNRESOLVED_TAGS = new Set(
+  ['timestamp', 'binary', 'omap', 'pairs', 'set'].map((name) => `tag:yaml.org,2002:${name}`),
+);
 
 /** Parser options shared by every YAML read in Berth. */
 export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
@@ -60,7 +69,12 @@ export interface YamlDocument {
  *
  * @example parseYamlStream('a: 1\n---\nb: 2', 'yaml') // [{ index: 1, line: 1, value: { a: 1 } }, ...]
  */
-export function parseYamlStream(source: string, what: string, limits: Partial<YamlLimits> = {}, field?: string): YamlDocument[] {
+export function parseYamlStream(
+  source: string,
+  what: string,
+  limits: Partial<YamlLimits> = {},
+  field?: string,
+): YamlDocument[] {
   const max = { ...DEFAULT_YAML_LIMITS, ...limits };
   const invalid = (message: string): InvalidInputError => new InvalidInputError(`${what}: ${message}`, field);
   const bytes = Buffer.byteLength(source, 'utf8');
@@ -74,7 +88,8 @@ export function parseYamlStream(source: string, what: string, limits: Partial<Ya
     // the parser recursing past the stack on absurd nesting
     throw invalid(`is not valid YAML: ${(error as Error).message}`);
   }
-  if (documents.length > max.maxDocuments) throw invalid(`has ${documents.length} documents, more than the ${max.maxDocuments} allowed`);
+  if (documents.length > max.maxDocuments)
+    throw invalid(`has ${documents.length} documents, more than the ${max.maxDocuments} allowed`);
 
   const budget = { nodes: max.maxNodes };
   return documents.map((document, i) => {
@@ -92,7 +107,9 @@ export function parseYamlStream(source: string, what: string, limits: Partial<Ya
       value = document.toJS({ maxAliasCount: max.maxAliasCount });
     } catch (cause) {
       const message = (cause as Error).message;
-      const problem = /Excessive alias count/.test(message) ? 'expands aliases beyond the allowed limit' : `is not usable YAML: ${message}`;
+      const problem = /Excessive alias count/.test(message)
+        ? 'expands aliases beyond the allowed limit'
+        : `is not usable YAML: ${message}`;
       throw invalid(`${where}${problem}`);
     }
     const problem = checkTree(value, budget, max);
@@ -105,9 +122,15 @@ export function parseYamlStream(source: string, what: string, limits: Partial<Ya
  * Parses YAML that must be a single document (a variable's value, a values file).
  * An empty source gives null.
  */
-export function parseYamlValue(source: string, what: string, limits: Partial<YamlLimits> = {}, field?: string): unknown {
+export function parseYamlValue(
+  source: string,
+  what: string,
+  limits: Partial<YamlLimits> = {},
+  field?: string,
+): unknown {
   const documents = parseYamlStream(source, what, limits, field);
-  if (documents.length > 1) throw new InvalidInputError(`${what}: must be one YAML document, found ${documents.length}`, field);
+  if (documents.length > 1)
+    throw new InvalidInputError(`${what}: must be one YAML document, found ${documents.length}`, field);
   return documents[0]?.value ?? null;
 }
 

@@ -196,7 +196,8 @@ async function bootCluster(paths: ClusterPaths, log: Log): Promise<void> {
     await writeState(paths, state); // before anything can fail, so a cleanup finds the pid
     log(`started ${name} (pid ${state.processes[name]!.pid})`);
   };
-  const until = (what: string, probe: () => Promise<boolean>) => waitUntil(what, probe, () => assertAlive(paths, state));
+  const until = (what: string, probe: () => Promise<boolean>) =>
+    waitUntil(what, probe, () => assertAlive(paths, state));
 
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
   const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
@@ -258,11 +259,7 @@ async function bootCluster(paths: ClusterPaths, log: Log): Promise<void> {
     `--cluster-signing-cert-file=${pki.caCert}`,
     `--cluster-signing-key-file=${pki.caKey}`,
   ]);
-  await launch('kube-scheduler', [
-    `--kubeconfig=${paths.kubeconfig}`,
-    '--leader-elect=false',
-    '--secure-port=0',
-  ]);
+  await launch('kube-scheduler', [`--kubeconfig=${paths.kubeconfig}`, '--leader-elect=false', '--secure-port=0']);
   await launch('kwok', [
     `--kubeconfig=${paths.kubeconfig}`,
     // With --config kwok plays only the stages listed there; the file also holds the ClusterLogs rule.
@@ -289,7 +286,9 @@ async function bootCluster(paths: ClusterPaths, log: Log): Promise<void> {
   });
   log('nodes kwok-node-a and kwok-node-b are Ready');
   await until('the default ServiceAccount', async () =>
-    (await core.listNamespacedServiceAccount({ namespace: 'default' })).items.some((sa) => sa.metadata?.name === 'default'),
+    (await core.listNamespacedServiceAccount({ namespace: 'default' })).items.some(
+      (sa) => sa.metadata?.name === 'default',
+    ),
   );
 
   const crdNames = await applyCrds(server, pki.caCert, token, join(kubeDir, 'istio-crds.yaml'));
@@ -341,13 +340,54 @@ async function createPki(dir: string): Promise<Pki> {
   await mkdir(dir, { recursive: true });
   const file = (name: string) => join(dir, name);
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl('req', '-x509', ...ecKey, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '3650', '-subj', '/CN=berth-local-ca');
+  await openssl(
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=berth-local-ca',
+  );
 
   const issue = async (name: string, subject: string, extensions: string[]) => {
-    await writeFile(file(`${name}.ext`), ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', ...extensions].join('\n'));
-    await openssl('req', '-new', ...ecKey, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject);
-    await openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'),
-      '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-days', '3650', '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`));
+    await writeFile(
+      file(`${name}.ext`),
+      ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', ...extensions].join('\n'),
+    );
+    await openssl(
+      'req',
+      '-new',
+      ...ecKey,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+      '-subj',
+      subject,
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-set_serial',
+      `0x${randomBytes(12).toString('hex')}`,
+      '-days',
+      '3650',
+      '-extfile',
+      file(`${name}.ext`),
+      '-out',
+      file(`${name}.crt`),
+    );
   };
   const loopback = 'IP:127.0.0.1,DNS:localhost';
   await Promise.all([
@@ -395,7 +435,9 @@ function renderKubeconfig(server: string, caPem: Buffer, token: string): string 
 /** kwok's stage documents plus one ClusterLogs rule that serves `containerLog` for every container. */
 async function renderKwokConfig(kubeDir: string, containerLog: string): Promise<string> {
   const stageFiles = ['node-initialize', 'node-heartbeat-with-lease', 'pod-ready', 'pod-complete', 'pod-delete'];
-  const stages = await Promise.all(stageFiles.map((name) => readFile(join(kubeDir, 'kwok-stages', `${name}.yaml`), 'utf8')));
+  const stages = await Promise.all(
+    stageFiles.map((name) => readFile(join(kubeDir, 'kwok-stages', `${name}.yaml`), 'utf8')),
+  );
   const clusterLogs = stringify({
     apiVersion: 'kwok.x-k8s.io/v1alpha1',
     kind: 'ClusterLogs',
@@ -403,7 +445,7 @@ async function renderKwokConfig(kubeDir: string, containerLog: string): Promise<
     // follow: true lets `logs -f` stream lines appended later.
     spec: { selector: {}, logs: [{ containers: [], logsFile: containerLog, follow: true }] },
   });
-  return [...stages, clusterLogs].map((doc) => doc.trim()).join('\n---\n') + '\n';
+  return `${[...stages, clusterLogs].map((doc) => doc.trim()).join('\n---\n')}\n`;
 }
 
 function fakeNode(name: string, region: string): V1Node {
@@ -412,7 +454,13 @@ function fakeNode(name: string, region: string): V1Node {
     kind: 'Node',
     metadata: {
       name,
-      labels: { region, type: 'kwok', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+      labels: {
+        region,
+        type: 'kwok',
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+      },
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
     },
   };
@@ -474,7 +522,11 @@ async function openCluster(paths: ClusterPaths): Promise<LocalCluster> {
       // stopProcess waited for the old pid to exit, so the port is free again.
       apiServer.pid = spawnDetached(apiServer.command, logFileOf(paths, 'kube-apiserver'));
       await writeState(paths, state);
-      await waitUntil('kube-apiserver /readyz', () => isApiServerReady(server, caFile, token), () => assertAlive(paths, state));
+      await waitUntil(
+        'kube-apiserver /readyz',
+        () => isApiServerReady(server, caFile, token),
+        () => assertAlive(paths, state),
+      );
       // After an outage of a few seconds client-go's reflectors back off up to 30 s before they watch
       // again, so new pods would sit unscheduled that long. Restarted clients connect at once.
       for (const name of API_CLIENTS) {
@@ -541,7 +593,10 @@ function spawnDetached(command: string[], logFile: string): number {
 
 /** SIGTERM, then SIGKILL after STOP_TIMEOUT_MS; returns once the pid is gone, so its ports are free again. */
 async function stopProcess(pid: number, binary: string): Promise<void> {
-  for (const [signal, timeoutMs] of [['SIGTERM', STOP_TIMEOUT_MS], ['SIGKILL', 5_000]] as const) {
+  for (const [signal, timeoutMs] of [
+    ['SIGTERM', STOP_TIMEOUT_MS],
+    ['SIGKILL', 5_000],
+  ] as const) {
     if (!(await isRunning(pid, binary))) return;
     try {
       process.kill(pid, signal);
@@ -600,11 +655,15 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, checkAlive
 /** Distinct free loopback ports: all are held open together so none is handed out twice. */
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((done, fail) => {
-      const server = createServer();
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => done(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((done, fail) => {
+          const server = createServer();
+          server.once('error', fail);
+          server.listen(0, '127.0.0.1', () => done(server));
+        }),
+    ),
   );
   const ports = servers.map((server) => (server.address() as { port: number }).port);
   await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));

@@ -48,7 +48,15 @@ declare namespace sst {
       subscribe(
         name: string,
         subscriber: FunctionArgs,
-        args?: { transform?: { eventSourceMapping?: { maximumRetryAttempts?: number; bisectBatchOnFunctionError?: boolean; batchSize?: number } } },
+        args?: {
+          transform?: {
+            eventSourceMapping?: {
+              maximumRetryAttempts?: number;
+              bisectBatchOnFunctionError?: boolean;
+              batchSize?: number;
+            };
+          };
+        },
       ): unknown;
     }
     class Router {

@@ -10,7 +10,9 @@ const Params = v.object({ id: v.pipe(v.string(), v.minLength(1)) });
 const app = new Hono();
 app.get('/items/:id', async (c) => {
   const { id } = v.parse(Params, c.req.param());
-  const { Item } = await client.send(new GetCommand({ TableName: process.env['TABLE'] ?? 'table', Key: { pk: id, sk: id } }));
+  const { Item } = await client.send(
+    new GetCommand({ TableName: process.env['TABLE'] ?? 'table', Key: { pk: id, sk: id } }),
+  );
   return c.json(Item ?? {});
 });
 export const handler = handle(app);

@@ -43,6 +43,8 @@ export function requireProjectAccess(principal: Principal, projectKey: string): 
 /** Operations on a whole cluster, outside any project, are not for tokens limited to projects. */
 export function requireClusterWideAccess(principal: Principal): void {
   if (principal.role === 'user' && principal.projects !== undefined) {
-    throw new ForbiddenError(`this token is limited to projects [${principal.projects.join(', ')}]; this operation acts on a whole cluster`);
+    throw new ForbiddenError(
+      `this token is limited to projects [${principal.projects.join(', ')}]; this operation acts on a whole cluster`,
+    );
   }
 }

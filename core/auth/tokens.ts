@@ -29,7 +29,13 @@ const toView = (item: TokenItem): TokenView => ({
 });
 
 /** Mints a token; the clear value is in this answer and nowhere else, ever. */
-export async function createToken({ ctx, input }: { ctx: CoreContext; input: CreateTokenInput }): Promise<TokenView & { token: string }> {
+export async function createToken({
+  ctx,
+  input,
+}: {
+  ctx: CoreContext;
+  input: CreateTokenInput;
+}): Promise<TokenView & { token: string }> {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const item: TokenItem = {
     id: ctx.newId(),
@@ -44,14 +50,27 @@ export async function createToken({ ctx, input }: { ctx: CoreContext; input: Cre
   await ctx.store.transact(
     [
       { Put: { Item: { ...keys.token(item.id), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { Item: { ...keys.tokenByHash(item.hash), tokenId: item.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          Item: { ...keys.tokenByHash(item.hash), tokenId: item.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
     ],
     'token id already exists',
   );
   return { ...toView(item), token };
 }
 
-export async function listTokens({ ctx, limit, cursor }: { ctx: CoreContext; limit: number; cursor?: string | undefined }): Promise<Page<TokenView>> {
+export async function listTokens({
+  ctx,
+  limit,
+  cursor,
+}: {
+  ctx: CoreContext;
+  limit: number;
+  cursor?: string | undefined;
+}): Promise<Page<TokenView>> {
   const page = await ctx.store.list<TokenItem>(keys.tokens, { limit, cursor });
   return page.cursor ? { items: page.items.map(toView), cursor: page.cursor } : { items: page.items.map(toView) };
 }
@@ -62,7 +81,13 @@ export async function deleteToken({ ctx, id }: { ctx: CoreContext; id: string })
   await ctx.store.transact(
     [
       // Deleting against the version read keeps a concurrent delete from half-succeeding.
-      { Delete: { Key: keys.token(id), ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': item.version } } },
+      {
+        Delete: {
+          Key: keys.token(id),
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': item.version },
+        },
+      },
       { Delete: { Key: keys.tokenByHash(item.hash) } },
     ],
     `token "${id}" changed while it was being deleted`,
@@ -70,7 +95,13 @@ export async function deleteToken({ ctx, id }: { ctx: CoreContext; id: string })
 }
 
 /** Looks a presented token up by its hash; undefined when it is not one of ours. */
-export async function findTokenByValue({ ctx, token }: { ctx: CoreContext; token: string }): Promise<TokenItem | undefined> {
+export async function findTokenByValue({
+  ctx,
+  token,
+}: {
+  ctx: CoreContext;
+  token: string;
+}): Promise<TokenItem | undefined> {
   const lookup = await ctx.store.get<{ tokenId: string }>(keys.tokenByHash(hashToken(token)));
   return lookup ? ctx.store.get<TokenItem>(keys.token(lookup.tokenId)) : undefined;
 }

@@ -7,7 +7,13 @@
 export type KubeObject = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [key: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 };
 
@@ -66,7 +72,13 @@ export type ServiceSummary = {
   type: string;
   clusterIP: string | null;
   selector: Record<string, string>;
-  ports: Array<{ name: string | null; port: number; targetPort: string | number | null; protocol: string; nodePort: number | null }>;
+  ports: Array<{
+    name: string | null;
+    port: number;
+    targetPort: string | number | null;
+    protocol: string;
+    nodePort: number | null;
+  }>;
   labels: Record<string, string>;
   createdAt: string | null;
 };
@@ -109,9 +121,19 @@ export type KubeCluster = {
   apply(objects: KubeObject[], options: { namespace: string }): Promise<ApplyResult[]>;
   /** Deletes what `apply` created; objects already gone count as deleted. */
   deleteObjects(objects: KubeObject[], options: { namespace: string }): Promise<ApplyResult[]>;
-  getObject(ref: { apiVersion: string; kind: string; name: string; namespace?: string }): Promise<KubeObject | undefined>;
+  getObject(ref: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+  }): Promise<KubeObject | undefined>;
   /** Objects of any kind (CRDs included) in a namespace, optionally by label selector. */
-  listObjects(ref: { apiVersion: string; kind: string; namespace: string; labelSelector?: string }): Promise<KubeObject[]>;
+  listObjects(ref: {
+    apiVersion: string;
+    kind: string;
+    namespace: string;
+    labelSelector?: string;
+  }): Promise<KubeObject[]>;
   /** Sets (string) or removes (null) labels of a namespace, leaving the others as they are. */
   labelNamespace(name: string, labels: Record<string, string | null>): Promise<void>;
 
@@ -124,13 +146,22 @@ export type KubeCluster = {
   listPods(namespace: string, labelSelector?: string): Promise<PodSummary[]>;
   listCronJobs(namespace: string): Promise<CronJobSummary[]>;
   listServices(namespace: string, labelSelector?: string): Promise<ServiceSummary[]>;
-  listEndpoints(namespace: string, labelSelector?: string): Promise<Array<{ name: string; addresses: string[]; ports: number[] }>>;
+  listEndpoints(
+    namespace: string,
+    labelSelector?: string,
+  ): Promise<Array<{ name: string; addresses: string[]; ports: number[] }>>;
   listEvents(namespace: string, involved: { kind: string; name: string }): Promise<EventSummary[]>;
   deletePod(namespace: string, name: string): Promise<void>;
 
   readLog(namespace: string, pod: string, options: LogOptions): Promise<string>;
   /** Streams log lines until `signal` aborts or the container's log ends. */
-  followLog(namespace: string, pod: string, options: LogOptions, onLine: (line: string) => void, signal: AbortSignal): Promise<void>;
+  followLog(
+    namespace: string,
+    pod: string,
+    options: LogOptions,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 
   ensureNamespace(name: string, labels?: Record<string, string>): Promise<{ created: boolean }>;
   deleteNamespace(name: string): Promise<void>;

@@ -127,7 +127,10 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     return ((await response.json()) as { resources: DiscoveredResource[] }).resources;
   });
 
-  async function objectPath(object: Pick<KubeObject, 'apiVersion' | 'kind'> & { name?: string }, namespace: string | undefined) {
+  async function objectPath(
+    object: Pick<KubeObject, 'apiVersion' | 'kind'> & { name?: string },
+    namespace: string | undefined,
+  ) {
     const resource = await discovery.resolve(object.apiVersion, object.kind);
     const base = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
     const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(namespace ?? 'default')}` : '';
@@ -140,7 +143,10 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     const target = { kind: object.kind, name: object.metadata.name, namespace };
     try {
       const path = await objectPath({ ...object, name: object.metadata.name }, namespace);
-      const body = { ...object, metadata: { ...object.metadata, ...(path.includes('/namespaces/') ? { namespace } : {}) } };
+      const body = {
+        ...object,
+        metadata: { ...object.metadata, ...(path.includes('/namespaces/') ? { namespace } : {}) },
+      };
       await raw(HttpMethod.PATCH, path, target, {
         body: JSON.stringify(body),
         contentType: PatchStrategy.ServerSideApply,
@@ -208,9 +214,14 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     },
 
     async listObjects(ref) {
-      const response = await raw(HttpMethod.GET, await objectPath({ apiVersion: ref.apiVersion, kind: ref.kind }, ref.namespace), { kind: ref.kind, name: ref.namespace, namespace: ref.namespace }, {
-        ...(ref.labelSelector ? { query: { labelSelector: ref.labelSelector } } : {}),
-      });
+      const response = await raw(
+        HttpMethod.GET,
+        await objectPath({ apiVersion: ref.apiVersion, kind: ref.kind }, ref.namespace),
+        { kind: ref.kind, name: ref.namespace, namespace: ref.namespace },
+        {
+          ...(ref.labelSelector ? { query: { labelSelector: ref.labelSelector } } : {}),
+        },
+      );
       const list = (await response.json()) as { items?: KubeObject[] };
       // A list's items carry no apiVersion and kind of their own.
       return (list.items ?? []).map((item) => ({ ...item, apiVersion: ref.apiVersion, kind: ref.kind }));
@@ -218,7 +229,10 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
     async labelNamespace(name, labels) {
       await call({ kind: 'Namespace', name }, () =>
-        core.patchNamespace({ name, body: { metadata: { labels } }, fieldManager: FIELD_MANAGER }, patchAs(PatchStrategy.MergePatch)),
+        core.patchNamespace(
+          { name, body: { metadata: { labels } }, fieldManager: FIELD_MANAGER },
+          patchAs(PatchStrategy.MergePatch),
+        ),
       );
     },
 
@@ -253,7 +267,9 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
     async restart(kind, namespace, name, at) {
       // What `kubectl rollout restart` does: a changed pod-template annotation rolls every pod.
-      const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at.toISOString() } } } } };
+      const body = {
+        spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at.toISOString() } } } },
+      };
       const options = patchAs(PatchStrategy.StrategicMergePatch);
       const request = { name, namespace, body, fieldManager: FIELD_MANAGER };
       await call({ kind, name, namespace }, () => {
@@ -300,14 +316,19 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     },
 
     async listCronJobs(namespace) {
-      const list = await call({ kind: 'cronjobs', name: namespace, namespace }, () => batch.listNamespacedCronJob({ namespace }));
+      const list = await call({ kind: 'cronjobs', name: namespace, namespace }, () =>
+        batch.listNamespacedCronJob({ namespace }),
+      );
       return list.items.map((item) => ({
         name: item.metadata?.name ?? '',
         namespace: item.metadata?.namespace ?? '',
         schedule: item.spec?.schedule ?? '',
         suspend: item.spec?.suspend ?? false,
         lastScheduleTime: toIso(item.status?.lastScheduleTime),
-        containers: (item.spec?.jobTemplate.spec?.template.spec?.containers ?? []).map((container) => ({ name: container.name, image: container.image ?? '' })),
+        containers: (item.spec?.jobTemplate.spec?.template.spec?.containers ?? []).map((container) => ({
+          name: container.name,
+          image: container.image ?? '',
+        })),
         labels: item.metadata?.labels ?? {},
       }));
     },
@@ -358,15 +379,24 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
     async followLog(namespace, pod, options, onLine, signal) {
       const query: Record<string, string> = { follow: 'true', container: options.container };
-      for (const [name, value] of Object.entries(logQuery(options))) if (value !== undefined) query[name] = String(value);
+      for (const [name, value] of Object.entries(logQuery(options)))
+        if (value !== undefined) query[name] = String(value);
       // Only connecting has a deadline: a followed log may stay quiet for long.
       const connecting = new AbortController();
-      const connectDeadline = setTimeout(() => connecting.abort(new DOMException('connect timeout', 'TimeoutError')), timeoutMs);
+      const connectDeadline = setTimeout(
+        () => connecting.abort(new DOMException('connect timeout', 'TimeoutError')),
+        timeoutMs,
+      );
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
-      const response = await raw(HttpMethod.GET, path, { kind: 'Pod', name: pod, namespace }, {
-        query,
-        signal: AbortSignal.any([signal, connecting.signal]),
-      }).finally(() => clearTimeout(connectDeadline));
+      const response = await raw(
+        HttpMethod.GET,
+        path,
+        { kind: 'Pod', name: pod, namespace },
+        {
+          query,
+          signal: AbortSignal.any([signal, connecting.signal]),
+        },
+      ).finally(() => clearTimeout(connectDeadline));
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
       signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
       let pending = '';
@@ -445,7 +475,9 @@ function createDiscovery(load: (groupVersion: string) => Promise<DiscoveredResou
       if (!match) {
         // A CRD installed after the first look-up: read the group version again once.
         cache.delete(apiVersion);
-        const fresh = (await this.resolveFresh(apiVersion)).find((resource) => resource.kind === kind && !resource.name.includes('/'));
+        const fresh = (await this.resolveFresh(apiVersion)).find(
+          (resource) => resource.kind === kind && !resource.name.includes('/'),
+        );
         if (!fresh) throw new NotFoundError('resource kind', `${apiVersion}/${kind}`);
         return fresh;
       }
@@ -469,9 +501,26 @@ const logQuery = (options: LogOptions) => ({
 const toIso = (value: Date | string | undefined | null): string | null =>
   value === undefined || value === null ? null : new Date(value).toISOString();
 
-function summarizeWorkload(kind: ScalableKind | 'DaemonSet', item: V1Deployment | V1StatefulSet | V1DaemonSet): WorkloadSummary {
-  const status = (item.status ?? {}) as { readyReplicas?: number; numberReady?: number; desiredNumberScheduled?: number; observedGeneration?: number };
-  const spec = item.spec as { replicas?: number; selector?: V1LabelSelector; template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { containers?: V1Container[] } } } | undefined;
+function summarizeWorkload(
+  kind: ScalableKind | 'DaemonSet',
+  item: V1Deployment | V1StatefulSet | V1DaemonSet,
+): WorkloadSummary {
+  const status = (item.status ?? {}) as {
+    readyReplicas?: number;
+    numberReady?: number;
+    desiredNumberScheduled?: number;
+    observedGeneration?: number;
+  };
+  const spec = item.spec as
+    | {
+        replicas?: number;
+        selector?: V1LabelSelector;
+        template?: {
+          metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+          spec?: { containers?: V1Container[] };
+        };
+      }
+    | undefined;
   return {
     kind,
     name: item.metadata?.name ?? '',
@@ -481,7 +530,10 @@ function summarizeWorkload(kind: ScalableKind | 'DaemonSet', item: V1Deployment 
     labelSelector: toSelectorString(spec?.selector),
     podLabels: spec?.template?.metadata?.labels ?? {},
     labels: item.metadata?.labels ?? {},
-    containers: (spec?.template?.spec?.containers ?? []).map((container) => ({ name: container.name, image: container.image ?? '' })),
+    containers: (spec?.template?.spec?.containers ?? []).map((container) => ({
+      name: container.name,
+      image: container.image ?? '',
+    })),
     generation: item.metadata?.generation ?? 0,
     observedGeneration: status.observedGeneration ?? 0,
     restartedAt: spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'] ?? null,
@@ -525,7 +577,13 @@ function summarizePod(pod: V1Pod): PodSummary {
     containersReady: condition(pod, 'ContainersReady'),
     containers: (pod.spec?.containers ?? []).map((container) => {
       const status = statuses.find((entry) => entry.name === container.name);
-      const state = status?.state?.running ? 'running' : status?.state?.terminated ? 'terminated' : status?.state?.waiting ? 'waiting' : 'unknown';
+      const state = status?.state?.running
+        ? 'running'
+        : status?.state?.terminated
+          ? 'terminated'
+          : status?.state?.waiting
+            ? 'waiting'
+            : 'unknown';
       const detail = status?.state?.waiting ?? status?.state?.terminated;
       return {
         name: container.name,
@@ -536,7 +594,10 @@ function summarizePod(pod: V1Pod): PodSummary {
         reason: detail?.reason ?? '',
         message: detail?.message ?? '',
         startedAt: toIso(status?.state?.running?.startedAt),
-        ports: (container.ports ?? []).map((port) => ({ containerPort: port.containerPort, protocol: port.protocol ?? 'TCP' })),
+        ports: (container.ports ?? []).map((port) => ({
+          containerPort: port.containerPort,
+          protocol: port.protocol ?? 'TCP',
+        })),
       };
     }),
     ownerReferences: (pod.metadata?.ownerReferences ?? []).map((owner) => ({ kind: owner.kind, name: owner.name })),

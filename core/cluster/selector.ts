@@ -28,7 +28,9 @@ function parseTerm(term: string): (labels: Record<string, string>) => boolean {
   const set = term.match(/^([^\s!=]+)\s+(in|notin)\s+\((.*)\)$/);
   if (set) {
     const values = set[3]!.split(',').map((value) => value.trim());
-    return set[2] === 'in' ? (labels) => values.includes(labels[set[1]!] ?? '\u0000') : (labels) => !values.includes(labels[set[1]!] ?? '\u0000');
+    return set[2] === 'in'
+      ? (labels) => values.includes(labels[set[1]!] ?? '\u0000')
+      : (labels) => !values.includes(labels[set[1]!] ?? '\u0000');
   }
   const inequality = term.match(/^([^\s!=]+)\s*!=\s*(.*)$/);
   if (inequality) return (labels) => labels[inequality[1]!] !== inequality[2]!.trim();

@@ -24,14 +24,21 @@ export function checkKubeconfig(text: string): { server: string; kubeconfig: str
     throw new InvalidInputError('kubeconfig has no current-context', FIELD);
   }
   const context = findNamed(config['contexts'], contextName, 'context')['context'];
-  if (!isRecord(context)) throw new InvalidInputError(`kubeconfig context "${contextName}" has no context section`, FIELD);
+  if (!isRecord(context))
+    throw new InvalidInputError(`kubeconfig context "${contextName}" has no context section`, FIELD);
 
   const cluster = findNamed(config['clusters'], String(context['cluster']), 'cluster')['cluster'];
   if (!isRecord(cluster) || typeof cluster['server'] !== 'string' || !/^https?:\/\//.test(cluster['server'])) {
-    throw new InvalidInputError(`kubeconfig cluster "${String(context['cluster'])}" has no http(s) server address`, FIELD);
+    throw new InvalidInputError(
+      `kubeconfig cluster "${String(context['cluster'])}" has no http(s) server address`,
+      FIELD,
+    );
   }
   if (typeof cluster['certificate-authority'] === 'string') {
-    throw new InvalidInputError('kubeconfig refers to a certificate-authority file; inline it as certificate-authority-data', FIELD);
+    throw new InvalidInputError(
+      'kubeconfig refers to a certificate-authority file; inline it as certificate-authority-data',
+      FIELD,
+    );
   }
 
   const userName = String(context['user']);
@@ -44,11 +51,17 @@ export function checkKubeconfig(text: string): { server: string; kubeconfig: str
     );
   }
   if (user['auth-provider'] !== undefined) {
-    throw new InvalidInputError(`kubeconfig user "${userName}" needs an auth-provider plugin; use a token or client-certificate-data instead`, FIELD);
+    throw new InvalidInputError(
+      `kubeconfig user "${userName}" needs an auth-provider plugin; use a token or client-certificate-data instead`,
+      FIELD,
+    );
   }
   for (const fileField of ['client-certificate', 'client-key', 'tokenFile']) {
     if (user[fileField] !== undefined) {
-      throw new InvalidInputError(`kubeconfig user "${userName}" refers to a file (${fileField}); inline its content instead`, FIELD);
+      throw new InvalidInputError(
+        `kubeconfig user "${userName}" refers to a file (${fileField}); inline its content instead`,
+        FIELD,
+      );
     }
   }
   const hasCredentials =
@@ -56,7 +69,10 @@ export function checkKubeconfig(text: string): { server: string; kubeconfig: str
     (typeof user['client-certificate-data'] === 'string' && typeof user['client-key-data'] === 'string') ||
     (typeof user['username'] === 'string' && typeof user['password'] === 'string');
   if (!hasCredentials) {
-    throw new InvalidInputError(`kubeconfig user "${userName}" has no inline credentials (token or client certificate)`, FIELD);
+    throw new InvalidInputError(
+      `kubeconfig user "${userName}" has no inline credentials (token or client certificate)`,
+      FIELD,
+    );
   }
   const pick = (source: Record<string, unknown>, fields: readonly string[]) =>
     Object.fromEntries(fields.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
@@ -71,7 +87,13 @@ export function checkKubeconfig(text: string): { server: string; kubeconfig: str
   return { server: cluster['server'], kubeconfig };
 }
 
-const CLUSTER_FIELDS = ['server', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'proxy-url'] as const;
+const CLUSTER_FIELDS = [
+  'server',
+  'certificate-authority-data',
+  'insecure-skip-tls-verify',
+  'tls-server-name',
+  'proxy-url',
+] as const;
 const USER_FIELDS = ['token', 'client-certificate-data', 'client-key-data', 'username', 'password'] as const;
 
 function findNamed(list: unknown, name: string, what: string): NamedEntry<unknown> {

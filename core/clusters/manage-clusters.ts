@@ -11,7 +11,15 @@ export async function getCluster({ ctx, id }: { ctx: CoreContext; id: string }):
   return toClusterView(await readCluster(ctx, id));
 }
 
-export async function listClusters({ ctx, limit, cursor }: { ctx: CoreContext; limit: number; cursor?: string | undefined }): Promise<Page<ClusterView>> {
+export async function listClusters({
+  ctx,
+  limit,
+  cursor,
+}: {
+  ctx: CoreContext;
+  limit: number;
+  cursor?: string | undefined;
+}): Promise<Page<ClusterView>> {
   const page = await ctx.store.list<ClusterItem>(keys.clusters, { limit, cursor });
   return { ...page, items: page.items.map(toClusterView) };
 }
@@ -54,17 +62,39 @@ export async function updateCluster({
   return toClusterView(updated);
 }
 
-export async function deleteCluster({ ctx, connections, id }: { ctx: CoreContext; connections: Pick<ClusterConnections, 'forget'>; id: string }): Promise<void> {
+export async function deleteCluster({
+  ctx,
+  connections,
+  id,
+}: {
+  ctx: CoreContext;
+  connections: Pick<ClusterConnections, 'forget'>;
+  id: string;
+}): Promise<void> {
   if (!(await ctx.store.remove(keys.cluster(id)))) throw new NotFoundError('cluster', id);
   connections.forget(id);
 }
 
 /** Asks the API server for its version; an unreachable cluster is an UnavailableError within the call timeout. */
-export async function clusterHealth({ ctx, connections, id }: { ctx: CoreContext; connections: ClusterConnections; id: string }) {
+export async function clusterHealth({
+  ctx,
+  connections,
+  id,
+}: {
+  ctx: CoreContext;
+  connections: ClusterConnections;
+  id: string;
+}) {
   await readCluster(ctx, id);
   const started = performance.now();
   const { gitVersion, platform } = await (await connections.get(id)).version();
-  return { id, status: 'ok' as const, kube_version: gitVersion, platform, latency_ms: Math.round(performance.now() - started) };
+  return {
+    id,
+    status: 'ok' as const,
+    kube_version: gitVersion,
+    platform,
+    latency_ms: Math.round(performance.now() - started),
+  };
 }
 
 /**
@@ -72,11 +102,24 @@ export async function clusterHealth({ ctx, connections, id }: { ctx: CoreContext
  * is registered or its kubeconfig changes; writes observed state only, so it
  * never conflicts with a user's edit.
  */
-export async function probeCluster({ ctx, connections, id }: { ctx: CoreContext; connections: ClusterConnections; id: string }): Promise<void> {
+export async function probeCluster({
+  ctx,
+  connections,
+  id,
+}: {
+  ctx: CoreContext;
+  connections: ClusterConnections;
+  id: string;
+}): Promise<void> {
   const checkedAt = ctx.now().toISOString();
   try {
     const { gitVersion } = await (await connections.get(id)).version();
-    await ctx.store.annotate(keys.cluster(id), { status: 'ready', kubeVersion: gitVersion, statusMessage: null, checkedAt });
+    await ctx.store.annotate(keys.cluster(id), {
+      status: 'ready',
+      kubeVersion: gitVersion,
+      statusMessage: null,
+      checkedAt,
+    });
   } catch (error) {
     if (error instanceof NotFoundError) return;
     // Only Berth's own messages are stored: a library's message may quote the kubeconfig it choked on.

@@ -9,7 +9,13 @@ import type { ClusterView, RegisterClusterInput } from './schemas.ts';
  * afterwards by the cluster probe worker (status `pending` until then), so a
  * cluster that is briefly down can still be registered.
  */
-export async function registerCluster({ ctx, input }: { ctx: CoreContext; input: RegisterClusterInput }): Promise<ClusterView> {
+export async function registerCluster({
+  ctx,
+  input,
+}: {
+  ctx: CoreContext;
+  input: RegisterClusterInput;
+}): Promise<ClusterView> {
   const { server, kubeconfig } = checkKubeconfig(input.kubeconfig);
   const now = ctx.now().toISOString();
   const item: ClusterItem = {
@@ -23,6 +29,10 @@ export async function registerCluster({ ctx, input }: { ctx: CoreContext; input:
     updatedAt: now,
     version: 1,
   };
-  await ctx.store.create(keys.cluster(input.id), { ...item, entity: 'cluster' }, `cluster "${input.id}" already exists`);
+  await ctx.store.create(
+    keys.cluster(input.id),
+    { ...item, entity: 'cluster' },
+    `cluster "${input.id}" already exists`,
+  );
   return toClusterView(item);
 }

@@ -1,9 +1,11 @@
 import * as v from 'valibot';
 import { Rfc1123Label } from '../names.ts';
 
-
 const ClusterLabels = v.record(
-  v.pipe(v.string(), v.regex(/^[A-Za-z0-9]([-A-Za-z0-9_./]{0,251}[A-Za-z0-9])?$/, 'label keys must be Kubernetes label keys')),
+  v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9]([-A-Za-z0-9_./]{0,251}[A-Za-z0-9])?$/, 'label keys must be Kubernetes label keys'),
+  ),
   v.pipe(v.string(), v.maxLength(63)),
 );
 

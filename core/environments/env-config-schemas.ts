@@ -4,7 +4,10 @@ import { Rfc1123Subdomain } from '../names.ts';
 import { EnvConfigType, EnvKey } from './schemas.ts';
 
 /** `common_env_cfg_type`, and the `type` query parameter: exactly as Zadig spells them. */
-export const EnvConfigTypeName = v.picklist(EnvConfigType.options, `must be one of ${EnvConfigType.options.join(', ')}`);
+export const EnvConfigTypeName = v.picklist(
+  EnvConfigType.options,
+  `must be one of ${EnvConfigType.options.join(', ')}`,
+);
 export type EnvConfigTypeName = v.InferOutput<typeof EnvConfigTypeName>;
 
 /** An environment configuration is named as its Kubernetes object is. */

@@ -82,7 +82,11 @@ export class EnvConfigNotFoundError extends NotFoundError {
  *
  * @example await addEnvConfig({ ctx, principal, projectKey: 'shop', scope: 'test', envKey: 'dev', connections, input: { common_env_cfg_type: 'ConfigMap', yaml_data } })
  */
-export async function addEnvConfig({ connections, input, ...ref }: EnvRef & Deps & { input: AddEnvConfigInput }): Promise<{ name: string }> {
+export async function addEnvConfig({
+  connections,
+  input,
+  ...ref
+}: EnvRef & Deps & { input: AddEnvConfigInput }): Promise<{ name: string }> {
   const env = await requireEnvironment(ref);
   requireSettled(env);
   const type = input.common_env_cfg_type;
@@ -93,14 +97,28 @@ export async function addEnvConfig({ connections, input, ...ref }: EnvRef & Deps
   if (await ref.ctx.store.get(key)) throw alreadyManaged(env, type, name);
   const cluster = await connections.get(env.clusterId);
   if (await cluster.getObject(objectRef(env, type, name))) {
-    throw new ConflictError(`${object.kind} "${name}" already exists in namespace "${env.namespace}" and is not an environment configuration Berth manages; choose another name`);
+    throw new ConflictError(
+      `${object.kind} "${name}" already exists in namespace "${env.namespace}" and is not an environment configuration Berth manages; choose another name`,
+    );
   }
 
   // Recorded before it is applied: a request that dies in between leaves a
   // record whose object is missing (listed with in_cluster false, fixed by an
   // update or a delete), never an object nobody knows Berth made.
   const now = ref.ctx.now().toISOString();
-  const item: EnvConfigItem = { entity: 'env-config', project: env.project, scope: env.scope, env: env.key, type, name, createdBy: ref.principal.name, createdAt: now, updatedBy: ref.principal.name, updatedAt: now, version: 1 };
+  const item: EnvConfigItem = {
+    entity: 'env-config',
+    project: env.project,
+    scope: env.scope,
+    env: env.key,
+    type,
+    name,
+    createdBy: ref.principal.name,
+    createdAt: now,
+    updatedBy: ref.principal.name,
+    updatedAt: now,
+    version: 1,
+  };
   // The condition guards two adds of the same name racing past the checks above.
   await ref.ctx.store.create(key, item, alreadyManaged(env, type, name).message);
   try {
@@ -113,13 +131,19 @@ export async function addEnvConfig({ connections, input, ...ref }: EnvRef & Deps
 }
 
 /** The configurations of one type Berth manages in an environment, each checked against the namespace (one list call). */
-export async function listEnvConfigs({ connections, type, ...ref }: EnvRef & Deps & { type: EnvConfigTypeName }): Promise<EnvConfigSummary[]> {
+export async function listEnvConfigs({
+  connections,
+  type,
+  ...ref
+}: EnvRef & Deps & { type: EnvConfigTypeName }): Promise<EnvConfigSummary[]> {
   const env = await requireEnvironment(ref);
   const items = await ref.ctx.store.listAll<EnvConfigItem>(keys.envConfigs(env.project, env.scope, env.key, type));
   if (items.length === 0) return [];
   const cluster = await connections.get(env.clusterId);
   const { apiVersion, kind } = ENV_CONFIG_KINDS[type];
-  const present = new Set((await cluster.listObjects({ apiVersion, kind, namespace: env.namespace })).map((object) => object.metadata.name));
+  const present = new Set(
+    (await cluster.listObjects({ apiVersion, kind, namespace: env.namespace })).map((object) => object.metadata.name),
+  );
   return items.map((item) => ({
     name: item.name,
     env_name: env.key,
@@ -137,7 +161,12 @@ export async function listEnvConfigs({ connections, type, ...ref }: EnvRef & Dep
  * is returned as the cluster holds it (base64): the detail is what a caller
  * edits and sends back, and one who may write the Secret may read it.
  */
-export async function getEnvConfig({ connections, type, name, ...ref }: EnvRef & Deps & { type: EnvConfigTypeName; name: string }): Promise<Record<string, EnvConfigDetail>> {
+export async function getEnvConfig({
+  connections,
+  type,
+  name,
+  ...ref
+}: EnvRef & Deps & { type: EnvConfigTypeName; name: string }): Promise<Record<string, EnvConfigDetail>> {
   const env = await requireEnvironment(ref);
   const item = await readEnvConfig(ref.ctx, env, type, name);
   const cluster = await connections.get(env.clusterId);
@@ -167,7 +196,11 @@ export async function getEnvConfig({ connections, type, name, ...ref }: EnvRef &
  * manager: fields the previous YAML set and this one leaves out are removed,
  * fields others set on the object (controllers, kubectl) are kept.
  */
-export async function updateEnvConfig({ connections, input, ...ref }: Omit<EnvRef, 'envKey'> & Deps & { input: UpdateEnvConfigInput }): Promise<void> {
+export async function updateEnvConfig({
+  connections,
+  input,
+  ...ref
+}: Omit<EnvRef, 'envKey'> & Deps & { input: UpdateEnvConfigInput }): Promise<void> {
   const env = await requireEnvironment({ ...ref, envKey: input.env_key });
   requireSettled(env);
   const type = input.common_env_cfg_type;
@@ -186,7 +219,12 @@ export async function updateEnvConfig({ connections, input, ...ref }: Omit<EnvRe
 }
 
 /** Deletes a configuration's object (already gone counts as deleted) and Berth's record of it. */
-export async function deleteEnvConfig({ connections, type, name, ...ref }: EnvRef & Deps & { type: EnvConfigTypeName; name: string }): Promise<void> {
+export async function deleteEnvConfig({
+  connections,
+  type,
+  name,
+  ...ref
+}: EnvRef & Deps & { type: EnvConfigTypeName; name: string }): Promise<void> {
   const env = await requireEnvironment(ref);
   requireSettled(env);
   const item = await readEnvConfig(ref.ctx, env, type, name);
@@ -194,13 +232,29 @@ export async function deleteEnvConfig({ connections, type, name, ...ref }: EnvRe
   const key = keys.envConfig(env.project, env.scope, env.key, type, name);
   await ref.ctx.store.transact(
     // Guards against an update claimed since the read: its apply would bring back an object nobody records.
-    [{ Delete: { Key: key, ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': item.version } } }],
+    [
+      {
+        Delete: {
+          Key: key,
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': item.version },
+        },
+      },
+    ],
     `${ENV_CONFIG_KINDS[type].kind} "${name}" was changed by another request; read it again and retry`,
   );
-  const [result] = await cluster.deleteObjects([{ ...objectRef(env, type, name), metadata: { name } }], { namespace: env.namespace });
+  const [result] = await cluster.deleteObjects([{ ...objectRef(env, type, name), metadata: { name } }], {
+    namespace: env.namespace,
+  });
   if (result?.outcome === 'failed') {
     // The object is still there: keep managing it, so the delete can be retried.
-    await ref.ctx.store.create(key, { ...item, version: item.version + 1 }, `${ENV_CONFIG_KINDS[type].kind} "${name}" was added again meanwhile`).catch(() => undefined);
+    await ref.ctx.store
+      .create(
+        key,
+        { ...item, version: item.version + 1 },
+        `${ENV_CONFIG_KINDS[type].kind} "${name}" was added again meanwhile`,
+      )
+      .catch(() => undefined);
     throw await applyError(cluster, env, result.message ?? 'the object could not be deleted');
   }
 }
@@ -220,10 +274,24 @@ export async function recordAppliedEnvConfigs(
   for (const config of configs) {
     for (const object of parseManifests(config.yaml)) {
       if (object.kind !== ENV_CONFIG_KINDS[config.type].kind) continue;
-      const item: EnvConfigItem = { entity: 'env-config', project: env.project, scope: env.scope, env: env.key, type: config.type, name: object.metadata.name, createdBy: by, createdAt: now, updatedBy: by, updatedAt: now, version: 1 };
-      await ctx.store.create(keys.envConfig(env.project, env.scope, env.key, config.type, item.name), item, 'recorded already').catch((error: unknown) => {
-        if (!(error instanceof ConflictError)) throw error;
-      });
+      const item: EnvConfigItem = {
+        entity: 'env-config',
+        project: env.project,
+        scope: env.scope,
+        env: env.key,
+        type: config.type,
+        name: object.metadata.name,
+        createdBy: by,
+        createdAt: now,
+        updatedBy: by,
+        updatedAt: now,
+        version: 1,
+      };
+      await ctx.store
+        .create(keys.envConfig(env.project, env.scope, env.key, config.type, item.name), item, 'recorded already')
+        .catch((error: unknown) => {
+          if (!(error instanceof ConflictError)) throw error;
+        });
     }
   }
 }
@@ -259,7 +327,16 @@ export async function removeAllEnvConfigs(
  * ------------------------------------------------------------------------- */
 
 /** Metadata the API server owns: copied from `kubectl get -o yaml`, they would make the apply fail or mislead. */
-const SERVER_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'selfLink', 'generation', 'managedFields', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'selfLink',
+  'generation',
+  'managedFields',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];
 /** kubectl's copy of the last applied object: for a Secret, its values in clear. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -268,21 +345,42 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * declared type, named `name` when a name is given, in the environment's
  * namespace (whatever namespace the YAML names), without server-managed fields.
  */
-export function configObject(env: Pick<EnvironmentItem, 'namespace'>, type: EnvConfigTypeName, yaml: string, name?: string): KubeObject {
+export function configObject(
+  env: Pick<EnvironmentItem, 'namespace'>,
+  type: EnvConfigTypeName,
+  yaml: string,
+  name?: string,
+): KubeObject {
   const { apiVersion, kind } = ENV_CONFIG_KINDS[type];
   const objects = parseManifests(yaml, { field: 'yaml_data' });
-  if (objects.length !== 1) throw new InvalidInputError(`yaml_data: a ${type} configuration is one ${kind}, found ${objects.length} objects`, 'yaml_data');
+  if (objects.length !== 1)
+    throw new InvalidInputError(
+      `yaml_data: a ${type} configuration is one ${kind}, found ${objects.length} objects`,
+      'yaml_data',
+    );
   const object = objects[0]!;
-  if (object.kind !== kind) throw new InvalidInputError(`yaml_data: a ${type} configuration is a ${kind}, found a ${object.kind}`, 'yaml_data');
-  if (object.apiVersion !== apiVersion) throw new InvalidInputError(`yaml_data: a ${kind} is apiVersion ${apiVersion}, found ${object.apiVersion}`, 'yaml_data');
+  if (object.kind !== kind)
+    throw new InvalidInputError(`yaml_data: a ${type} configuration is a ${kind}, found a ${object.kind}`, 'yaml_data');
+  if (object.apiVersion !== apiVersion)
+    throw new InvalidInputError(
+      `yaml_data: a ${kind} is apiVersion ${apiVersion}, found ${object.apiVersion}`,
+      'yaml_data',
+    );
   const objectName = object.metadata.name;
   const nameCheck = v.safeParse(EnvConfigName, objectName);
-  if (!nameCheck.success) throw new InvalidInputError(`yaml_data: metadata.name "${objectName}" ${nameCheck.issues[0].message}`, 'yaml_data');
+  if (!nameCheck.success)
+    throw new InvalidInputError(`yaml_data: metadata.name "${objectName}" ${nameCheck.issues[0].message}`, 'yaml_data');
   if (name !== undefined && name !== objectName) {
-    throw new InvalidInputError(`name: "${name}" is not the name of the object in yaml_data (metadata.name "${objectName}"); they must be the same`, 'name');
+    throw new InvalidInputError(
+      `name: "${name}" is not the name of the object in yaml_data (metadata.name "${objectName}"); they must be the same`,
+      'name',
+    );
   }
   const { status: _status, ...rest } = object as KubeObject & { status?: unknown };
-  return { ...rest, metadata: { ...withoutServerFields(object.metadata), name: objectName, namespace: env.namespace } } as KubeObject;
+  return {
+    ...rest,
+    metadata: { ...withoutServerFields(object.metadata), name: objectName, namespace: env.namespace },
+  } as KubeObject;
 }
 
 function withoutServerFields(metadata: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -303,7 +401,13 @@ function withoutServerFields(metadata: Readonly<Record<string, unknown>>): Recor
 export function toYaml(object: KubeObject): string {
   const { apiVersion, kind, metadata, status: _status, ...rest } = object as KubeObject & { status?: unknown };
   const { name, namespace, labels, annotations, ...more } = withoutServerFields(metadata) as KubeObject['metadata'];
-  const cleanMetadata = { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}), ...more };
+  const cleanMetadata = {
+    name,
+    ...(namespace ? { namespace } : {}),
+    ...(labels ? { labels } : {}),
+    ...(annotations ? { annotations } : {}),
+    ...more,
+  };
   return stringify({ apiVersion, kind, metadata: cleanMetadata, ...rest }, { lineWidth: 0 });
 }
 
@@ -318,20 +422,31 @@ const objectRef = (env: Pick<EnvironmentItem, 'namespace'>, type: EnvConfigTypeN
  * Rules
  * ------------------------------------------------------------------------- */
 
-const environmentName = (env: Pick<EnvironmentItem, 'key' | 'scope'>) => `${env.scope === 'production' ? 'production environment' : 'environment'} "${env.key}"`;
+const environmentName = (env: Pick<EnvironmentItem, 'key' | 'scope'>) =>
+  `${env.scope === 'production' ? 'production environment' : 'environment'} "${env.key}"`;
 
-async function readEnvConfig(ctx: CoreContext, env: EnvironmentItem, type: EnvConfigTypeName, name: string): Promise<EnvConfigItem & ItemKey> {
-  const item = await ctx.store.get<EnvConfigItem & ItemKey>(keys.envConfig(env.project, env.scope, env.key, type, name));
+async function readEnvConfig(
+  ctx: CoreContext,
+  env: EnvironmentItem,
+  type: EnvConfigTypeName,
+  name: string,
+): Promise<EnvConfigItem & ItemKey> {
+  const item = await ctx.store.get<EnvConfigItem & ItemKey>(
+    keys.envConfig(env.project, env.scope, env.key, type, name),
+  );
   if (!item) throw new EnvConfigNotFoundError(type, name, env);
   return item;
 }
 
 const alreadyManaged = (env: EnvironmentItem, type: EnvConfigTypeName, name: string) =>
-  new ConflictError(`${ENV_CONFIG_KINDS[type].kind} "${name}" already exists in ${environmentName(env)}; update it instead`);
+  new ConflictError(
+    `${ENV_CONFIG_KINDS[type].kind} "${name}" already exists in ${environmentName(env)}; update it instead`,
+  );
 
 async function applyConfig(cluster: KubeCluster, env: EnvironmentItem, object: KubeObject): Promise<void> {
   const [result] = await cluster.apply([object], { namespace: env.namespace });
-  if (result?.outcome === 'failed') throw await applyError(cluster, env, result.message ?? 'the object could not be applied');
+  if (result?.outcome === 'failed')
+    throw await applyError(cluster, env, result.message ?? 'the object could not be applied');
 }
 
 /**
@@ -343,7 +458,9 @@ async function applyConfig(cluster: KubeCluster, env: EnvironmentItem, object: K
 async function applyError(cluster: KubeCluster, env: EnvironmentItem, message: string) {
   if (message.startsWith('the API server rejected')) return new InvalidInputError(`yaml_data: ${message}`, 'yaml_data');
   if (message.endsWith('not found') && !(await cluster.namespaceExists(env.namespace).catch(() => true))) {
-    return new ConflictError(`namespace "${env.namespace}" of ${environmentName(env)} does not exist in cluster "${env.clusterId}"; retry the environment's last operation (${env.lastOperationId}) first`);
+    return new ConflictError(
+      `namespace "${env.namespace}" of ${environmentName(env)} does not exist in cluster "${env.clusterId}"; retry the environment's last operation (${env.lastOperationId}) first`,
+    );
   }
   return new UnavailableError(message);
 }

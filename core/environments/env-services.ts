@@ -10,7 +10,8 @@ import { withPromotedGlobals } from './render-env-service.ts';
 import { checkVariables } from '../render/variables.ts';
 
 function limit(list: readonly unknown[], field: string) {
-  if (list.length > MAX_SERVICES_PER_CHANGE) throw new InvalidInputError(`${field}: at most ${MAX_SERVICES_PER_CHANGE} services per request`, field);
+  if (list.length > MAX_SERVICES_PER_CHANGE)
+    throw new InvalidInputError(`${field}: at most ${MAX_SERVICES_PER_CHANGE} services per request`, field);
 }
 
 /** Adds project services to an environment; one already there is a 409. */
@@ -23,14 +24,23 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
   requireIdle(env);
   const writes: Array<TransactItem & { conflict?: string }> = inputs.map((input) => ({
     Put: {
-      Item: { ...keys.envService(env.project, env.scope, env.key, input.service_name), ...newEnvService(env, input, ref.principal, ref.ctx.now()) },
+      Item: {
+        ...keys.envService(env.project, env.scope, env.key, input.service_name),
+        ...newEnvService(env, input, ref.principal, ref.ctx.now()),
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
     conflict: `service "${input.service_name}" is already in environment "${env.key}"`,
   }));
-  const operation = newOperation(ref.ctx, ref.principal, { project: env.project, scope: env.scope, env: env.key }, 'add-services', {
-    services: inputs.map((input) => input.service_name),
-  });
+  const operation = newOperation(
+    ref.ctx,
+    ref.principal,
+    { project: env.project, scope: env.scope, env: env.key },
+    'add-services',
+    {
+      services: inputs.map((input) => input.service_name),
+    },
+  );
   return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes, { globalVariables: globals });
 }
 
@@ -38,7 +48,10 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
 export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & { services: EnvServiceInput[] }) {
   limit(inputs, 'service_list');
   const env = await requireEnvironment(ref);
-  const current = await inEnvironment(ref, inputs.map((input) => input.service_name));
+  const current = await inEnvironment(
+    ref,
+    inputs.map((input) => input.service_name),
+  );
   const services = await readServices(ref.ctx, env.project, env.scope, inputs);
   const merged = inputs.map((input, index) => ({
     variable_kvs: input.variable_kvs,
@@ -50,7 +63,8 @@ export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & {
   const writes: Array<TransactItem & { conflict?: string }> = current.map((envService, index) => ({
     Update: {
       Key: keys.envService(env.project, env.scope, env.key, envService.service),
-      UpdateExpression: 'SET variableKvs = :kvs, containers = :containers, version = version + :one, updatedBy = :by, updatedAt = :at',
+      UpdateExpression:
+        'SET variableKvs = :kvs, containers = :containers, version = version + :one, updatedBy = :by, updatedAt = :at',
       // Guards against two requests editing the same env service at once.
       ConditionExpression: 'version = :version',
       ExpressionAttributeValues: {
@@ -64,28 +78,49 @@ export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & {
     },
     conflict: `service "${envService.service}" of environment "${env.key}" was changed by another request`,
   }));
-  const operation = newOperation(ref.ctx, ref.principal, { project: env.project, scope: env.scope, env: env.key }, 'update-services', {
-    services: current.map((envService) => envService.service),
-  });
+  const operation = newOperation(
+    ref.ctx,
+    ref.principal,
+    { project: env.project, scope: env.scope, env: env.key },
+    'update-services',
+    {
+      services: current.map((envService) => envService.service),
+    },
+  );
   return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes, { globalVariables: globals });
 }
 
 /** Removes services from an environment; `keepResources` leaves what was applied in the cluster. */
-export async function deleteEnvServices({ serviceNames, keepResources, ...ref }: EnvRef & { serviceNames: string[]; keepResources: boolean }) {
+export async function deleteEnvServices({
+  serviceNames,
+  keepResources,
+  ...ref
+}: EnvRef & { serviceNames: string[]; keepResources: boolean }) {
   limit(serviceNames, 'service_names');
   const env = await requireEnvironment(ref);
   await inEnvironment(ref, serviceNames);
   requireIdle(env);
-  const operation = newOperation(ref.ctx, ref.principal, { project: env.project, scope: env.scope, env: env.key }, 'delete-services', {
-    services: serviceNames,
-    deleteResources: !keepResources,
-  });
+  const operation = newOperation(
+    ref.ctx,
+    ref.principal,
+    { project: env.project, scope: env.scope, env: env.key },
+    'delete-services',
+    {
+      services: serviceNames,
+      deleteResources: !keepResources,
+    },
+  );
   return recordChange(ref.ctx, ref.principal, env, 'updating', operation, []);
 }
 
 /** The env services named, in order; one the environment does not have is a 404. */
 async function inEnvironment(ref: EnvRef, names: readonly string[]): Promise<EnvServiceItem[]> {
-  const all = new Map((await readEnvServices(ref.ctx, { project: ref.projectKey, scope: ref.scope, key: ref.envKey })).map((item) => [item.service, item]));
+  const all = new Map(
+    (await readEnvServices(ref.ctx, { project: ref.projectKey, scope: ref.scope, key: ref.envKey })).map((item) => [
+      item.service,
+      item,
+    ]),
+  );
   return names.map((name) => {
     const found = all.get(name);
     if (!found) throw new NotFoundError(`service of environment "${ref.envKey}"`, name);

@@ -1,4 +1,11 @@
-import type { ClusterConnections, CronJobSummary, KubeObject, PodSummary, ServiceSummary, WorkloadSummary } from '../cluster/gateway.ts';
+import type {
+  ClusterConnections,
+  CronJobSummary,
+  KubeObject,
+  PodSummary,
+  ServiceSummary,
+  WorkloadSummary,
+} from '../cluster/gateway.ts';
 import { selectorMatcher } from '../cluster/selector.ts';
 import { DomainError } from '../errors.ts';
 import { imageName } from '../render/manifests.ts';
@@ -9,10 +16,16 @@ export type ServiceStatus = 'running' | 'unstable' | 'unstart' | 'succeeded' | '
 /** What a namespace runs, read with one list per kind, whatever the number of services. */
 export type NamespaceState = { workloads: WorkloadSummary[]; pods: PodSummary[] };
 
-export async function readNamespaceState(connections: ClusterConnections, env: Pick<EnvironmentItem, 'clusterId' | 'namespace'>): Promise<NamespaceState | undefined> {
+export async function readNamespaceState(
+  connections: ClusterConnections,
+  env: Pick<EnvironmentItem, 'clusterId' | 'namespace'>,
+): Promise<NamespaceState | undefined> {
   try {
     const cluster = await connections.get(env.clusterId);
-    const [workloads, pods] = await Promise.all([cluster.listWorkloads(env.namespace), cluster.listPods(env.namespace)]);
+    const [workloads, pods] = await Promise.all([
+      cluster.listWorkloads(env.namespace),
+      cluster.listPods(env.namespace),
+    ]);
     return { workloads, pods };
   } catch (error) {
     if (error instanceof DomainError && error.code === 'Unavailable') return undefined;
@@ -21,8 +34,13 @@ export async function readNamespaceState(connections: ClusterConnections, env: P
 }
 
 /** The workloads an env service applied (by kind and name). */
-export const serviceWorkloads = (envService: Pick<EnvServiceItem, 'appliedObjects'>, workloads: readonly WorkloadSummary[]) =>
-  workloads.filter((workload) => envService.appliedObjects.some((object) => object.kind === workload.kind && object.name === workload.name));
+export const serviceWorkloads = (
+  envService: Pick<EnvServiceItem, 'appliedObjects'>,
+  workloads: readonly WorkloadSummary[],
+) =>
+  workloads.filter((workload) =>
+    envService.appliedObjects.some((object) => object.kind === workload.kind && object.name === workload.name),
+  );
 
 /** A workload's live pods, found by its own selector. */
 export function workloadPods(workload: WorkloadSummary, pods: readonly PodSummary[]): PodSummary[] {
@@ -50,7 +68,12 @@ export function serviceStatus(envService: EnvServiceItem, state: NamespaceState 
 export function environmentStatus(env: EnvironmentItem, statuses: readonly ServiceStatus[]): string {
   if (env.status !== 'success') return env.status;
   if (statuses.includes('unknown')) return 'unknown';
-  if (statuses.some((status) => status === 'unstable' || status === 'unstart' || status === 'failed' || status === 'pending')) return 'unstable';
+  if (
+    statuses.some(
+      (status) => status === 'unstable' || status === 'unstart' || status === 'failed' || status === 'pending',
+    )
+  )
+    return 'unstable';
   return 'running';
 }
 
@@ -91,7 +114,10 @@ export function podView(pod: PodSummary, now: Date) {
     enable_debug_container: false,
     pod_ready: pod.ready,
     containers_ready: pod.containersReady,
-    containers_message: pod.containers.filter((container) => container.message !== '').map((container) => `${container.name}: ${container.message}`).join('; '),
+    containers_message: pod.containers
+      .filter((container) => container.message !== '')
+      .map((container) => `${container.name}: ${container.message}`)
+      .join('; '),
   };
 }
 
@@ -100,7 +126,11 @@ export function scalesView(workloads: readonly WorkloadSummary[], pods: readonly
   return workloads.map((workload) => ({
     name: workload.name,
     type: workload.kind,
-    images: workload.containers.map((container) => ({ name: container.name, image: container.image, image_name: imageName(container.image) })),
+    images: workload.containers.map((container) => ({
+      name: container.name,
+      image: container.image,
+      image_name: imageName(container.image),
+    })),
     pods: workloadPods(workload, pods).map((pod) => podView(pod, now)),
     replicas: workload.replicas,
     zadigx_release_type: '',
@@ -113,18 +143,33 @@ export function serviceEndpointsView(services: readonly ServiceSummary[], now: D
     name: service.name,
     age: age(service.createdAt, now),
     labels: service.labels,
-    endpoints: service.ports.map((port) => ({ service_name: service.name, service_port: port.port, node_port: port.nodePort ?? 0 })),
+    endpoints: service.ports.map((port) => ({
+      service_name: service.name,
+      service_port: port.port,
+      node_port: port.nodePort ?? 0,
+    })),
   }));
 }
 
 export function ingressView(ingresses: readonly KubeObject[]) {
   return ingresses.map((ingress) => {
-    const spec = (ingress['spec'] ?? {}) as { rules?: Array<{ host?: string; http?: { paths?: Array<{ path?: string; backend?: { service?: { name?: string; port?: { number?: number } } } }> } }> };
+    const spec = (ingress['spec'] ?? {}) as {
+      rules?: Array<{
+        host?: string;
+        http?: {
+          paths?: Array<{ path?: string; backend?: { service?: { name?: string; port?: { number?: number } } } }>;
+        };
+      }>;
+    };
     return {
       name: ingress.metadata.name,
       host_info: (spec.rules ?? []).map((rule) => ({
         host: rule.host ?? '',
-        backends: (rule.http?.paths ?? []).map((path) => ({ path: path.path ?? '/', service_name: path.backend?.service?.name ?? '', service_port: path.backend?.service?.port?.number ?? 0 })),
+        backends: (rule.http?.paths ?? []).map((path) => ({
+          path: path.path ?? '/',
+          service_name: path.backend?.service?.name ?? '',
+          service_port: path.backend?.service?.port?.number ?? 0,
+        })),
       })),
     };
   });
@@ -136,6 +181,10 @@ export function cronJobsView(cronJobs: readonly CronJobSummary[]) {
     schedule: job.schedule,
     suspend: job.suspend,
     last_schedule_time: unix(job.lastScheduleTime),
-    images: job.containers.map((container) => ({ name: container.name, image: container.image, image_name: imageName(container.image) })),
+    images: job.containers.map((container) => ({
+      name: container.name,
+      image: container.image,
+      image_name: imageName(container.image),
+    })),
   }));
 }

@@ -83,16 +83,33 @@ export type EnvServiceRevisionItem = {
   appliedAt: string;
 };
 
-export type EnvRef = { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope; envKey: string };
+export type EnvRef = {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+  scope: ServiceScope;
+  envKey: string;
+};
 
-export async function readEnvironment(ctx: CoreContext, project: string, scope: ServiceScope, envKey: string): Promise<EnvironmentItem> {
+export async function readEnvironment(
+  ctx: CoreContext,
+  project: string,
+  scope: ServiceScope,
+  envKey: string,
+): Promise<EnvironmentItem> {
   const item = await ctx.store.get<EnvironmentItem>(keys.environment(project, scope, envKey));
   if (!item) throw new NotFoundError(scope === 'production' ? 'production environment' : 'environment', envKey);
   return item;
 }
 
 /** The environment a request names, after the project check (scope first, then existence). */
-export async function requireEnvironment({ ctx, principal, projectKey, scope, envKey }: EnvRef): Promise<EnvironmentItem> {
+export async function requireEnvironment({
+  ctx,
+  principal,
+  projectKey,
+  scope,
+  envKey,
+}: EnvRef): Promise<EnvironmentItem> {
   await requireProject(ctx, principal, projectKey);
   return readEnvironment(ctx, projectKey, scope, envKey);
 }
@@ -121,4 +138,6 @@ export function globalVariablesView(env: EnvironmentItem, services: readonly Env
 }
 
 export const relatedServices = (services: readonly EnvServiceItem[], key: string): string[] =>
-  services.filter((service) => service.variableKvs.some((kv) => kv.key === key && kv.use_global_variable)).map((service) => service.service);
+  services
+    .filter((service) => service.variableKvs.some((kv) => kv.key === key && kv.use_global_variable))
+    .map((service) => service.service);

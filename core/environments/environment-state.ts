@@ -3,7 +3,8 @@ import type { EnvironmentItem } from './environment-item.ts';
 
 const BUSY: readonly EnvironmentItem['status'][] = ['creating', 'updating', 'deleting'];
 
-const name = (env: EnvironmentItem) => `${env.scope === 'production' ? 'production environment' : 'environment'} "${env.key}"`;
+const name = (env: EnvironmentItem) =>
+  `${env.scope === 'production' ? 'production environment' : 'environment'} "${env.key}"`;
 
 /**
  * For changes the worker applies: one at a time, and none before the
@@ -12,7 +13,9 @@ const name = (env: EnvironmentItem) => `${env.scope === 'production' ? 'producti
  */
 export function requireIdle(env: EnvironmentItem): void {
   if (BUSY.includes(env.status)) {
-    throw new ConflictError(`${name(env)} is ${env.status} (operation ${env.lastOperationId}); wait for it to finish, or retry it if it failed`);
+    throw new ConflictError(
+      `${name(env)} is ${env.status} (operation ${env.lastOperationId}); wait for it to finish, or retry it if it failed`,
+    );
   }
   if (!env.created) {
     throw new ConflictError(`${name(env)} was never created; retry operation ${env.lastOperationId} first`);
@@ -22,6 +25,8 @@ export function requireIdle(env: EnvironmentItem): void {
 /** For changes made on the cluster directly (configurations, sharing, day-two actions): not while the worker changes the same things. */
 export function requireSettled(env: EnvironmentItem): void {
   if (BUSY.includes(env.status)) {
-    throw new ConflictError(`${name(env)} is ${env.status} (operation ${env.lastOperationId}); try again once that is done`);
+    throw new ConflictError(
+      `${name(env)} is ${env.status} (operation ${env.lastOperationId}); try again once that is done`,
+    );
   }
 }

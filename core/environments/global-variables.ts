@@ -2,7 +2,13 @@ import { InvalidInputError } from '../errors.ts';
 import { checkVariables, type ServiceVariable } from '../render/variables.ts';
 import { readService } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
-import { globalVariablesView, readEnvServices, relatedServices, requireEnvironment, type EnvRef } from './environment-item.ts';
+import {
+  globalVariablesView,
+  readEnvServices,
+  relatedServices,
+  requireEnvironment,
+  type EnvRef,
+} from './environment-item.ts';
 import { checkRenders } from './manage-environments.ts';
 import { newOperation } from './operation-item.ts';
 import { recordChange, requireIdle } from './record-change.ts';
@@ -19,7 +25,10 @@ export async function getGlobalVariables(ref: EnvRef) {
  * a changed value are rendered and applied again; a key still taken by a
  * service cannot be removed.
  */
-export async function updateGlobalVariables({ values, ...ref }: EnvRef & { values: GlobalVariableValue[] }): Promise<{ operationId?: string; reapplied: string[] }> {
+export async function updateGlobalVariables({
+  values,
+  ...ref
+}: EnvRef & { values: GlobalVariableValue[] }): Promise<{ operationId?: string; reapplied: string[] }> {
   const env = await requireEnvironment(ref);
   const envServices = await readEnvServices(ref.ctx, env);
   const names = values.map((value) => value.key);
@@ -27,9 +36,15 @@ export async function updateGlobalVariables({ values, ...ref }: EnvRef & { value
   if (repeated) throw new InvalidInputError(`global_variables: "${repeated}" is listed twice`, 'global_variables');
   for (const removed of env.globalVariables.filter((variable) => !names.includes(variable.key))) {
     const users = relatedServices(envServices, removed.key);
-    if (users.length > 0) throw new InvalidInputError(`global variable "${removed.key}" is used by ${users.map((name) => `"${name}"`).join(', ')}; stop using it there first`, 'global_variables');
+    if (users.length > 0)
+      throw new InvalidInputError(
+        `global variable "${removed.key}" is used by ${users.map((name) => `"${name}"`).join(', ')}; stop using it there first`,
+        'global_variables',
+      );
   }
-  const services = await Promise.all(envServices.map((envService) => readService(ref.ctx, env.project, env.scope, envService.service)));
+  const services = await Promise.all(
+    envServices.map((envService) => readService(ref.ctx, env.project, env.scope, envService.service)),
+  );
   const declared = new Map(env.globalVariables.map((variable) => [variable.key, variable]));
   // A key keeps its declared type; a new key is typed like the services that declare it.
   const typed: ServiceVariable[] = values.map(({ key, value }) => {
@@ -37,13 +52,22 @@ export async function updateGlobalVariables({ values, ...ref }: EnvRef & { value
     return existing ? { ...existing, value } : typeGlobalVariables([{ key, value }], services)[0]!;
   });
   const globals = checkVariables(typed, 'global_variables');
-  const changed = globals.filter((variable) => JSON.stringify(declared.get(variable.key)?.value) !== JSON.stringify(variable.value)).map((variable) => variable.key);
-  const reapplied = envServices.filter((envService) => changed.some((key) => relatedServices([envService], key).length > 0)).map((envService) => envService.service);
+  const changed = globals
+    .filter((variable) => JSON.stringify(declared.get(variable.key)?.value) !== JSON.stringify(variable.value))
+    .map((variable) => variable.key);
+  const reapplied = envServices
+    .filter((envService) => changed.some((key) => relatedServices([envService], key).length > 0))
+    .map((envService) => envService.service);
   const affected = services.filter((service) => reapplied.includes(service.name));
-  checkRenders(env, affected, affected.map((service) => {
-    const envService = envServices.find((item) => item.service === service.name)!;
-    return { variable_kvs: envService.variableKvs, containers: envService.containers };
-  }), globals);
+  checkRenders(
+    env,
+    affected,
+    affected.map((service) => {
+      const envService = envServices.find((item) => item.service === service.name)!;
+      return { variable_kvs: envService.variableKvs, containers: envService.containers };
+    }),
+    globals,
+  );
 
   if (reapplied.length === 0) {
     await ref.ctx.store.update(
@@ -55,7 +79,15 @@ export async function updateGlobalVariables({ values, ...ref }: EnvRef & { value
     return { reapplied };
   }
   requireIdle(env);
-  const operation = newOperation(ref.ctx, ref.principal, { project: env.project, scope: env.scope, env: env.key }, 'update-variables', { services: reapplied });
-  const { operationId } = await recordChange(ref.ctx, ref.principal, env, 'updating', operation, [], { globalVariables: globals });
+  const operation = newOperation(
+    ref.ctx,
+    ref.principal,
+    { project: env.project, scope: env.scope, env: env.key },
+    'update-variables',
+    { services: reapplied },
+  );
+  const { operationId } = await recordChange(ref.ctx, ref.principal, env, 'updating', operation, [], {
+    globalVariables: globals,
+  });
   return { operationId, reapplied };
 }

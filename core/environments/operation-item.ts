@@ -60,7 +60,10 @@ export function newOperation(
 ): OperationItem & { pk: string; sk: string } {
   const id = ctx.newId();
   const now = ctx.now();
-  const configs = (options.configs ?? []).map((config) => ({ type: config.type, sealed: ctx.secrets.seal(config.yaml, configAad(id)) }));
+  const configs = (options.configs ?? []).map((config) => ({
+    type: config.type,
+    sealed: ctx.secrets.seal(config.yaml, configAad(id)),
+  }));
   return {
     ...keys.operation(id),
     entity: 'operation',
@@ -85,7 +88,10 @@ const configAad = (operationId: string) => `operation:${operationId}:config`;
 
 /** The configurations of an operation, opened: for the worker and for a retry only. */
 export const openConfigs = (ctx: CoreContext, operation: Pick<OperationItem, 'id' | 'configs'>): EnvConfig[] =>
-  operation.configs.map((config) => ({ type: config.type, yaml: ctx.secrets.open(config.sealed, configAad(operation.id)) }));
+  operation.configs.map((config) => ({
+    type: config.type,
+    yaml: ctx.secrets.open(config.sealed, configAad(operation.id)),
+  }));
 
 export async function readOperation(ctx: CoreContext, id: string): Promise<OperationItem> {
   const item = await ctx.store.get<OperationItem>(keys.operation(id));
@@ -109,7 +115,12 @@ export async function getOperation({ ctx, principal, id }: { ctx: CoreContext; p
       service_name: service,
       outcome: result.outcome,
       message: result.message ?? null,
-      objects: result.objects.map((object) => ({ kind: object.kind, name: object.name, outcome: object.outcome, message: object.message ?? null })),
+      objects: result.objects.map((object) => ({
+        kind: object.kind,
+        name: object.name,
+        outcome: object.outcome,
+        message: object.message ?? null,
+      })),
     })),
     pending_services: operation.services.filter((service) => !(service in operation.results)),
     retry_of: operation.retryOf ?? null,

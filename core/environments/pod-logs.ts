@@ -33,7 +33,16 @@ export const LogSince = v.pipe(
 );
 
 const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** Seconds from `300` or a Go duration (`5m`, `1h30m`); undefined when it is neither. */
 export function parseSinceSeconds(text: string): number | undefined {
@@ -89,7 +98,14 @@ export type OpenPodLogInput = EnvRef & {
  * const log = await openPodLog({ ctx, principal, projectKey: 'shop', scope: 'test', envKey: 'dev', connections, pod, container: 'web', tails: 10 });
  * const end = await log.follow((line) => send(line), { signal, maxDurationMs: 60_000 });
  */
-export async function openPodLog({ connections, pod, container, tails, sinceSeconds, ...ref }: OpenPodLogInput): Promise<PodLog> {
+export async function openPodLog({
+  connections,
+  pod,
+  container,
+  tails,
+  sinceSeconds,
+  ...ref
+}: OpenPodLogInput): Promise<PodLog> {
   const env = await requireEnvironment(ref);
   const cluster = await connections.get(env.clusterId);
   const object = await cluster.getObject({ apiVersion: 'v1', kind: 'Pod', name: pod, namespace: env.namespace });
@@ -122,5 +138,7 @@ export async function openPodLog({ connections, pod, container, tails, sinceSeco
 /** Every container `kubectl logs -c` accepts: regular, init and ephemeral ones. */
 function containerNames(pod: KubeObject): string[] {
   const spec = (pod['spec'] ?? {}) as Record<string, Array<{ name?: string }> | undefined>;
-  return [...(spec['containers'] ?? []), ...(spec['initContainers'] ?? []), ...(spec['ephemeralContainers'] ?? [])].map((item) => item.name ?? '');
+  return [...(spec['containers'] ?? []), ...(spec['initContainers'] ?? []), ...(spec['ephemeralContainers'] ?? [])].map(
+    (item) => item.name ?? '',
+  );
 }

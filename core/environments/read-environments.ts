@@ -28,7 +28,17 @@ import {
   workloadPods,
 } from './env-workloads.ts';
 
-export async function listEnvironments({ ctx, principal, projectKey, scope }: { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope }) {
+export async function listEnvironments({
+  ctx,
+  principal,
+  projectKey,
+  scope,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+  scope: ServiceScope;
+}) {
   await requireProject(ctx, principal, projectKey);
   return (await ctx.store.listAll<EnvironmentItem>(keys.environmentsIn(projectKey, scope))).map(toEnvironmentSummary);
 }
@@ -44,7 +54,9 @@ export async function getEnvironment({ connections, ...ref }: EnvRef & { connect
   const [state, projectServices] = await Promise.all([
     readNamespaceState(connections, env),
     // One Query for the project's services, not one read per env service.
-    ref.ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(env.project, env.scope), { attributes: ['name', 'containers'] }),
+    ref.ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(env.project, env.scope), {
+      attributes: ['name', 'containers'],
+    }),
   ]);
   const byName = new Map(projectServices.map((service) => [service.name, service]));
   const services = await Promise.all(
@@ -57,7 +69,11 @@ export async function getEnvironment({ connections, ...ref }: EnvRef & { connect
           const image = images.get(container.name) ?? container.image;
           return { name: container.name, image, image_name: imageName(image) };
         }),
-        variable_kvs: envService.variableKvs.map((kv) => ({ key: kv.key, value: kv.value ?? '', use_global_variable: kv.use_global_variable })),
+        variable_kvs: envService.variableKvs.map((kv) => ({
+          key: kv.key,
+          value: kv.value ?? '',
+          use_global_variable: kv.use_global_variable,
+        })),
         status: serviceStatus(envService, state),
         error: envService.error ?? null,
         revision: envService.revision,
@@ -77,18 +93,27 @@ export async function getEnvironment({ connections, ...ref }: EnvRef & { connect
     production: env.scope === 'production',
     global_variables: globalVariablesView(env, envServices),
     services,
-    status: environmentStatus(env, services.map((service) => service.status)),
+    status: environmentStatus(
+      env,
+      services.map((service) => service.status),
+    ),
     status_message: env.statusMessage ?? null,
     operation_id: env.lastOperationId,
   };
 }
 
 /** One service of an environment with its workloads, pods, Services, Ingresses and CronJobs (the spec's shape). */
-export async function getEnvServiceDetail({ connections, serviceName, workloadType, ...ref }: EnvRef & { connections: ClusterConnections; serviceName: string; workloadType?: string | undefined }) {
+export async function getEnvServiceDetail({
+  connections,
+  serviceName,
+  workloadType,
+  ...ref
+}: EnvRef & { connections: ClusterConnections; serviceName: string; workloadType?: string | undefined }) {
   const env = await requireEnvironment(ref);
   const envService = await readEnvService(ref, serviceName);
   const cluster = await connections.get(env.clusterId);
-  const owns = (kind: string, name: string) => envService.appliedObjects.some((object) => object.kind === kind && object.name === name);
+  const owns = (kind: string, name: string) =>
+    envService.appliedObjects.some((object) => object.kind === kind && object.name === name);
   const [workloads, pods, services, cronJobs, ingresses] = await Promise.all([
     cluster.listWorkloads(env.namespace),
     cluster.listPods(env.namespace),
@@ -99,12 +124,17 @@ export async function getEnvServiceDetail({ connections, serviceName, workloadTy
       : Promise.resolve([]),
   ]);
   const now = ref.ctx.now();
-  const scales = serviceWorkloads(envService, workloads).filter((workload) => !workloadType || workload.kind.toLowerCase() === workloadType.toLowerCase());
+  const scales = serviceWorkloads(envService, workloads).filter(
+    (workload) => !workloadType || workload.kind.toLowerCase() === workloadType.toLowerCase(),
+  );
   return {
     service_name: serviceName,
     scales: scalesView(scales, pods, now),
     ingress: ingressView(ingresses.filter((ingress) => owns('Ingress', ingress.metadata.name))),
-    service_endpoints: serviceEndpointsView(services.filter((service) => owns('Service', service.name)), now),
+    service_endpoints: serviceEndpointsView(
+      services.filter((service) => owns('Service', service.name)),
+      now,
+    ),
     cron_jobs: cronJobsView(cronJobs.filter((job) => owns('CronJob', job.name))),
     namespace: env.namespace,
     env_name: env.key,
@@ -114,17 +144,25 @@ export async function getEnvServiceDetail({ connections, serviceName, workloadTy
 }
 
 /** The pods of one service of an environment. */
-export async function listEnvServicePods({ connections, serviceName, ...ref }: EnvRef & { connections: ClusterConnections; serviceName: string }) {
+export async function listEnvServicePods({
+  connections,
+  serviceName,
+  ...ref
+}: EnvRef & { connections: ClusterConnections; serviceName: string }) {
   const env = await requireEnvironment(ref);
   const envService = await readEnvService(ref, serviceName);
   const cluster = await connections.get(env.clusterId);
   const [workloads, pods] = await Promise.all([cluster.listWorkloads(env.namespace), cluster.listPods(env.namespace)]);
   const now = ref.ctx.now();
-  return serviceWorkloads(envService, workloads).flatMap((workload) => workloadPods(workload, pods).map((pod) => podView(pod, now)));
+  return serviceWorkloads(envService, workloads).flatMap((workload) =>
+    workloadPods(workload, pods).map((pod) => podView(pod, now)),
+  );
 }
 
 async function readEnvService(ref: EnvRef, serviceName: string): Promise<EnvServiceItem> {
-  const envService = await ref.ctx.store.get<EnvServiceItem>(keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName));
+  const envService = await ref.ctx.store.get<EnvServiceItem>(
+    keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName),
+  );
   if (!envService) throw new NotFoundError(`service of environment "${ref.envKey}"`, serviceName);
   return envService;
 }
@@ -132,8 +170,11 @@ async function readEnvService(ref: EnvRef, serviceName: string): Promise<EnvServ
 /** The YAML last applied for one service of an environment, as raw text. */
 export async function getEnvServiceYaml({ serviceName, ...ref }: EnvRef & { serviceName: string }): Promise<string> {
   await requireEnvironment(ref);
-  const envService = await ref.ctx.store.get<EnvServiceItem>(keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName));
+  const envService = await ref.ctx.store.get<EnvServiceItem>(
+    keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName),
+  );
   if (!envService) throw new NotFoundError(`service of environment "${ref.envKey}"`, serviceName);
-  if (envService.rendered === undefined) throw new NotFoundError(`applied YAML of service "${serviceName}" (not applied yet)`, ref.envKey);
+  if (envService.rendered === undefined)
+    throw new NotFoundError(`applied YAML of service "${serviceName}" (not applied yet)`, ref.envKey);
   return envService.rendered;
 }

@@ -38,7 +38,11 @@ export function renderEnvService({
   const overrides = envService.variableKvs.map((kv) => {
     if (!kv.use_global_variable) return { key: kv.key, value: kv.value ?? '' };
     const global = globals.find((variable) => variable.key === kv.key);
-    if (!global) throw new InvalidInputError(`service "${service.name}" takes global variable "${kv.key}", which the environment does not define`, 'variable_kvs');
+    if (!global)
+      throw new InvalidInputError(
+        `service "${service.name}" takes global variable "${kv.key}", which the environment does not define`,
+        'variable_kvs',
+      );
     return { key: kv.key, value: global.value };
   });
   const rendered = renderService({
@@ -48,8 +52,14 @@ export function renderEnvService({
     placeholders: { namespace: env.namespace, envName: env.key, product: env.project, service: service.name },
   });
   const images = new Map(envService.containers.map((container) => [container.name, container.image]));
-  const unknown = [...images.keys()].filter((name) => !rendered.containers.some((container) => container.name === name));
-  if (unknown.length > 0) throw new InvalidInputError(`service "${service.name}" has no container ${unknown.map((name) => `"${name}"`).join(', ')}`, 'containers');
+  const unknown = [...images.keys()].filter(
+    (name) => !rendered.containers.some((container) => container.name === name),
+  );
+  if (unknown.length > 0)
+    throw new InvalidInputError(
+      `service "${service.name}" has no container ${unknown.map((name) => `"${name}"`).join(', ')}`,
+      'containers',
+    );
 
   const objects = rendered.objects.map((object) => structuredClone(object) as unknown as KubeObject);
   for (const object of objects) {
@@ -61,17 +71,27 @@ export function renderEnvService({
     }
     if (pullSecretName) {
       const secrets: Array<{ name: string }> = podSpec['imagePullSecrets'] ?? [];
-      if (!secrets.some((secret) => secret.name === pullSecretName)) podSpec['imagePullSecrets'] = [...secrets, { name: pullSecretName }];
+      if (!secrets.some((secret) => secret.name === pullSecretName))
+        podSpec['imagePullSecrets'] = [...secrets, { name: pullSecretName }];
     }
   }
   return { yaml: objects.map((object) => stringify(object)).join('---\n'), objects };
 }
 
 /** Global variables of an environment, typed like the services that declare them (else strings). */
-export function typeGlobalVariables(values: ReadonlyArray<{ key: string; value: unknown }>, services: ReadonlyArray<Pick<ServiceItem, 'variables'>>): ServiceVariable[] {
+export function typeGlobalVariables(
+  values: ReadonlyArray<{ key: string; value: unknown }>,
+  services: ReadonlyArray<Pick<ServiceItem, 'variables'>>,
+): ServiceVariable[] {
   return values.map(({ key, value }) => {
     const declaration = services.flatMap((service) => service.variables).find((variable) => variable.key === key);
-    return { key, value, type: declaration?.type ?? 'string', options: declaration?.options ?? [], desc: declaration?.desc ?? '' };
+    return {
+      key,
+      value,
+      type: declaration?.type ?? 'string',
+      options: declaration?.options ?? [],
+      desc: declaration?.desc ?? '',
+    };
   });
 }
 
@@ -83,12 +103,15 @@ export function typeGlobalVariables(values: ReadonlyArray<{ key: string; value: 
  */
 export function withPromotedGlobals(
   globals: readonly ServiceVariable[],
-  inputs: ReadonlyArray<{ variable_kvs: ReadonlyArray<{ key: string; value?: unknown; use_global_variable: boolean }> }>,
+  inputs: ReadonlyArray<{
+    variable_kvs: ReadonlyArray<{ key: string; value?: unknown; use_global_variable: boolean }>;
+  }>,
   services: ReadonlyArray<Pick<ServiceItem, 'variables'>>,
 ): ServiceVariable[] {
   const result = [...globals];
   for (const kv of inputs.flatMap((input) => input.variable_kvs)) {
-    if (!kv.use_global_variable || kv.value === undefined || result.some((variable) => variable.key === kv.key)) continue;
+    if (!kv.use_global_variable || kv.value === undefined || result.some((variable) => variable.key === kv.key))
+      continue;
     result.push(...typeGlobalVariables([{ key: kv.key, value: kv.value }], services));
   }
   return result;

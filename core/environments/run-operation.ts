@@ -5,9 +5,22 @@ import { registryUsage } from '../registries/manage-registries.ts';
 import { pullSecretFor } from '../registries/pull-secret.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
-import { readEnvServices, readEnvironment, type AppliedObject, type EnvServiceItem, type EnvServiceRevisionItem, type EnvironmentItem } from './environment-item.ts';
+import {
+  readEnvServices,
+  readEnvironment,
+  type AppliedObject,
+  type EnvServiceItem,
+  type EnvServiceRevisionItem,
+  type EnvironmentItem,
+} from './environment-item.ts';
 import { configObject, recordAppliedEnvConfigs, removeAllEnvConfigs } from './env-configs.ts';
-import { openConfigs, readOperation, type EnvConfig, type OperationItem, type ServiceResult } from './operation-item.ts';
+import {
+  openConfigs,
+  readOperation,
+  type EnvConfig,
+  type OperationItem,
+  type ServiceResult,
+} from './operation-item.ts';
 import { renderEnvService } from './render-env-service.ts';
 import { readSharing, sharingKey } from './sub-environment-item.ts';
 import { endSharing } from './sub-environments.ts';
@@ -59,7 +72,10 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
         Object.assign(results, await removeServices(ctx, cluster, env, operation.services, operation.deleteResources));
         break;
       case 'delete-environment': {
-        Object.assign(results, await removeServices(ctx, cluster, env, await allServiceNames(ctx, env), operation.deleteResources));
+        Object.assign(
+          results,
+          await removeServices(ctx, cluster, env, await allServiceNames(ctx, env), operation.deleteResources),
+        );
         // Something could not be removed: keep the environment (failed), so a retry can finish and nothing is orphaned.
         const failure = failureOf(results);
         if (failure) return finish(ctx, operation, results, failure, env);
@@ -80,10 +96,18 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
 
 const failureOf = (results: Record<string, ServiceResult>): string | undefined => {
   const failed = Object.entries(results).filter(([, result]) => result.outcome === 'failed');
-  return failed.length === 0 ? undefined : failed.map(([service, result]) => `${service}: ${result.message}`).join('; ');
+  return failed.length === 0
+    ? undefined
+    : failed.map(([service, result]) => `${service}: ${result.message}`).join('; ');
 };
 
-async function finish(ctx: CoreContext, operation: OperationItem, results: Record<string, ServiceResult>, error: string | undefined, env?: EnvironmentItem) {
+async function finish(
+  ctx: CoreContext,
+  operation: OperationItem,
+  results: Record<string, ServiceResult>,
+  error: string | undefined,
+  env?: EnvironmentItem,
+) {
   // The environment first: whoever sees the operation finished must find the environment settled.
   // Only the environment's latest operation may say what state it is in (a condition, not a read: no race).
   if (env) {
@@ -94,7 +118,12 @@ async function finish(ctx: CoreContext, operation: OperationItem, results: Recor
       { lastOperationId: operation.id },
     );
   }
-  await ctx.store.annotate(keys.operation(operation.id), { state: error ? 'failed' : 'success', results, error: error ?? null, finishedAt: ctx.now().toISOString() });
+  await ctx.store.annotate(keys.operation(operation.id), {
+    state: error ? 'failed' : 'success',
+    results,
+    error: error ?? null,
+    finishedAt: ctx.now().toISOString(),
+  });
 }
 
 async function allServiceNames(ctx: CoreContext, env: EnvironmentItem): Promise<string[]> {
@@ -107,11 +136,16 @@ async function allServiceNames(ctx: CoreContext, env: EnvironmentItem): Promise<
  * recording): Berth's labels on it say so.
  */
 async function prepareNamespace(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem) {
-  const labels: Record<string, string> = { 'app.kubernetes.io/managed-by': 'berth', 'berth.dev/project': env.project, 'berth.dev/env': env.key };
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/managed-by': 'berth',
+    'berth.dev/project': env.project,
+    'berth.dev/env': env.key,
+  };
   const { created } = await cluster.ensureNamespace(env.namespace, labels);
   let ours = created;
   if (!ours) {
-    const existing = (await cluster.getObject({ apiVersion: 'v1', kind: 'Namespace', name: env.namespace }))?.metadata.labels ?? {};
+    const existing =
+      (await cluster.getObject({ apiVersion: 'v1', kind: 'Namespace', name: env.namespace }))?.metadata.labels ?? {};
     ours = Object.entries(labels).every(([key, value]) => existing[key] === value);
   }
   if (env.createdNamespace !== ours) {
@@ -126,29 +160,57 @@ const PULL_SECRET_LABEL = 'berth.dev/registry-pull-secret';
 async function applyPullSecret(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem) {
   const secret = await pullSecretFor({ ctx, registryId: env.registryId, name: pullSecretName(env.registryId) });
   if (secret) {
-    secret.metadata.labels = { ...secret.metadata.labels, [PULL_SECRET_LABEL]: 'true', 'app.kubernetes.io/managed-by': 'berth' };
+    secret.metadata.labels = {
+      ...secret.metadata.labels,
+      [PULL_SECRET_LABEL]: 'true',
+      'app.kubernetes.io/managed-by': 'berth',
+    };
     const [result] = await cluster.apply([secret], { namespace: env.namespace });
-    if (result?.outcome === 'failed') throw new DomainError('Unavailable', `the registry pull secret could not be applied: ${result.message}`);
+    if (result?.outcome === 'failed')
+      throw new DomainError('Unavailable', `the registry pull secret could not be applied: ${result.message}`);
   }
   await removePullSecrets(cluster, env, secret?.metadata.name);
 }
 
 async function removePullSecrets(cluster: KubeCluster, env: EnvironmentItem, keep: string | undefined) {
-  const secrets = await cluster.listObjects({ apiVersion: 'v1', kind: 'Secret', namespace: env.namespace, labelSelector: PULL_SECRET_LABEL });
+  const secrets = await cluster.listObjects({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    namespace: env.namespace,
+    labelSelector: PULL_SECRET_LABEL,
+  });
   const stale = secrets.filter((secret) => secret.metadata.name !== keep);
-  if (stale.length > 0) await cluster.deleteObjects(stale.map((secret) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.metadata.name } })), { namespace: env.namespace });
+  if (stale.length > 0)
+    await cluster.deleteObjects(
+      stale.map((secret) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.metadata.name } })),
+      { namespace: env.namespace },
+    );
 }
 
 /** Configurations given at creation, applied by the same rule as those added later (`configObject`). */
 async function applyConfigs(cluster: KubeCluster, env: EnvironmentItem, configs: EnvConfig[]) {
   const objects = configs.map((config) => configObject(env, config.type, config.yaml));
-  const failed = (await cluster.apply(objects, { namespace: env.namespace })).find((result) => result.outcome === 'failed');
-  if (failed) throw new DomainError('Invalid', `environment configuration ${failed.kind} "${failed.name}" was rejected: ${failed.message}`);
+  const failed = (await cluster.apply(objects, { namespace: env.namespace })).find(
+    (result) => result.outcome === 'failed',
+  );
+  if (failed)
+    throw new DomainError(
+      'Invalid',
+      `environment configuration ${failed.kind} "${failed.name}" was rejected: ${failed.message}`,
+    );
 }
 
-async function applyServices(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem, operation: OperationItem, names: string[]) {
+async function applyServices(
+  ctx: CoreContext,
+  cluster: KubeCluster,
+  env: EnvironmentItem,
+  operation: OperationItem,
+  names: string[],
+) {
   const results: Record<string, ServiceResult> = {};
-  const secretName = (await pullSecretFor({ ctx, registryId: env.registryId, name: pullSecretName(env.registryId) })) ? pullSecretName(env.registryId) : undefined;
+  const secretName = (await pullSecretFor({ ctx, registryId: env.registryId, name: pullSecretName(env.registryId) }))
+    ? pullSecretName(env.registryId)
+    : undefined;
   for (const name of names) {
     const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, name));
     if (!envService) continue;
@@ -181,7 +243,11 @@ async function applyService(
   const pruned = await cluster.deleteObjects(stale.map(asObject), { namespace: env.namespace });
   const objects = [...applied, ...pruned];
   const failure = objects.find((result) => result.outcome === 'failed');
-  const appliedObjects = rendered.objects.map((object) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name }));
+  const appliedObjects = rendered.objects.map((object) => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+  }));
   const revision = envService.revision + 1;
   const revisionItem: EnvServiceRevisionItem & ItemKey = {
     ...keys.envServiceRevision(env.project, env.scope, env.key, envService.service, revision),
@@ -215,19 +281,33 @@ async function applyService(
     : { outcome: 'applied', objects };
 }
 
-async function removeServices(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem, names: string[], deleteResources: boolean) {
+async function removeServices(
+  ctx: CoreContext,
+  cluster: KubeCluster,
+  env: EnvironmentItem,
+  names: string[],
+  deleteResources: boolean,
+) {
   const results: Record<string, ServiceResult> = {};
   for (const name of names) {
     const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, name));
     if (!envService) continue;
-    const objects = deleteResources ? await cluster.deleteObjects(envService.appliedObjects.map(asObject), { namespace: env.namespace }) : [];
+    const objects = deleteResources
+      ? await cluster.deleteObjects(envService.appliedObjects.map(asObject), { namespace: env.namespace })
+      : [];
     const failure = objects.find((result) => result.outcome === 'failed');
     if (failure) {
       results[name] = { outcome: 'failed', message: `${failure.kind} "${failure.name}": ${failure.message}`, objects };
       continue;
     }
-    const revisions = await ctx.store.listAll<ItemKey>(keys.envServiceRevisions(env.project, env.scope, env.key, name), { attributes: [] });
-    await ctx.store.removeAll([keys.envService(env.project, env.scope, env.key, name), ...revisions.map(({ pk, sk }) => ({ pk, sk }))]);
+    const revisions = await ctx.store.listAll<ItemKey>(
+      keys.envServiceRevisions(env.project, env.scope, env.key, name),
+      { attributes: [] },
+    );
+    await ctx.store.removeAll([
+      keys.envService(env.project, env.scope, env.key, name),
+      ...revisions.map(({ pk, sk }) => ({ pk, sk })),
+    ]);
     results[name] = { outcome: 'deleted', objects };
   }
   return results;
@@ -246,7 +326,9 @@ async function undoSharing(ctx: CoreContext, cluster: KubeCluster, env: Environm
 async function forgetEnvironment(ctx: CoreContext, env: EnvironmentItem) {
   await ctx.store.transact(
     [
-      { Delete: { Key: keys.environment(env.project, env.scope, env.key), ConditionExpression: 'attribute_exists(pk)' } },
+      {
+        Delete: { Key: keys.environment(env.project, env.scope, env.key), ConditionExpression: 'attribute_exists(pk)' },
+      },
       { Delete: { Key: keys.namespaceClaim(env.clusterId, env.namespace) } },
       registryUsage(env.registryId, -1),
     ],
@@ -260,13 +342,20 @@ async function forgetEnvironment(ctx: CoreContext, env: EnvironmentItem) {
  * runs (`requireSettled`), so the two never overlap.
  */
 async function recordService(ctx: CoreContext, envService: EnvServiceItem, changes: Partial<EnvServiceItem>) {
-  await ctx.store.annotate(keys.envService(envService.project, envService.scope, envService.env, envService.service), changes);
+  await ctx.store.annotate(
+    keys.envService(envService.project, envService.scope, envService.env, envService.service),
+    changes,
+  );
 }
 
 const objectId = (object: { apiVersion: string; kind: string; metadata?: { name: string }; name?: string }) =>
   `${object.apiVersion}/${object.kind}/${object.metadata?.name ?? object.name}`;
 
-const asObject = (object: AppliedObject): KubeObject => ({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.name } });
+const asObject = (object: AppliedObject): KubeObject => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  metadata: { name: object.name },
+});
 
 function mergeObjects(a: AppliedObject[], b: AppliedObject[]): AppliedObject[] {
   const byId = new Map([...a, ...b].map((object) => [objectId(object), object]));

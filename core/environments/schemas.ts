@@ -5,7 +5,13 @@ import { VariableKey } from '../render/variables.ts';
 
 /** Environment keys; a few are path segments of the API and cannot name an environment. */
 const RESERVED_ENV_KEYS = ['production', 'service', 'services', 'envcfg', 'envcfgs', 'scale', 'kube', 'image'];
-export const EnvKey = v.pipe(Rfc1123Label, v.check((key) => !RESERVED_ENV_KEYS.includes(key), `must not be one of ${RESERVED_ENV_KEYS.join(', ')} (reserved by the API's paths)`));
+export const EnvKey = v.pipe(
+  Rfc1123Label,
+  v.check(
+    (key) => !RESERVED_ENV_KEYS.includes(key),
+    `must not be one of ${RESERVED_ENV_KEYS.join(', ')} (reserved by the API's paths)`,
+  ),
+);
 
 /** An environment's value for a service variable; `use_global_variable` takes the environment's global value instead. */
 export const EnvVariableKV = v.object({
@@ -44,7 +50,10 @@ export const CreateEnvironmentInput = v.object({
   registry_id: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
   global_variables: v.optional(v.array(GlobalVariableValue), []),
   services: v.optional(v.array(EnvServiceInput), []),
-  env_configs: v.optional(v.array(v.object({ yaml_data: v.pipe(v.string(), v.minLength(1)), common_env_cfg_type: EnvConfigType })), []),
+  env_configs: v.optional(
+    v.array(v.object({ yaml_data: v.pipe(v.string(), v.minLength(1)), common_env_cfg_type: EnvConfigType })),
+    [],
+  ),
 });
 export type CreateEnvironmentInput = v.InferOutput<typeof CreateEnvironmentInput>;
 
@@ -54,7 +63,9 @@ export const EditEnvironmentInput = v.object({
   env_name: v.optional(v.pipe(v.string(), v.maxLength(128))),
 });
 export type EditEnvironmentInput = v.InferOutput<typeof EditEnvironmentInput>;
-export const EditTestEnvironmentInput = v.object({ registry_id: v.pipe(v.string(), v.minLength(1, 'must not be empty')) });
+export const EditTestEnvironmentInput = v.object({
+  registry_id: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+});
 
 export const AddEnvServicesInput = v.object({
   env_key: EnvKey,

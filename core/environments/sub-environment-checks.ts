@@ -1,7 +1,13 @@
 import type { KubeCluster, KubeObject, ServiceSummary, WorkloadSummary } from '../cluster/gateway.ts';
 import { selectorMatcher } from '../cluster/selector.ts';
 import { DomainError } from '../errors.ts';
-import { INJECTION_LABEL, SHARE_LABEL, SIDECAR_CONTAINER, VIRTUAL_SERVICE, virtualServiceName } from './sub-environment-objects.ts';
+import {
+  INJECTION_LABEL,
+  SHARE_LABEL,
+  SIDECAR_CONTAINER,
+  VIRTUAL_SERVICE,
+  virtualServiceName,
+} from './sub-environment-objects.ts';
 import type { ShareOp } from './sub-environment-schemas.ts';
 
 /** A pod as the checks need it: read raw, so that native sidecars (Istio's `istio-proxy` as an init container) count. */
@@ -31,7 +37,11 @@ export const readPods = async (cluster: KubeCluster, namespace: string): Promise
   (await cluster.listObjects({ apiVersion: 'v1', kind: 'Pod', namespace })).map(toPodView);
 
 /** A cluster without Istio's CRDs has no VirtualServices (rather than failing the check). */
-export async function listVirtualServices(cluster: KubeCluster, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+export async function listVirtualServices(
+  cluster: KubeCluster,
+  namespace: string,
+  labelSelector?: string,
+): Promise<KubeObject[]> {
   try {
     return await cluster.listObjects({ ...VIRTUAL_SERVICE, namespace, ...(labelSelector ? { labelSelector } : {}) });
   } catch (error) {
@@ -45,7 +55,10 @@ export const isMissingKind = (error: unknown): boolean =>
   error instanceof DomainError && error.code === 'NotFound' && error.message.startsWith('resource kind');
 
 function toPodView(pod: KubeObject): PodView {
-  const spec = (pod['spec'] ?? {}) as { containers?: Array<{ name: string }>; initContainers?: Array<{ name: string }> };
+  const spec = (pod['spec'] ?? {}) as {
+    containers?: Array<{ name: string }>;
+    initContainers?: Array<{ name: string }>;
+  };
   const status = (pod['status'] ?? {}) as { phase?: string };
   return {
     labels: pod.metadata.labels ?? {},
@@ -55,7 +68,8 @@ function toPodView(pod: KubeObject): PodView {
   };
 }
 
-const isSubset = (subset: Record<string, string>, set: Record<string, string>) => Object.entries(subset).every(([key, value]) => set[key] === value);
+const isSubset = (subset: Record<string, string>, set: Record<string, string>) =>
+  Object.entries(subset).every(([key, value]) => set[key] === value);
 
 /**
  * Deployments and StatefulSets (the workloads Zadig routes to) that no
@@ -64,7 +78,9 @@ const isSubset = (subset: Record<string, string>, set: Record<string, string>) =
  * Service without a selector selects nothing.
  */
 export function workloadsWithoutService(view: Pick<NamespaceView, 'workloads' | 'services'>): string[] {
-  const selectors = view.services.map((service) => service.selector).filter((selector) => Object.keys(selector).length > 0);
+  const selectors = view.services
+    .map((service) => service.selector)
+    .filter((selector) => Object.keys(selector).length > 0);
   return view.workloads
     .filter((workload) => workload.kind === 'Deployment' || workload.kind === 'StatefulSet')
     .filter((workload) => !selectors.some((selector) => isSubset(selector, workload.podLabels)))
@@ -108,16 +124,21 @@ export function shareReadiness(view: NamespaceView, op: ShareOp): { is_ready: bo
   const pods = livePods(view);
   const checks: ShareChecks = {
     namespace_has_istio_label: view.labels[INJECTION_LABEL] === 'enabled',
-    virtualservice_deployed: view.services.length > 0 && view.services.every((service) => routed.has(virtualServiceName(service.name))),
+    virtualservice_deployed:
+      view.services.length > 0 && view.services.every((service) => routed.has(virtualServiceName(service.name))),
     pods_have_istio_proxy: pods.length > 0 && pods.every(hasSidecar),
     workloads_ready:
-      view.workloads.every((workload) => workload.observedGeneration >= workload.generation && workload.readyReplicas >= workload.replicas) &&
-      pods.every((pod) => pod.phase === 'Running' || pod.phase === 'Succeeded'),
+      view.workloads.every(
+        (workload) => workload.observedGeneration >= workload.generation && workload.readyReplicas >= workload.replicas,
+      ) && pods.every((pod) => pod.phase === 'Running' || pod.phase === 'Succeeded'),
     workloads_have_k8s_service: workloadsWithoutService(view).length === 0,
   };
   const is_ready =
     op === 'enable'
-      ? checks.workloads_ready && checks.namespace_has_istio_label && checks.virtualservice_deployed && checks.pods_have_istio_proxy
+      ? checks.workloads_ready &&
+        checks.namespace_has_istio_label &&
+        checks.virtualservice_deployed &&
+        checks.pods_have_istio_proxy
       : checks.workloads_ready &&
         !checks.namespace_has_istio_label &&
         !view.virtualServices.some((object) => object.metadata.labels?.[SHARE_LABEL] !== undefined) &&

@@ -33,12 +33,17 @@ export type SharingItem = {
 };
 
 /** Sharing is for test environments only, as in Zadig (whose routes have no production variant). */
-export const sharingKey = (env: Pick<EnvironmentItem, 'project' | 'key'>): ItemKey => keys.envAspect(env.project, 'test', env.key, 'sharing');
+export const sharingKey = (env: Pick<EnvironmentItem, 'project' | 'key'>): ItemKey =>
+  keys.envAspect(env.project, 'test', env.key, 'sharing');
 
 /** The environment's sharing record, if it describes this incarnation of the environment. */
-export async function readSharing(ctx: CoreContext, env: EnvironmentItem): Promise<{ current: SharingItem | undefined; stored: SharingItem | undefined }> {
+export async function readSharing(
+  ctx: CoreContext,
+  env: EnvironmentItem,
+): Promise<{ current: SharingItem | undefined; stored: SharingItem | undefined }> {
   const stored = await ctx.store.get<SharingItem>(sharingKey(env));
-  const current = stored && stored.clusterId === env.clusterId && stored.namespace === env.namespace ? stored : undefined;
+  const current =
+    stored && stored.clusterId === env.clusterId && stored.namespace === env.namespace ? stored : undefined;
   return { current, stored };
 }
 
@@ -56,7 +61,13 @@ export async function writeSharing(
   changes: SharingChanges,
 ): Promise<SharingItem> {
   const conflict = `sharing of environment "${env.key}" was changed by another request; try again`;
-  const written = { ...changes, clusterId: env.clusterId, namespace: env.namespace, updatedBy: principal.name, updatedAt: ctx.now().toISOString() };
+  const written = {
+    ...changes,
+    clusterId: env.clusterId,
+    namespace: env.namespace,
+    updatedBy: principal.name,
+    updatedAt: ctx.now().toISOString(),
+  };
   if (!stored) {
     const item: SharingItem = { entity: 'env-sharing', project: env.project, env: env.key, ...written, version: 1 };
     // Guards against two first enables of one environment both creating the record.

@@ -20,7 +20,11 @@ export const ENV_HEADER = 'x-env';
 
 export const VIRTUAL_SERVICE = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService' } as const;
 export const GATEWAY = { apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' } as const;
-export const ENVOY_FILTER = { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', name: 'berth-share-env' } as const;
+export const ENVOY_FILTER = {
+  apiVersion: 'networking.istio.io/v1alpha3',
+  kind: 'EnvoyFilter',
+  name: 'berth-share-env',
+} as const;
 
 const labels = (envKey: string) => ({ 'app.kubernetes.io/managed-by': 'berth', [SHARE_LABEL]: envKey });
 
@@ -29,7 +33,11 @@ export const virtualServiceName = (k8sService: string) => `berth-${k8sService}`;
 
 /** The Gateway of a service's portal; Zadig service names may hold `_` and capitals, which object names may not. */
 export function portalGatewayName(serviceName: string): string {
-  const safe = serviceName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'service';
+  const safe =
+    serviceName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .replace(/^-+|-+$/g, '') || 'service';
   const suffix = safe === serviceName ? '' : `-${createHash('sha256').update(serviceName).digest('hex').slice(0, 6)}`;
   return `berth-portal-${safe}${suffix}`;
 }
@@ -63,7 +71,11 @@ export function portalGateway(envKey: string, portal: Portal): KubeObject {
       selector: { istio: 'ingressgateway' },
       servers: portal.servers.map((server, index) => ({
         hosts: [server.host],
-        port: { number: server.port_number, name: `${server.port_protocol.toLowerCase()}-${server.port_number}-${index}`, protocol: server.port_protocol },
+        port: {
+          number: server.port_number,
+          name: `${server.port_protocol.toLowerCase()}-${server.port_number}-${index}`,
+          protocol: server.port_protocol,
+        },
       })),
     },
   };
@@ -85,7 +97,10 @@ export function envoyFilter(): KubeObject {
     kind: ENVOY_FILTER.kind,
     metadata: { name: ENVOY_FILTER.name, labels: { 'app.kubernetes.io/managed-by': 'berth' } },
     spec: {
-      configPatches: [luaBeforeRouter('SIDECAR_INBOUND', 'berth.share-env.inbound', INBOUND_LUA), luaBeforeRouter('SIDECAR_OUTBOUND', 'berth.share-env.outbound', OUTBOUND_LUA)],
+      configPatches: [
+        luaBeforeRouter('SIDECAR_INBOUND', 'berth.share-env.inbound', INBOUND_LUA),
+        luaBeforeRouter('SIDECAR_OUTBOUND', 'berth.share-env.outbound', OUTBOUND_LUA),
+      ],
     },
   };
 }
@@ -94,11 +109,21 @@ const luaBeforeRouter = (context: 'SIDECAR_INBOUND' | 'SIDECAR_OUTBOUND', name: 
   applyTo: 'HTTP_FILTER',
   match: {
     context,
-    listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } },
+    listener: {
+      filterChain: {
+        filter: {
+          name: 'envoy.filters.network.http_connection_manager',
+          subFilter: { name: 'envoy.filters.http.router' },
+        },
+      },
+    },
   },
   patch: {
     operation: 'INSERT_BEFORE',
-    value: { name, typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua', inlineCode } },
+    value: {
+      name,
+      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua', inlineCode },
+    },
   },
 });
 

@@ -3,10 +3,27 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
 import type { EnvServiceItem, EnvironmentItem } from './environment-item.ts';
 import { readSharing, writeSharing } from './sub-environment-item.ts';
-import { GATEWAY, ISTIO_ROOT_NAMESPACE, portalGateway, portalGatewayName, virtualService, type Portal } from './sub-environment-objects.ts';
+import {
+  GATEWAY,
+  ISTIO_ROOT_NAMESPACE,
+  portalGateway,
+  portalGatewayName,
+  virtualService,
+  type Portal,
+} from './sub-environment-objects.ts';
 import type { PortalServer, SetPortalInput } from './sub-environment-schemas.ts';
 import { requireSettled } from './environment-state.ts';
-import { applyAll, deleteAll, requireIstio, requireNamespace, requireTestEnvironment, toShared, union, without, type SharingRef } from './sub-environments.ts';
+import {
+  applyAll,
+  deleteAll,
+  requireIstio,
+  requireNamespace,
+  requireTestEnvironment,
+  toShared,
+  union,
+  without,
+  type SharingRef,
+} from './sub-environments.ts';
 
 /**
  * The entry service ("portal") of a shared environment: hosts and ports on
@@ -38,22 +55,33 @@ export async function getPortal({ serviceName, ...ref }: PortalRef): Promise<Por
  * the service's VirtualServices bound to it (besides `mesh`) for those hosts.
  * An empty list removes the portal. Sharing must be enabled first.
  */
-export async function setPortal({ serviceName, servers, ...ref }: PortalRef & { servers: SetPortalInput }): Promise<void> {
+export async function setPortal({
+  serviceName,
+  servers,
+  ...ref
+}: PortalRef & { servers: SetPortalInput }): Promise<void> {
   const { ctx, principal } = ref;
   const env = await requireTestEnvironment(ref);
   requireSettled(env);
   const envService = await requireEnvService(ref, env, serviceName);
   const { current, stored } = await readSharing(ctx, env);
-  if (!current?.enabled) throw new ConflictError(`environment "${env.key}" is not shared; enable sharing before setting an entry service`);
-  const k8sServices = envService.appliedObjects.filter((object) => object.kind === 'Service').map((object) => object.name);
+  if (!current?.enabled)
+    throw new ConflictError(`environment "${env.key}" is not shared; enable sharing before setting an entry service`);
+  const k8sServices = envService.appliedObjects
+    .filter((object) => object.kind === 'Service')
+    .map((object) => object.name);
   if (servers.length > 0 && k8sServices.length === 0) {
-    throw new InvalidInputError(`service "${serviceName}" of environment "${env.key}" has no Kubernetes Service for an entry to route to`, 'serviceName');
+    throw new InvalidInputError(
+      `service "${serviceName}" of environment "${env.key}" has no Kubernetes Service for an entry to route to`,
+      'serviceName',
+    );
   }
   const cluster = await ref.connections.get(env.clusterId);
   await requireNamespace(cluster, env);
   if (servers.length > 0) await requireIstio(cluster, env, [GATEWAY]);
 
-  const portal: Portal | undefined = servers.length > 0 ? { gateway: portalGatewayName(serviceName), servers } : undefined;
+  const portal: Portal | undefined =
+    servers.length > 0 ? { gateway: portalGatewayName(serviceName), servers } : undefined;
   const gateway = { ...GATEWAY, name: portalGatewayName(serviceName) };
   const routes = k8sServices.map((name) => virtualService(env.key, env.namespace, name, portal));
   const portals = { ...current.portals };
@@ -62,7 +90,10 @@ export async function setPortal({ serviceName, servers, ...ref }: PortalRef & { 
   const base = { enabled: true, previousInjection: current.previousInjection, portals };
 
   // The record first, naming the Gateway until it is gone.
-  const item = await writeSharing(ctx, principal, env, stored, { ...base, objects: union(current.objects, routes.map(toShared), [gateway]) });
+  const item = await writeSharing(ctx, principal, env, stored, {
+    ...base,
+    objects: union(current.objects, routes.map(toShared), [gateway]),
+  });
   if (portal) await applyAll(cluster, [portalGateway(env.key, portal)], env.namespace);
   await applyAll(cluster, routes, env.namespace);
   if (!portal) {
@@ -72,15 +103,24 @@ export async function setPortal({ serviceName, servers, ...ref }: PortalRef & { 
 }
 
 async function requireEnvService(ref: SharingRef, env: EnvironmentItem, serviceName: string): Promise<EnvServiceItem> {
-  const envService = await ref.ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, serviceName));
+  const envService = await ref.ctx.store.get<EnvServiceItem>(
+    keys.envService(env.project, env.scope, env.key, serviceName),
+  );
   if (!envService) throw new NotFoundError(`service of environment "${env.key}"`, serviceName);
   return envService;
 }
 
 /** Istio's default ingress gateway Service, as Zadig reads it: the address its load balancer got. */
 async function defaultGatewayAddress(cluster: KubeCluster): Promise<string> {
-  const service = await cluster.getObject({ apiVersion: 'v1', kind: 'Service', name: 'istio-ingressgateway', namespace: ISTIO_ROOT_NAMESPACE });
-  const ingress = ((service?.['status'] ?? {}) as { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } }).loadBalancer?.ingress ?? [];
+  const service = await cluster.getObject({
+    apiVersion: 'v1',
+    kind: 'Service',
+    name: 'istio-ingressgateway',
+    namespace: ISTIO_ROOT_NAMESPACE,
+  });
+  const ingress =
+    ((service?.['status'] ?? {}) as { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } })
+      .loadBalancer?.ingress ?? [];
   const first = ingress.find((entry) => entry.hostname || entry.ip);
   return first?.hostname || first?.ip || '';
 }

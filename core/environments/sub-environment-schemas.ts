@@ -15,13 +15,21 @@ const PortalHost = v.pipe(
   v.string(),
   v.minLength(1, 'must not be empty'),
   v.maxLength(253, 'must be at most 253 characters'),
-  v.regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a lowercase domain name or IP address'),
+  v.regex(
+    /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'must be a lowercase domain name or IP address',
+  ),
 );
 
 /** Zadig's `OpenAPISetPortalServiceRequest`: one host and port the entry service answers on. */
 export const PortalServer = v.object({
   host: PortalHost,
-  port_number: v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(65535, 'must be at most 65535')),
+  port_number: v.pipe(
+    v.number('must be a number'),
+    v.integer('must be an integer'),
+    v.minValue(1, 'must be at least 1'),
+    v.maxValue(65535, 'must be at most 65535'),
+  ),
   port_protocol: v.picklist(PORTAL_PROTOCOLS, `must be one of ${PORTAL_PROTOCOLS.join(', ')}`),
 });
 export type PortalServer = v.InferOutput<typeof PortalServer>;

@@ -4,7 +4,16 @@ import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gat
 import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
 import { requireSettled } from './environment-state.ts';
 import { readEnvServices, requireEnvironment, type EnvRef, type EnvironmentItem } from './environment-item.ts';
-import { hasSidecar, isMissingKind, listVirtualServices, podsOf, readNamespaceView, readPods, shareReadiness, workloadsWithoutService } from './sub-environment-checks.ts';
+import {
+  hasSidecar,
+  isMissingKind,
+  listVirtualServices,
+  podsOf,
+  readNamespaceView,
+  readPods,
+  shareReadiness,
+  workloadsWithoutService,
+} from './sub-environment-checks.ts';
 import { readSharing, writeSharing, type SharedObject } from './sub-environment-item.ts';
 import {
   ENVOY_FILTER,
@@ -37,7 +46,10 @@ export const requireTestEnvironment = (ref: SharingRef) => requireEnvironment({ 
 export async function checkWorkloadServices(ref: SharingRef): Promise<string[]> {
   const env = await requireTestEnvironment(ref);
   const cluster = await ref.connections.get(env.clusterId);
-  const [workloads, services] = await Promise.all([cluster.listWorkloads(env.namespace), cluster.listServices(env.namespace)]);
+  const [workloads, services] = await Promise.all([
+    cluster.listWorkloads(env.namespace),
+    cluster.listServices(env.namespace),
+  ]);
   return workloadsWithoutService({ workloads, services });
 }
 
@@ -71,26 +83,39 @@ export async function enableSharing(ref: SharingRef): Promise<void> {
 
   // Portals survive a repeated enable; a portal of a service no longer in the environment does not.
   const present = new Set(envServices.map((envService) => envService.service));
-  const portals = Object.fromEntries(Object.entries(current?.enabled ? current.portals : {}).filter(([service]) => present.has(service)));
+  const portals = Object.fromEntries(
+    Object.entries(current?.enabled ? current.portals : {}).filter(([service]) => present.has(service)),
+  );
   const portalOf = new Map<string, Portal>();
   for (const envService of envServices) {
     const servers = portals[envService.service];
     if (!servers) continue;
     for (const object of envService.appliedObjects) {
-      if (object.kind === 'Service') portalOf.set(object.name, { gateway: portalGatewayName(envService.service), servers });
+      if (object.kind === 'Service')
+        portalOf.set(object.name, { gateway: portalGatewayName(envService.service), servers });
     }
   }
   const wanted: KubeObject[] = [
     ...services.map((service) => virtualService(env.key, env.namespace, service.name, portalOf.get(service.name))),
-    ...Object.entries(portals).map(([service, servers]) => portalGateway(env.key, { gateway: portalGatewayName(service), servers })),
+    ...Object.entries(portals).map(([service, servers]) =>
+      portalGateway(env.key, { gateway: portalGatewayName(service), servers }),
+    ),
   ];
   const stale = without(union(current?.objects ?? [], leftovers), wanted.map(toShared));
   const labels = namespace.metadata.labels ?? {};
   // While Berth's label is on the namespace, the injection label is Berth's too: what was there before is in the record, if anywhere.
-  const previousInjection = current?.enabled || labels[SHARE_LABEL] !== undefined ? (current?.previousInjection ?? null) : (labels[INJECTION_LABEL] ?? null);
+  const previousInjection =
+    current?.enabled || labels[SHARE_LABEL] !== undefined
+      ? (current?.previousInjection ?? null)
+      : (labels[INJECTION_LABEL] ?? null);
 
   // The record first: if a step below fails, it still names everything the cluster may hold.
-  const item = await writeSharing(ctx, principal, env, stored, { enabled: true, previousInjection, objects: union(wanted.map(toShared), stale), portals });
+  const item = await writeSharing(ctx, principal, env, stored, {
+    enabled: true,
+    previousInjection,
+    objects: union(wanted.map(toShared), stale),
+    portals,
+  });
   // The namespace label before the filter: `releaseEnvoyFilter` relies on that order.
   await cluster.labelNamespace(env.namespace, { [INJECTION_LABEL]: 'enabled', [SHARE_LABEL]: env.key });
   await cluster.ensureNamespace(ISTIO_ROOT_NAMESPACE);
@@ -98,7 +123,12 @@ export async function enableSharing(ref: SharingRef): Promise<void> {
   await applyAll(cluster, wanted, env.namespace);
   if (stale.length > 0) {
     await deleteAll(cluster, stale, env.namespace);
-    await writeSharing(ctx, principal, env, item, { enabled: true, previousInjection, objects: wanted.map(toShared), portals });
+    await writeSharing(ctx, principal, env, item, {
+      enabled: true,
+      previousInjection,
+      objects: wanted.map(toShared),
+      portals,
+    });
   }
   await restartForSidecars(cluster, env.namespace, 'inject', ctx.now());
 }
@@ -114,7 +144,13 @@ export async function disableSharing(ref: SharingRef): Promise<void> {
   const env = await requireTestEnvironment(ref);
   requireSettled(env);
   const cluster = await ref.connections.get(env.clusterId);
-  await endSharing({ ctx: ref.ctx, principal: ref.principal, cluster, env, namespace: await requireNamespace(cluster, env) });
+  await endSharing({
+    ctx: ref.ctx,
+    principal: ref.principal,
+    cluster,
+    env,
+    namespace: await requireNamespace(cluster, env),
+  });
 }
 
 /** What disabling does, also run by the worker before an environment is deleted, so nothing of sharing outlives it. */
@@ -136,7 +172,12 @@ export async function endSharing({
   const objects = union(current?.objects ?? [], leftovers);
 
   // The record first (portals go with sharing): a failure below is finished by disabling again.
-  const item = await writeSharing(ctx, principal, env, stored, { enabled: false, previousInjection, objects, portals: {} });
+  const item = await writeSharing(ctx, principal, env, stored, {
+    enabled: false,
+    previousInjection,
+    objects,
+    portals: {},
+  });
   await deleteAll(cluster, objects, env.namespace);
   // Berth's label on the namespace says the injection label is Berth's doing too.
   if (namespace.metadata.labels?.[SHARE_LABEL] !== undefined) {
@@ -144,7 +185,8 @@ export async function endSharing({
   }
   await releaseEnvoyFilter(cluster);
   await restartForSidecars(cluster, env.namespace, 'remove', ctx.now());
-  if (objects.length > 0) await writeSharing(ctx, principal, env, item, { enabled: false, previousInjection, objects: [], portals: {} });
+  if (objects.length > 0)
+    await writeSharing(ctx, principal, env, item, { enabled: false, previousInjection, objects: [], portals: {} });
 }
 
 /**
@@ -163,7 +205,8 @@ async function releaseEnvoyFilter(cluster: KubeCluster): Promise<void> {
 
 /** Namespaces are cluster-scoped: the gateway lists them whatever namespace it is given. */
 const sharingNamespaces = async (cluster: KubeCluster) =>
-  (await cluster.listObjects({ apiVersion: 'v1', kind: 'Namespace', namespace: '', labelSelector: SHARE_LABEL })).length;
+  (await cluster.listObjects({ apiVersion: 'v1', kind: 'Namespace', namespace: '', labelSelector: SHARE_LABEL }))
+    .length;
 
 /**
  * Restarts (as `kubectl rollout restart` does) the workloads whose pods must
@@ -171,7 +214,12 @@ const sharingNamespaces = async (cluster: KubeCluster) =>
  * those with a pod lacking `istio-proxy`; on `remove`, those with a pod
  * carrying one their template does not declare (so it was injected).
  */
-async function restartForSidecars(cluster: KubeCluster, namespace: string, direction: 'inject' | 'remove', at: Date): Promise<void> {
+async function restartForSidecars(
+  cluster: KubeCluster,
+  namespace: string,
+  direction: 'inject' | 'remove',
+  at: Date,
+): Promise<void> {
   const [workloads, pods] = await Promise.all([cluster.listWorkloads(namespace), readPods(cluster, namespace)]);
   const targets = workloads.filter((workload) => {
     const own = podsOf(workload, { pods });
@@ -188,13 +236,20 @@ export async function requireNamespace(cluster: KubeCluster, env: EnvironmentIte
 }
 
 /** A cluster without Istio's CRDs cannot share: say so before changing anything. */
-export async function requireIstio(cluster: KubeCluster, env: EnvironmentItem, kinds: ReadonlyArray<{ apiVersion: string; kind: string }>): Promise<void> {
+export async function requireIstio(
+  cluster: KubeCluster,
+  env: EnvironmentItem,
+  kinds: ReadonlyArray<{ apiVersion: string; kind: string }>,
+): Promise<void> {
   await Promise.all(
     kinds.map(async (kind) => {
       try {
         await cluster.listObjects({ apiVersion: kind.apiVersion, kind: kind.kind, namespace: env.namespace });
       } catch (error) {
-        if (isMissingKind(error)) throw new ConflictError(`cluster "${env.clusterId}" has no Istio: it does not serve ${kind.apiVersion} ${kind.kind}`);
+        if (isMissingKind(error))
+          throw new ConflictError(
+            `cluster "${env.clusterId}" has no Istio: it does not serve ${kind.apiVersion} ${kind.kind}`,
+          );
         throw error;
       }
     }),
@@ -217,14 +272,26 @@ async function sweep(cluster: KubeCluster, namespace: string): Promise<SharedObj
 export async function applyAll(cluster: KubeCluster, objects: readonly KubeObject[], namespace: string): Promise<void> {
   const results = (await inBatches(objects, (object) => cluster.apply([object], { namespace }))).flat();
   const failed = results.find((result) => result.outcome === 'failed');
-  if (failed) throw new UnavailableError(`the cluster did not take ${failed.kind} "${failed.name}" in namespace "${namespace}": ${failed.message}`);
+  if (failed)
+    throw new UnavailableError(
+      `the cluster did not take ${failed.kind} "${failed.name}" in namespace "${namespace}": ${failed.message}`,
+    );
 }
 
-export async function deleteAll(cluster: KubeCluster, objects: readonly SharedObject[], namespace: string): Promise<void> {
-  const refs = objects.map((object): KubeObject => ({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.name } }));
+export async function deleteAll(
+  cluster: KubeCluster,
+  objects: readonly SharedObject[],
+  namespace: string,
+): Promise<void> {
+  const refs = objects.map(
+    (object): KubeObject => ({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.name } }),
+  );
   const results = (await inBatches(refs, (ref) => cluster.deleteObjects([ref], { namespace }))).flat();
   const failed = results.find((result) => result.outcome === 'failed');
-  if (failed) throw new UnavailableError(`the cluster did not delete ${failed.kind} "${failed.name}" in namespace "${namespace}": ${failed.message}`);
+  if (failed)
+    throw new UnavailableError(
+      `the cluster did not delete ${failed.kind} "${failed.name}" in namespace "${namespace}": ${failed.message}`,
+    );
 }
 
 /** At most this many cluster calls in flight for one request. */
@@ -232,11 +299,16 @@ const CONCURRENCY = 16;
 
 async function inBatches<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
-  for (let start = 0; start < items.length; start += CONCURRENCY) results.push(...(await Promise.all(items.slice(start, start + CONCURRENCY).map(run))));
+  for (let start = 0; start < items.length; start += CONCURRENCY)
+    results.push(...(await Promise.all(items.slice(start, start + CONCURRENCY).map(run))));
   return results;
 }
 
-export const toShared = (object: KubeObject): SharedObject => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name });
+export const toShared = (object: KubeObject): SharedObject => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  name: object.metadata.name,
+});
 
 const identity = (object: SharedObject) => `${object.kind}/${object.name}`;
 

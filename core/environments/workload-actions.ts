@@ -5,16 +5,27 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { scaleWorkload } from '../workloads/scale-workload.ts';
-import { requireEnvironment, type EnvRef, type EnvServiceAction, type EnvServiceItem, type EnvServiceRevisionItem, type EnvironmentItem } from './environment-item.ts';
+import {
+  requireEnvironment,
+  type EnvRef,
+  type EnvServiceAction,
+  type EnvServiceItem,
+  type EnvServiceRevisionItem,
+  type EnvironmentItem,
+} from './environment-item.ts';
 import { WORKLOAD_POD_SPEC } from './render-env-service.ts';
 import { requireSettled } from './environment-state.ts';
 
 type Action = EnvRef & { connections: ClusterConnections };
 
 /** An image reference as Docker parses it: [registry[:port]/]path[:tag][@digest]. */
-const IMAGE_REFERENCE = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
-async function envService(ref: Action, serviceName: string): Promise<{ env: EnvironmentItem; envService: EnvServiceItem }> {
+async function envService(
+  ref: Action,
+  serviceName: string,
+): Promise<{ env: EnvironmentItem; envService: EnvServiceItem }> {
   const env = await requireEnvironment(ref);
   const item = await ref.ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, serviceName));
   if (!item) throw new NotFoundError(`service of environment "${env.key}"`, serviceName);
@@ -24,7 +35,9 @@ async function envService(ref: Action, serviceName: string): Promise<{ env: Envi
 /** The env service that applied a workload; a workload no service of the environment owns is a 404. */
 async function ownerOf(ref: Action, env: EnvironmentItem, kind: string, name: string): Promise<EnvServiceItem> {
   const services = await ref.ctx.store.listAll<EnvServiceItem>(keys.envServices(env.project, env.scope, env.key));
-  const owner = services.find((service) => service.appliedObjects.some((object) => object.kind === kind && object.name === name));
+  const owner = services.find((service) =>
+    service.appliedObjects.some((object) => object.kind === kind && object.name === name),
+  );
   if (!owner) throw new NotFoundError(`${kind} of environment "${env.key}"`, name);
   return owner;
 }
@@ -37,9 +50,18 @@ type Change = Pick<EnvServiceItem, 'variableKvs' | 'containers'> & { rendered: s
  * stored; if another request changed it meanwhile, it is read again and the
  * change derived anew, once.
  */
-async function recordAction(ref: Action, env: EnvironmentItem, serviceName: string, action: EnvServiceAction, detail: string, change: (current: EnvServiceItem) => Change): Promise<void> {
+async function recordAction(
+  ref: Action,
+  env: EnvironmentItem,
+  serviceName: string,
+  action: EnvServiceAction,
+  detail: string,
+  change: (current: EnvServiceItem) => Change,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const current = await ref.ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, serviceName));
+    const current = await ref.ctx.store.get<EnvServiceItem>(
+      keys.envService(env.project, env.scope, env.key, serviceName),
+    );
     if (!current) throw new NotFoundError(`service of environment "${env.key}"`, serviceName);
     const next = change(current);
     const revision = current.revision + 1;
@@ -67,7 +89,8 @@ async function recordAction(ref: Action, env: EnvironmentItem, serviceName: stri
           {
             Update: {
               Key: keys.envService(env.project, env.scope, env.key, serviceName),
-              UpdateExpression: 'SET variableKvs = :kvs, containers = :containers, rendered = :rendered, revision = :revision, updatedBy = :by, updatedAt = :at, version = version + :one',
+              UpdateExpression:
+                'SET variableKvs = :kvs, containers = :containers, rendered = :rendered, revision = :revision, updatedBy = :by, updatedAt = :at, version = version + :one',
               // Guards against a concurrent change of the same env service's values.
               ConditionExpression: 'version = :version',
               ExpressionAttributeValues: {
@@ -95,9 +118,16 @@ async function recordAction(ref: Action, env: EnvironmentItem, serviceName: stri
 }
 
 /** The applied YAML with one object changed, so the YAML view keeps saying what the cluster runs. */
-function patchRendered(rendered: string | undefined, kind: string, name: string, mutate: (object: Record<string, any>) => void): string | undefined {
+function patchRendered(
+  rendered: string | undefined,
+  kind: string,
+  name: string,
+  mutate: (object: Record<string, any>) => void,
+): string | undefined {
   if (rendered === undefined) return undefined;
-  const objects = parseAllDocuments(rendered).map((document) => document.toJS() as Record<string, any>).filter((object) => object !== null);
+  const objects = parseAllDocuments(rendered)
+    .map((document) => document.toJS() as Record<string, any>)
+    .filter((object) => object !== null);
   for (const object of objects) if (object['kind'] === kind && object['metadata']?.name === name) mutate(object);
   return objects.map((object) => stringify(object)).join('---\n');
 }
@@ -107,19 +137,47 @@ function patchRendered(rendered: string | undefined, kind: string, name: string,
  * replica count from a variable, the environment's value for it is rewritten,
  * so the next deploy keeps the new count.
  */
-export async function scaleEnvWorkload({ kind, name, replicas, ...ref }: Action & { kind: ScalableKind; name: string; replicas: number }) {
+export async function scaleEnvWorkload({
+  kind,
+  name,
+  replicas,
+  ...ref
+}: Action & { kind: ScalableKind; name: string; replicas: number }) {
   const env = await requireEnvironment(ref);
   requireSettled(env);
   const owner = await ownerOf(ref, env, kind, name);
-  const variable = replicaVariable((await readService(ref.ctx, env.project, env.scope, owner.service)).yaml, kind, name);
-  await scaleWorkload({ connections: ref.connections, clusterId: env.clusterId, namespace: env.namespace, kind, name, replicas });
-  await recordAction(ref, env, owner.service, 'scale', `${kind}/${name} scaled to ${replicas}${variable ? ` (variable ${variable})` : ''}`, (current) => ({
-    variableKvs: variable ? [...current.variableKvs.filter((kv) => kv.key !== variable), { key: variable, value: String(replicas), use_global_variable: false }] : current.variableKvs,
-    containers: current.containers,
-    rendered: patchRendered(current.rendered, kind, name, (object) => {
-      object['spec'] = { ...object['spec'], replicas };
+  const variable = replicaVariable(
+    (await readService(ref.ctx, env.project, env.scope, owner.service)).yaml,
+    kind,
+    name,
+  );
+  await scaleWorkload({
+    connections: ref.connections,
+    clusterId: env.clusterId,
+    namespace: env.namespace,
+    kind,
+    name,
+    replicas,
+  });
+  await recordAction(
+    ref,
+    env,
+    owner.service,
+    'scale',
+    `${kind}/${name} scaled to ${replicas}${variable ? ` (variable ${variable})` : ''}`,
+    (current) => ({
+      variableKvs: variable
+        ? [
+            ...current.variableKvs.filter((kv) => kv.key !== variable),
+            { key: variable, value: String(replicas), use_global_variable: false },
+          ]
+        : current.variableKvs,
+      containers: current.containers,
+      rendered: patchRendered(current.rendered, kind, name, (object) => {
+        object['spec'] = { ...object['spec'], replicas };
+      }),
     }),
-  }));
+  );
 }
 
 /** Restarts every Deployment, StatefulSet and DaemonSet the service applied, not only the first. */
@@ -127,11 +185,18 @@ export async function restartEnvService({ serviceName, ...ref }: Action & { serv
   const { env, envService: current } = await envService(ref, serviceName);
   requireSettled(env);
   const cluster = await ref.connections.get(env.clusterId);
-  const restartable = current.appliedObjects.filter((object) => object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet');
+  const restartable = current.appliedObjects.filter(
+    (object) => object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet',
+  );
   const at = ref.ctx.now();
-  for (const object of restartable) await cluster.restart(object.kind as 'Deployment' | 'StatefulSet' | 'DaemonSet', env.namespace, object.name, at);
+  for (const object of restartable)
+    await cluster.restart(object.kind as 'Deployment' | 'StatefulSet' | 'DaemonSet', env.namespace, object.name, at);
   const detail = `restarted ${restartable.map((object) => `${object.kind}/${object.name}`).join(', ') || 'nothing (no workloads)'}`;
-  await recordAction(ref, env, serviceName, 'restart', detail, (fresh) => ({ variableKvs: fresh.variableKvs, containers: fresh.containers, rendered: fresh.rendered }));
+  await recordAction(ref, env, serviceName, 'restart', detail, (fresh) => ({
+    variableKvs: fresh.variableKvs,
+    containers: fresh.containers,
+    rendered: fresh.rendered,
+  }));
 }
 
 /** Deletes one pod of the environment so its controller replaces it. */
@@ -144,7 +209,11 @@ export async function restartEnvPod({ podName, ...ref }: Action & { podName: str
   const owner = await podOwner(ref, env, cluster, pod.labels);
   await cluster.deletePod(env.namespace, podName);
   if (owner) {
-    await recordAction(ref, env, owner.service, 'restart-pod', `pod ${podName} restarted`, (fresh) => ({ variableKvs: fresh.variableKvs, containers: fresh.containers, rendered: fresh.rendered }));
+    await recordAction(ref, env, owner.service, 'restart-pod', `pod ${podName} restarted`, (fresh) => ({
+      variableKvs: fresh.variableKvs,
+      containers: fresh.containers,
+      rendered: fresh.rendered,
+    }));
   }
 }
 
@@ -153,7 +222,14 @@ export async function restartEnvPod({ podName, ...ref }: Action & { podName: str
  * and the container are checked before anything is patched; the image is kept
  * in the env service, so the next render uses it.
  */
-export async function setEnvImage({ kind, name, serviceName, container, image, ...ref }: Action & { kind: ImageKind; name: string; serviceName: string; container: string; image: string }) {
+export async function setEnvImage({
+  kind,
+  name,
+  serviceName,
+  container,
+  image,
+  ...ref
+}: Action & { kind: ImageKind; name: string; serviceName: string; container: string; image: string }) {
   if (!IMAGE_REFERENCE.test(image)) throw new InvalidInputError(`image: "${image}" is not an image reference`, 'image');
   const { env, envService: current } = await envService(ref, serviceName);
   requireSettled(env);
@@ -162,14 +238,22 @@ export async function setEnvImage({ kind, name, serviceName, container, image, .
   }
   const cluster = await ref.connections.get(env.clusterId);
   await cluster.setImage(kind, env.namespace, name, container, image);
-  await recordAction(ref, env, serviceName, 'image', `${kind}/${name} container ${container} set to ${image}`, (fresh) => ({
-    variableKvs: fresh.variableKvs,
-    containers: [...fresh.containers.filter((entry) => entry.name !== container), { name: container, image }],
-    rendered: patchRendered(fresh.rendered, kind, name, (object) => {
-      const podSpec = WORKLOAD_POD_SPEC[kind]?.(object);
-      for (const entry of [...(podSpec?.['containers'] ?? []), ...(podSpec?.['initContainers'] ?? [])]) if (entry.name === container) entry.image = image;
+  await recordAction(
+    ref,
+    env,
+    serviceName,
+    'image',
+    `${kind}/${name} container ${container} set to ${image}`,
+    (fresh) => ({
+      variableKvs: fresh.variableKvs,
+      containers: [...fresh.containers.filter((entry) => entry.name !== container), { name: container, image }],
+      rendered: patchRendered(fresh.rendered, kind, name, (object) => {
+        const podSpec = WORKLOAD_POD_SPEC[kind]?.(object);
+        for (const entry of [...(podSpec?.['containers'] ?? []), ...(podSpec?.['initContainers'] ?? [])])
+          if (entry.name === container) entry.image = image;
+      }),
     }),
-  }));
+  );
 }
 
 /** Events of one object of the environment, as the spec lists them. */
@@ -177,11 +261,23 @@ export async function listEnvEvents({ kind, name, ...ref }: Action & { kind: str
   const env = await requireEnvironment(ref);
   const events = await (await ref.connections.get(env.clusterId)).listEvents(env.namespace, { kind, name });
   const unix = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
-  return events.map((event) => ({ reason: event.reason, message: event.message, first_seen: unix(event.firstSeen), last_seen: unix(event.lastSeen), count: event.count, type: event.type }));
+  return events.map((event) => ({
+    reason: event.reason,
+    message: event.message,
+    first_seen: unix(event.firstSeen),
+    last_seen: unix(event.lastSeen),
+    count: event.count,
+    type: event.type,
+  }));
 }
 
 /** The env service whose workload selects these pod labels. */
-async function podOwner(ref: Action, env: EnvironmentItem, cluster: KubeCluster, labels: Record<string, string>): Promise<EnvServiceItem | undefined> {
+async function podOwner(
+  ref: Action,
+  env: EnvironmentItem,
+  cluster: KubeCluster,
+  labels: Record<string, string>,
+): Promise<EnvServiceItem | undefined> {
   const workloads = await cluster.listWorkloads(env.namespace);
   const workload = workloads.find((candidate) => selectorMatcher(candidate.labelSelector)(labels));
   if (!workload) return undefined;
@@ -193,8 +289,13 @@ async function podOwner(ref: Action, env: EnvironmentItem, cluster: KubeCluster,
  * `replicas: {{.name}}` in the document of that kind (and name, when several).
  */
 export function replicaVariable(template: string, kind: string, name: string): string | undefined {
-  const documents = template.split(/^---\s*$/m).filter((document) => new RegExp(`^kind:\\s*${kind}\\s*$`, 'm').test(document));
-  const candidates = documents.length > 1 ? documents.filter((document) => new RegExp(`^\\s+name:\\s*["']?${name}["']?\\s*$`, 'm').test(document)) : documents;
+  const documents = template
+    .split(/^---\s*$/m)
+    .filter((document) => new RegExp(`^kind:\\s*${kind}\\s*$`, 'm').test(document));
+  const candidates =
+    documents.length > 1
+      ? documents.filter((document) => new RegExp(`^\\s+name:\\s*["']?${name}["']?\\s*$`, 'm').test(document))
+      : documents;
   const match = candidates[0]?.match(/^\s+replicas:\s*["']?\{\{-?\s*\.([A-Za-z_][\w]*)\s*-?\}\}["']?\s*$/m);
   return match?.[1];
 }

@@ -7,7 +7,15 @@ import { templateFollowers } from '../templates/template-item.ts';
 import { requireProject, toProjectView, type ProjectItem } from './project-item.ts';
 import type { CreateProjectInput, ProjectView } from './schemas.ts';
 
-export async function createProject({ ctx, principal, input }: { ctx: CoreContext; principal: Principal; input: CreateProjectInput }): Promise<ProjectView> {
+export async function createProject({
+  ctx,
+  principal,
+  input,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  input: CreateProjectInput;
+}): Promise<ProjectView> {
   const now = ctx.now().toISOString();
   const item: ProjectItem = {
     key: input.project_key,
@@ -24,7 +32,15 @@ export async function createProject({ ctx, principal, input }: { ctx: CoreContex
   return toProjectView(item);
 }
 
-export async function getProject({ ctx, principal, projectKey }: { ctx: CoreContext; principal: Principal; projectKey: string }): Promise<ProjectView> {
+export async function getProject({
+  ctx,
+  principal,
+  projectKey,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+}): Promise<ProjectView> {
   return toProjectView(await requireProject(ctx, principal, projectKey));
 }
 
@@ -55,28 +71,52 @@ export async function listProjects({
  * environments: they run its services on clusters, and deleting the project
  * would orphan them.
  */
-export async function deleteProject({ ctx, principal, projectKey }: { ctx: CoreContext; principal: Principal; projectKey: string }): Promise<void> {
+export async function deleteProject({
+  ctx,
+  principal,
+  projectKey,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+}): Promise<void> {
   const project = await requireProject(ctx, principal, projectKey);
   const environments = await ctx.store.count(keys.environments(projectKey));
   if (environments > 0) {
     throw new ConflictError(`project "${projectKey}" still has ${environments} environment(s); delete them first`);
   }
-  const services = await ctx.store.listAll<ItemKey & Pick<ServiceItem, 'name' | 'scope' | 'templateName' | 'autoSync'>>(keys.allServices(projectKey), {
-    attributes: ['name', 'scope', 'templateName', 'autoSync'],
-  });
+  const services = await ctx.store.listAll<ItemKey & Pick<ServiceItem, 'name' | 'scope' | 'templateName' | 'autoSync'>>(
+    keys.allServices(projectKey),
+    {
+      attributes: ['name', 'scope', 'templateName', 'autoSync'],
+    },
+  );
   const revisions = await ctx.store.listAll<ItemKey>(keys.allServiceRevisions(projectKey), { attributes: [] });
   const templateUsers = services.flatMap((service) =>
-    service.autoSync && service.templateName ? [keys.templateUser(service.templateName, projectKey, service.scope, service.name)] : [],
+    service.autoSync && service.templateName
+      ? [keys.templateUser(service.templateName, projectKey, service.scope, service.name)]
+      : [],
   );
   // The project goes first, under its version: a concurrent create of a
   // service then fails on its project check instead of outliving the project.
   await ctx.store.transact(
-    [{ Delete: { Key: keys.project(projectKey), ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': project.version } } }],
+    [
+      {
+        Delete: {
+          Key: keys.project(projectKey),
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': project.version },
+        },
+      },
+    ],
     `project "${projectKey}" changed while it was being deleted`,
   );
   await ctx.store.removeAll([...templateUsers, ...services, ...revisions].map(({ pk, sk }) => ({ pk, sk })));
   // The templates these services followed have that many fewer followers.
   const followed = new Map<string, number>();
-  for (const service of services) if (service.autoSync && service.templateName) followed.set(service.templateName, (followed.get(service.templateName) ?? 0) + 1);
-  for (const [template, count] of followed) await ctx.store.transact([templateFollowers(template, -count)], `template "${template}" could not be updated`);
+  for (const service of services)
+    if (service.autoSync && service.templateName)
+      followed.set(service.templateName, (followed.get(service.templateName) ?? 0) + 1);
+  for (const [template, count] of followed)
+    await ctx.store.transact([templateFollowers(template, -count)], `template "${template}" could not be updated`);
 }

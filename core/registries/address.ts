@@ -15,7 +15,10 @@ const AUTHORITY = `(?:\\[[0-9A-Fa-f:.]+\\]|${LABEL}(?:\\.${LABEL})*)(?::\\d{1,5}
 const ADDRESS = new RegExp(`^(?:(https?)://)?(${AUTHORITY})/?$`, 'i');
 
 /** `undefined` when the text is not a usable registry address. */
-export function parseRegistryAddress(address: string, { insecure }: { insecure: boolean }): RegistryEndpoint | undefined {
+export function parseRegistryAddress(
+  address: string,
+  { insecure }: { insecure: boolean },
+): RegistryEndpoint | undefined {
   const match = ADDRESS.exec(address.trim());
   if (!match) return undefined;
   const [, scheme, authority] = match;

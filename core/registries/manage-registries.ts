@@ -9,7 +9,15 @@ export async function getRegistry({ ctx, id }: { ctx: CoreContext; id: string })
   return toRegistryView(await readRegistry(ctx, id));
 }
 
-export async function listRegistries({ ctx, limit, cursor }: { ctx: CoreContext; limit: number; cursor?: string | undefined }): Promise<Page<RegistryView>> {
+export async function listRegistries({
+  ctx,
+  limit,
+  cursor,
+}: {
+  ctx: CoreContext;
+  limit: number;
+  cursor?: string | undefined;
+}): Promise<Page<RegistryView>> {
   const page = await ctx.store.list<RegistryItem>(keys.registries, { limit, cursor });
   return { ...page, items: page.items.map(toRegistryView) };
 }
@@ -35,14 +43,23 @@ export async function deleteRegistry({ ctx, id }: { ctx: CoreContext; id: string
 }
 
 /** A transaction item counting one more (or one fewer) environment on a registry that must exist. */
-export const registryUsage = (id: string, delta: 1 | -1) => adjustCount(keys.registry(id), 'usage', delta, `registry "${id}" was deleted meanwhile`);
+export const registryUsage = (id: string, delta: 1 | -1) =>
+  adjustCount(keys.registry(id), 'usage', delta, `registry "${id}" was deleted meanwhile`);
 
 /**
  * Asks the registry's distribution API (`GET /v2/`) with the stored
  * credentials. Unreachable, too slow, or refusing the credentials: an
  * UnavailableError within `timeoutMs`.
  */
-export async function registryHealth({ ctx, id, timeoutMs }: { ctx: CoreContext; id: string; timeoutMs: number }): Promise<RegistryHealth> {
+export async function registryHealth({
+  ctx,
+  id,
+  timeoutMs,
+}: {
+  ctx: CoreContext;
+  id: string;
+  timeoutMs: number;
+}): Promise<RegistryHealth> {
   const client = createOciClient({ access: await readRegistryAccess(ctx, id), timeoutMs });
   const started = performance.now();
   await client.ping();

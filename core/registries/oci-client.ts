@@ -50,18 +50,32 @@ export function createOciClient({
   fetch?: typeof globalThis.fetch;
 }): OciClient {
   const { id, endpoint, namespace, credentials } = access;
-  const basic = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
+  const basic = credentials
+    ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+    : undefined;
   /** Bearer tokens by scope, once the registry has asked for tokens. */
   const tokens = new Map<string, { header: string; expiresAt: number }>();
   let usesTokens = false;
 
   const unreachable = (error: unknown, signal: AbortSignal): UnavailableError => {
-    if (signal.aborted) return new UnavailableError(`registry "${id}" (${endpoint.baseUrl}) did not answer within ${timeoutMs} ms`, error);
+    if (signal.aborted)
+      return new UnavailableError(
+        `registry "${id}" (${endpoint.baseUrl}) did not answer within ${timeoutMs} ms`,
+        error,
+      );
     // Only the system's error code: a library's message is not ours to pass on.
     const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
     // fetch refuses the ports the Fetch standard blocks (6000, 6665-6669, ...) without trying them.
-    const reason = typeof cause?.code === 'string' ? cause.code : cause?.message === 'bad port' ? 'fetch refuses this port' : undefined;
-    return new UnavailableError(`registry "${id}" (${endpoint.baseUrl}) is unreachable${reason ? ` (${reason})` : ''}`, error);
+    const reason =
+      typeof cause?.code === 'string'
+        ? cause.code
+        : cause?.message === 'bad port'
+          ? 'fetch refuses this port'
+          : undefined;
+    return new UnavailableError(
+      `registry "${id}" (${endpoint.baseUrl}) is unreachable${reason ? ` (${reason})` : ''}`,
+      error,
+    );
   };
   const rejected = (what: string): RegistryCredentialsRejectedError =>
     new RegistryCredentialsRejectedError(
@@ -74,7 +88,10 @@ export function createOciClient({
   async function send(url: string, authorization: string | undefined, signal: AbortSignal): Promise<Response> {
     try {
       // Redirects are followed; fetch drops the authorization header on a redirect to another origin.
-      return await fetch(url, { headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) }, signal });
+      return await fetch(url, {
+        headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
+        signal,
+      });
     } catch (error) {
       throw unreachable(error, signal);
     }
@@ -100,9 +117,14 @@ export function createOciClient({
       await response.body?.cancel();
       throw new UnavailableError(`registry "${id}" token service answered HTTP ${response.status}`);
     }
-    const body = (await readJson(response, signal)) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const body = (await readJson(response, signal)) as {
+      token?: unknown;
+      access_token?: unknown;
+      expires_in?: unknown;
+    };
     const token = typeof body.token === 'string' ? body.token : body.access_token;
-    if (typeof token !== 'string' || token === '') throw new UnavailableError(`registry "${id}" token service answered without a token`);
+    if (typeof token !== 'string' || token === '')
+      throw new UnavailableError(`registry "${id}" token service answered without a token`);
     // Tokens last 60 s at least (the spec's default); keep a margin so a token never expires mid-request.
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     const header = `Bearer ${token}`;
@@ -141,12 +163,17 @@ export function createOciClient({
       const response = await get('/v2/', '', signal);
       await response.body?.cancel();
       if (response.ok) return;
-      throw new UnavailableError(`registry "${id}" answered GET /v2/ with HTTP ${response.status}; is ${endpoint.baseUrl} an OCI distribution registry?`);
+      throw new UnavailableError(
+        `registry "${id}" answered GET /v2/ with HTTP ${response.status}; is ${endpoint.baseUrl} an OCI distribution registry?`,
+      );
     },
 
     async listTags(repository) {
       if (!repository.split('/').every((component) => COMPONENT.test(component))) {
-        throw new InvalidInputError('repository: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")', 'repository');
+        throw new InvalidInputError(
+          'repository: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")',
+          'repository',
+        );
       }
       const name = `${namespace}/${repository}`;
       const scope = `repository:${name}:pull`;
@@ -165,7 +192,9 @@ export function createOciClient({
         }
         if (!response.ok) {
           await response.body?.cancel();
-          throw new UnavailableError(`registry "${id}" answered GET /v2/${name}/tags/list with HTTP ${response.status}`);
+          throw new UnavailableError(
+            `registry "${id}" answered GET /v2/${name}/tags/list with HTTP ${response.status}`,
+          );
         }
         const body = (await readJson(response, signal)) as { tags?: unknown };
         // A repository whose last tag was deleted answers `"tags": null`.

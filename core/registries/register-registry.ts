@@ -11,7 +11,13 @@ import type { RegisterRegistryInput, RegistryView } from './schemas.ts';
  * @example
  * await registerRegistry({ ctx, input: { address: 'harbor.example.com', namespace: 'shop', username: 'robot', password: '…', insecure: false } });
  */
-export async function registerRegistry({ ctx, input }: { ctx: CoreContext; input: RegisterRegistryInput }): Promise<RegistryView> {
+export async function registerRegistry({
+  ctx,
+  input,
+}: {
+  ctx: CoreContext;
+  input: RegisterRegistryInput;
+}): Promise<RegistryView> {
   const id = input.id ?? ctx.newId();
   const now = ctx.now().toISOString();
   const item: RegistryItem = {

@@ -22,25 +22,55 @@ export const RegisterRegistryInput = v.pipe(
       v.trim(),
       v.minLength(1, 'must not be empty'),
       v.maxLength(255, 'must be at most 255 characters'),
-      v.check((address) => parseRegistryAddress(address, { insecure: true }) !== undefined, 'must be an http(s) URL without a path, or host[:port]'),
-      v.description('`https://harbor.example.com`, `harbor.example.com:8443` (HTTPS) or, with `insecure`, `http://10.0.0.5:5000`'),
+      v.check(
+        (address) => parseRegistryAddress(address, { insecure: true }) !== undefined,
+        'must be an http(s) URL without a path, or host[:port]',
+      ),
+      v.description(
+        '`https://harbor.example.com`, `harbor.example.com:8443` (HTTPS) or, with `insecure`, `http://10.0.0.5:5000`',
+      ),
     ),
-    namespace: v.pipe(RegistryNamespace, v.description('The repository namespace (project, organisation) images of this registry live under')),
+    namespace: v.pipe(
+      RegistryNamespace,
+      v.description('The repository namespace (project, organisation) images of this registry live under'),
+    ),
     // Basic auth joins user and password with ":", so a user name cannot hold one (RFC 7617).
-    username: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(255), v.regex(/^[^:\p{Cc}]+$/u, 'must not contain ":" or control characters'))),
+    username: v.optional(
+      v.pipe(
+        v.string(),
+        v.minLength(1, 'must not be empty'),
+        v.maxLength(255),
+        v.regex(/^[^:\p{Cc}]+$/u, 'must not contain ":" or control characters'),
+      ),
+    ),
     password: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(4096))),
-    insecure: v.optional(v.pipe(v.boolean(), v.description('Allows plain HTTP (the default for a bare host[:port] then)')), false),
+    insecure: v.optional(
+      v.pipe(v.boolean(), v.description('Allows plain HTTP (the default for a bare host[:port] then)')),
+      false,
+    ),
   }),
   v.forward(
-    v.partialCheck([['username'], ['password']], (input) => input.username === undefined || input.password !== undefined, 'is required when username is given'),
+    v.partialCheck(
+      [['username'], ['password']],
+      (input) => input.username === undefined || input.password !== undefined,
+      'is required when username is given',
+    ),
     ['password'],
   ),
   v.forward(
-    v.partialCheck([['username'], ['password']], (input) => input.password === undefined || input.username !== undefined, 'is required when password is given'),
+    v.partialCheck(
+      [['username'], ['password']],
+      (input) => input.password === undefined || input.username !== undefined,
+      'is required when password is given',
+    ),
     ['username'],
   ),
   v.forward(
-    v.partialCheck([['address'], ['insecure']], (input) => input.insecure || !isPlainHttp(input.address), 'must be true for a plain http:// address'),
+    v.partialCheck(
+      [['address'], ['insecure']],
+      (input) => input.insecure || !isPlainHttp(input.address),
+      'must be true for a plain http:// address',
+    ),
     ['insecure'],
   ),
 );

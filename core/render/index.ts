@@ -3,8 +3,21 @@
  * overrides, + system placeholders) → YAML text, Kubernetes objects, containers.
  * Every failure is an `InvalidInputError` (a 400 in every dialect).
  */
-import { parseTemplate, renderTemplate, templateVariables, type ParsedTemplate, type TemplateLimits } from './template.ts';
-import { assignValues, checkVariables, declareVariables, variablesToData, type ServiceVariable, type VariableValue } from './variables.ts';
+import {
+  parseTemplate,
+  renderTemplate,
+  templateVariables,
+  type ParsedTemplate,
+  type TemplateLimits,
+} from './template.ts';
+import {
+  assignValues,
+  checkVariables,
+  declareVariables,
+  variablesToData,
+  type ServiceVariable,
+  type VariableValue,
+} from './variables.ts';
 import {
   extractContainers,
   parseManifests,
@@ -68,6 +81,10 @@ export function renderService(input: RenderServiceInput): RenderedService {
  * and desc) plus every key the template uses that is not declared, as an
  * empty `string`.
  */
-export function serviceVariables(template: string | ParsedTemplate, declared: readonly ServiceVariable[] = [], field?: string): ServiceVariable[] {
+export function serviceVariables(
+  template: string | ParsedTemplate,
+  declared: readonly ServiceVariable[] = [],
+  field?: string,
+): ServiceVariable[] {
   return declareVariables(checkVariables(declared, field), templateVariables(template));
 }

@@ -30,7 +30,10 @@ const nonEmptyString = (value: unknown): value is string => typeof value === 'st
  *
  * @example parseManifests('apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n')
  */
-export function parseManifests(source: string, options: { limits?: Partial<YamlLimits>; field?: string } = {}): ManifestObject[] {
+export function parseManifests(
+  source: string,
+  options: { limits?: Partial<YamlLimits>; field?: string } = {},
+): ManifestObject[] {
   const documents = parseYamlStream(source, 'yaml', options.limits, options.field);
   const problems: string[] = [];
   const objects: ManifestObject[] = [];
@@ -40,7 +43,9 @@ export function parseManifests(source: string, options: { limits?: Partial<YamlL
     if (value === null) continue;
     const where = `document ${index} (line ${line})`;
     if (!isRecord(value)) {
-      problems.push(`${where} is ${Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(value)}`}, not a Kubernetes object`);
+      problems.push(
+        `${where} is ${Array.isArray(value) ? 'a list' : `the scalar ${JSON.stringify(value)}`}, not a Kubernetes object`,
+      );
       continue;
     }
     const missing: string[] = [];
@@ -186,7 +191,12 @@ export function substitutePlaceholdersDeep(value: unknown, values: SystemPlaceho
   if (isRecord(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      Object.defineProperty(out, key, { value: substitutePlaceholdersDeep(item, values), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: substitutePlaceholdersDeep(item, values),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

@@ -322,7 +322,8 @@ function unquoteGo(body: string, line: number, quote: '"' | "'"): string {
     for (const b of Buffer.from(text, 'utf8')) bytes.push(b);
   };
   const hex = (digits: string, length: number): number => {
-    if (digits.length !== length || !/^[0-9A-Fa-f]+$/.test(digits)) throw parseError(line, `invalid escape in ${quote}${body}${quote}`);
+    if (digits.length !== length || !/^[0-9A-Fa-f]+$/.test(digits))
+      throw parseError(line, `invalid escape in ${quote}${body}${quote}`);
     return Number.parseInt(digits, 16);
   };
   for (let i = 0; i < body.length; i++) {
@@ -335,7 +336,16 @@ function unquoteGo(body: string, line: number, quote: '"' | "'"): string {
       continue;
     }
     const e = body[++i];
-    const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+    const simple: Record<string, string> = {
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      n: '\n',
+      r: '\r',
+      t: '\t',
+      v: '\v',
+      '\\': '\\',
+    };
     if (e !== undefined && e in simple) pushText(simple[e]!);
     else if (e === quote) pushText(e);
     else if (e === 'x') {
@@ -344,12 +354,14 @@ function unquoteGo(body: string, line: number, quote: '"' | "'"): string {
     } else if (e === 'u' || e === 'U') {
       const length = e === 'u' ? 4 : 8;
       const cp = hex(body.slice(i + 1, i + 1 + length), length);
-      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw parseError(line, `invalid escape in ${quote}${body}${quote}`);
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        throw parseError(line, `invalid escape in ${quote}${body}${quote}`);
       pushText(String.fromCodePoint(cp));
       i += length;
     } else if (e !== undefined && /[0-7]/.test(e)) {
       const digits = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(digits) || Number.parseInt(digits, 8) > 255) throw parseError(line, `invalid escape in ${quote}${body}${quote}`);
+      if (!/^[0-7]{3}$/.test(digits) || Number.parseInt(digits, 8) > 255)
+        throw parseError(line, `invalid escape in ${quote}${body}${quote}`);
       bytes.push(Number.parseInt(digits, 8));
       i += 2;
     } else {
@@ -365,7 +377,8 @@ function parseGoNumber(text: string, line: number): number {
   if (/i$/.test(text)) throw parseError(line, `complex number ${text} is not supported`);
   const sign = text.startsWith('-') ? -1 : 1;
   const body = text.replace(/^[+-]/, '');
-  if (/^0[xX][0-9A-Fa-f_]*[.pP]/.test(body)) throw parseError(line, `hexadecimal floating-point number ${text} is not supported`);
+  if (/^0[xX][0-9A-Fa-f_]*[.pP]/.test(body))
+    throw parseError(line, `hexadecimal floating-point number ${text} is not supported`);
   // underscores only between digits (or after a base prefix)
   if (/__|_$|^_|_\.|\._|_[eE]|[eE]_/.test(body)) throw bad();
   const clean = body.replaceAll('_', '');
@@ -423,8 +436,23 @@ type Terminator = { readonly kind: 'end' | 'else' | 'eof'; readonly line: number
 
 /** Functions known to the parser; anything else fails at parse time, naming it. */
 const FUNCTIONS = new Set([
-  'and', 'or', 'not', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'len', 'index', 'slice',
-  'print', 'printf', 'println', 'default', 'quote',
+  'and',
+  'or',
+  'not',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'len',
+  'index',
+  'slice',
+  'print',
+  'printf',
+  'println',
+  'default',
+  'quote',
 ]);
 
 const MAX_NESTING = 256;
@@ -541,7 +569,8 @@ class Parser {
     const [list, terminator] = this.itemList();
     if (context === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
-    if (terminator.kind === 'eof') throw parseError(terminator.line, `unexpected EOF: {{${context}}} at line ${line} has no {{end}}`);
+    if (terminator.kind === 'eof')
+      throw parseError(terminator.line, `unexpected EOF: {{${context}}} at line ${line} has no {{end}}`);
     if (terminator.kind === 'else') {
       if (terminator.chained !== undefined) {
         if (terminator.chained !== context) {
@@ -552,7 +581,10 @@ class Parser {
       } else {
         const [nodes, end] = this.itemList();
         if (end.kind !== 'end') {
-          const message = end.kind === 'eof' ? `unexpected EOF: {{${context}}} at line ${line} has no {{end}}` : 'expected {{end}}, found {{else}}';
+          const message =
+            end.kind === 'eof'
+              ? `unexpected EOF: {{${context}}} at line ${line} has no {{end}}`
+              : 'expected {{end}}, found {{else}}';
           throw parseError(end.line, message);
         }
         elseList = nodes;
@@ -576,7 +608,8 @@ class Parser {
       if (after.type === 'declare' || after.type === 'assign') {
         this.next();
         isAssign = after.type === 'assign';
-        if (isAssign && !this.vars.includes(token.value)) throw parseError(token.line, `undefined variable ${JSON.stringify(token.value)}`);
+        if (isAssign && !this.vars.includes(token.value))
+          throw parseError(token.line, `undefined variable ${JSON.stringify(token.value)}`);
         decl.push(token.value);
         break;
       }
@@ -584,7 +617,8 @@ class Parser {
         this.next();
         decl.push(token.value);
         if (context !== 'range' || decl.length > 1) throw parseError(token.line, `too many declarations in ${context}`);
-        if (this.peekNonSpace().type !== 'variable') throw parseError(token.line, 'range can only initialize variables');
+        if (this.peekNonSpace().type !== 'variable')
+          throw parseError(token.line, 'range can only initialize variables');
         continue;
       }
       this.pos = save;
@@ -607,7 +641,11 @@ class Parser {
         if (this.peekNonSpace().type === end) throw parseError(token.line, `missing command after "|" in ${context}`);
       }
       const start = this.peekNonSpace();
-      if (!['bool', 'char', 'dot', 'field', 'identifier', 'number', 'nil', 'string', 'variable', 'leftParen'].includes(start.type)) {
+      if (
+        !['bool', 'char', 'dot', 'field', 'identifier', 'number', 'nil', 'string', 'variable', 'leftParen'].includes(
+          start.type,
+        )
+      ) {
         throw this.unexpected(start, context);
       }
       commands.push(this.command(end));
@@ -664,14 +702,16 @@ class Parser {
     const token = this.nextNonSpace();
     switch (token.type) {
       case 'identifier':
-        if (!FUNCTIONS.has(token.value)) throw parseError(token.line, `function ${JSON.stringify(token.value)} is not supported`);
+        if (!FUNCTIONS.has(token.value))
+          throw parseError(token.line, `function ${JSON.stringify(token.value)} is not supported`);
         return { type: 'function', name: token.value };
       case 'dot':
         return { type: 'dot' };
       case 'nil':
         return { type: 'nil' };
       case 'variable':
-        if (!this.vars.includes(token.value)) throw parseError(token.line, `undefined variable ${JSON.stringify(token.value)}`);
+        if (!this.vars.includes(token.value))
+          throw parseError(token.line, `undefined variable ${JSON.stringify(token.value)}`);
         return { type: 'variable', name: token.value, names: [] };
       case 'field':
         return { type: 'field', names: [token.value] };
@@ -728,7 +768,8 @@ function collectPipeKeys(pipe: Pipe, dotIsRoot: boolean, keys: Set<string>): voi
     if (
       first?.type === 'function' &&
       first.name === 'index' &&
-      ((second?.type === 'dot' && dotIsRoot) || (second?.type === 'variable' && second.name === '$' && second.names.length === 0)) &&
+      ((second?.type === 'dot' && dotIsRoot) ||
+        (second?.type === 'variable' && second.name === '$' && second.names.length === 0)) &&
       third?.type === 'literal' &&
       typeof third.value === 'string'
     ) {
@@ -892,7 +933,15 @@ const isPrintable = (ch: string): boolean => ch === ' ' || /^[\p{L}\p{M}\p{N}\p{
 /** Go's `strconv.Quote` (what `%q` and sprig's `quote` produce). */
 function goQuote(text: string): string {
   const escapes: Record<string, string> = {
-    '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
+    '"': '\\"',
+    '\\': '\\\\',
+    '\x07': '\\a',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\v': '\\v',
   };
   let out = '"';
   for (const ch of text.toWellFormed()) {
@@ -1091,7 +1140,8 @@ class Executor {
     const [first, ...rest] = command.args as [Arg, ...Arg[]];
     if (first.type === 'function') return this.call(first.name, dot, rest, final);
     if (rest.length > 0 || final !== undefined) {
-      const what = first.type === 'field' ? `.${first.names.join('.')}` : first.type === 'variable' ? first.name : 'a value';
+      const what =
+        first.type === 'field' ? `.${first.names.join('.')}` : first.type === 'variable' ? first.name : 'a value';
       throw this.fail(`${what} is not a function and cannot take arguments`);
     }
     if (first.type === 'nil') throw this.fail('nil is not a command');
@@ -1126,7 +1176,8 @@ class Executor {
       const fieldPath = joinPath(path, name);
       if (value instanceof Missing) return current;
       if (value === null || value === undefined) return val(new Missing([fieldPath]));
-      if (!isMap(value)) throw this.fail(`can't evaluate field ${name} of ${path ? `${path}, ` : ''}which is ${describe(value)}`);
+      if (!isMap(value))
+        throw this.fail(`can't evaluate field ${name} of ${path ? `${path}, ` : ''}which is ${describe(value)}`);
       if (!Object.hasOwn(value, name)) return val(new Missing([fieldPath]));
       current = val(value[name], fieldPath);
     }
@@ -1267,7 +1318,8 @@ function index(item: Val, keys: readonly Val[]): Val {
     const { value, path } = current;
     const k = key.value;
     if (Array.isArray(value) || typeof value === 'string') {
-      if (typeof k !== 'number' || !Number.isInteger(k)) throw new BuiltinError(`cannot index ${describe(value)} with ${describe(k)}`);
+      if (typeof k !== 'number' || !Number.isInteger(k))
+        throw new BuiltinError(`cannot index ${describe(value)} with ${describe(k)}`);
       if (typeof value === 'string') {
         const bytes = Buffer.from(value, 'utf8');
         if (k < 0 || k >= bytes.length) throw new BuiltinError(`index out of range: ${k}`);
@@ -1290,19 +1342,21 @@ function index(item: Val, keys: readonly Val[]): Val {
 }
 
 function slice(item: unknown, bounds: readonly unknown[]): unknown {
-  if (!bounds.every((b) => typeof b === 'number' && Number.isInteger(b))) throw new BuiltinError('slice indexes must be integers');
+  if (!bounds.every((b) => typeof b === 'number' && Number.isInteger(b)))
+    throw new BuiltinError('slice indexes must be integers');
   const [low = 0, high, max] = bounds as number[];
   if (typeof item === 'string') {
     if (max !== undefined) throw new BuiltinError('cannot 3-index slice a string');
     const bytes = Buffer.from(item, 'utf8');
     const h = high ?? bytes.length;
-    if (low < 0 || h < low || h > bytes.length) throw new BuiltinError(`index out of range: ${h < low ? low : h}`);
+    if (low < 0 || h < low || h > bytes.length) throw new BuiltinError(`index out of range: ${Math.max(h, low)}`);
     return bytes.subarray(low, h).toString('utf8');
   }
   if (Array.isArray(item)) {
     const h = high ?? item.length;
     const m = max ?? item.length;
-    if (low < 0 || h < low || m < h || m > item.length) throw new BuiltinError(`index out of range: ${m > item.length ? m : h < low ? low : h}`);
+    if (low < 0 || h < low || m < h || m > item.length)
+      throw new BuiltinError(`index out of range: ${m > item.length ? m : Math.max(h, low)}`);
     return item.slice(low, h);
   }
   throw new BuiltinError(`can't slice item of type ${kindOf(item)}`);
@@ -1345,7 +1399,8 @@ function goSprintf(format: string, args: readonly unknown[]): string {
     const precision = precisionText === undefined ? undefined : Number(precisionText || '0');
     out += pad(formatVerb(verb, arg, flags, precision), flags, widthText === undefined ? 0 : Number(widthText), verb);
   }
-  if (next < args.length) throw new BuiltinError(`printf: ${args.length - next} extra argument(s) for ${JSON.stringify(format)}`);
+  if (next < args.length)
+    throw new BuiltinError(`printf: ${args.length - next} extra argument(s) for ${JSON.stringify(format)}`);
   return out;
 }
 
@@ -1377,7 +1432,8 @@ function formatVerb(verb: string, arg: unknown, flags: string, precision: number
     case 'X': {
       let text: string;
       if (typeof arg === 'string') text = Buffer.from(arg, 'utf8').toString('hex');
-      else if (typeof arg === 'number' && Number.isInteger(arg)) text = `${arg < 0 ? '-' : ''}${BigInt(Math.abs(arg)).toString(16)}`;
+      else if (typeof arg === 'number' && Number.isInteger(arg))
+        text = `${arg < 0 ? '-' : ''}${BigInt(Math.abs(arg)).toString(16)}`;
       else throw wrong();
       return verb === 'X' ? text.toUpperCase() : text;
     }

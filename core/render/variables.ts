@@ -62,7 +62,8 @@ interface Problem {
   readonly field: string | undefined;
 }
 
-const fieldOf = (prefix: string | undefined, i: number): string | undefined => (prefix === undefined ? undefined : `${prefix}[${i}].value`);
+const fieldOf = (prefix: string | undefined, i: number): string | undefined =>
+  prefix === undefined ? undefined : `${prefix}[${i}].value`;
 
 function throwProblems(problems: readonly Problem[]): void {
   if (problems.length > 0) throw new InvalidInputError(problems.map((p) => p.message).join('; '), problems[0]!.field);
@@ -92,7 +93,8 @@ export function checkVariable(variable: ServiceVariable, field?: string): Servic
     }
     case 'yaml':
       if (typeof value === 'string') parseYamlValue(value, `variable "${key}"`, {}, field);
-      else if (value !== null && typeof value !== 'object') throw fail(`is of type yaml: its value must be YAML text, got ${show(value)}`);
+      else if (value !== null && typeof value !== 'object')
+        throw fail(`is of type yaml: its value must be YAML text, got ${show(value)}`);
       return variable;
   }
 }
@@ -154,7 +156,10 @@ export function assignValues(
   const known = new Set(declared.map((variable) => variable.key));
   const unknown = values.filter((entry) => !known.has(entry.key)).map((entry) => entry.key);
   if (unknown.length > 0 && options.unknownKeys !== 'ignore') {
-    throw new InvalidInputError(`no variable is declared for ${unknown.map((key) => `"${key}"`).join(', ')}`, options.field);
+    throw new InvalidInputError(
+      `no variable is declared for ${unknown.map((key) => `"${key}"`).join(', ')}`,
+      options.field,
+    );
   }
   const problems: Problem[] = [];
   const assigned = declared.map((variable) => {

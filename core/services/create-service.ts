@@ -56,14 +56,29 @@ export async function createRawService({
   input: CreateRawServiceInput;
 }): Promise<ServiceItem> {
   await requireProject(ctx, principal, projectKey);
-  const { variables, containers } = defineService({ project: projectKey, name: input.service_name, yaml: input.yaml, declared: input.variable_yaml, field: 'variable_yaml' });
-  return insertService(ctx, principal, { project: projectKey, scope, name: input.service_name, yaml: input.yaml, variables, containers });
+  const { variables, containers } = defineService({
+    project: projectKey,
+    name: input.service_name,
+    yaml: input.yaml,
+    declared: input.variable_yaml,
+    field: 'variable_yaml',
+  });
+  return insertService(ctx, principal, {
+    project: projectKey,
+    scope,
+    name: input.service_name,
+    yaml: input.yaml,
+    variables,
+    containers,
+  });
 }
 
 async function insertService(
   ctx: CoreContext,
   principal: Principal,
-  service: Pick<ServiceItem, 'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers'> & { template?: { item: TemplateItem; autoSync: boolean } },
+  service: Pick<ServiceItem, 'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers'> & {
+    template?: { item: TemplateItem; autoSync: boolean };
+  },
 ): Promise<ServiceItem> {
   const now = ctx.now().toISOString();
   const { template, ...fields } = service;
@@ -82,18 +97,27 @@ async function insertService(
   };
   const writes: Array<TransactItem & { conflict?: string }> = [
     {
-      Put: { Item: { ...keys.service(item.project, item.scope, item.name), ...item }, ConditionExpression: 'attribute_not_exists(pk)' },
+      Put: {
+        Item: { ...keys.service(item.project, item.scope, item.name), ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
       conflict: `${item.scope === 'production' ? 'production service' : 'service'} "${item.name}" already exists in project "${item.project}"`,
     },
     { Put: { Item: revisionItem(item), ConditionExpression: 'attribute_not_exists(pk)' } },
     // A project deleted meanwhile must not leave this service behind.
-    { ConditionCheck: { Key: keys.project(item.project), ConditionExpression: 'attribute_exists(pk)' }, conflict: `project "${item.project}" was deleted meanwhile` },
+    {
+      ConditionCheck: { Key: keys.project(item.project), ConditionExpression: 'attribute_exists(pk)' },
+      conflict: `project "${item.project}" was deleted meanwhile`,
+    },
   ];
   if (template) {
     // The service was rendered from this version of the template; if it changed meanwhile, render again.
     // A follower is counted on the template in the same write, so a concurrent delete of the template cannot miss it.
     const conflict = `template "${template.item.name}" changed while the service was being created; retry`;
-    const rendered = { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': template.item.version } };
+    const rendered = {
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeValues: { ':version': template.item.version },
+    };
     writes.push(
       template.autoSync
         ? {
@@ -109,7 +133,16 @@ async function insertService(
         : { ConditionCheck: { Key: keys.template(template.item.name), ...rendered }, conflict },
     );
     if (template.autoSync) {
-      writes.push({ Put: { Item: { ...keys.templateUser(template.item.name, item.project, item.scope, item.name), project: item.project, scope: item.scope, service: item.name } } });
+      writes.push({
+        Put: {
+          Item: {
+            ...keys.templateUser(template.item.name, item.project, item.scope, item.name),
+            project: item.project,
+            scope: item.scope,
+            service: item.name,
+          },
+        },
+      });
     }
   }
   await ctx.store.transact(writes, `service "${item.name}" could not be created`);

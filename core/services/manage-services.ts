@@ -9,17 +9,41 @@ import { toServiceDetail, toServiceSummary, type ServiceItem } from './service-i
 import { readServiceOf } from './update-service.ts';
 
 /** Every service of a project in one scope: one Query reading only the listed fields. */
-export async function listServices({ ctx, principal, projectKey, scope }: { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope }) {
+export async function listServices({
+  ctx,
+  principal,
+  projectKey,
+  scope,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+  scope: ServiceScope;
+}) {
   await requireProject(ctx, principal, projectKey);
-  const items = await ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(projectKey, scope), { attributes: ['name', 'containers'] });
+  const items = await ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(projectKey, scope), {
+    attributes: ['name', 'containers'],
+  });
   return items.map(toServiceSummary);
 }
 
-export async function getService(ref: { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope; serviceName: string }) {
+export async function getService(ref: {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+  scope: ServiceScope;
+  serviceName: string;
+}) {
   return toServiceDetail(await readServiceOf(ref));
 }
 
-export async function getServiceLabels(ref: { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope; serviceName: string }) {
+export async function getServiceLabels(ref: {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+  scope: ServiceScope;
+  serviceName: string;
+}) {
   return (await readServiceOf(ref)).labels;
 }
 
@@ -27,17 +51,33 @@ export async function getServiceLabels(ref: { ctx: CoreContext; principal: Princ
  * Deletes a service, its revisions and its template subscription. Refused
  * while an environment runs it: the environment could no longer render it.
  */
-export async function deleteService(ref: { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope; serviceName: string }): Promise<void> {
+export async function deleteService(ref: {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+  scope: ServiceScope;
+  serviceName: string;
+}): Promise<void> {
   const { ctx } = ref;
   const current = await readServiceOf(ref);
-  const users = (await ctx.store.listAll<{ env: string; service: string }>(keys.allEnvServices(current.project, current.scope), { attributes: ['env', 'service'] }))
+  const users = (
+    await ctx.store.listAll<{ env: string; service: string }>(keys.allEnvServices(current.project, current.scope), {
+      attributes: ['env', 'service'],
+    })
+  )
     .filter((envService) => envService.service === current.name)
     .map((envService) => `"${envService.env}"`);
-  if (users.length > 0) throw new ConflictError(`service "${current.name}" runs in environment ${users.join(', ')}; remove it there first`);
+  if (users.length > 0)
+    throw new ConflictError(`service "${current.name}" runs in environment ${users.join(', ')}; remove it there first`);
   // Revisions first: if this is cut short, the service is still there to delete again.
-  const revisions = await ctx.store.listAll<ItemKey>(keys.serviceRevisions(current.project, current.scope, current.name), { attributes: [] });
+  const revisions = await ctx.store.listAll<ItemKey>(
+    keys.serviceRevisions(current.project, current.scope, current.name),
+    { attributes: [] },
+  );
   const latest = keys.serviceRevision(current.project, current.scope, current.name, current.revision);
-  await ctx.store.removeAll(revisions.filter((revision) => revision.sk !== latest.sk).map(({ pk, sk }) => ({ pk, sk })));
+  await ctx.store.removeAll(
+    revisions.filter((revision) => revision.sk !== latest.sk).map(({ pk, sk }) => ({ pk, sk })),
+  );
   const writes: Array<TransactItem & { conflict?: string }> = [
     {
       Delete: {
@@ -51,7 +91,10 @@ export async function deleteService(ref: { ctx: CoreContext; principal: Principa
     // The latest revision goes with the service, in its transaction.
     { Delete: { Key: latest } },
     ...(current.autoSync && current.templateName
-      ? [{ Delete: { Key: keys.templateUser(current.templateName, current.project, current.scope, current.name) } }, templateFollowers(current.templateName, -1)]
+      ? [
+          { Delete: { Key: keys.templateUser(current.templateName, current.project, current.scope, current.name) } },
+          templateFollowers(current.templateName, -1),
+        ]
       : []),
   ];
   await ctx.store.transact(writes, `service "${current.name}" could not be deleted`);

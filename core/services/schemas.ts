@@ -40,8 +40,17 @@ export const UpdateServiceVariablesInput = v.object({
 export type UpdateServiceVariablesInput = v.InferOutput<typeof UpdateServiceVariablesInput>;
 
 export const ServiceLabel = v.object({
-  key: v.pipe(v.string(), v.regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'must be a Kubernetes label key')),
-  value: v.pipe(v.string(), v.regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'must be a Kubernetes label value')),
+  key: v.pipe(
+    v.string(),
+    v.regex(
+      /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+      'must be a Kubernetes label key',
+    ),
+  ),
+  value: v.pipe(
+    v.string(),
+    v.regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'must be a Kubernetes label value'),
+  ),
 });
 export const SetServiceLabelsInput = v.pipe(
   v.array(ServiceLabel),

@@ -31,7 +31,10 @@ export type ServiceItem = {
 };
 
 /** What one revision of a service was: kept for history and, later, rollback. */
-export type ServiceRevisionItem = Pick<ServiceItem, 'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers' | 'revision'> & {
+export type ServiceRevisionItem = Pick<
+  ServiceItem,
+  'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers' | 'revision'
+> & {
   entity: 'service-revision';
   updatedBy: string;
   updatedAt: string;
@@ -39,7 +42,12 @@ export type ServiceRevisionItem = Pick<ServiceItem, 'project' | 'scope' | 'name'
 
 export const scopeOf = (production: boolean): ServiceScope => (production ? 'production' : 'test');
 
-export async function readService(ctx: CoreContext, project: string, scope: ServiceScope, name: string): Promise<ServiceItem> {
+export async function readService(
+  ctx: CoreContext,
+  project: string,
+  scope: ServiceScope,
+  name: string,
+): Promise<ServiceItem> {
   const item = await ctx.store.get<ServiceItem>(keys.service(project, scope, name));
   if (!item) throw new NotFoundError(scope === 'production' ? 'production service' : 'service', name);
   return item;
@@ -78,7 +86,14 @@ export async function reviseService(
   changes: Pick<ServiceItem, 'yaml' | 'variables' | 'containers'>,
 ): Promise<ServiceItem> {
   const now = ctx.now().toISOString();
-  const next: ServiceItem = { ...current, ...changes, revision: current.revision + 1, updatedBy: principal.name, updatedAt: now, version: current.version + 1 };
+  const next: ServiceItem = {
+    ...current,
+    ...changes,
+    revision: current.revision + 1,
+    updatedBy: principal.name,
+    updatedAt: now,
+    version: current.version + 1,
+  };
   await ctx.store.transact(
     [
       {

@@ -8,22 +8,40 @@ import { defineService } from './define-service.ts';
 import type { ServiceLabel, UpdateServiceVariablesInput, UpdateServiceYamlInput } from './schemas.ts';
 import { readService, reviseService, type ServiceItem } from './service-item.ts';
 
-type ServiceRef = { ctx: CoreContext; principal: Principal; projectKey: string; scope: ServiceScope; serviceName: string };
+type ServiceRef = {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+  scope: ServiceScope;
+  serviceName: string;
+};
 
 /** Replaces a service's YAML; its declared variables keep their values, new keys join as empty strings. */
-export async function updateServiceYaml({ input, ...ref }: ServiceRef & { input: UpdateServiceYamlInput }): Promise<ServiceItem> {
+export async function updateServiceYaml({
+  input,
+  ...ref
+}: ServiceRef & { input: UpdateServiceYamlInput }): Promise<ServiceItem> {
   const current = await readServiceOf(ref);
   if (current.autoSync) {
     throw new ConflictError(
       `service "${current.name}" follows template "${current.templateName}" (auto_sync); edit the template, or recreate the service without auto_sync`,
     );
   }
-  const definition = defineService({ project: current.project, name: current.name, yaml: input.yaml, declared: current.variables, field: 'yaml' });
+  const definition = defineService({
+    project: current.project,
+    name: current.name,
+    yaml: input.yaml,
+    declared: current.variables,
+    field: 'yaml',
+  });
   return reviseService(ref.ctx, ref.principal, current, { yaml: input.yaml, ...definition });
 }
 
 /** Replaces a service's variables (keys its YAML uses but the list omits join as empty strings). */
-export async function updateServiceVariables({ input, ...ref }: ServiceRef & { input: UpdateServiceVariablesInput }): Promise<ServiceItem> {
+export async function updateServiceVariables({
+  input,
+  ...ref
+}: ServiceRef & { input: UpdateServiceVariablesInput }): Promise<ServiceItem> {
   const current = await readServiceOf(ref);
   const definition = defineService({
     project: current.project,
@@ -36,7 +54,10 @@ export async function updateServiceVariables({ input, ...ref }: ServiceRef & { i
 }
 
 /** Replaces a service's labels. Labels describe the service; they are not a revision of what it deploys. */
-export async function setServiceLabels({ labels, ...ref }: ServiceRef & { labels: ServiceLabel[] }): Promise<ServiceLabel[]> {
+export async function setServiceLabels({
+  labels,
+  ...ref
+}: ServiceRef & { labels: ServiceLabel[] }): Promise<ServiceLabel[]> {
   const current = await readServiceOf(ref);
   await ref.ctx.store.update(
     keys.service(current.project, current.scope, current.name),
@@ -47,7 +68,13 @@ export async function setServiceLabels({ labels, ...ref }: ServiceRef & { labels
   return labels;
 }
 
-export async function readServiceOf({ ctx, principal, projectKey, scope, serviceName }: ServiceRef): Promise<ServiceItem> {
+export async function readServiceOf({
+  ctx,
+  principal,
+  projectKey,
+  scope,
+  serviceName,
+}: ServiceRef): Promise<ServiceItem> {
   await requireProject(ctx, principal, projectKey);
   return readService(ctx, projectKey, scope, serviceName);
 }

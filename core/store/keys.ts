@@ -41,22 +41,52 @@ export const keys = {
   counter: (name: string): ItemKey => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
   project: (key: string): ItemKey => ({ pk: 'PROJECTS', sk: `PROJECT#${key}` }),
   projects: { pk: 'PROJECTS', skPrefix: 'PROJECT#' },
-  service: (project: string, scope: ServiceScope, name: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `SERVICE#${scope}#${name}` }),
-  services: (project: string, scope: ServiceScope): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `SERVICE#${scope}#` }),
+  service: (project: string, scope: ServiceScope, name: string): ItemKey => ({
+    pk: `PROJECT#${project}`,
+    sk: `SERVICE#${scope}#${name}`,
+  }),
+  services: (project: string, scope: ServiceScope): Collection => ({
+    pk: `PROJECT#${project}`,
+    skPrefix: `SERVICE#${scope}#`,
+  }),
   allServices: (project: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: 'SERVICE#' }),
   serviceRevision: (project: string, scope: ServiceScope, name: string, revision: number): ItemKey => ({
     pk: `PROJECT#${project}`,
     sk: `SVCREV#${scope}#${name}#${String(revision).padStart(6, '0')}`,
   }),
-  serviceRevisions: (project: string, scope: ServiceScope, name: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `SVCREV#${scope}#${name}#` }),
+  serviceRevisions: (project: string, scope: ServiceScope, name: string): Collection => ({
+    pk: `PROJECT#${project}`,
+    skPrefix: `SVCREV#${scope}#${name}#`,
+  }),
   allServiceRevisions: (project: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: 'SVCREV#' }),
   environments: (project: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: 'ENV#' }),
-  environmentsIn: (project: string, scope: ServiceScope): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENV#${scope}#` }),
-  environment: (project: string, scope: ServiceScope, env: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENV#${scope}#${env}` }),
-  envService: (project: string, scope: ServiceScope, env: string, service: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENVSVC#${scope}#${env}#${service}` }),
-  envServices: (project: string, scope: ServiceScope, env: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENVSVC#${scope}#${env}#` }),
-  allEnvServices: (project: string, scope: ServiceScope): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENVSVC#${scope}#` }),
-  envServiceRevision: (project: string, scope: ServiceScope, env: string, service: string, revision: number): ItemKey => ({
+  environmentsIn: (project: string, scope: ServiceScope): Collection => ({
+    pk: `PROJECT#${project}`,
+    skPrefix: `ENV#${scope}#`,
+  }),
+  environment: (project: string, scope: ServiceScope, env: string): ItemKey => ({
+    pk: `PROJECT#${project}`,
+    sk: `ENV#${scope}#${env}`,
+  }),
+  envService: (project: string, scope: ServiceScope, env: string, service: string): ItemKey => ({
+    pk: `PROJECT#${project}`,
+    sk: `ENVSVC#${scope}#${env}#${service}`,
+  }),
+  envServices: (project: string, scope: ServiceScope, env: string): Collection => ({
+    pk: `PROJECT#${project}`,
+    skPrefix: `ENVSVC#${scope}#${env}#`,
+  }),
+  allEnvServices: (project: string, scope: ServiceScope): Collection => ({
+    pk: `PROJECT#${project}`,
+    skPrefix: `ENVSVC#${scope}#`,
+  }),
+  envServiceRevision: (
+    project: string,
+    scope: ServiceScope,
+    env: string,
+    service: string,
+    revision: number,
+  ): ItemKey => ({
     pk: `PROJECT#${project}`,
     sk: `ENVSVCREV#${scope}#${env}#${service}#${String(revision).padStart(6, '0')}`,
   }),
@@ -64,11 +94,23 @@ export const keys = {
     pk: `PROJECT#${project}`,
     skPrefix: `ENVSVCREV#${scope}#${env}#${service}#`,
   }),
-  namespaceClaim: (cluster: string, namespace: string): ItemKey => ({ pk: `NAMESPACE#${cluster}#${namespace}`, sk: 'CLAIM' }),
+  namespaceClaim: (cluster: string, namespace: string): ItemKey => ({
+    pk: `NAMESPACE#${cluster}#${namespace}`,
+    sk: 'CLAIM',
+  }),
   operation: (id: string): ItemKey => ({ pk: `OPERATION#${id}`, sk: 'OPERATION' }),
-  envConfig: (project: string, scope: ServiceScope, env: string, type: string, name: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENVCFG#${scope}#${env}#${type}#${name}` }),
-  envConfigs: (project: string, scope: ServiceScope, env: string, type?: string): Collection => ({ pk: `PROJECT#${project}`, skPrefix: `ENVCFG#${scope}#${env}#${type ? `${type}#` : ''}` }),
-  envAspect: (project: string, scope: ServiceScope, env: string, aspect: string): ItemKey => ({ pk: `PROJECT#${project}`, sk: `ENVX#${scope}#${env}#${aspect}` }),
+  envConfig: (project: string, scope: ServiceScope, env: string, type: string, name: string): ItemKey => ({
+    pk: `PROJECT#${project}`,
+    sk: `ENVCFG#${scope}#${env}#${type}#${name}`,
+  }),
+  envConfigs: (project: string, scope: ServiceScope, env: string, type?: string): Collection => ({
+    pk: `PROJECT#${project}`,
+    skPrefix: `ENVCFG#${scope}#${env}#${type ? `${type}#` : ''}`,
+  }),
+  envAspect: (project: string, scope: ServiceScope, env: string, aspect: string): ItemKey => ({
+    pk: `PROJECT#${project}`,
+    sk: `ENVX#${scope}#${env}#${aspect}`,
+  }),
   template: (name: string): ItemKey => ({ pk: 'TEMPLATES', sk: `TEMPLATE#${name}` }),
   templates: { pk: 'TEMPLATES', skPrefix: 'TEMPLATE#' },
   templateUser: (template: string, project: string, scope: ServiceScope, service: string): ItemKey => ({

@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -106,7 +111,11 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
    * exists and, when `when` is given, still has those attribute values.
    * Answers whether it was written.
    */
-  async function annotate(key: ItemKey, changes: Record<string, unknown>, when: Record<string, unknown> = {}): Promise<boolean> {
+  async function annotate(
+    key: ItemKey,
+    changes: Record<string, unknown>,
+    when: Record<string, unknown> = {},
+  ): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const assignments = Object.entries(changes).map(([name, value], index) => {
@@ -152,7 +161,9 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     for (let start = 0; start < all.length; start += 25) {
       let requests = all.slice(start, start + 25);
       for (let attempt = 0; requests.length > 0; attempt++) {
-        const { UnprocessedItems } = await client.send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
+        const { UnprocessedItems } = await client.send(
+          new BatchWriteCommand({ RequestItems: { [TableName]: requests } }),
+        );
         requests = (UnprocessedItems?.[TableName] ?? []) as typeof requests;
         if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
       }
@@ -226,7 +237,11 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
    */
   async function transact(items: Array<TransactItem & { conflict?: string }>, conflictMessage: string): Promise<void> {
     try {
-      await client.send(new TransactWriteCommand({ TransactItems: items.map(({ conflict: _, ...item }) => withTable(item, TableName)) }));
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: items.map(({ conflict: _, ...item }) => withTable(item, TableName)),
+        }),
+      );
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
@@ -255,7 +270,21 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     return Number(Attributes?.['value']);
   }
 
-  return { tableName, get, create, update, annotate, remove, removeAll, putAll, list, listAll, count, transact, nextId };
+  return {
+    tableName,
+    get,
+    create,
+    update,
+    annotate,
+    remove,
+    removeAll,
+    putAll,
+    list,
+    listAll,
+    count,
+    transact,
+    nextId,
+  };
 }
 
 /**
@@ -263,7 +292,12 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
  * exist (how many environments use a registry, how many services follow a
  * template), so the count moves in the same write as what it counts.
  */
-export function adjustCount(key: ItemKey, attribute: string, delta: number, conflict: string): TransactItem & { conflict: string } {
+export function adjustCount(
+  key: ItemKey,
+  attribute: string,
+  delta: number,
+  conflict: string,
+): TransactItem & { conflict: string } {
   return {
     Update: {
       Key: key,

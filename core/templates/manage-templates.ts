@@ -16,7 +16,15 @@ type TemplateUser = { project: string; scope: ServiceScope; service: string };
  * 400 here, not at the first service); it is rendered with real values only
  * when a service is created from it.
  */
-export async function createTemplate({ ctx, principal, input }: { ctx: CoreContext; principal: Principal; input: CreateTemplateInput }) {
+export async function createTemplate({
+  ctx,
+  principal,
+  input,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  input: CreateTemplateInput;
+}) {
   const variables = serviceVariables(parseTemplate(input.content), input.service_variable_kvs, 'service_variable_kvs');
   const now = ctx.now().toISOString();
   const item: TemplateItem = {
@@ -37,7 +45,15 @@ export async function getTemplate({ ctx, name }: { ctx: CoreContext; name: strin
   return toTemplateView(await readTemplate(ctx, name));
 }
 
-export async function listTemplates({ ctx, pageNum, pageSize }: { ctx: CoreContext; pageNum: number; pageSize: number }) {
+export async function listTemplates({
+  ctx,
+  pageNum,
+  pageSize,
+}: {
+  ctx: CoreContext;
+  pageNum: number;
+  pageSize: number;
+}) {
   const items = await ctx.store.listAll<TemplateItem>(keys.templates);
   const start = (pageNum - 1) * pageSize;
   return { total: items.length, templates: items.slice(start, start + pageSize).map(toTemplateView) };
@@ -48,12 +64,28 @@ export async function listTemplates({ ctx, pageNum, pageSize }: { ctx: CoreConte
  * (auto_sync). Each follower is rendered first: if the new template would
  * break one, nothing is written and the 400 names the service.
  */
-export async function updateTemplate({ ctx, principal, name, input }: { ctx: CoreContext; principal: Principal; name: string; input: UpdateTemplateInput }) {
+export async function updateTemplate({
+  ctx,
+  principal,
+  name,
+  input,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  name: string;
+  input: UpdateTemplateInput;
+}) {
   const current = await readTemplate(ctx, name);
-  const variables = serviceVariables(parseTemplate(input.content), input.service_variable_kvs ?? current.variables, 'service_variable_kvs');
+  const variables = serviceVariables(
+    parseTemplate(input.content),
+    input.service_variable_kvs ?? current.variables,
+    'service_variable_kvs',
+  );
   const next: TemplateItem = { ...current, content: input.content, variables };
 
-  const followers = await Promise.all((await templateUsers(ctx, name)).map((user) => readService(ctx, user.project, user.scope, user.service)));
+  const followers = await Promise.all(
+    (await templateUsers(ctx, name)).map((user) => readService(ctx, user.project, user.scope, user.service)),
+  );
   for (const service of followers) resync(service, next);
 
   const updated = await ctx.store.update<TemplateItem>(
@@ -84,7 +116,9 @@ export async function deleteTemplate({ ctx, name }: { ctx: CoreContext; name: st
   const current = await readTemplate(ctx, name);
   const users = await templateUsers(ctx, name);
   if (users.length > 0) {
-    throw new ConflictError(`template "${name}" is followed (auto_sync) by ${users.map((user) => `${user.project}/${user.service}`).join(', ')}`);
+    throw new ConflictError(
+      `template "${name}" is followed (auto_sync) by ${users.map((user) => `${user.project}/${user.service}`).join(', ')}`,
+    );
   }
   await ctx.store.transact(
     [
@@ -116,12 +150,17 @@ function resync(service: ServiceItem, template: TemplateItem) {
       name: service.name,
       yaml: template.content,
       declared: template.variables,
-      values: service.variables.filter((variable) => declared.has(variable.key)).map(({ key, value }) => ({ key, value })),
+      values: service.variables
+        .filter((variable) => declared.has(variable.key))
+        .map(({ key, value }) => ({ key, value })),
       field: 'content',
     });
   } catch (error) {
     if (error instanceof DomainError) {
-      throw new InvalidInputError(`the new template would break service "${service.name}" of project "${service.project}": ${error.message}`, 'content');
+      throw new InvalidInputError(
+        `the new template would break service "${service.name}" of project "${service.project}": ${error.message}`,
+        'content',
+      );
     }
     throw error;
   }

@@ -34,15 +34,21 @@ export async function describeDeploymentEndpoints({
   } else {
     labelSelector = target.labelSelector;
   }
-  const [pods, services] = await Promise.all([cluster.listPods(namespace, labelSelector), cluster.listServices(namespace)]);
+  const [pods, services] = await Promise.all([
+    cluster.listPods(namespace, labelSelector),
+    cluster.listServices(namespace),
+  ]);
   // "Started" pods: running, with an address, and not on their way out after a scale-down.
   const started = pods.filter((pod) => pod.phase === 'Running' && pod.podIP !== null && !pod.terminating);
   const fronting = services.filter((candidate) => selects(candidate, podLabels, pods));
   // A headless Service (clusterIP None) has no address to give; prefer one that has.
-  const service = fronting.find((candidate) => candidate.clusterIP !== null && candidate.clusterIP !== 'None') ?? fronting[0];
+  const service =
+    fronting.find((candidate) => candidate.clusterIP !== null && candidate.clusterIP !== 'None') ?? fronting[0];
   return {
     pods: started.map((pod) => ({ name: pod.name, ip: pod.podIP })),
-    service: service ? { name: service.name, clusterIP: service.clusterIP, port: service.ports[0]?.port ?? null } : null,
+    service: service
+      ? { name: service.name, clusterIP: service.clusterIP, port: service.ports[0]?.port ?? null }
+      : null,
   };
 }
 

@@ -23,7 +23,8 @@ export async function scaleWorkload({
   name: string;
   replicas: number;
 }): Promise<{ kind: ScalableKind; name: string; namespace: string; replicas: number }> {
-  if (!v.is(ReplicaCount, replicas)) throw new InvalidInputError(`replicas must be an integer from 0 to ${MAX_REPLICAS}`, 'replicas');
+  if (!v.is(ReplicaCount, replicas))
+    throw new InvalidInputError(`replicas must be an integer from 0 to ${MAX_REPLICAS}`, 'replicas');
   const cluster = await connections.get(clusterId);
   await cluster.scale(kind, namespace, name, replicas);
   return { kind, name, namespace, replicas };

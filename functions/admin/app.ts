@@ -1,9 +1,20 @@
 import { createToken, deleteToken, listTokens } from '../../core/auth/tokens.ts';
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
-import { clusterHealth, deleteCluster, getCluster, listClusters, updateCluster } from '../../core/clusters/manage-clusters.ts';
+import {
+  clusterHealth,
+  deleteCluster,
+  getCluster,
+  listClusters,
+  updateCluster,
+} from '../../core/clusters/manage-clusters.ts';
 import { registerCluster } from '../../core/clusters/register-cluster.ts';
 import type { CoreContext } from '../../core/context.ts';
-import { deleteRegistry, getRegistry, listRegistries, registryHealth } from '../../core/registries/manage-registries.ts';
+import {
+  deleteRegistry,
+  getRegistry,
+  listRegistries,
+  registryHealth,
+} from '../../core/registries/manage-registries.ts';
 import { registerRegistry } from '../../core/registries/register-registry.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
@@ -35,12 +46,16 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
   route(routes.registerCluster, async (c, { body }) => c.json(await registerCluster({ ctx, input: body }), 201));
   route(routes.listClusters, async (c, { query }) => c.json(pageBody(await listClusters({ ctx, ...query }))));
   route(routes.getCluster, async (c, { params }) => c.json(await getCluster({ ctx, id: params.id })));
-  route(routes.updateCluster, async (c, { params, body }) => c.json(await updateCluster({ ctx, connections, id: params.id, input: body })));
+  route(routes.updateCluster, async (c, { params, body }) =>
+    c.json(await updateCluster({ ctx, connections, id: params.id, input: body })),
+  );
   route(routes.deleteCluster, async (c, { params }) => {
     await deleteCluster({ ctx, connections, id: params.id });
     return c.body(null, 204);
   });
-  route(routes.clusterHealth, async (c, { params }) => c.json(await clusterHealth({ ctx, connections, id: params.id })));
+  route(routes.clusterHealth, async (c, { params }) =>
+    c.json(await clusterHealth({ ctx, connections, id: params.id })),
+  );
 
   route(routes.registerRegistry, async (c, { body }) => c.json(await registerRegistry({ ctx, input: body }), 201));
   route(routes.listRegistries, async (c, { query }) => c.json(pageBody(await listRegistries({ ctx, ...query }))));
@@ -49,9 +64,14 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
     await deleteRegistry({ ctx, id: params.id });
     return c.body(null, 204);
   });
-  route(routes.registryHealth, async (c, { params }) => c.json(await registryHealth({ ctx, id: params.id, timeoutMs: registryTimeoutMs })));
+  route(routes.registryHealth, async (c, { params }) =>
+    c.json(await registryHealth({ ctx, id: params.id, timeoutMs: registryTimeoutMs })),
+  );
 
   return app;
 }
 
-const pageBody = <T>(page: { items: T[]; cursor?: string }) => ({ items: page.items, next_cursor: page.cursor ?? null });
+const pageBody = <T>(page: { items: T[]; cursor?: string }) => ({
+  items: page.items,
+  next_cursor: page.cursor ?? null,
+});

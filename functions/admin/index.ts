@@ -8,5 +8,9 @@ const config = loadConfig(process.env);
 const ctx = createCoreContext(config);
 
 export const handler = handle(
-  createAdminApp({ ctx, connections: createLazyConnections(ctx, config), authenticate: createAuthenticator(ctx, config) }),
+  createAdminApp({
+    ctx,
+    connections: createLazyConnections(ctx, config),
+    authenticate: createAuthenticator(ctx, config),
+  }),
 );

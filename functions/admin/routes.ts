@@ -45,7 +45,14 @@ export const adminRoutes = {
     responses: {
       201: {
         description: 'The token, with its clear value',
-        example: { id: 'k3v9x2', name: 'ci', role: 'user', projects: ['shop'], created_at: '2026-11-25T10:00:00.000Z', token: 'berth_…' },
+        example: {
+          id: 'k3v9x2',
+          name: 'ci',
+          role: 'user',
+          projects: ['shop'],
+          created_at: '2026-11-25T10:00:00.000Z',
+          token: 'berth_…',
+        },
       },
     },
   }),
@@ -74,7 +81,12 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     body: RegisterClusterInput,
-    responses: { 201: { description: 'The cluster, status pending until the probe answers', example: { ...exampleCluster, status: 'pending', kube_version: null, checked_at: null } } },
+    responses: {
+      201: {
+        description: 'The cluster, status pending until the probe answers',
+        example: { ...exampleCluster, status: 'pending', kube_version: null, checked_at: null },
+      },
+    },
   }),
   listClusters: defineRoute({
     method: 'get',
@@ -102,7 +114,10 @@ export const adminRoutes = {
     access: 'admin',
     params: IdParam,
     body: UpdateClusterInput,
-    responses: { 200: { description: 'The cluster as written', example: { ...exampleCluster, version: 2 } }, 409: { description: 'Changed concurrently' } },
+    responses: {
+      200: { description: 'The cluster as written', example: { ...exampleCluster, version: 2 } },
+      409: { description: 'Changed concurrently' },
+    },
   }),
   deleteCluster: defineRoute({
     method: 'delete',
@@ -121,7 +136,10 @@ export const adminRoutes = {
     access: 'admin',
     params: IdParam,
     responses: {
-      200: { description: 'The API server answered', example: { id: 'dev', status: 'ok', kube_version: 'v1.36.3', platform: 'linux/amd64', latency_ms: 4 } },
+      200: {
+        description: 'The API server answered',
+        example: { id: 'dev', status: 'ok', kube_version: 'v1.36.3', platform: 'linux/amd64', latency_ms: 4 },
+      },
       503: { description: 'The API server did not answer within the timeout' },
     },
   }),
@@ -144,7 +162,9 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     query: PageQuery,
-    responses: { 200: { description: 'A page of registries', example: { items: [exampleRegistry], next_cursor: null } } },
+    responses: {
+      200: { description: 'A page of registries', example: { items: [exampleRegistry], next_cursor: null } },
+    },
   }),
   getRegistry: defineRoute({
     method: 'get',
@@ -172,8 +192,14 @@ export const adminRoutes = {
     access: 'admin',
     params: IdParam,
     responses: {
-      200: { description: 'The registry answered and accepted the credentials', example: { id: 'harbor', status: 'ok', latency_ms: 12 } },
-      503: { description: 'The registry did not answer within the timeout, or rejected the registered credentials (the description says which)' },
+      200: {
+        description: 'The registry answered and accepted the credentials',
+        example: { id: 'harbor', status: 'ok', latency_ms: 12 },
+      },
+      503: {
+        description:
+          'The registry did not answer within the timeout, or rejected the registered credentials (the description says which)',
+      },
     },
   }),
 };

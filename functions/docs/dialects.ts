@@ -10,24 +10,42 @@ export const dialects: DialectDocs[] = [
     tag: 'admin',
     description: 'Berth administration: API tokens and clusters. Errors use Zadig’s envelope.',
     routes: adminRoutes,
-    errorExample: { code: 400, message: 'Bad Request', description: 'kubeconfig: kubeconfig user "dev" needs an exec plugin, which cannot run on Lambda' },
+    errorExample: {
+      code: 400,
+      message: 'Bad Request',
+      description: 'kubeconfig: kubeconfig user "dev" needs an exec plugin, which cannot run on Lambda',
+    },
   },
   {
     tag: 'zadig-service',
     description: 'Zadig OpenAPI: projects, K8s YAML templates and services (test and production).',
     routes: zadigServiceRoutes,
-    errorExample: { code: 400, message: 'Bad Request', description: 'variable_yaml[0].value: variable "replicas" must be one of [1 2 3], got "5"' },
+    errorExample: {
+      code: 400,
+      message: 'Bad Request',
+      description: 'variable_yaml[0].value: variable "replicas" must be one of [1 2 3], got "5"',
+    },
   },
   {
     tag: 'zadig-environment',
-    description: 'Zadig OpenAPI: environments of K8s YAML projects (test and production), their services and global variables; changes are applied asynchronously and tracked as operations.',
+    description:
+      'Zadig OpenAPI: environments of K8s YAML projects (test and production), their services and global variables; changes are applied asynchronously and tracked as operations.',
     routes: zadigEnvironmentRoutes,
-    errorExample: { code: 409, message: 'Conflict', description: 'namespace "shop-dev" of cluster "local" is already used by environment "dev" of project "shop"' },
+    errorExample: {
+      code: 409,
+      message: 'Conflict',
+      description: 'namespace "shop-dev" of cluster "local" is already used by environment "dev" of project "shop"',
+    },
   },
   {
     tag: 'k8s-service',
     description: 'K8s-service REST API: pod lookup and replica updates on the configured cluster.',
     routes: k8sServiceRoutes,
-    errorExample: { code: 201, message: '[ERROR] mandatory parameters missed. ', msgId: '1641876953', responseTime: '2022-01-11 13:00:28' },
+    errorExample: {
+      code: 201,
+      message: '[ERROR] mandatory parameters missed. ',
+      msgId: '1641876953',
+      responseTime: '2022-01-11 13:00:28',
+    },
   },
 ];

@@ -29,7 +29,8 @@ export function buildOpenApiDocument(dialects: DialectDocs[]) {
     info: {
       title: 'Berth',
       version: '0.1.0',
-      description: 'One control plane for services on Kubernetes, speaking the Zadig, ote-stack, V-Kube and K8s-service dialects.',
+      description:
+        'One control plane for services on Kubernetes, speaking the Zadig, ote-stack, V-Kube and K8s-service dialects.',
     },
     tags: dialects.map((dialect) => ({ name: dialect.tag, description: dialect.description })),
     components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
@@ -38,7 +39,10 @@ export function buildOpenApiDocument(dialects: DialectDocs[]) {
 }
 
 function operation(operationId: string, contract: RouteContract, dialect: DialectDocs) {
-  const parameters = [...parametersOf(contract.params, 'path'), ...parametersOf(contract.docs?.query ?? contract.query, 'query')];
+  const parameters = [
+    ...parametersOf(contract.params, 'path'),
+    ...parametersOf(contract.docs?.query ?? contract.query, 'query'),
+  ];
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(contract.responses)) {
     responses[status] = {
@@ -46,7 +50,10 @@ function operation(operationId: string, contract: RouteContract, dialect: Dialec
       ...(response.example === undefined ? {} : { content: { 'application/json': { example: response.example } } }),
     };
   }
-  responses['default'] = { description: `Error, in the ${dialect.tag} envelope`, content: { 'application/json': { example: dialect.errorExample } } };
+  responses['default'] = {
+    description: `Error, in the ${dialect.tag} envelope`,
+    content: { 'application/json': { example: dialect.errorExample } },
+  };
   return {
     operationId: `${dialect.tag}.${operationId}`,
     summary: contract.summary,
@@ -58,7 +65,12 @@ function operation(operationId: string, contract: RouteContract, dialect: Dialec
       ? {
           requestBody: {
             required: true,
-            content: Object.fromEntries((contract.bodyFormats ?? ['json']).map((format) => [mediaType(format), { schema: schemaOf(contract.docs?.body ?? contract.body!) }])),
+            content: Object.fromEntries(
+              (contract.bodyFormats ?? ['json']).map((format) => [
+                mediaType(format),
+                { schema: schemaOf(contract.docs?.body ?? contract.body!) },
+              ]),
+            ),
           },
         }
       : {}),
@@ -79,7 +91,9 @@ function parametersOf(schema: v.GenericSchema | undefined, location: 'path' | 'q
 }
 
 /** JSON Schema of a request schema's input side; `$schema` is dropped, OpenAPI 3.1 sets the dialect. */
-function schemaOf(schema: v.GenericSchema): JsonSchema & { properties?: Record<string, JsonSchema>; required?: string[] } {
+function schemaOf(
+  schema: v.GenericSchema,
+): JsonSchema & { properties?: Record<string, JsonSchema>; required?: string[] } {
   const { $schema: _, ...json } = toJsonSchema(schema, { errorMode: 'ignore', typeMode: 'input' }) as JsonSchema & {
     properties?: Record<string, JsonSchema>;
     required?: string[];

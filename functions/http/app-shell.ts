@@ -14,7 +14,13 @@ export type RenderError = (error: DomainError, c: Context<BerthEnv>) => Response
  * size limit, and the dialect's error envelope for every failure, including
  * unknown routes and errors nobody expected.
  */
-export function createAppShell({ renderError, log = jsonLogLine }: { renderError: RenderError; log?: LogLine }): Hono<BerthEnv> {
+export function createAppShell({
+  renderError,
+  log = jsonLogLine,
+}: {
+  renderError: RenderError;
+  log?: LogLine;
+}): Hono<BerthEnv> {
   const app = new Hono<BerthEnv>();
   app.use(requestLog(log));
   app.use(
@@ -32,7 +38,13 @@ export function createAppShell({ renderError, log = jsonLogLine }: { renderError
     }
     c.set('errorCode', 'Internal');
     // Only the error's name and first line: messages of client libraries can carry request headers.
-    log({ level: 'error', msg: 'unhandled error', error: error.name, detail: error.message.split('\n')[0], request_id: c.get('requestId') });
+    log({
+      level: 'error',
+      msg: 'unhandled error',
+      error: error.name,
+      detail: error.message.split('\n')[0],
+      request_id: c.get('requestId'),
+    });
     return renderError(new DomainError('Internal', 'internal error'), c);
   });
   app.notFound((c) => renderError(new NotFoundError('route', `${c.req.method} ${c.req.path}`), c));

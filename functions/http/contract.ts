@@ -42,7 +42,10 @@ export const defineRoute = <const C extends RouteContract>(contract: C): C => co
 
 export type Authenticate = (token: string | undefined) => Promise<Principal>;
 
-export type RouteHandler<C extends RouteContract> = (c: Context<BerthEnv>, input: RouteInput<C>) => Response | Promise<Response>;
+export type RouteHandler<C extends RouteContract> = (
+  c: Context<BerthEnv>,
+  input: RouteInput<C>,
+) => Response | Promise<Response>;
 
 /**
  * Mounts contracts on an app: authenticate (unless public), authorize admin

@@ -9,17 +9,23 @@ export type BodyFormat = 'json' | 'form';
  * InvalidInputError naming the field by its dotted path, so every dialect can
  * tell the caller exactly what to fix.
  */
-export function validate<S extends v.GenericSchema>(schema: S, input: unknown, part: 'body' | 'query' | 'path'): v.InferOutput<S> {
+export function validate<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  part: 'body' | 'query' | 'path',
+): v.InferOutput<S> {
   const result = v.safeParse(schema, input, { abortPipeEarly: true });
   if (result.success) return result.output;
   const issue = result.issues[0];
   const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
   const field = path || part;
   if (issue.input === undefined && (issue.kind === 'schema' || issue.type === 'strict_object')) {
-    if (issue.type === 'strict_object' && issue.expected === 'never') throw new InvalidInputError(`unknown field ${field}`, field);
+    if (issue.type === 'strict_object' && issue.expected === 'never')
+      throw new InvalidInputError(`unknown field ${field}`, field);
     throw new MissingFieldError(field);
   }
-  if (issue.type === 'strict_object' && issue.expected === 'never') throw new InvalidInputError(`unknown field ${field}`, field);
+  if (issue.type === 'strict_object' && issue.expected === 'never')
+    throw new InvalidInputError(`unknown field ${field}`, field);
   throw new InvalidInputError(`${field}: ${issue.message}`, field);
 }
 
@@ -45,4 +51,5 @@ export async function readBody(c: Context, formats: readonly BodyFormat[]): Prom
   }
 }
 
-export const mediaType = (format: BodyFormat): string => (format === 'json' ? 'application/json' : 'application/x-www-form-urlencoded');
+export const mediaType = (format: BodyFormat): string =>
+  format === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';

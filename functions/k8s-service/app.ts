@@ -26,7 +26,12 @@ export function createK8sServiceApp({ ctx, connections, authenticate, clusterId,
   route(routes.test, (c) => k8sEnvelope(c, 200, '[INFO] oops, you got it.', undefined, ctx.now()));
 
   route(routes.getPod, async (c, { query }) => {
-    const found = await describeDeploymentEndpoints({ connections, clusterId, namespace: query.nameSpace, target: deploymentTarget(query.deploymentName) });
+    const found = await describeDeploymentEndpoints({
+      connections,
+      clusterId,
+      namespace: query.nameSpace,
+      target: deploymentTarget(query.deploymentName),
+    });
     const message = {
       clusterIP: found.service?.clusterIP ?? null,
       clusterPort: found.service?.port ?? null,
@@ -36,7 +41,14 @@ export function createK8sServiceApp({ ctx, connections, authenticate, clusterId,
   });
 
   route(routes.updatePodReplicas, async (c, { body }) => {
-    const scaled = await scaleWorkload({ connections, clusterId, namespace: body.nameSpace, kind: 'Deployment', name: body.deploymentName, replicas: body.replicas });
+    const scaled = await scaleWorkload({
+      connections,
+      clusterId,
+      namespace: body.nameSpace,
+      kind: 'Deployment',
+      name: body.deploymentName,
+      replicas: body.replicas,
+    });
     const message = { deploymentName: scaled.name, nameSpace: scaled.namespace, replicas: scaled.replicas };
     return k8sEnvelope(c, 200, message, body.msgId, ctx.now());
   });
@@ -45,4 +57,5 @@ export function createK8sServiceApp({ ctx, connections, authenticate, clusterId,
 }
 
 /** The document's own example passes a label (`deploymentname=app=mysql`): an `=` means a selector, not a name. */
-const deploymentTarget = (value: string): DeploymentTarget => (value.includes('=') ? { labelSelector: value } : { deployment: value });
+const deploymentTarget = (value: string): DeploymentTarget =>
+  value.includes('=') ? { labelSelector: value } : { deployment: value };

@@ -9,6 +9,13 @@ export const responseTime = (now: Date): string => now.toISOString().replace('T'
  * like the service it replaces, the HTTP status stays 200 for those, so
  * clients that parse the body on 200 keep working. `msgId` is echoed as sent.
  */
-export function k8sEnvelope(c: Context, code: number, message: unknown, msgId: string | undefined, now: Date, status: ContentfulStatusCode = 200) {
+export function k8sEnvelope(
+  c: Context,
+  code: number,
+  message: unknown,
+  msgId: string | undefined,
+  now: Date,
+  status: ContentfulStatusCode = 200,
+) {
   return c.json({ code, message, ...(msgId === undefined ? {} : { msgId }), responseTime: responseTime(now) }, status);
 }

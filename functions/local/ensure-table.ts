@@ -10,7 +10,10 @@ import {
 import { createTableInput, tableShape } from '../../core/store/table.ts';
 
 /** Creates the table (stream and TTL included) unless it exists; safe to run on every start. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<{ created: boolean; streamArn: string }> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<{ created: boolean; streamArn: string }> {
   let created = false;
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -23,7 +26,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
     await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: tableShape.ttlAttribute } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: tableShape.ttlAttribute },
+      }),
     );
   }
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));

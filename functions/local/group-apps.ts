@@ -30,7 +30,13 @@ export function createGroupApps({
   const logging = log ? { log } : {};
   return {
     admin: createAdminApp({ ctx, connections, authenticate, ...logging }),
-    'k8s-service': createK8sServiceApp({ ctx, connections, authenticate, clusterId: config.k8sServiceCluster, ...logging }),
+    'k8s-service': createK8sServiceApp({
+      ctx,
+      connections,
+      authenticate,
+      clusterId: config.k8sServiceCluster,
+      ...logging,
+    }),
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging }),
     docs: createDocsApp(logging),

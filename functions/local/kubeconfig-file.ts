@@ -21,13 +21,24 @@ export function exportCurrentContext(path: string): string {
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': context.name,
-    contexts: [{ name: context.name, context: { cluster: cluster.name, user: user.name, ...(context.namespace ? { namespace: context.namespace } : {}) } }],
+    contexts: [
+      {
+        name: context.name,
+        context: {
+          cluster: cluster.name,
+          user: user.name,
+          ...(context.namespace ? { namespace: context.namespace } : {}),
+        },
+      },
+    ],
     clusters: [
       {
         name: cluster.name,
         cluster: {
           server: cluster.server,
-          ...(inline(cluster.caData, cluster.caFile) ? { 'certificate-authority-data': inline(cluster.caData, cluster.caFile) } : {}),
+          ...(inline(cluster.caData, cluster.caFile)
+            ? { 'certificate-authority-data': inline(cluster.caData, cluster.caFile) }
+            : {}),
           ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
         },
       },
@@ -37,7 +48,9 @@ export function exportCurrentContext(path: string): string {
         name: user.name,
         user: {
           ...(token ? { token } : {}),
-          ...(inline(user.certData, user.certFile) ? { 'client-certificate-data': inline(user.certData, user.certFile) } : {}),
+          ...(inline(user.certData, user.certFile)
+            ? { 'client-certificate-data': inline(user.certData, user.certFile) }
+            : {}),
           ...(inline(user.keyData, user.keyFile) ? { 'client-key-data': inline(user.keyData, user.keyFile) } : {}),
           ...(user.username ? { username: user.username, password: user.password } : {}),
           ...(user.exec ? { exec: user.exec } : {}),

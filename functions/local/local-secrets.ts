@@ -8,11 +8,17 @@ import { join } from 'node:path';
  * directory (mode 600), so that a second start can still read what the first
  * one encrypted.
  */
-export function localSecrets(dataDir: string, env: Record<string, string | undefined>): { adminToken: string; encryptionKey: string } {
+export function localSecrets(
+  dataDir: string,
+  env: Record<string, string | undefined>,
+): { adminToken: string; encryptionKey: string } {
   mkdirSync(dataDir, { recursive: true });
   return {
-    adminToken: env['BERTH_ADMIN_TOKEN'] ?? kept(join(dataDir, 'admin-token'), () => `berth_admin_${randomBytes(24).toString('base64url')}`),
-    encryptionKey: env['BERTH_ENCRYPTION_KEY'] ?? kept(join(dataDir, 'encryption-key'), () => randomBytes(32).toString('hex')),
+    adminToken:
+      env['BERTH_ADMIN_TOKEN'] ??
+      kept(join(dataDir, 'admin-token'), () => `berth_admin_${randomBytes(24).toString('base64url')}`),
+    encryptionKey:
+      env['BERTH_ENCRYPTION_KEY'] ?? kept(join(dataDir, 'encryption-key'), () => randomBytes(32).toString('hex')),
   };
 }
 

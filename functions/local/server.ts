@@ -26,13 +26,17 @@ export type LocalBerth = { url: string; adminToken: string; dataDir: string; not
  * table on DynamoDB Local (or `DYNAMODB_ENDPOINT`), and the stream workers fed
  * from the table's stream.
  */
-export async function startLocalBerth(env: Record<string, string | undefined>, log: LogLine = jsonLogLine): Promise<LocalBerth> {
+export async function startLocalBerth(
+  env: Record<string, string | undefined>,
+  log: LogLine = jsonLogLine,
+): Promise<LocalBerth> {
   const dataDir = resolve(env['BERTH_DATA_DIR'] ?? '.berth');
   const secrets = localSecrets(dataDir, env);
   const notes: string[] = [];
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const stopOne of stops.reverse()) await stopOne().catch((error: unknown) => log({ level: 'warn', msg: 'stop failed', detail: String(error) }));
+    for (const stopOne of stops.reverse())
+      await stopOne().catch((error: unknown) => log({ level: 'warn', msg: 'stop failed', detail: String(error) }));
   };
 
   try {
@@ -70,7 +74,8 @@ export async function startLocalBerth(env: Record<string, string | undefined>, l
       client: streams,
       streamArn,
       onRecords: (records) => handleRecords(records, { ctx, connections }),
-      onError: (error) => log({ level: 'error', msg: 'stream worker failed; the batch will be retried', detail: String(error) }),
+      onError: (error) =>
+        log({ level: 'error', msg: 'stream worker failed; the batch will be retried', detail: String(error) }),
     });
     stops.push(async () => {
       await poller.stop();
@@ -80,7 +85,12 @@ export async function startLocalBerth(env: Record<string, string | undefined>, l
     const kubeconfigPath = env['KUBECONFIG'] ?? join(dataDir, 'cluster', 'kubeconfig');
     if (existsSync(kubeconfigPath)) {
       try {
-        const outcome = await registerDefaultCluster({ ctx, connections, kubeconfig: exportCurrentContext(kubeconfigPath), name: env['KUBECONFIG'] ? 'KUBECONFIG' : 'local' });
+        const outcome = await registerDefaultCluster({
+          ctx,
+          connections,
+          kubeconfig: exportCurrentContext(kubeconfigPath),
+          name: env['KUBECONFIG'] ? 'KUBECONFIG' : 'local',
+        });
         notes.push(`cluster "default" ${outcome} from ${kubeconfigPath}`);
       } catch (error) {
         notes.push(`cluster "default" not registered from ${kubeconfigPath}: ${(error as Error).message}`);
@@ -97,7 +107,10 @@ export async function startLocalBerth(env: Record<string, string | undefined>, l
       return group ? apps[group].fetch(c.req.raw) : apps.admin.fetch(c.req.raw);
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolveServer) => {
-      const started = serve({ fetch: router.fetch, port: Number(env['PORT'] ?? 3000), hostname: env['HOST'] ?? '127.0.0.1' }, () => resolveServer(started));
+      const started = serve(
+        { fetch: router.fetch, port: Number(env['PORT'] ?? 3000), hostname: env['HOST'] ?? '127.0.0.1' },
+        () => resolveServer(started),
+      );
     });
     stops.push(() => new Promise((resolveClose) => server.close(() => resolveClose())));
     const { port } = server.address() as AddressInfo;

@@ -1,6 +1,6 @@
 import {
   DescribeStreamCommand,
-  DynamoDBStreamsClient,
+  type DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type Shard,
@@ -41,7 +41,10 @@ export function startStreamPoller({
     let exclusiveStartShardId: string | undefined;
     do {
       const { StreamDescription } = await client.send(
-        new DescribeStreamCommand({ StreamArn: streamArn, ...(exclusiveStartShardId ? { ExclusiveStartShardId: exclusiveStartShardId } : {}) }),
+        new DescribeStreamCommand({
+          StreamArn: streamArn,
+          ...(exclusiveStartShardId ? { ExclusiveStartShardId: exclusiveStartShardId } : {}),
+        }),
       );
       shards.push(...(StreamDescription?.Shards ?? []));
       exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
@@ -53,7 +56,11 @@ export function startStreamPoller({
       // At start only open shards matter, read from now on; shards born later are read from their start.
       if (initial && !open) continue;
       const { ShardIterator } = await client.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }),
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId,
+          ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON',
+        }),
       );
       iterators.set(shard.ShardId, ShardIterator);
     }
@@ -63,7 +70,9 @@ export function startStreamPoller({
     await discoverShards(false);
     for (const [shardId, iterator] of iterators) {
       if (!iterator) continue;
-      const { Records = [], NextShardIterator } = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+      const { Records = [], NextShardIterator } = await client.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }),
+      );
       if (Records.length > 0) {
         try {
           await onRecords(Records as StreamRecord[]);
@@ -73,7 +82,9 @@ export function startStreamPoller({
             attempts.set(iterator, attempt);
             throw error;
           }
-          onError(new Error(`skipped ${Records.length} stream records after ${attempt} failed attempts: ${String(error)}`));
+          onError(
+            new Error(`skipped ${Records.length} stream records after ${attempt} failed attempts: ${String(error)}`),
+          );
         }
         attempts.delete(iterator);
       }

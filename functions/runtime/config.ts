@@ -11,7 +11,10 @@ const Config = v.object({
   BERTH_ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   DYNAMODB_ENDPOINT: v.optional(v.pipe(v.string(), v.url())),
   AWS_REGION: v.optional(v.string()),
-  BERTH_CLUSTER_TIMEOUT_MS: v.optional(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(100)), '10000'),
+  BERTH_CLUSTER_TIMEOUT_MS: v.optional(
+    v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(100)),
+    '10000',
+  ),
   BERTH_K8S_SERVICE_CLUSTER: v.optional(v.string(), 'default'),
 });
 
@@ -29,7 +32,9 @@ export type BerthConfig = {
 export function loadConfig(env: Record<string, string | undefined>): BerthConfig {
   const result = v.safeParse(Config, env);
   if (!result.success) {
-    const problems = result.issues.map((issue) => `${issue.path?.map((item) => String(item.key)).join('.')}: ${issue.message}`);
+    const problems = result.issues.map(
+      (issue) => `${issue.path?.map((item) => String(item.key)).join('.')}: ${issue.message}`,
+    );
     throw new Error(`Berth configuration is invalid: ${problems.join('; ')}`);
   }
   const parsed = result.output;

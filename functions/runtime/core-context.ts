@@ -18,7 +18,11 @@ export function createCoreContext(config: BerthConfig): CoreContext {
     store: createStore({ client, tableName: config.tableName }),
     secrets: config.encryptionKey ? createSecretBox(parseEncryptionKey(config.encryptionKey)) : withoutKey,
     now: () => new Date(),
-    newId: () => randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0'),
+    newId: () =>
+      randomBytes(9)
+        .toString('base64url')
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '0'),
   };
 }
 

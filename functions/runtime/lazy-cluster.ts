@@ -8,9 +8,13 @@ import type { BerthConfig } from './config.ts';
  * cluster records). Their cold start skips the client's ~100 ms of module
  * evaluation; the first health check pays it instead.
  */
-export function createLazyConnections(ctx: CoreContext, config: Pick<BerthConfig, 'clusterTimeoutMs'>): ClusterConnections {
+export function createLazyConnections(
+  ctx: CoreContext,
+  config: Pick<BerthConfig, 'clusterTimeoutMs'>,
+): ClusterConnections {
   let loaded: Promise<ClusterConnections> | undefined;
-  const load = () => (loaded ??= import('./cluster.ts').then(({ createConnections }) => createConnections(ctx, config)));
+  const load = () =>
+    (loaded ??= import('./cluster.ts').then(({ createConnections }) => createConnections(ctx, config)));
   return {
     async get(clusterId) {
       return (await load()).get(clusterId);

@@ -19,7 +19,8 @@ export type ItemChange = {
 export function toItemChange(record: StreamRecord): ItemChange | undefined {
   const event = record.eventName;
   if (event !== 'INSERT' && event !== 'MODIFY' && event !== 'REMOVE') return undefined;
-  const image = (value: Record<string, AttributeValue> | undefined) => (value ? unmarshall(withTypedEmptyMaps(value)) : undefined);
+  const image = (value: Record<string, AttributeValue> | undefined) =>
+    value ? unmarshall(withTypedEmptyMaps(value)) : undefined;
   return { event, newItem: image(record.dynamodb?.NewImage), oldItem: image(record.dynamodb?.OldImage) };
 }
 

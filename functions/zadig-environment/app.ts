@@ -3,7 +3,12 @@ import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { addEnvServices, deleteEnvServices, updateEnvServices } from '../../core/environments/env-services.ts';
 import { getGlobalVariables, updateGlobalVariables } from '../../core/environments/global-variables.ts';
-import { createEnvironment, deleteEnvironment, editEnvironment, retryOperation } from '../../core/environments/manage-environments.ts';
+import {
+  createEnvironment,
+  deleteEnvironment,
+  editEnvironment,
+  retryOperation,
+} from '../../core/environments/manage-environments.ts';
 import { getOperation } from '../../core/environments/operation-item.ts';
 import { getEnvServiceYaml, getEnvironment, listEnvironments } from '../../core/environments/read-environments.ts';
 import type { ServiceScope } from '../../core/store/keys.ts';
@@ -18,7 +23,12 @@ import { mountEnvConfigRoutes } from './env-config-routes.ts';
 import { mountSubEnvRoutes } from './sub-env-routes.ts';
 import { mountLogRoutes } from './log-routes.ts';
 
-export type ZadigEnvironmentDeps = { ctx: CoreContext; connections: ClusterConnections; authenticate: Authenticate; log?: LogLine };
+export type ZadigEnvironmentDeps = {
+  ctx: CoreContext;
+  connections: ClusterConnections;
+  authenticate: Authenticate;
+  log?: LogLine;
+};
 
 /** The documented `{"message":"success"}`, with the operation that carries the change out. */
 const accepted = (c: Context<BerthEnv>, result: { operationId?: string }) =>
@@ -28,10 +38,20 @@ const accepted = (c: Context<BerthEnv>, result: { operationId?: string }) =>
 export function createZadigEnvironmentApp({ ctx, connections, authenticate, log }: ZadigEnvironmentDeps) {
   const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
-  const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({ ctx, principal: c.get('principal'), scope, projectKey, envKey });
+  const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({
+    ctx,
+    principal: c.get('principal'),
+    scope,
+    projectKey,
+    envKey,
+  });
 
-  route(operationRoutes.getOperation, async (c, { params }) => c.json(await getOperation({ ctx, principal: c.get('principal'), id: params.id })));
-  route(operationRoutes.retryOperation, async (c, { params }) => accepted(c, await retryOperation({ ctx, principal: c.get('principal'), id: params.id })));
+  route(operationRoutes.getOperation, async (c, { params }) =>
+    c.json(await getOperation({ ctx, principal: c.get('principal'), id: params.id })),
+  );
+  route(operationRoutes.retryOperation, async (c, { params }) =>
+    accepted(c, await retryOperation({ ctx, principal: c.get('principal'), id: params.id })),
+  );
 
   // Before the environment routes: `PUT /openapi/environments/envcfgs` is not an edit of an environment "envcfgs".
   mountEnvConfigRoutes(route, { ctx, connections });
@@ -41,21 +61,73 @@ export function createZadigEnvironmentApp({ ctx, connections, authenticate, log 
   // Production first: `/openapi/environments/production/...` must never be read as a test environment named "production".
   for (const scope of SCOPES) {
     const routes = environmentRoutesByScope[scope];
-    route(routes.list, async (c, { query }) => c.json(await listEnvironments({ ctx, principal: c.get('principal'), projectKey: query.projectKey, scope })));
-    route(routes.create, async (c, { query, body }) => accepted(c, await createEnvironment({ ctx, principal: c.get('principal'), projectKey: query.projectKey, scope, input: body })));
-    route(routes.serviceYaml, async (c, { query }) => c.text(await getEnvServiceYaml({ ...ref(c, scope, query.projectKey, query.envName), serviceName: query.serviceName })));
-    route(routes.addServices, async (c, { query, body }) => accepted(c, await addEnvServices({ ...ref(c, scope, query.projectKey, body.env_key), services: body.service_list })));
-    route(routes.deleteServices, async (c, { query, body }) =>
-      accepted(c, await deleteEnvServices({ ...ref(c, scope, query.projectKey, body.env_key), serviceNames: body.service_names, keepResources: body.not_delete_resource })),
+    route(routes.list, async (c, { query }) =>
+      c.json(await listEnvironments({ ctx, principal: c.get('principal'), projectKey: query.projectKey, scope })),
     );
-    route(routes.detail, async (c, { params, query }) => c.json(await getEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), connections })));
-    route(routes.edit, async (c, { params, query, body }) => accepted(c, await editEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), input: body })));
-    route(routes.remove, async (c, { params, query }) => accepted(c, await deleteEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), deleteResources: query.isDelete })));
-    route(routes.updateServices, async (c, { params, query, body }) => accepted(c, await updateEnvServices({ ...ref(c, scope, query.projectKey, params.envKey), services: body.service_list })));
-    route(routes.globals, async (c, { params, query }) => c.json(await getGlobalVariables(ref(c, scope, query.projectKey, params.envKey))));
+    route(routes.create, async (c, { query, body }) =>
+      accepted(
+        c,
+        await createEnvironment({
+          ctx,
+          principal: c.get('principal'),
+          projectKey: query.projectKey,
+          scope,
+          input: body,
+        }),
+      ),
+    );
+    route(routes.serviceYaml, async (c, { query }) =>
+      c.text(
+        await getEnvServiceYaml({ ...ref(c, scope, query.projectKey, query.envName), serviceName: query.serviceName }),
+      ),
+    );
+    route(routes.addServices, async (c, { query, body }) =>
+      accepted(
+        c,
+        await addEnvServices({ ...ref(c, scope, query.projectKey, body.env_key), services: body.service_list }),
+      ),
+    );
+    route(routes.deleteServices, async (c, { query, body }) =>
+      accepted(
+        c,
+        await deleteEnvServices({
+          ...ref(c, scope, query.projectKey, body.env_key),
+          serviceNames: body.service_names,
+          keepResources: body.not_delete_resource,
+        }),
+      ),
+    );
+    route(routes.detail, async (c, { params, query }) =>
+      c.json(await getEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), connections })),
+    );
+    route(routes.edit, async (c, { params, query, body }) =>
+      accepted(c, await editEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), input: body })),
+    );
+    route(routes.remove, async (c, { params, query }) =>
+      accepted(
+        c,
+        await deleteEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), deleteResources: query.isDelete }),
+      ),
+    );
+    route(routes.updateServices, async (c, { params, query, body }) =>
+      accepted(
+        c,
+        await updateEnvServices({ ...ref(c, scope, query.projectKey, params.envKey), services: body.service_list }),
+      ),
+    );
+    route(routes.globals, async (c, { params, query }) =>
+      c.json(await getGlobalVariables(ref(c, scope, query.projectKey, params.envKey))),
+    );
     route(routes.updateGlobals, async (c, { params, query, body }) => {
-      const result = await updateGlobalVariables({ ...ref(c, scope, query.projectKey, params.envKey), values: body.global_variables });
-      return c.json({ message: 'success', ...(result.operationId ? { operation_id: result.operationId } : {}), related_services: result.reapplied });
+      const result = await updateGlobalVariables({
+        ...ref(c, scope, query.projectKey, params.envKey),
+        values: body.global_variables,
+      });
+      return c.json({
+        message: 'success',
+        ...(result.operationId ? { operation_id: result.operationId } : {}),
+        related_services: result.reapplied,
+      });
     });
   }
   // After the routes above: `/production/services/yaml` must not be read as the test service "yaml" of an environment "production".

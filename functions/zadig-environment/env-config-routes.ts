@@ -1,8 +1,19 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
-import { AddEnvConfigInput, EnvConfigName, EnvConfigQuery, UpdateEnvConfigInput } from '../../core/environments/env-config-schemas.ts';
-import { addEnvConfig, deleteEnvConfig, getEnvConfig, listEnvConfigs, updateEnvConfig } from '../../core/environments/env-configs.ts';
+import {
+  AddEnvConfigInput,
+  EnvConfigName,
+  EnvConfigQuery,
+  UpdateEnvConfigInput,
+} from '../../core/environments/env-config-schemas.ts';
+import {
+  addEnvConfig,
+  deleteEnvConfig,
+  getEnvConfig,
+  listEnvConfigs,
+  updateEnvConfig,
+} from '../../core/environments/env-configs.ts';
 import { EnvKey } from '../../core/environments/schemas.ts';
 import type { ServiceScope } from '../../core/store/keys.ts';
 import { defineRoute, type Route, type RouteContract } from '../http/contract.ts';
@@ -13,7 +24,9 @@ const tags = ['zadig-environment'] as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
 const EnvParams = v.object({ envKey: EnvKey });
 const ConfigParams = v.object({ envKey: EnvKey, name: EnvConfigName });
-const success = { 200: { description: 'Applied in the environment’s namespace', example: { message: 'success' } } } as const;
+const success = {
+  200: { description: 'Applied in the environment’s namespace', example: { message: 'success' } },
+} as const;
 
 const gameDemo =
   'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: game-demo\ndata:\n  player_initial_lives: "3"\n  ui_properties_file_name: "user-interface.properties"\n';
@@ -45,7 +58,16 @@ function envConfigRoutesOf(scope: ServiceScope) {
       responses: {
         200: {
           description: 'The configurations',
-          example: [{ name: 'game-demo', env_name: 'dev', project_name: 'simple-demo', common_env_cfg_type: 'ConfigMap', update_time: 1687259964, in_cluster: true }],
+          example: [
+            {
+              name: 'game-demo',
+              env_name: 'dev',
+              project_name: 'simple-demo',
+              common_env_cfg_type: 'ConfigMap',
+              update_time: 1687259964,
+              in_cluster: true,
+            },
+          ],
         },
       },
     }),
@@ -60,7 +82,16 @@ function envConfigRoutesOf(scope: ServiceScope) {
       responses: {
         200: {
           description: 'The configuration',
-          example: { configMap_detail: { name: 'game-demo', common_env_cfg_type: 'ConfigMap', created_time: 1686225615, env_key: 'dev', product_key: 'simple-demo', yaml_data: gameDemo } },
+          example: {
+            configMap_detail: {
+              name: 'game-demo',
+              common_env_cfg_type: 'ConfigMap',
+              created_time: 1686225615,
+              env_key: 'dev',
+              product_key: 'simple-demo',
+              yaml_data: gameDemo,
+            },
+          },
         },
       },
     }),
@@ -91,7 +122,9 @@ export const envConfigRoutesByScope = { production: envConfigRoutesOf('productio
 
 /** Every envcfg contract, named `<scope>.<verb>` like the other environment routes, for the OpenAPI document. */
 export const envConfigRoutes: Record<string, RouteContract> = Object.fromEntries(
-  (['production', 'test'] as const).flatMap((scope) => Object.entries(envConfigRoutesByScope[scope]).map(([name, contract]) => [`${scope}.${name}`, contract])),
+  (['production', 'test'] as const).flatMap((scope) =>
+    Object.entries(envConfigRoutesByScope[scope]).map(([name, contract]) => [`${scope}.${name}`, contract]),
+  ),
 );
 
 /**
@@ -101,8 +134,17 @@ export const envConfigRoutes: Record<string, RouteContract> = Object.fromEntries
  * Production first, as everywhere: `/production/...` is never a test
  * environment named "production".
  */
-export function mountEnvConfigRoutes(route: Route, { ctx, connections }: Pick<ZadigEnvironmentDeps, 'ctx' | 'connections'>): void {
-  const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string) => ({ ctx, connections, principal: c.get('principal'), scope, projectKey });
+export function mountEnvConfigRoutes(
+  route: Route,
+  { ctx, connections }: Pick<ZadigEnvironmentDeps, 'ctx' | 'connections'>,
+): void {
+  const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string) => ({
+    ctx,
+    connections,
+    principal: c.get('principal'),
+    scope,
+    projectKey,
+  });
   for (const scope of ['production', 'test'] as const) {
     const routes = envConfigRoutesByScope[scope];
     route(routes.updateEnvConfig, async (c, { query, body }) => {
@@ -113,15 +155,27 @@ export function mountEnvConfigRoutes(route: Route, { ctx, connections }: Pick<Za
       await addEnvConfig({ ...ref(c, scope, query.projectKey), envKey: params.envKey, input: body });
       return c.json({ message: 'success' });
     });
-    route(routes.listEnvConfigs, async (c, { params, query }) => c.json(await listEnvConfigs({ ...ref(c, scope, query.projectKey), envKey: params.envKey, type: query.type })));
+    route(routes.listEnvConfigs, async (c, { params, query }) =>
+      c.json(await listEnvConfigs({ ...ref(c, scope, query.projectKey), envKey: params.envKey, type: query.type })),
+    );
     route(routes.getEnvConfig, async (c, { params, query }) => {
-      const detail = await getEnvConfig({ ...ref(c, scope, query.projectKey), envKey: params.envKey, type: query.type, name: params.name });
+      const detail = await getEnvConfig({
+        ...ref(c, scope, query.projectKey),
+        envKey: params.envKey,
+        type: query.type,
+        name: params.name,
+      });
       // The YAML may be a Secret's: no cache on the way keeps it.
       c.header('cache-control', 'no-store');
       return c.json(detail);
     });
     route(routes.deleteEnvConfig, async (c, { params, query }) => {
-      await deleteEnvConfig({ ...ref(c, scope, query.projectKey), envKey: params.envKey, type: query.type, name: params.name });
+      await deleteEnvConfig({
+        ...ref(c, scope, query.projectKey),
+        envKey: params.envKey,
+        type: query.type,
+        name: params.name,
+      });
       return c.json({ message: 200 });
     });
   }

@@ -13,5 +13,9 @@ const ctx = createCoreContext(config);
  * every other response of the group is sent the same way, in one piece.
  */
 export const handler = streamHandle(
-  createZadigEnvironmentApp({ ctx, connections: createConnections(ctx, config), authenticate: createAuthenticator(ctx, config) }),
+  createZadigEnvironmentApp({
+    ctx,
+    connections: createConnections(ctx, config),
+    authenticate: createAuthenticator(ctx, config),
+  }),
 );

@@ -3,7 +3,14 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
 import { DomainError } from '../../core/errors.ts';
-import { DEFAULT_MAX_LOG_STREAM_MS, LOG_TAILS, LogSince, LogTails, openPodLog, type PodLog } from '../../core/environments/pod-logs.ts';
+import {
+  DEFAULT_MAX_LOG_STREAM_MS,
+  LOG_TAILS,
+  LogSince,
+  LogTails,
+  openPodLog,
+  type PodLog,
+} from '../../core/environments/pod-logs.ts';
 import { EnvKey } from '../../core/environments/schemas.ts';
 import { Rfc1123Label, Rfc1123Subdomain } from '../../core/names.ts';
 import { defineRoute, type Route } from '../http/contract.ts';
@@ -32,14 +39,24 @@ export const logRoutes = {
       envName: EnvKey,
       tails: LogTails,
       since: v.optional(LogSince),
-      production: v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((value) => value === 'true')), 'false'),
+      production: v.optional(
+        v.pipe(
+          v.picklist(['true', 'false'], 'must be true or false'),
+          v.transform((value) => value === 'true'),
+        ),
+        'false',
+      ),
     }),
     docs: {
       query: v.object({
         projectKey: v.string(),
         envName: v.string(),
-        tails: v.optional(v.pipe(v.string(), v.description(`Lines of history, 0 to ${LOG_TAILS.max}; default ${LOG_TAILS.default}`))),
-        since: v.optional(v.pipe(v.string(), v.description('Only lines newer than this: seconds (300) or a duration (5m, 1h30m)'))),
+        tails: v.optional(
+          v.pipe(v.string(), v.description(`Lines of history, 0 to ${LOG_TAILS.max}; default ${LOG_TAILS.default}`)),
+        ),
+        since: v.optional(
+          v.pipe(v.string(), v.description('Only lines newer than this: seconds (300) or a duration (5m, 1h30m)')),
+        ),
         production: v.optional(v.picklist(['true', 'false'])),
       }),
     },
@@ -66,7 +83,10 @@ type StreamEnd = 'client-gone' | 'client-stalled' | 'client-too-slow' | 'max-dur
 
 export function mountLogRoutes(route: Route, deps: LogRouteDeps): void {
   const { ctx, connections, log = jsonLogLine } = deps;
-  const limits = { maxDurationMs: deps.maxLogStreamMs ?? DEFAULT_MAX_LOG_STREAM_MS, heartbeatMs: deps.logHeartbeatMs ?? DEFAULT_LOG_HEARTBEAT_MS };
+  const limits = {
+    maxDurationMs: deps.maxLogStreamMs ?? DEFAULT_MAX_LOG_STREAM_MS,
+    heartbeatMs: deps.logHeartbeatMs ?? DEFAULT_LOG_HEARTBEAT_MS,
+  };
 
   route(logRoutes.containerLogs, async (c, { params, query }) => {
     // Every check runs before the stream starts, so a mistake is an ordinary error response in Zadig's envelope.
@@ -145,7 +165,8 @@ async function sendLog(
     );
     if (ended !== 'aborted') reason = ended;
   } catch (error) {
-    failure = error instanceof DomainError ? error : new DomainError('Internal', 'the log stream failed', { cause: error });
+    failure =
+      error instanceof DomainError ? error : new DomainError('Internal', 'the log stream failed', { cause: error });
     reason = 'error';
   } finally {
     clearInterval(heartbeat);
@@ -153,7 +174,8 @@ async function sendLog(
   }
 
   if (reason === 'max-duration' || reason === 'log-ended') send(sseEvent('end', reason));
-  if (reason === 'client-too-slow') send(sseEvent('error', 'the client reads slower than the log grows; reconnect with since= to continue'));
+  if (reason === 'client-too-slow')
+    send(sseEvent('error', 'the client reads slower than the log grows; reconnect with since= to continue'));
   if (failure) send(sseEvent('error', failure.message));
   // A reader that stopped reading never takes the queued writes: drop them, or closing would wait forever.
   if (reason === 'client-stalled') stream.abort();
@@ -168,7 +190,9 @@ async function sendLog(
     request_id: c.get('requestId'),
     ...(failure ? { error: failure.code } : {}),
     // Only the first line of an unexpected error: messages of client libraries can carry request headers.
-    ...(failure?.code === 'Internal' ? { detail: String((failure.cause as Error | undefined)?.message).split('\n')[0] } : {}),
+    ...(failure?.code === 'Internal'
+      ? { detail: String((failure.cause as Error | undefined)?.message).split('\n')[0] }
+      : {}),
   });
 }
 

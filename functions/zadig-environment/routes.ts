@@ -21,8 +21,16 @@ import { workloadRoutes } from './workload-routes.ts';
 const tags = ['zadig-environment'] as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
 const EnvParams = v.object({ envKey: EnvKey });
-const accepted = { 200: { description: 'Recorded; the operation carries it out', example: { message: 'success', operation_id: 'k3v9x2ab0c1d' } } } as const;
-const BooleanText = v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((value) => value === 'true'));
+const accepted = {
+  200: {
+    description: 'Recorded; the operation carries it out',
+    example: { message: 'success', operation_id: 'k3v9x2ab0c1d' },
+  },
+} as const;
+const BooleanText = v.pipe(
+  v.picklist(['true', 'false'], 'must be true or false'),
+  v.transform((value) => value === 'true'),
+);
 
 const exampleSummary = {
   env_name: 'dev',
@@ -41,9 +49,35 @@ function environmentRoutes(scope: ServiceScope) {
   const base = scope === 'production' ? '/openapi/environments/production' : '/openapi/environments';
   const what = scope === 'production' ? 'production environment' : 'test environment';
   return {
-    list: defineRoute({ method: 'get', path: base, summary: `List the ${what}s of a project`, tags, access: 'token', query: ProjectKeyQuery, responses: { 200: { description: 'The environments', example: [exampleSummary] } } }),
-    create: defineRoute({ method: 'post', path: base, summary: `Create a ${what} (K8s YAML project); applied asynchronously`, tags, access: 'token', query: ProjectKeyQuery, body: CreateEnvironmentInput, responses: accepted }),
-    detail: defineRoute({ method: 'get', path: `${base}/:envKey`, summary: `Read a ${what} with its services and their status`, tags, access: 'token', params: EnvParams, query: ProjectKeyQuery, responses: { 200: { description: 'The environment' } } }),
+    list: defineRoute({
+      method: 'get',
+      path: base,
+      summary: `List the ${what}s of a project`,
+      tags,
+      access: 'token',
+      query: ProjectKeyQuery,
+      responses: { 200: { description: 'The environments', example: [exampleSummary] } },
+    }),
+    create: defineRoute({
+      method: 'post',
+      path: base,
+      summary: `Create a ${what} (K8s YAML project); applied asynchronously`,
+      tags,
+      access: 'token',
+      query: ProjectKeyQuery,
+      body: CreateEnvironmentInput,
+      responses: accepted,
+    }),
+    detail: defineRoute({
+      method: 'get',
+      path: `${base}/:envKey`,
+      summary: `Read a ${what} with its services and their status`,
+      tags,
+      access: 'token',
+      params: EnvParams,
+      query: ProjectKeyQuery,
+      responses: { 200: { description: 'The environment' } },
+    }),
     edit: defineRoute({
       method: 'put',
       path: `${base}/:envKey`,
@@ -62,12 +96,43 @@ function environmentRoutes(scope: ServiceScope) {
       tags,
       access: 'token',
       params: EnvParams,
-      query: v.object({ projectKey: ProjectKey, isDelete: scope === 'production' ? v.optional(BooleanText, 'false') : BooleanText }),
+      query: v.object({
+        projectKey: ProjectKey,
+        isDelete: scope === 'production' ? v.optional(BooleanText, 'false') : BooleanText,
+      }),
       responses: accepted,
     }),
-    addServices: defineRoute({ method: 'post', path: `${base}/service/yaml`, summary: `Add services to a ${what}`, tags, access: 'token', query: ProjectKeyQuery, body: AddEnvServicesInput, responses: accepted }),
-    updateServices: defineRoute({ method: 'put', path: `${base}/:envKey/services`, summary: `Change a ${what}'s values for its services`, tags, access: 'token', params: EnvParams, query: ProjectKeyQuery, body: UpdateEnvServicesInput, responses: accepted }),
-    deleteServices: defineRoute({ method: 'delete', path: `${base}/service/yaml`, summary: `Remove services from a ${what}`, tags, access: 'token', query: ProjectKeyQuery, body: DeleteEnvServicesInput, responses: accepted }),
+    addServices: defineRoute({
+      method: 'post',
+      path: `${base}/service/yaml`,
+      summary: `Add services to a ${what}`,
+      tags,
+      access: 'token',
+      query: ProjectKeyQuery,
+      body: AddEnvServicesInput,
+      responses: accepted,
+    }),
+    updateServices: defineRoute({
+      method: 'put',
+      path: `${base}/:envKey/services`,
+      summary: `Change a ${what}'s values for its services`,
+      tags,
+      access: 'token',
+      params: EnvParams,
+      query: ProjectKeyQuery,
+      body: UpdateEnvServicesInput,
+      responses: accepted,
+    }),
+    deleteServices: defineRoute({
+      method: 'delete',
+      path: `${base}/service/yaml`,
+      summary: `Remove services from a ${what}`,
+      tags,
+      access: 'token',
+      query: ProjectKeyQuery,
+      body: DeleteEnvServicesInput,
+      responses: accepted,
+    }),
     globals: defineRoute({
       method: 'get',
       path: `${base}/:envKey/variable`,
@@ -76,7 +141,21 @@ function environmentRoutes(scope: ServiceScope) {
       access: 'token',
       params: EnvParams,
       query: ProjectKeyQuery,
-      responses: { 200: { description: 'The global variables', example: [{ key: 'cpuLimit', value: '1000m', type: 'string', options: [], desc: 'CPU Limit', related_services: ['service1', 'service2'] }] } },
+      responses: {
+        200: {
+          description: 'The global variables',
+          example: [
+            {
+              key: 'cpuLimit',
+              value: '1000m',
+              type: 'string',
+              options: [],
+              desc: 'CPU Limit',
+              related_services: ['service1', 'service2'],
+            },
+          ],
+        },
+      },
     }),
     updateGlobals: defineRoute({
       method: 'put',
@@ -109,7 +188,17 @@ export const operationRoutes = {
     tags,
     access: 'token',
     params: v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)) }),
-    responses: { 200: { description: 'The operation', example: { operation_id: 'k3v9x2ab0c1d', kind: 'create-environment', state: 'success', services: [{ service_name: 'service2', outcome: 'applied', message: null, objects: [] }] } } },
+    responses: {
+      200: {
+        description: 'The operation',
+        example: {
+          operation_id: 'k3v9x2ab0c1d',
+          kind: 'create-environment',
+          state: 'success',
+          services: [{ service_name: 'service2', outcome: 'applied', message: null, objects: [] }],
+        },
+      },
+    },
   }),
   retryOperation: defineRoute({
     method: 'post',
@@ -123,9 +212,22 @@ export const operationRoutes = {
 };
 
 export const SCOPES = ['production', 'test'] as const satisfies readonly ServiceScope[];
-export const environmentRoutesByScope = { production: environmentRoutes('production'), test: environmentRoutes('test') };
+export const environmentRoutesByScope = {
+  production: environmentRoutes('production'),
+  test: environmentRoutes('test'),
+};
 
 const flatten = (scope: ServiceScope) =>
-  Object.fromEntries(Object.entries(environmentRoutesByScope[scope]).map(([name, contract]) => [`${scope}.${name}`, contract]));
+  Object.fromEntries(
+    Object.entries(environmentRoutesByScope[scope]).map(([name, contract]) => [`${scope}.${name}`, contract]),
+  );
 
-export const zadigEnvironmentRoutes = { ...flatten('production'), ...flatten('test'), ...operationRoutes, ...workloadRoutes, ...envConfigRoutes, ...subEnvRoutes, ...logRoutes };
+export const zadigEnvironmentRoutes = {
+  ...flatten('production'),
+  ...flatten('test'),
+  ...operationRoutes,
+  ...workloadRoutes,
+  ...envConfigRoutes,
+  ...subEnvRoutes,
+  ...logRoutes,
+};

@@ -4,7 +4,12 @@ import { ProjectKey } from '../../core/auth/schemas.ts';
 import { EnvKey } from '../../core/environments/schemas.ts';
 import { getPortal, setPortal } from '../../core/environments/sub-environment-portal.ts';
 import { SetPortalInput, ShareOp } from '../../core/environments/sub-environment-schemas.ts';
-import { checkSharingReady, checkWorkloadServices, disableSharing, enableSharing } from '../../core/environments/sub-environments.ts';
+import {
+  checkSharingReady,
+  checkWorkloadServices,
+  disableSharing,
+  enableSharing,
+} from '../../core/environments/sub-environments.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import { defineRoute, type Route } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
@@ -29,7 +34,12 @@ const checkWorkloads = (path: string, summary: string) =>
     access: 'token',
     params: EnvParams,
     query: ProjectKeyQuery,
-    responses: { 200: { description: 'The workloads without a Service, as `<name>.<Kind>`, sorted', example: ['service1.Deployment', 'service2.Deployment'] } },
+    responses: {
+      200: {
+        description: 'The workloads without a Service, as `<name>.<Kind>`, sorted',
+        example: ['service1.Deployment', 'service2.Deployment'],
+      },
+    },
   });
 
 /** Zadig's "Sub Environment" routes: test environments only, as in Zadig. */
@@ -68,7 +78,8 @@ export const subEnvRoutes = {
   checkSharingReady: defineRoute({
     method: 'get',
     path: '/openapi/environments/:envKey/check/sharenv/:op/ready',
-    summary: 'Whether enabling (op=enable) or disabling (op=disable) sharing has taken effect, with each check read from the cluster',
+    summary:
+      'Whether enabling (op=enable) or disabling (op=disable) sharing has taken effect, with each check read from the cluster',
     tags,
     access: 'token',
     params: v.object({ envKey: EnvKey, op: ShareOp }),
@@ -78,7 +89,13 @@ export const subEnvRoutes = {
         description: 'Readiness and its checks',
         example: {
           is_ready: true,
-          checks: { namespace_has_istio_label: false, virtualservice_deployed: false, pods_have_istio_proxy: false, workloads_ready: true, workloads_have_k8s_service: true },
+          checks: {
+            namespace_has_istio_label: false,
+            virtualservice_deployed: false,
+            pods_have_istio_proxy: false,
+            workloads_ready: true,
+            workloads_have_k8s_service: true,
+          },
         },
       },
     },
@@ -86,17 +103,24 @@ export const subEnvRoutes = {
   getPortal: defineRoute({
     method: 'get',
     path: '/openapi/environments/:envKey/share/portal/:serviceName',
-    summary: 'The entry service of a shared test environment: the servers last set, and the mesh ingress gateway’s address ("" when it has none)',
+    summary:
+      'The entry service of a shared test environment: the servers last set, and the mesh ingress gateway’s address ("" when it has none)',
     tags,
     access: 'token',
     params: PortalParams,
     query: ProjectKeyQuery,
-    responses: { 200: { description: 'The entry service', example: { default_gateway_address: '81.69.166.47', servers: portalExample } } },
+    responses: {
+      200: {
+        description: 'The entry service',
+        example: { default_gateway_address: '81.69.166.47', servers: portalExample },
+      },
+    },
   }),
   setPortal: defineRoute({
     method: 'post',
     path: '/openapi/environments/:envKey/share/portal/:serviceName',
-    summary: 'Set the entry service of a shared test environment: an Istio Gateway with these servers, routed to the service; an empty list removes it',
+    summary:
+      'Set the entry service of a shared test environment: an Istio Gateway with these servers, routed to the service; an empty list removes it',
     tags,
     access: 'token',
     params: PortalParams,
@@ -113,10 +137,23 @@ export const subEnvRoutes = {
  * `production` (reserved), so `/production/share/...` is a 400, never a
  * production environment.
  */
-export function mountSubEnvRoutes(route: Route, { ctx, connections }: Pick<ZadigEnvironmentDeps, 'ctx' | 'connections'>): void {
-  const ref = (c: Context<BerthEnv>, projectKey: string, envKey: string) => ({ ctx, connections, principal: c.get('principal'), projectKey, envKey });
-  route(subEnvRoutes.checkWorkloadServices, async (c, { params, query }) => c.json(await checkWorkloadServices(ref(c, query.projectKey, params.envKey))));
-  route(subEnvRoutes.checkWorkloadServicesZadigSpelling, async (c, { params, query }) => c.json(await checkWorkloadServices(ref(c, query.projectKey, params.envKey))));
+export function mountSubEnvRoutes(
+  route: Route,
+  { ctx, connections }: Pick<ZadigEnvironmentDeps, 'ctx' | 'connections'>,
+): void {
+  const ref = (c: Context<BerthEnv>, projectKey: string, envKey: string) => ({
+    ctx,
+    connections,
+    principal: c.get('principal'),
+    projectKey,
+    envKey,
+  });
+  route(subEnvRoutes.checkWorkloadServices, async (c, { params, query }) =>
+    c.json(await checkWorkloadServices(ref(c, query.projectKey, params.envKey))),
+  );
+  route(subEnvRoutes.checkWorkloadServicesZadigSpelling, async (c, { params, query }) =>
+    c.json(await checkWorkloadServices(ref(c, query.projectKey, params.envKey))),
+  );
   route(subEnvRoutes.enableSharing, async (c, { params, query }) => {
     await enableSharing(ref(c, query.projectKey, params.envKey));
     return c.json({ message: 'success' });
@@ -125,8 +162,12 @@ export function mountSubEnvRoutes(route: Route, { ctx, connections }: Pick<Zadig
     await disableSharing(ref(c, query.projectKey, params.envKey));
     return c.json({ message: 'success' });
   });
-  route(subEnvRoutes.checkSharingReady, async (c, { params, query }) => c.json(await checkSharingReady({ ...ref(c, query.projectKey, params.envKey), op: params.op })));
-  route(subEnvRoutes.getPortal, async (c, { params, query }) => c.json(await getPortal({ ...ref(c, query.projectKey, params.envKey), serviceName: params.serviceName })));
+  route(subEnvRoutes.checkSharingReady, async (c, { params, query }) =>
+    c.json(await checkSharingReady({ ...ref(c, query.projectKey, params.envKey), op: params.op })),
+  );
+  route(subEnvRoutes.getPortal, async (c, { params, query }) =>
+    c.json(await getPortal({ ...ref(c, query.projectKey, params.envKey), serviceName: params.serviceName })),
+  );
   route(subEnvRoutes.setPortal, async (c, { params, query, body }) => {
     await setPortal({ ...ref(c, query.projectKey, params.envKey), serviceName: params.serviceName, servers: body });
     return c.json({ message: 'success' });

@@ -4,7 +4,13 @@ import { ProjectKey } from '../../core/auth/schemas.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { getEnvServiceDetail, listEnvServicePods } from '../../core/environments/read-environments.ts';
 import { EnvKey } from '../../core/environments/schemas.ts';
-import { listEnvEvents, restartEnvPod, restartEnvService, scaleEnvWorkload, setEnvImage } from '../../core/environments/workload-actions.ts';
+import {
+  listEnvEvents,
+  restartEnvPod,
+  restartEnvService,
+  scaleEnvWorkload,
+  setEnvImage,
+} from '../../core/environments/workload-actions.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import { scopeOf } from '../../core/services/service-item.ts';
 import type { ServiceScope } from '../../core/store/keys.ts';
@@ -79,8 +85,12 @@ function scopedRoutes(scope: ServiceScope) {
 export const workloadRoutesByScope = { production: scopedRoutes('production'), test: scopedRoutes('test') };
 
 export const workloadRoutes = {
-  ...Object.fromEntries(Object.entries(workloadRoutesByScope.production).map(([name, contract]) => [`production.${name}`, contract])),
-  ...Object.fromEntries(Object.entries(workloadRoutesByScope.test).map(([name, contract]) => [`test.${name}`, contract])),
+  ...Object.fromEntries(
+    Object.entries(workloadRoutesByScope.production).map(([name, contract]) => [`production.${name}`, contract]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(workloadRoutesByScope.test).map(([name, contract]) => [`test.${name}`, contract]),
+  ),
   scale: defineRoute({
     method: 'post',
     path: '/openapi/environments/scale',
@@ -111,9 +121,29 @@ export const workloadRoutes = {
       envName: EnvKey,
       name: ObjectName,
       type: v.pipe(v.string(), v.regex(/^[A-Z][A-Za-z]+$/, 'must be a kind, e.g. Deployment')),
-      production: v.optional(v.pipe(v.picklist(['true', 'false']), v.transform((value) => value === 'true')), 'false'),
+      production: v.optional(
+        v.pipe(
+          v.picklist(['true', 'false']),
+          v.transform((value) => value === 'true'),
+        ),
+        'false',
+      ),
     }),
-    responses: { 200: { description: 'The events', example: [{ reason: 'ScalingReplicaSet', message: 'Scaled up replica set service1-7cc994479d to 1', first_seen: 1707396095, last_seen: 1707396095, count: 1, type: 'Normal' }] } },
+    responses: {
+      200: {
+        description: 'The events',
+        example: [
+          {
+            reason: 'ScalingReplicaSet',
+            message: 'Scaled up replica set service1-7cc994479d to 1',
+            first_seen: 1707396095,
+            last_seen: 1707396095,
+            count: 1,
+            type: 'Normal',
+          },
+        ],
+      },
+    },
   }),
 };
 
@@ -135,28 +165,76 @@ const SUCCESS = { message: 'success' } as const;
 
 /** Day-two operations: they act on the cluster directly, and record each change in the env service's history. */
 export function mountWorkloadRoutes(route: Route, { ctx, connections }: ZadigEnvironmentDeps): void {
-  const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({ ctx, connections, principal: c.get('principal'), scope, projectKey, envKey });
+  const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({
+    ctx,
+    connections,
+    principal: c.get('principal'),
+    scope,
+    projectKey,
+    envKey,
+  });
 
   route(workloadRoutes.scale, async (c, { body }) => {
-    await scaleEnvWorkload({ ...ref(c, scopeOf(body.production), body.project_key, body.env_key), kind: body.workload_type, name: body.workload_name, replicas: body.target_replicas });
+    await scaleEnvWorkload({
+      ...ref(c, scopeOf(body.production), body.project_key, body.env_key),
+      kind: body.workload_type,
+      name: body.workload_name,
+      replicas: body.target_replicas,
+    });
     return c.json(SUCCESS);
   });
-  for (const [key, kind] of [['deploymentImage', 'deployment'], ['statefulSetImage', 'statefulset'], ['cronJobImage', 'cronjob']] as const) {
+  for (const [key, kind] of [
+    ['deploymentImage', 'deployment'],
+    ['statefulSetImage', 'statefulset'],
+    ['cronJobImage', 'cronjob'],
+  ] as const) {
     route(workloadRoutes[key], async (c, { params, body }) => {
-      if (body.env_name !== params.envKey) throw new InvalidInputError(`env_name "${body.env_name}" is not the environment of the path ("${params.envKey}")`, 'env_name');
-      await setEnvImage({ ...ref(c, scopeOf(body.production), body.product_name, params.envKey), kind: KINDS[kind], name: body.name, serviceName: body.service_name, container: body.container_name, image: body.image });
+      if (body.env_name !== params.envKey)
+        throw new InvalidInputError(
+          `env_name "${body.env_name}" is not the environment of the path ("${params.envKey}")`,
+          'env_name',
+        );
+      await setEnvImage({
+        ...ref(c, scopeOf(body.production), body.product_name, params.envKey),
+        kind: KINDS[kind],
+        name: body.name,
+        serviceName: body.service_name,
+        container: body.container_name,
+        image: body.image,
+      });
       return c.json(SUCCESS);
     });
   }
-  route(workloadRoutes.events, async (c, { query }) => c.json(await listEnvEvents({ ...ref(c, scopeOf(query.production), query.projectKey, query.envName), kind: query.type, name: query.name })));
+  route(workloadRoutes.events, async (c, { query }) =>
+    c.json(
+      await listEnvEvents({
+        ...ref(c, scopeOf(query.production), query.projectKey, query.envName),
+        kind: query.type,
+        name: query.name,
+      }),
+    ),
+  );
 
   // Production first, like every scoped route of this group.
   for (const scope of ['production', 'test'] as const) {
     const routes = workloadRoutesByScope[scope];
     route(routes.serviceDetail, async (c, { params, query }) =>
-      c.json(await getEnvServiceDetail({ ...ref(c, scope, query.projectKey, params.envKey), serviceName: params.serviceName, workloadType: query.workLoadtype })),
+      c.json(
+        await getEnvServiceDetail({
+          ...ref(c, scope, query.projectKey, params.envKey),
+          serviceName: params.serviceName,
+          workloadType: query.workLoadtype,
+        }),
+      ),
     );
-    route(routes.servicePods, async (c, { params, query }) => c.json(await listEnvServicePods({ ...ref(c, scope, query.projectKey, params.envKey), serviceName: params.serviceName })));
+    route(routes.servicePods, async (c, { params, query }) =>
+      c.json(
+        await listEnvServicePods({
+          ...ref(c, scope, query.projectKey, params.envKey),
+          serviceName: params.serviceName,
+        }),
+      ),
+    );
     route(routes.restartService, async (c, { params, query }) => {
       await restartEnvService({ ...ref(c, scope, query.projectKey, params.envKey), serviceName: params.serviceName });
       return c.json(SUCCESS);

@@ -4,7 +4,13 @@ import { createProject, deleteProject, getProject, listProjects } from '../../co
 import { createRawService, createServiceFromTemplate } from '../../core/services/create-service.ts';
 import { deleteService, getService, getServiceLabels, listServices } from '../../core/services/manage-services.ts';
 import { setServiceLabels, updateServiceVariables, updateServiceYaml } from '../../core/services/update-service.ts';
-import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate } from '../../core/templates/manage-templates.ts';
+import {
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  listTemplates,
+  updateTemplate,
+} from '../../core/templates/manage-templates.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
@@ -25,8 +31,12 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
     await createProject({ ctx, principal: c.get('principal'), input: body });
     return c.json(SUCCESS);
   });
-  route(projectRoutes.listProjects, async (c, { query }) => c.json(await listProjects({ ctx, principal: c.get('principal'), ...query })));
-  route(projectRoutes.getProject, async (c, { query }) => c.json(await getProject({ ctx, principal: c.get('principal'), projectKey: query.projectKey })));
+  route(projectRoutes.listProjects, async (c, { query }) =>
+    c.json(await listProjects({ ctx, principal: c.get('principal'), ...query })),
+  );
+  route(projectRoutes.getProject, async (c, { query }) =>
+    c.json(await getProject({ ctx, principal: c.get('principal'), projectKey: query.projectKey })),
+  );
   route(projectRoutes.deleteProject, async (c, { query }) => {
     await deleteProject({ ctx, principal: c.get('principal'), projectKey: query.projectKey });
     return c.json(SUCCESS);
@@ -39,7 +49,12 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
   route(templateRoutes.listTemplates, async (c, { query }) => c.json(await listTemplates({ ctx, ...query })));
   route(templateRoutes.getTemplate, async (c, { params }) => c.json(await getTemplate({ ctx, name: params.name })));
   route(templateRoutes.updateTemplate, async (c, { params, body }) => {
-    const { synced_services, sync_errors } = await updateTemplate({ ctx, principal: c.get('principal'), name: params.name, input: body });
+    const { synced_services, sync_errors } = await updateTemplate({
+      ctx,
+      principal: c.get('principal'),
+      name: params.name,
+      input: body,
+    });
     return c.json({ ...SUCCESS, synced_services, sync_errors });
   });
   route(templateRoutes.deleteTemplate, async (c, { params }) => {
@@ -63,8 +78,12 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
       // As documented: the test list is wrapped in `service`, the production list is bare.
       return c.json(scope === 'test' ? { service: services } : services);
     });
-    route(routes.labels, async (c, { params, query }) => c.json(await getServiceLabels(ref(c, query.projectKey, params.serviceName))));
-    route(routes.setLabels, async (c, { params, query, body }) => c.json(await setServiceLabels({ ...ref(c, query.projectKey, params.serviceName), labels: body })));
+    route(routes.labels, async (c, { params, query }) =>
+      c.json(await getServiceLabels(ref(c, query.projectKey, params.serviceName))),
+    );
+    route(routes.setLabels, async (c, { params, query, body }) =>
+      c.json(await setServiceLabels({ ...ref(c, query.projectKey, params.serviceName), labels: body })),
+    );
     route(routes.loadTemplate, async (c, { body }) => {
       await createServiceFromTemplate({ ctx, principal: c.get('principal'), scope, input: body });
       return c.json(SUCCESS);
@@ -77,7 +96,9 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
       await updateServiceVariables({ ...ref(c, query.projectKey, params.serviceName), input: body });
       return c.json(SUCCESS);
     });
-    route(routes.detail, async (c, { params, query }) => c.json(await getService(ref(c, query.projectKey, params.serviceName))));
+    route(routes.detail, async (c, { params, query }) =>
+      c.json(await getService(ref(c, query.projectKey, params.serviceName))),
+    );
     route(routes.updateYaml, async (c, { params, query, body }) => {
       await updateServiceYaml({ ...ref(c, query.projectKey, params.serviceName), input: body });
       return c.json(SUCCESS);

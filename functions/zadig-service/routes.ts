@@ -20,18 +20,35 @@ const TemplateParams = v.object({ name: TemplateName });
 
 /** Zadig pages by number: `pageNum` from 1, `pageSize` up to 100. */
 const PageNumberQuery = v.object({
-  pageNum: v.optional(v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a positive integer'), v.transform(Number)), '1'),
-  pageSize: v.optional(v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a positive integer'), v.transform(Number), v.maxValue(100, 'must be at most 100')), '20'),
+  pageNum: v.optional(
+    v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a positive integer'), v.transform(Number)),
+    '1',
+  ),
+  pageSize: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[1-9]\d*$/, 'must be a positive integer'),
+      v.transform(Number),
+      v.maxValue(100, 'must be at most 100'),
+    ),
+    '20',
+  ),
 });
 
-const exampleContainer = { name: 'myapp-1', image: 'koderover.tencentcloudcr.com/koderover-demo/myapp-1:v0.1__linux_amd64', image_name: 'myapp-1' };
+const exampleContainer = {
+  name: 'myapp-1',
+  image: 'koderover.tencentcloudcr.com/koderover-demo/myapp-1:v0.1__linux_amd64',
+  image_name: 'myapp-1',
+};
 const exampleDetail = {
   service_name: 'service2',
   type: 'k8s',
   created_by: 'admin',
   created_time: 1689660993,
   yaml: 'apiVersion: apps/v1\nkind: Deployment\n...',
-  containers: [{ name: 'service2', image: 'koderover.******.com/koderover-demo/service2:latest', image_name: 'service2' }],
+  containers: [
+    { name: 'service2', image: 'koderover.******.com/koderover-demo/service2:latest', image_name: 'service2' },
+  ],
   service_variable_kvs: [{ key: 'cpuLimit', value: '55m', type: 'string', options: [], desc: '' }],
 };
 
@@ -52,7 +69,17 @@ const projectRoutes = {
     tags: ['zadig-service'],
     access: 'token',
     query: PageNumberQuery,
-    responses: { 200: { description: 'A page of projects', example: { total: 1, projects: [{ project_key: 'demo', project_name: 'Demo', description: '', is_public: false, project_type: 'yaml' }] } } },
+    responses: {
+      200: {
+        description: 'A page of projects',
+        example: {
+          total: 1,
+          projects: [
+            { project_key: 'demo', project_name: 'Demo', description: '', is_public: false, project_type: 'yaml' },
+          ],
+        },
+      },
+    },
   }),
   getProject: defineRoute({
     method: 'get',
@@ -61,7 +88,21 @@ const projectRoutes = {
     tags: ['zadig-service'],
     access: 'token',
     query: ProjectKeyQuery,
-    responses: { 200: { description: 'The project', example: { project_key: 'demo', project_name: 'Demo', description: '', is_public: false, project_type: 'yaml', created_by: 'admin', created_time: 1689660993, updated_time: 1689660993 } } },
+    responses: {
+      200: {
+        description: 'The project',
+        example: {
+          project_key: 'demo',
+          project_name: 'Demo',
+          description: '',
+          is_public: false,
+          project_type: 'yaml',
+          created_by: 'admin',
+          created_time: 1689660993,
+          updated_time: 1689660993,
+        },
+      },
+    },
   }),
   deleteProject: defineRoute({
     method: 'delete',
@@ -110,7 +151,12 @@ const templateRoutes = {
     access: 'cluster',
     params: TemplateParams,
     body: UpdateTemplateInput,
-    responses: { 200: { description: 'The template and the services re-rendered', example: { message: 'success', synced_services: ['demo/service1'], sync_errors: [] } } },
+    responses: {
+      200: {
+        description: 'The template and the services re-rendered',
+        example: { message: 'success', synced_services: ['demo/service1'], sync_errors: [] },
+      },
+    },
   }),
   deleteTemplate: defineRoute({
     method: 'delete',
@@ -136,7 +182,15 @@ function serviceRoutes(scope: ServiceScope) {
       tags,
       access: 'token',
       query: ProjectKeyQuery,
-      responses: { 200: { description: 'The services', example: scope === 'production' ? [{ service_name: 'service-1', type: 'k8s', containers: [exampleContainer] }] : { service: [{ service_name: 'service-1', type: 'k8s', containers: [exampleContainer] }] } } },
+      responses: {
+        200: {
+          description: 'The services',
+          example:
+            scope === 'production'
+              ? [{ service_name: 'service-1', type: 'k8s', containers: [exampleContainer] }]
+              : { service: [{ service_name: 'service-1', type: 'k8s', containers: [exampleContainer] }] },
+        },
+      },
     }),
     detail: defineRoute({
       method: 'get',
@@ -171,12 +225,22 @@ function serviceRoutes(scope: ServiceScope) {
     }),
     loadTemplate: defineRoute({
       method: 'post',
-      path: scope === 'production' ? '/openapi/service/template/production/load/yaml' : '/openapi/service/template/load/yaml',
+      path:
+        scope === 'production'
+          ? '/openapi/service/template/production/load/yaml'
+          : '/openapi/service/template/load/yaml',
       summary: `Create a ${what} from a YAML template`,
       tags,
       access: 'token',
       // The production document also lists `production` and `yaml`; the path already says production, and the YAML comes from the template.
-      body: scope === 'production' ? v.object({ ...LoadTemplateServiceInput.entries, production: v.optional(v.boolean()), yaml: v.optional(v.string()) }) : LoadTemplateServiceInput,
+      body:
+        scope === 'production'
+          ? v.object({
+              ...LoadTemplateServiceInput.entries,
+              production: v.optional(v.boolean()),
+              yaml: v.optional(v.string()),
+            })
+          : LoadTemplateServiceInput,
       responses: success,
     }),
     createRaw: defineRoute({
@@ -198,7 +262,10 @@ function serviceRoutes(scope: ServiceScope) {
       params: ServiceParams,
       query: ProjectKeyQuery,
       body: UpdateServiceYamlInput,
-      responses: { ...success, 409: { description: 'The service follows its template (auto_sync), or was changed concurrently' } },
+      responses: {
+        ...success,
+        409: { description: 'The service follows its template (auto_sync), or was changed concurrently' },
+      },
     }),
     updateVariables: defineRoute({
       method: 'put',
@@ -228,7 +295,9 @@ export const SCOPES = ['production', 'test'] as const satisfies readonly Service
 export const serviceRoutesByScope = { production: serviceRoutes('production'), test: serviceRoutes('test') };
 
 const flatten = (scope: ServiceScope) =>
-  Object.fromEntries(Object.entries(serviceRoutesByScope[scope]).map(([name, contract]) => [`${scope}.${name}`, contract]));
+  Object.fromEntries(
+    Object.entries(serviceRoutesByScope[scope]).map(([name, contract]) => [`${scope}.${name}`, contract]),
+  );
 
 export const zadigServiceRoutes = { ...projectRoutes, ...templateRoutes, ...flatten('production'), ...flatten('test') };
 export { projectRoutes, templateRoutes };

@@ -6,7 +6,12 @@ let berth: Harness;
 let userToken: string;
 beforeAll(async () => {
   berth = await createHarness();
-  userToken = (await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'dev', role: 'user', projects: ['shop'] } })).json.token;
+  userToken = (
+    await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      json: { name: 'dev', role: 'user', projects: ['shop'] },
+    })
+  ).json.token;
 });
 afterAll(() => berth.close());
 
@@ -17,13 +22,20 @@ describe('who may call what', () => {
     ['a user token', 'USER', 403],
     ['the bootstrap admin token', ADMIN_TOKEN, 200],
   ])('admin routes with %s answer %i in Zadig’s envelope', async (_, token, status) => {
-    const response = await call(berth.apps.admin, '/admin/clusters', token ? { token: token === 'USER' ? userToken : token } : {});
+    const response = await call(
+      berth.apps.admin,
+      '/admin/clusters',
+      token ? { token: token === 'USER' ? userToken : token } : {},
+    );
     expect(response.status).toBe(status);
-    if (status !== 200) expect(response.json).toEqual({ code: status, message: expect.any(String), description: expect.any(String) });
+    if (status !== 200)
+      expect(response.json).toEqual({ code: status, message: expect.any(String), description: expect.any(String) });
   });
 
   it('accepts only the Bearer scheme', async () => {
-    const basic = await call(berth.apps.admin, '/admin/clusters', { headers: { authorization: `Basic ${ADMIN_TOKEN}` } });
+    const basic = await call(berth.apps.admin, '/admin/clusters', {
+      headers: { authorization: `Basic ${ADMIN_TOKEN}` },
+    });
     expect(basic.status).toBe(401);
   });
 
@@ -33,11 +45,23 @@ describe('who may call what', () => {
   });
 
   it('keeps tokens limited to projects off K8s-service, which acts on a whole cluster', async () => {
-    const scoped = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=8&namespace=a&deploymentName=b', { token: userToken });
+    const scoped = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=8&namespace=a&deploymentName=b', {
+      token: userToken,
+    });
     expect(scoped.status).toBe(403);
-    expect(scoped.json).toMatchObject({ code: 403, msgId: '8', message: expect.stringContaining('limited to projects [shop]') });
-    const unscoped = (await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'ops', role: 'user' } })).json.token;
-    const allowed = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=8&namespace=a&deploymentName=b', { token: unscoped });
+    expect(scoped.json).toMatchObject({
+      code: 403,
+      msgId: '8',
+      message: expect.stringContaining('limited to projects [shop]'),
+    });
+    const unscoped = (
+      await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'ops', role: 'user' } })
+    ).json.token;
+    const allowed = await call(
+      berth.apps['k8s-service'],
+      '/v1/k8sservice/getPod?msgId=8&namespace=a&deploymentName=b',
+      { token: unscoped },
+    );
     expect(allowed.status).toBe(200);
   });
 
@@ -54,7 +78,11 @@ describe('who may call what', () => {
 
   it('logs a K8s-service cluster failure as an error although the HTTP status is 200', async () => {
     berth.logs.length = 0;
-    const response = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=9&namespace=a&deploymentName=b', { token: ADMIN_TOKEN });
+    const response = await call(
+      berth.apps['k8s-service'],
+      '/v1/k8sservice/getPod?msgId=9&namespace=a&deploymentName=b',
+      { token: ADMIN_TOKEN },
+    );
     expect(response.json.code).toBe(500);
     expect(berth.logs[0]).toMatchObject({ level: 'error', status: 200, error: 'Unavailable' });
   });
@@ -62,7 +90,11 @@ describe('who may call what', () => {
   it('K8s-service routes need a token too, in that dialect’s envelope; its connectivity test does not', async () => {
     const denied = await call(berth.apps['k8s-service'], '/v1/k8sservice/getPod?msgId=7&namespace=a&deploymentName=b');
     expect(denied.status).toBe(401);
-    expect(denied.json).toMatchObject({ code: 401, msgId: '7', responseTime: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) });
+    expect(denied.json).toMatchObject({
+      code: 401,
+      msgId: '7',
+      responseTime: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+    });
     expect((await call(berth.apps['k8s-service'], '/v1/k8sservice/test')).status).toBe(200);
   });
 

@@ -15,20 +15,31 @@ beforeAll(async () => {
 });
 afterAll(() => berth.close());
 
-const register = (body: Record<string, unknown>) => call(berth.apps.admin, '/admin/clusters', { token: ADMIN_TOKEN, json: body });
+const register = (body: Record<string, unknown>) =>
+  call(berth.apps.admin, '/admin/clusters', { token: ADMIN_TOKEN, json: body });
 
 describe('clusters', () => {
   it('registers a real cluster, probes it from the stream worker and answers health with its version', async () => {
     const created = await register({ id: 'local', name: 'Local', labels: { region: 'cn-north' }, kubeconfig });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ id: 'local', name: 'Local', labels: { region: 'cn-north' }, status: 'pending', version: 1 });
+    expect(created.json).toMatchObject({
+      id: 'local',
+      name: 'Local',
+      labels: { region: 'cn-north' },
+      status: 'pending',
+      version: 1,
+    });
     expect(created.json).not.toHaveProperty('kubeconfig');
 
     const probed = await eventually(async () => {
       const cluster = await call(berth.apps.admin, '/admin/clusters/local', { token: ADMIN_TOKEN });
       return cluster.json.status === 'pending' ? undefined : cluster.json;
     });
-    expect(probed).toMatchObject({ status: 'ready', kube_version: expect.stringMatching(/^v1\./), checked_at: expect.any(String) });
+    expect(probed).toMatchObject({
+      status: 'ready',
+      kube_version: expect.stringMatching(/^v1\./),
+      checked_at: expect.any(String),
+    });
 
     const health = await call(berth.apps.admin, '/admin/clusters/local/health', { token: ADMIN_TOKEN });
     expect(health.status).toBe(200);
@@ -37,7 +48,11 @@ describe('clusters', () => {
 
   it('stores the kubeconfig sealed with AES-256-GCM and never returns it', async () => {
     const secretToken = 'very-secret-token-0123456789';
-    await register({ id: 'sealed', name: 'Sealed', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER, token: secretToken }) });
+    await register({
+      id: 'sealed',
+      name: 'Sealed',
+      kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER, token: secretToken }),
+    });
     const item = await berth.rawItem(keys.cluster('sealed'));
     expect(item?.['kubeconfigSealed']).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(JSON.stringify(item)).not.toContain(secretToken);
@@ -85,7 +100,11 @@ describe('clusters', () => {
     const health = await call(berth.apps.admin, '/admin/clusters/gone/health', { token: ADMIN_TOKEN });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(health.status).toBe(503);
-    expect(health.json).toMatchObject({ code: 503, message: 'Service Unavailable', description: expect.stringContaining('unreachable') });
+    expect(health.json).toMatchObject({
+      code: 503,
+      message: 'Service Unavailable',
+      description: expect.stringContaining('unreachable'),
+    });
   });
 
   it('answers a silent API server with 503 once the call timeout passes', async () => {
@@ -94,7 +113,11 @@ describe('clusters', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     try {
-      await register({ id: 'silent', name: 'Silent', kubeconfig: kubeconfigFor({ server: `https://127.0.0.1:${port}` }) });
+      await register({
+        id: 'silent',
+        name: 'Silent',
+        kubeconfig: kubeconfigFor({ server: `https://127.0.0.1:${port}` }),
+      });
       const started = Date.now();
       const health = await call(berth.apps.admin, '/admin/clusters/silent/health', { token: ADMIN_TOKEN });
       expect(health.status).toBe(503);
@@ -107,20 +130,40 @@ describe('clusters', () => {
 
   it('edits name and labels, replaces the kubeconfig, and deletes', async () => {
     await register({ id: 'edit-me', name: 'Before', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) });
-    const edited = await call(berth.apps.admin, '/admin/clusters/edit-me', { method: 'PATCH', token: ADMIN_TOKEN, json: { name: 'After', labels: { region: 'cn-south' } } });
+    const edited = await call(berth.apps.admin, '/admin/clusters/edit-me', {
+      method: 'PATCH',
+      token: ADMIN_TOKEN,
+      json: { name: 'After', labels: { region: 'cn-south' } },
+    });
     expect(edited.status).toBe(200);
     expect(edited.json).toMatchObject({ name: 'After', labels: { region: 'cn-south' }, version: 2 });
 
-    await eventually(async () => ((await call(berth.apps.admin, '/admin/clusters/edit-me', { token: ADMIN_TOKEN })).json.checked_at ? true : undefined));
-    const repointed = await call(berth.apps.admin, '/admin/clusters/edit-me', { method: 'PATCH', token: ADMIN_TOKEN, json: { kubeconfig } });
+    await eventually(async () =>
+      (await call(berth.apps.admin, '/admin/clusters/edit-me', { token: ADMIN_TOKEN })).json.checked_at
+        ? true
+        : undefined,
+    );
+    const repointed = await call(berth.apps.admin, '/admin/clusters/edit-me', {
+      method: 'PATCH',
+      token: ADMIN_TOKEN,
+      json: { kubeconfig },
+    });
     // What was seen of the old kubeconfig is forgotten until the probe looks at the new one.
-    expect(repointed.json).toMatchObject({ status: 'pending', version: 3, status_message: null, checked_at: null, kube_version: null });
+    expect(repointed.json).toMatchObject({
+      status: 'pending',
+      version: 3,
+      status_message: null,
+      checked_at: null,
+      kube_version: null,
+    });
     await eventually(async () => {
       const health = await call(berth.apps.admin, '/admin/clusters/edit-me/health', { token: ADMIN_TOKEN });
       return health.status === 200 ? health : undefined;
     });
 
-    expect((await call(berth.apps.admin, '/admin/clusters/edit-me', { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(204);
+    expect(
+      (await call(berth.apps.admin, '/admin/clusters/edit-me', { method: 'DELETE', token: ADMIN_TOKEN })).status,
+    ).toBe(204);
     expect((await call(berth.apps.admin, '/admin/clusters/edit-me', { token: ADMIN_TOKEN })).status).toBe(404);
     expect((await call(berth.apps.admin, '/admin/clusters/edit-me/health', { token: ADMIN_TOKEN })).status).toBe(404);
   });
@@ -131,7 +174,12 @@ describe('cluster input that cannot be used', () => {
     const response = await register({
       id: 'eks',
       name: 'EKS',
-      kubeconfig: kubeconfigFor({ server: 'https://eks.example:443', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token'] } } }),
+      kubeconfig: kubeconfigFor({
+        server: 'https://eks.example:443',
+        user: {
+          exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token'] },
+        },
+      }),
     });
     expect(response.status).toBe(400);
     expect(response.json.description).toMatch(/exec plugin.*cannot run on Lambda/);
@@ -139,10 +187,18 @@ describe('cluster input that cannot be used', () => {
   });
 
   it.each([
-    ['a file instead of inline credentials', { 'client-certificate': '/home/me/cert.pem', 'client-key': '/home/me/key.pem' }, 'refers to a file'],
+    [
+      'a file instead of inline credentials',
+      { 'client-certificate': '/home/me/cert.pem', 'client-key': '/home/me/key.pem' },
+      'refers to a file',
+    ],
     ['no credentials', {}, 'no inline credentials'],
   ])('refuses a kubeconfig with %s', async (_, user, message) => {
-    const response = await register({ id: 'bad-user', name: 'Bad', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER, user }) });
+    const response = await register({
+      id: 'bad-user',
+      name: 'Bad',
+      kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER, user }),
+    });
     expect(response.status).toBe(400);
     expect(response.json.description).toContain(message);
   });
@@ -165,7 +221,11 @@ describe('cluster input that cannot be used', () => {
   });
 
   it('refuses ids that are not RFC 1123 labels, naming the field', async () => {
-    const response = await register({ id: 'Not_Valid', name: 'x', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) });
+    const response = await register({
+      id: 'Not_Valid',
+      name: 'x',
+      kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }),
+    });
     expect(response.status).toBe(400);
     expect(response.json.description).toMatch(/^id: /);
   });

@@ -27,7 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => berth.close());
 
-const register = (body: Record<string, unknown>) => call(berth.apps.admin, '/admin/registries', { token: ADMIN_TOKEN, json: body });
+const register = (body: Record<string, unknown>) =>
+  call(berth.apps.admin, '/admin/registries', { token: ADMIN_TOKEN, json: body });
 const get = (path: string) => call(berth.apps.admin, path, { token: ADMIN_TOKEN });
 /** The test registry as Berth registers it: plain HTTP on loopback, so `insecure`. */
 const theRegistry = (id: string, credentials: { username?: string; password?: string } = registry) => ({
@@ -82,7 +83,8 @@ describe('registering registries', () => {
   });
 
   it('lists registries a page at a time', async () => {
-    for (const id of ['page-a', 'page-b', 'page-c']) expect((await register({ id, address: `https://${id}.example.com/`, namespace: 'ns' })).status).toBe(201);
+    for (const id of ['page-a', 'page-b', 'page-c'])
+      expect((await register({ id, address: `https://${id}.example.com/`, namespace: 'ns' })).status).toBe(201);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -107,7 +109,9 @@ describe('registering registries', () => {
 
   it('deletes a registry; an unknown one is a 404 for every route', async () => {
     await register({ id: 'short-lived', address: 'gone.example.com', namespace: 'ns' });
-    expect((await call(berth.apps.admin, '/admin/registries/short-lived', { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(204);
+    expect(
+      (await call(berth.apps.admin, '/admin/registries/short-lived', { method: 'DELETE', token: ADMIN_TOKEN })).status,
+    ).toBe(204);
     for (const [method, path] of [
       ['GET', '/admin/registries/short-lived'],
       ['DELETE', '/admin/registries/short-lived'],
@@ -115,16 +119,26 @@ describe('registering registries', () => {
     ] as const) {
       const response = await call(berth.apps.admin, path, { method, token: ADMIN_TOKEN });
       expect(response.status, `${method} ${path}`).toBe(404);
-      expect(response.json).toEqual({ code: 404, message: 'Not Found', description: 'registry "short-lived" not found' });
+      expect(response.json).toEqual({
+        code: 404,
+        message: 'Not Found',
+        description: 'registry "short-lived" not found',
+      });
     }
   });
 
   it('is for admins only', async () => {
-    const minted = await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'dev', role: 'user' } });
+    const minted = await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      json: { name: 'dev', role: 'user' },
+    });
     expect(minted.status).toBe(201);
     expect((await call(berth.apps.admin, '/admin/registries')).status).toBe(401);
     expect((await call(berth.apps.admin, '/admin/registries', { token: minted.json.token })).status).toBe(403);
-    const denied = await call(berth.apps.admin, '/admin/registries', { token: minted.json.token, json: { id: 'sneaky', address: 'x.example.com', namespace: 'ns' } });
+    const denied = await call(berth.apps.admin, '/admin/registries', {
+      token: minted.json.token,
+      json: { id: 'sneaky', address: 'x.example.com', namespace: 'ns' },
+    });
     expect(denied.status).toBe(403);
     expect((await get('/admin/registries/sneaky')).status).toBe(404);
   });
@@ -134,15 +148,43 @@ describe('registry input that cannot be used', () => {
   it.each([
     ['a user name without a password', { username: 'robot' }, 'password: is required when username is given'],
     ['a password without a user name', { password: 'secret-123' }, 'username: is required when password is given'],
-    ['a user name with ":"', { username: 'ro:bot', password: 'x' }, 'username: must not contain ":" or control characters'],
+    [
+      'a user name with ":"',
+      { username: 'ro:bot', password: 'x' },
+      'username: must not contain ":" or control characters',
+    ],
     ['an empty password', { username: 'robot', password: '' }, 'password: must not be empty'],
-    ['a plain http address that is not marked insecure', { address: 'http://127.0.0.1:5000' }, 'insecure: must be true for a plain http:// address'],
-    ['an address with a path', { address: 'https://harbor.example.com/v2/' }, 'address: must be an http(s) URL without a path, or host[:port]'],
-    ['an address of another scheme', { address: 'ftp://harbor.example.com' }, 'address: must be an http(s) URL without a path, or host[:port]'],
-    ['an address with credentials in it', { address: 'https://user:pw@harbor.example.com' }, 'address: must be an http(s) URL without a path, or host[:port]'],
+    [
+      'a plain http address that is not marked insecure',
+      { address: 'http://127.0.0.1:5000' },
+      'insecure: must be true for a plain http:// address',
+    ],
+    [
+      'an address with a path',
+      { address: 'https://harbor.example.com/v2/' },
+      'address: must be an http(s) URL without a path, or host[:port]',
+    ],
+    [
+      'an address of another scheme',
+      { address: 'ftp://harbor.example.com' },
+      'address: must be an http(s) URL without a path, or host[:port]',
+    ],
+    [
+      'an address with credentials in it',
+      { address: 'https://user:pw@harbor.example.com' },
+      'address: must be an http(s) URL without a path, or host[:port]',
+    ],
     ['an empty namespace', { namespace: '  ' }, 'namespace: must not be empty'],
-    ['a namespace in capitals', { namespace: 'Shop' }, 'namespace: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")'],
-    ['an id that is not an RFC 1123 label', { id: 'My_Registry' }, 'id: must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters)'],
+    [
+      'a namespace in capitals',
+      { namespace: 'Shop' },
+      'namespace: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")',
+    ],
+    [
+      'an id that is not an RFC 1123 label',
+      { id: 'My_Registry' },
+      'id: must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters)',
+    ],
     ['insecure as a string', { insecure: 'yes' }, 'insecure: Invalid type: Expected boolean but received "yes"'],
     ['an unknown field', { email: 'me@example.com' }, 'unknown field email'],
   ])('refuses %s, naming the field', async (_, change, description) => {
@@ -185,7 +227,9 @@ describe('registry health, against a real registry', () => {
     await register(theRegistry('anonymous', {}));
     const health = await get('/admin/registries/anonymous/health');
     expect(health.status).toBe(503);
-    expect(health.json.description).toBe('registry "anonymous" requires credentials and none are registered (GET /v2/ answered 401)');
+    expect(health.json.description).toBe(
+      'registry "anonymous" requires credentials and none are registered (GET /v2/ answered 401)',
+    );
   });
 
   it('answers 503 at once for a registry nobody listens for', async () => {
@@ -214,7 +258,9 @@ describe('registry health, against a real registry', () => {
       const started = Date.now();
       const health = await call(admin, '/admin/registries/silent/health', { token: ADMIN_TOKEN });
       expect(health.status).toBe(503);
-      expect(health.json.description).toBe(`registry "silent" (http://127.0.0.1:${port}) did not answer within 1000 ms`);
+      expect(health.json.description).toBe(
+        `registry "silent" (http://127.0.0.1:${port}) did not answer within 1000 ms`,
+      );
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       silent.closeAllConnections();
@@ -262,12 +308,14 @@ describe('token-authenticated registries (Harbor, Docker Hub, GHCR)', () => {
         response.end(JSON.stringify(body));
       };
       if (url.pathname === '/token') {
-        if (request.headers.authorization !== `Basic ${Buffer.from('robot:s3cret').toString('base64')}`) return send(401, { errors: [{ code: 'UNAUTHORIZED' }] });
+        if (request.headers.authorization !== `Basic ${Buffer.from('robot:s3cret').toString('base64')}`)
+          return send(401, { errors: [{ code: 'UNAUTHORIZED' }] });
         const token = randomBytes(8).toString('hex');
         issued.set(token, url.searchParams.get('scope') ?? '');
         return send(200, { token, expires_in: 300 });
       }
-      const scope = url.pathname === '/v2/' ? '' : `repository:${url.pathname.replace(/^\/v2\/(.*)\/tags\/list$/, '$1')}:pull`;
+      const scope =
+        url.pathname === '/v2/' ? '' : `repository:${url.pathname.replace(/^\/v2\/(.*)\/tags\/list$/, '$1')}:pull`;
       const token = request.headers.authorization?.replace(/^Bearer /, '');
       if (!token || issued.get(token) !== scope) {
         const challenge = `Bearer realm="http://${request.headers.host}/token",service="test-registry"${scope ? `,scope="${scope}"` : ''}`;
@@ -297,7 +345,9 @@ describe('token-authenticated registries (Harbor, Docker Hub, GHCR)', () => {
       await expect(client.listTags('db')).rejects.toBeInstanceOf(NotFoundError);
 
       const rejected = createOciClient({ access: access('wrong'), timeoutMs: 5000 });
-      await expect(rejected.ping()).rejects.toThrow('registry "harbor" rejected the registered credentials of user "robot" (token service answered 401)');
+      await expect(rejected.ping()).rejects.toThrow(
+        'registry "harbor" rejected the registered credentials of user "robot" (token service answered 401)',
+      );
       await expect(rejected.ping()).rejects.toBeInstanceOf(UnavailableError);
     } finally {
       await tokenRegistry.close();
@@ -309,8 +359,15 @@ describe('image pull secrets', () => {
   it('builds a dockerconfigjson Secret for a registry with credentials, which the cluster accepts', async () => {
     await register(theRegistry('pull'));
     const secret = await pullSecretFor({ ctx: berth.ctx, registryId: 'pull', name: 'berth-registry-pull' });
-    expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'berth-registry-pull' }, type: 'kubernetes.io/dockerconfigjson' });
-    const dockerConfig = JSON.parse(Buffer.from((secret!['data'] as Record<string, string>)['.dockerconfigjson']!, 'base64').toString());
+    expect(secret).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'berth-registry-pull' },
+      type: 'kubernetes.io/dockerconfigjson',
+    });
+    const dockerConfig = JSON.parse(
+      Buffer.from((secret!['data'] as Record<string, string>)['.dockerconfigjson']!, 'base64').toString(),
+    );
     expect(dockerConfig).toEqual({
       auths: {
         [registryHost]: {
@@ -322,11 +379,21 @@ describe('image pull secrets', () => {
     });
 
     // Applied as the environment worker applies it, twice (a re-run converges), and read back straight from the API server.
-    expect((await call(berth.apps.admin, '/admin/clusters', { token: ADMIN_TOKEN, json: { id: 'local', name: 'Local', kubeconfig: inject('kubeconfig') } })).status).toBe(201);
+    expect(
+      (
+        await call(berth.apps.admin, '/admin/clusters', {
+          token: ADMIN_TOKEN,
+          json: { id: 'local', name: 'Local', kubeconfig: inject('kubeconfig') },
+        })
+      ).status,
+    ).toBe(201);
     const ns = await createNamespace('registries');
     try {
       const cluster = await berth.connections.get('local');
-      for (let run = 0; run < 2; run++) expect(await cluster.apply([secret!], { namespace: ns.name })).toEqual([expect.objectContaining({ outcome: 'applied' })]);
+      for (let run = 0; run < 2; run++)
+        expect(await cluster.apply([secret!], { namespace: ns.name })).toEqual([
+          expect.objectContaining({ outcome: 'applied' }),
+        ]);
       const stored = await kube().core.readNamespacedSecret({ name: 'berth-registry-pull', namespace: ns.name });
       expect(stored.type).toBe('kubernetes.io/dockerconfigjson');
       expect(JSON.parse(Buffer.from(stored.data!['.dockerconfigjson']!, 'base64').toString())).toEqual(dockerConfig);
@@ -337,14 +404,26 @@ describe('image pull secrets', () => {
 
   it('is undefined for a registry without credentials, and NotFound for an unknown registry', async () => {
     await register({ id: 'public', address: 'registry.example.com', namespace: 'library' });
-    expect(await pullSecretFor({ ctx: berth.ctx, registryId: 'public', name: 'berth-registry-public' })).toBeUndefined();
-    await expect(pullSecretFor({ ctx: berth.ctx, registryId: 'no-such-registry', name: 'x' })).rejects.toThrow(new NotFoundError('registry', 'no-such-registry'));
+    expect(
+      await pullSecretFor({ ctx: berth.ctx, registryId: 'public', name: 'berth-registry-public' }),
+    ).toBeUndefined();
+    await expect(pullSecretFor({ ctx: berth.ctx, registryId: 'no-such-registry', name: 'x' })).rejects.toThrow(
+      new NotFoundError('registry', 'no-such-registry'),
+    );
   });
 
   it('keys the secret by host[:port], without scheme or default port', async () => {
-    await register({ id: 'harbor-default-port', address: 'https://Harbor.Example.com:443/', namespace: 'shop', username: 'robot', password: 'pw' });
+    await register({
+      id: 'harbor-default-port',
+      address: 'https://Harbor.Example.com:443/',
+      namespace: 'shop',
+      username: 'robot',
+      password: 'pw',
+    });
     const secret = await pullSecretFor({ ctx: berth.ctx, registryId: 'harbor-default-port', name: 'pull' });
-    const dockerConfig = JSON.parse(Buffer.from((secret!['data'] as Record<string, string>)['.dockerconfigjson']!, 'base64').toString());
+    const dockerConfig = JSON.parse(
+      Buffer.from((secret!['data'] as Record<string, string>)['.dockerconfigjson']!, 'base64').toString(),
+    );
     expect(Object.keys(dockerConfig.auths)).toEqual(['harbor.example.com']);
   });
 });

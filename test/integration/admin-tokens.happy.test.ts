@@ -11,9 +11,18 @@ afterAll(() => berth.close());
 
 describe('API tokens', () => {
   it('mints a token whose value is shown once and which then authenticates', async () => {
-    const created = await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'ci', role: 'admin' } });
+    const created = await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      json: { name: 'ci', role: 'admin' },
+    });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ id: expect.any(String), name: 'ci', role: 'admin', projects: null, token: expect.stringMatching(/^berth_/) });
+    expect(created.json).toMatchObject({
+      id: expect.any(String),
+      name: 'ci',
+      role: 'admin',
+      projects: null,
+      token: expect.stringMatching(/^berth_/),
+    });
 
     const listed = await call(berth.apps.admin, '/admin/tokens', { token: created.json.token });
     expect(listed.status).toBe(200);
@@ -24,7 +33,10 @@ describe('API tokens', () => {
   });
 
   it('stores only a SHA-256 hash of the token', async () => {
-    const created = await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'stored', role: 'user', projects: ['shop'] } });
+    const created = await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      json: { name: 'stored', role: 'user', projects: ['shop'] },
+    });
     const item = await berth.rawItem(keys.token(created.json.id));
     expect(item).toBeDefined();
     expect(JSON.stringify(item)).not.toContain(created.json.token);
@@ -33,15 +45,28 @@ describe('API tokens', () => {
   });
 
   it('revokes a token: it no longer authenticates, and revoking it again is a 404', async () => {
-    const created = await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'short-lived', role: 'admin' } });
+    const created = await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      json: { name: 'short-lived', role: 'admin' },
+    });
     expect((await call(berth.apps.admin, '/admin/clusters', { token: created.json.token })).status).toBe(200);
 
-    const revoked = await call(berth.apps.admin, `/admin/tokens/${created.json.id}`, { method: 'DELETE', token: ADMIN_TOKEN });
+    const revoked = await call(berth.apps.admin, `/admin/tokens/${created.json.id}`, {
+      method: 'DELETE',
+      token: ADMIN_TOKEN,
+    });
     expect(revoked.status).toBe(204);
     expect((await call(berth.apps.admin, '/admin/clusters', { token: created.json.token })).status).toBe(401);
 
-    const again = await call(berth.apps.admin, `/admin/tokens/${created.json.id}`, { method: 'DELETE', token: ADMIN_TOKEN });
+    const again = await call(berth.apps.admin, `/admin/tokens/${created.json.id}`, {
+      method: 'DELETE',
+      token: ADMIN_TOKEN,
+    });
     expect(again.status).toBe(404);
-    expect(again.json).toEqual({ code: 404, message: 'Not Found', description: `token "${created.json.id}" not found` });
+    expect(again.json).toEqual({
+      code: 404,
+      message: 'Not Found',
+      description: `token "${created.json.id}" not found`,
+    });
   });
 });

@@ -22,29 +22,72 @@ const objects = (ns: string): KubeObject[] => [
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web' },
-    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: podTemplate('web', [{ name: 'web', image: 'nginx:1.27' }, { name: 'sidecar', image: 'envoy:1.0' }]) },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'web' } },
+      template: podTemplate('web', [
+        { name: 'web', image: 'nginx:1.27' },
+        { name: 'sidecar', image: 'envoy:1.0' },
+      ]),
+    },
   },
   {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: { name: 'db' },
-    spec: { replicas: 1, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: podTemplate('db', [{ name: 'db', image: 'postgres:16' }]) },
+    spec: {
+      replicas: 1,
+      serviceName: 'db',
+      selector: { matchLabels: { app: 'db' } },
+      template: podTemplate('db', [{ name: 'db', image: 'postgres:16' }]),
+    },
   },
   {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: { name: 'report' },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'report', image: 'busybox:1.36' }] } } } } },
+    spec: {
+      schedule: '0 3 * * *',
+      jobTemplate: {
+        spec: {
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'report', image: 'busybox:1.36' }] } },
+        },
+      },
+    },
   },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', labels: { tier: 'front' } }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', labels: { tier: 'front' } },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+  },
   {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: 'web' },
-    spec: { rules: [{ host: 'web.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    spec: {
+      rules: [
+        {
+          host: 'web.test',
+          http: {
+            paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }],
+          },
+        },
+      ],
+    },
   },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
-  { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web' }, spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'web' },
+    spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] },
+  },
 ];
 
 beforeAll(async () => {
@@ -69,16 +112,31 @@ describe('server-side apply', () => {
     ]);
     const configMap = await kube().core.readNamespacedConfigMap({ name: 'settings', namespace: namespace.name });
     expect(configMap.data).toEqual({ mode: 'fast' });
-    expect(configMap.metadata?.managedFields?.some((field) => field.manager === 'berth' && field.operation === 'Apply')).toBe(true);
+    expect(
+      configMap.metadata?.managedFields?.some((field) => field.manager === 'berth' && field.operation === 'Apply'),
+    ).toBe(true);
     await runningPods(namespace.name, 'app=web', 2);
   });
 
   it('reads objects back, CRDs included, and says undefined for one that is not there', async () => {
-    const secret = await cluster.getObject({ apiVersion: 'v1', kind: 'Secret', name: 'credentials', namespace: namespace.name });
-    expect(Buffer.from(String((secret?.['data'] as Record<string, string>)['password']), 'base64').toString()).toBe('hunter2');
-    const virtualService = await cluster.getObject({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'web', namespace: namespace.name });
+    const secret = await cluster.getObject({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      name: 'credentials',
+      namespace: namespace.name,
+    });
+    const data = secret?.['data'] as Record<string, string> | undefined;
+    expect(Buffer.from(String(data?.['password']), 'base64').toString()).toBe('hunter2');
+    const virtualService = await cluster.getObject({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      name: 'web',
+      namespace: namespace.name,
+    });
     expect(virtualService?.['spec']).toMatchObject({ hosts: ['web'] });
-    expect(await cluster.getObject({ apiVersion: 'v1', kind: 'ConfigMap', name: 'absent', namespace: namespace.name })).toBeUndefined();
+    expect(
+      await cluster.getObject({ apiVersion: 'v1', kind: 'ConfigMap', name: 'absent', namespace: namespace.name }),
+    ).toBeUndefined();
   });
 
   it('reports what the API server rejects, with its message, and applies the rest', async () => {
@@ -110,7 +168,8 @@ describe('workloads', () => {
     const workload = await cluster.getWorkload('Deployment', namespace.name, 'web');
     expect(workload.restartedAt).toBe(at.toISOString());
     await eventually(async () => {
-      const sets = (await kube().apps.listNamespacedReplicaSet({ namespace: namespace.name, labelSelector: 'app=web' })).items;
+      const sets = (await kube().apps.listNamespacedReplicaSet({ namespace: namespace.name, labelSelector: 'app=web' }))
+        .items;
       return sets.length === 2 ? sets : undefined;
     });
   });
@@ -120,9 +179,19 @@ describe('workloads', () => {
     await cluster.setImage('StatefulSet', namespace.name, 'db', 'db', 'postgres:17');
     await cluster.setImage('CronJob', namespace.name, 'report', 'report', 'busybox:1.37');
     const web = await kube().apps.readNamespacedDeployment({ name: 'web', namespace: namespace.name });
-    expect(web.spec?.template.spec?.containers.map((container) => container.image)).toEqual(['nginx:1.27', 'envoy:1.1']);
-    expect((await cluster.getWorkload('StatefulSet', namespace.name, 'db')).containers).toEqual([{ name: 'db', image: 'postgres:17' }]);
-    const cronJob = await cluster.getObject({ apiVersion: 'batch/v1', kind: 'CronJob', name: 'report', namespace: namespace.name });
+    expect(web.spec?.template.spec?.containers.map((container) => container.image)).toEqual([
+      'nginx:1.27',
+      'envoy:1.1',
+    ]);
+    expect((await cluster.getWorkload('StatefulSet', namespace.name, 'db')).containers).toEqual([
+      { name: 'db', image: 'postgres:17' },
+    ]);
+    const cronJob = await cluster.getObject({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      name: 'report',
+      namespace: namespace.name,
+    });
     expect(JSON.stringify(cronJob)).toContain('busybox:1.37');
   });
 
@@ -142,12 +211,18 @@ describe('workloads', () => {
     });
     expect(endpoints.ports).toContain(80);
     const workloads = await cluster.listWorkloads(namespace.name);
-    expect(workloads.map((workload) => `${workload.kind}/${workload.name}`).sort()).toEqual(['Deployment/web', 'StatefulSet/db']);
+    expect(workloads.map((workload) => `${workload.kind}/${workload.name}`).sort()).toEqual([
+      'Deployment/web',
+      'StatefulSet/db',
+    ]);
     const events = await eventually(async () => {
       const found = await cluster.listEvents(namespace.name, { kind: 'Deployment', name: 'web' });
       return found.length > 0 ? found : undefined;
     });
-    expect(events[0]).toMatchObject({ reason: 'ScalingReplicaSet', involvedObject: { kind: 'Deployment', name: 'web' } });
+    expect(events[0]).toMatchObject({
+      reason: 'ScalingReplicaSet',
+      involvedObject: { kind: 'Deployment', name: 'web' },
+    });
   });
 });
 
@@ -159,22 +234,33 @@ describe('logs', () => {
   });
 
   // Log lines can be written on demand only where kwok serves the logs.
-  it.runIf(inject('clusterDataDir') !== null)('returns lines kwok appended, and follows new ones until cancelled', async () => {
-    const plane = (await localControlPlane())!;
-    const [pod] = await runningPods(namespace.name, 'app=db', 2);
-    const marker = `gateway-log-${Date.now()}`;
-    await plane.appendLog(`${marker} once`);
-    expect(await cluster.readLog(namespace.name, pod!.metadata!.name!, { container: 'db', tailLines: 50 })).toContain(`${marker} once`);
+  it.runIf(inject('clusterDataDir') !== null)(
+    'returns lines kwok appended, and follows new ones until cancelled',
+    async () => {
+      const plane = (await localControlPlane())!;
+      const [pod] = await runningPods(namespace.name, 'app=db', 2);
+      const marker = `gateway-log-${Date.now()}`;
+      await plane.appendLog(`${marker} once`);
+      expect(await cluster.readLog(namespace.name, pod!.metadata!.name!, { container: 'db', tailLines: 50 })).toContain(
+        `${marker} once`,
+      );
 
-    const lines: string[] = [];
-    const stop = new AbortController();
-    const following = cluster.followLog(namespace.name, pod!.metadata!.name!, { container: 'db', tailLines: 1 }, (line) => lines.push(line), stop.signal);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await plane.appendLog(`${marker} followed`);
-    await eventually(async () => (lines.some((line) => line.includes(`${marker} followed`)) ? true : undefined));
-    stop.abort();
-    await expect(following).resolves.toBeUndefined();
-  });
+      const lines: string[] = [];
+      const stop = new AbortController();
+      const following = cluster.followLog(
+        namespace.name,
+        pod!.metadata!.name!,
+        { container: 'db', tailLines: 1 },
+        (line) => lines.push(line),
+        stop.signal,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await plane.appendLog(`${marker} followed`);
+      await eventually(async () => (lines.some((line) => line.includes(`${marker} followed`)) ? true : undefined));
+      stop.abort();
+      await expect(following).resolves.toBeUndefined();
+    },
+  );
 
   it('says which pod is missing', async () => {
     await expect(cluster.readLog(namespace.name, 'no-such-pod', { container: 'x' })).rejects.toThrow(NotFoundError);
@@ -195,9 +281,21 @@ describe('namespaces and cleanup', () => {
     const applied = objects(namespace.name);
     const first = await cluster.deleteObjects(applied, { namespace: namespace.name });
     expect(first.every((result) => result.outcome === 'applied')).toBe(true);
-    await eventually(async () => (await cluster.getObject({ apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: namespace.name })) === undefined ? true : undefined);
+    await eventually(async () =>
+      (await cluster.getObject({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        name: 'settings',
+        namespace: namespace.name,
+      })) === undefined
+        ? true
+        : undefined,
+    );
     const second = await cluster.deleteObjects(applied, { namespace: namespace.name });
-    expect(second.filter((result) => result.kind === 'ConfigMap')[0]).toMatchObject({ outcome: 'applied', message: 'already gone' });
+    expect(second.filter((result) => result.kind === 'ConfigMap')[0]).toMatchObject({
+      outcome: 'applied',
+      message: 'already gone',
+    });
   });
 });
 
@@ -217,13 +315,27 @@ describe('objects by kind, and namespace labels', () => {
       [
         { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one', labels: { set: 'a' } }, data: {} },
         { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'two', labels: { set: 'b' } }, data: {} },
-        { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'vs', labels: { set: 'a' } }, spec: { hosts: ['x'] } },
+        {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'VirtualService',
+          metadata: { name: 'vs', labels: { set: 'a' } },
+          spec: { hosts: ['x'] },
+        },
       ],
       { namespace: ns },
     );
-    const configMaps = await cluster.listObjects({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, labelSelector: 'set=a' });
+    const configMaps = await cluster.listObjects({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: ns,
+      labelSelector: 'set=a',
+    });
     expect(configMaps.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual(['ConfigMap/one']);
-    const virtualServices = await cluster.listObjects({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: ns });
+    const virtualServices = await cluster.listObjects({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      namespace: ns,
+    });
     expect(virtualServices.map((object) => object.metadata.name)).toEqual(['vs']);
   });
 

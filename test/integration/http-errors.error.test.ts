@@ -9,8 +9,14 @@ beforeAll(async () => {
 });
 afterAll(() => berth.close());
 
-const createToken = (body: string) => call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, body, headers: { 'content-type': 'application/json' } });
-const tokenCount = async () => (await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN })).json.items.length;
+const createToken = (body: string) =>
+  call(berth.apps.admin, '/admin/tokens', {
+    token: ADMIN_TOKEN,
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
+const tokenCount = async () =>
+  (await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN })).json.items.length;
 
 describe('bad input gets a 400 that names the field, and writes nothing', () => {
   it.each([
@@ -25,7 +31,11 @@ describe('bad input gets a 400 that names the field, and writes nothing', () => 
     const before = await tokenCount();
     const response = await createToken(body);
     expect(response.status).toBe(400);
-    expect(response.json).toEqual({ code: 400, message: 'Bad Request', description: expect.stringContaining(description) });
+    expect(response.json).toEqual({
+      code: 400,
+      message: 'Bad Request',
+      description: expect.stringContaining(description),
+    });
     expect(await tokenCount()).toBe(before);
   });
 
@@ -47,11 +57,18 @@ describe('request ids', () => {
     const ok = await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN });
     const denied = await call(berth.apps.admin, '/admin/tokens');
     const invalid = await createToken('nope');
-    for (const response of [ok, denied, invalid]) expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    for (const response of [ok, denied, invalid])
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
-    const traced = await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, headers: { 'x-request-id': 'trace-42' } });
+    const traced = await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      headers: { 'x-request-id': 'trace-42' },
+    });
     expect(traced.headers.get('x-request-id')).toBe('trace-42');
-    const hostile = await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, headers: { 'x-request-id': 'a b\u0001c' } });
+    const hostile = await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      headers: { 'x-request-id': 'a b\u0001c' },
+    });
     expect(hostile.headers.get('x-request-id')).not.toBe('a b\u0001c');
   });
 });

@@ -20,18 +20,41 @@ const manifests = (ns: string) => [
       replicas: 2,
       // The selector is deliberately not `app=<name>`: Berth must use the Deployment's own selector.
       selector: { matchLabels: { component: 'db', release: 'r1' } },
-      template: { metadata: { labels: { component: 'db', release: 'r1', app: 'mysql' } }, spec: { containers: [{ name: 'mysql', image: 'mysql:8.0' }] } },
+      template: {
+        metadata: { labels: { component: 'db', release: 'r1', app: 'mysql' } },
+        spec: { containers: [{ name: 'mysql', image: 'mysql:8.0' }] },
+      },
     },
   },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'decoy', namespace: ns }, spec: { selector: { component: 'cache' }, ports: [{ port: 6379 }] } },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'mysql', namespace: ns }, spec: { selector: { component: 'db' }, ports: [{ port: 3306, targetPort: 3306 }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'decoy', namespace: ns },
+    spec: { selector: { component: 'cache' }, ports: [{ port: 6379 }] },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'mysql', namespace: ns },
+    spec: { selector: { component: 'db' }, ports: [{ port: 3306, targetPort: 3306 }] },
+  },
 ];
 
 beforeAll(async () => {
   berth = await createHarness();
   namespace = await createNamespace('k8s-service');
-  expect((await call(berth.apps.admin, '/admin/clusters', { token: ADMIN_TOKEN, json: { id: 'default', name: 'test', kubeconfig: inject('kubeconfig') } })).status).toBe(201);
-  const applied = await createKubeCluster(inject('kubeconfig'), { timeoutMs: 10_000 }).apply(manifests(namespace.name), { namespace: namespace.name });
+  expect(
+    (
+      await call(berth.apps.admin, '/admin/clusters', {
+        token: ADMIN_TOKEN,
+        json: { id: 'default', name: 'test', kubeconfig: inject('kubeconfig') },
+      })
+    ).status,
+  ).toBe(201);
+  const applied = await createKubeCluster(inject('kubeconfig'), { timeoutMs: 10_000 }).apply(
+    manifests(namespace.name),
+    { namespace: namespace.name },
+  );
   expect(applied.map((result) => result.outcome)).toEqual(['applied', 'applied', 'applied']);
   await runningPods(namespace.name, 'component=db', 2);
 });
@@ -55,7 +78,11 @@ describe('GET /v1/k8sservice/getPod', () => {
     const pods = await runningPods(namespace.name, 'component=db', 2);
     const service = await kube().core.readNamespacedService({ name: 'mysql', namespace: namespace.name });
 
-    const response = await call(k8sService(), `/v1/k8sservice/getPod?msgId=${msgId}&nameSpace=${namespace.name}&deploymentName=mysql`, { token: ADMIN_TOKEN });
+    const response = await call(
+      k8sService(),
+      `/v1/k8sservice/getPod?msgId=${msgId}&nameSpace=${namespace.name}&deploymentName=mysql`,
+      { token: ADMIN_TOKEN },
+    );
     expect(response.status).toBe(200);
     expect(response.json).toEqual({
       code: 200,
@@ -64,23 +91,35 @@ describe('GET /v1/k8sservice/getPod', () => {
       responseTime,
     });
     expect(response.json.message.podList).toHaveLength(2);
-    expect(new Set(response.json.message.podList)).toEqual(new Set(pods.map((pod) => ({ podIP: pod.status!.podIP, podName: pod.metadata!.name }))));
+    expect(new Set(response.json.message.podList)).toEqual(
+      new Set(pods.map((pod) => ({ podIP: pod.status!.podIP, podName: pod.metadata!.name }))),
+    );
   });
 
   it('takes the document’s own spelling and its label example (deploymentname=app=mysql)', async () => {
-    const response = await call(k8sService(), `/v1/k8sservice/getPod?msgId=${msgId}&namespace=${namespace.name}&deploymentname=app=mysql`, { token: ADMIN_TOKEN });
+    const response = await call(
+      k8sService(),
+      `/v1/k8sservice/getPod?msgId=${msgId}&namespace=${namespace.name}&deploymentname=app=mysql`,
+      { token: ADMIN_TOKEN },
+    );
     expect(response.json).toMatchObject({ code: 200, msgId, message: { clusterPort: 3306 } });
     expect(response.json.message.podList).toHaveLength(2);
   });
 
   it('answers a missing parameter with code 201 and the documented message (the document’s error example)', async () => {
-    const response = await call(k8sService(), `/v1/k8sservice/getPod?msgId=${msgId}&namespace=vss-meter-workspace`, { token: ADMIN_TOKEN });
+    const response = await call(k8sService(), `/v1/k8sservice/getPod?msgId=${msgId}&namespace=vss-meter-workspace`, {
+      token: ADMIN_TOKEN,
+    });
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ code: 201, message: '[ERROR] mandatory parameters missed. ', msgId, responseTime });
   });
 
   it('answers a deployment that does not exist with code 201 naming it', async () => {
-    const response = await call(k8sService(), `/v1/k8sservice/getPod?msgId=${msgId}&namespace=${namespace.name}&deploymentName=nope`, { token: ADMIN_TOKEN });
+    const response = await call(
+      k8sService(),
+      `/v1/k8sservice/getPod?msgId=${msgId}&namespace=${namespace.name}&deploymentName=nope`,
+      { token: ADMIN_TOKEN },
+    );
     expect(response.json).toMatchObject({ code: 201, message: expect.stringContaining('Deployment') });
     expect(response.json.message).toContain('nope');
   });
@@ -94,10 +133,17 @@ describe('after a scale-down', () => {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await runningPods(namespace.name, 'component=db', 3);
-    const scaled = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', { token: ADMIN_TOKEN, form: { nameSpace: namespace.name, deploymentName: 'mysql', replicas: '1', msgId } });
+    const scaled = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', {
+      token: ADMIN_TOKEN,
+      form: { nameSpace: namespace.name, deploymentName: 'mysql', replicas: '1', msgId },
+    });
     expect(scaled.json.code).toBe(200);
     const listed = await eventually(async () => {
-      const response = await call(k8sService(), `/v1/k8sservice/getPod?msgId=${msgId}&nameSpace=${namespace.name}&deploymentName=mysql`, { token: ADMIN_TOKEN });
+      const response = await call(
+        k8sService(),
+        `/v1/k8sservice/getPod?msgId=${msgId}&nameSpace=${namespace.name}&deploymentName=mysql`,
+        { token: ADMIN_TOKEN },
+      );
       return response.json.message.podList.length === 1 ? response.json : undefined;
     });
     const [running] = await runningPods(namespace.name, 'component=db', 1);
@@ -112,12 +158,24 @@ describe('POST /v1/k8sservice/updatePodReplicas', () => {
       form: { nameSpace: namespace.name, deploymentName: 'mysql', replicas: '3', msgId },
     });
     expect(response.status).toBe(200);
-    expect(response.json).toEqual({ code: 200, message: { deploymentName: 'mysql', nameSpace: namespace.name, replicas: 3 }, msgId, responseTime });
+    expect(response.json).toEqual({
+      code: 200,
+      message: { deploymentName: 'mysql', nameSpace: namespace.name, replicas: 3 },
+      msgId,
+      responseTime,
+    });
 
-    const replicaSets = await eventually(async () => {
-      const sets = (await kube().apps.listNamespacedReplicaSet({ namespace: namespace.name, labelSelector: 'component=db' })).items;
-      return sets.length === 1 && sets[0]!.spec?.replicas === 3 && sets[0]!.status?.readyReplicas === 3 ? sets : undefined;
-    }, { timeoutMs: 60_000 });
+    const replicaSets = await eventually(
+      async () => {
+        const sets = (
+          await kube().apps.listNamespacedReplicaSet({ namespace: namespace.name, labelSelector: 'component=db' })
+        ).items;
+        return sets.length === 1 && sets[0]!.spec?.replicas === 3 && sets[0]!.status?.readyReplicas === 3
+          ? sets
+          : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(replicaSets[0]!.spec?.replicas).toBe(3);
     await runningPods(namespace.name, 'component=db', 3);
   });
@@ -129,7 +187,9 @@ describe('POST /v1/k8sservice/updatePodReplicas', () => {
     });
     expect(response.json).toMatchObject({ code: 200, message: { replicas: 1 } });
     await runningPods(namespace.name, 'component=db', 1);
-    expect((await kube().apps.readNamespacedDeployment({ name: 'mysql', namespace: namespace.name })).spec?.replicas).toBe(1);
+    expect(
+      (await kube().apps.readNamespacedDeployment({ name: 'mysql', namespace: namespace.name })).spec?.replicas,
+    ).toBe(1);
   });
 
   it('takes a numeric msgId in JSON, and JSON sent as a form by `curl -d`', async () => {
@@ -147,15 +207,29 @@ describe('POST /v1/k8sservice/updatePodReplicas', () => {
   });
 
   it('answers a deployment that does not exist with code 201 naming it, and a name that cannot be one as invalid', async () => {
-    const missing = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', { token: ADMIN_TOKEN, form: { nameSpace: namespace.name, deploymentName: 'ghost', replicas: '1', msgId } });
+    const missing = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', {
+      token: ADMIN_TOKEN,
+      form: { nameSpace: namespace.name, deploymentName: 'ghost', replicas: '1', msgId },
+    });
     expect(missing.json).toMatchObject({ code: 201, msgId, message: expect.stringContaining('ghost') });
-    const selector = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', { token: ADMIN_TOKEN, form: { nameSpace: namespace.name, deploymentName: 'app=mysql', replicas: '1', msgId } });
+    const selector = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', {
+      token: ADMIN_TOKEN,
+      form: { nameSpace: namespace.name, deploymentName: 'app=mysql', replicas: '1', msgId },
+    });
     expect(selector.json).toMatchObject({ code: 201, message: expect.stringContaining('deploymentName') });
   });
 
   it.each([
-    ['a missing replicas', { nameSpace: 'ns', deploymentName: 'mysql', msgId }, '[ERROR] mandatory parameters missed. '],
-    ['a missing msgId', { nameSpace: 'ns', deploymentName: 'mysql', replicas: '1' }, '[ERROR] mandatory parameters missed. '],
+    [
+      'a missing replicas',
+      { nameSpace: 'ns', deploymentName: 'mysql', msgId },
+      '[ERROR] mandatory parameters missed. ',
+    ],
+    [
+      'a missing msgId',
+      { nameSpace: 'ns', deploymentName: 'mysql', replicas: '1' },
+      '[ERROR] mandatory parameters missed. ',
+    ],
     ['negative replicas', { nameSpace: 'ns', deploymentName: 'mysql', replicas: '-1', msgId }, 'replicas'],
     ['non-numeric replicas', { nameSpace: 'ns', deploymentName: 'mysql', replicas: 'three', msgId }, 'replicas'],
   ])('answers %s with code 201 and scales nothing', async (_, form, message) => {

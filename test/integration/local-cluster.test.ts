@@ -39,7 +39,8 @@ describe.runIf(dataDir !== null)('the local control plane', () => {
       ['kwok-node-a', 'cn-north'],
       ['kwok-node-b', 'cn-south'],
     ]);
-    for (const node of nodes) expect(node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status).toBe('True');
+    for (const node of nodes)
+      expect(node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status).toBe('True');
   });
 
   it('runs a Deployment of 2 replicas as 2 Running pods with IPs, and serves their logs', async () => {
@@ -47,7 +48,14 @@ describe.runIf(dataDir !== null)('the local control plane', () => {
       namespace: namespace.name,
       body: {
         metadata: { name: 'web' },
-        spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+          },
+        },
       },
     });
     const pods = await runningPods(namespace.name, 'app=web', 2);
@@ -55,14 +63,20 @@ describe.runIf(dataDir !== null)('the local control plane', () => {
 
     const line = `launcher-log-${Date.now()}`;
     await plane.appendLog(line);
-    const log = await kube().core.readNamespacedPodLog({ name: pods[0]!.metadata!.name!, namespace: namespace.name, container: 'web' });
+    const log = await kube().core.readNamespacedPodLog({
+      name: pods[0]!.metadata!.name!,
+      namespace: namespace.name,
+      container: 'web',
+    });
     expect(log).toContain(line);
   });
 
   it('has the Istio CRDs installed and established', async () => {
     const config = new KubeConfig();
     config.loadFromString(plane.kubeconfig);
-    const crd = await config.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'virtualservices.networking.istio.io' });
+    const crd = await config
+      .makeApiClient(ApiextensionsV1Api)
+      .readCustomResourceDefinition({ name: 'virtualservices.networking.istio.io' });
     expect(crd.status?.conditions?.find((condition) => condition.type === 'Established')?.status).toBe('True');
   });
 });

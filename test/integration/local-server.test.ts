@@ -16,7 +16,10 @@ afterAll(async () => {
 });
 
 const call = (path: string, init: RequestInit = {}) =>
-  fetch(`${berth!.url}${path}`, { ...init, headers: { authorization: `Bearer ${berth!.adminToken}`, 'content-type': 'application/json', ...init.headers } });
+  fetch(`${berth!.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${berth!.adminToken}`, 'content-type': 'application/json', ...init.headers },
+  });
 
 describe('npm start (the local server)', () => {
   it('serves every group on one port, registers KUBECONFIG as cluster default, and runs the stream workers', async () => {
@@ -35,7 +38,9 @@ describe('npm start (the local server)', () => {
   });
 
   it('keeps its data, its admin token and its encryption key across a restart', async () => {
-    const created = (await (await call('/admin/tokens', { method: 'POST', body: JSON.stringify({ name: 'kept', role: 'user' }) })).json()) as { token: string };
+    const created = (await (
+      await call('/admin/tokens', { method: 'POST', body: JSON.stringify({ name: 'kept', role: 'user' }) })
+    ).json()) as { token: string };
     const adminToken = berth!.adminToken;
     await berth!.stop();
     berth = await startLocalBerth(env, () => {});

@@ -20,7 +20,11 @@ describe('optimistic locking', () => {
     const writers = 20;
     const responses = await Promise.all(
       Array.from({ length: writers }, (_, index) =>
-        call(berth.apps.admin, '/admin/clusters/contended', { method: 'PATCH', token: ADMIN_TOKEN, json: { labels: { writer: String(index) } } }),
+        call(berth.apps.admin, '/admin/clusters/contended', {
+          method: 'PATCH',
+          token: ADMIN_TOKEN,
+          json: { labels: { writer: String(index) } },
+        }),
       ),
     );
     const statuses = responses.map((response) => response.status);
@@ -28,7 +32,11 @@ describe('optimistic locking', () => {
     const landed = responses.filter((response) => response.status === 200);
     expect(landed.length).toBeGreaterThan(0);
     for (const loser of responses.filter((response) => response.status === 409)) {
-      expect(loser.json).toMatchObject({ code: 409, message: 'Conflict', description: expect.stringContaining('changed by another request') });
+      expect(loser.json).toMatchObject({
+        code: 409,
+        message: 'Conflict',
+        description: expect.stringContaining('changed by another request'),
+      });
     }
 
     const final = (await call(berth.apps.admin, '/admin/clusters/contended', { token: ADMIN_TOKEN })).json;
@@ -47,7 +55,9 @@ describe('pagination', () => {
     const ids = new Set<string>();
     for (let batch = 0; batch < 20; batch++) {
       const created = await Promise.all(
-        Array.from({ length: 50 }, (_, index) => createToken({ ctx: berth.ctx, input: { name: `t-${batch}-${index}`, role: 'user' } })),
+        Array.from({ length: 50 }, (_, index) =>
+          createToken({ ctx: berth.ctx, input: { name: `t-${batch}-${index}`, role: 'user' } }),
+        ),
       );
       for (const token of created) ids.add(token.id);
     }

@@ -16,11 +16,11 @@ import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
 
 /** `yaml_data` of the spec's test-environment "Add" example (a ConfigMap copied from `kubectl get -o yaml`). */
 const istioRootCertYaml =
-  "apiVersion: v1\ndata:\n  root-cert.pem: |\n    -----BEGIN CERTIFICATE-----\n    MIIC/TCCAeWgAwIBAgIRAISZur/+Sm1i2dv4w5qWhy0wDQYJKoZIhvcNAQELBQAw\n    GDEWMBQGA1UEChMNY2x1c3Rlci5sb2NhbDAeFw0yMjA4MTUwMjM5MTdaFw0zMjA4\n    MTIwMjM5MTdaMBgxFjAUBgNVBAoTDWNsdXN0ZXIubG9jYWwwggEiMA0GCSqGSIb3\n    DQEBAQUAA4IBDwAwggEKAoIBAQDQWPcRpknooTvvR8rg9XOXtOV2XyW2mDCBhQ0E\n    THTQI17l5UK+AkhifJwUeGcc6KsZvBff7ksf5eQ6e1XBkwhEFTn0QBNTQwzVH/gz\n    dVLB/SYgDKZyUBq3N2E0V1tYsrXE/Mc5qRcnBwscAdOcH5gpW3ZxfRUr7t40DY0H\n    Im8RIajIB7UyT9lo+unaPozF5AuIN4ylv6XGcO1voXimCXNg5r2T/ATTA/vqJcS2\n    ZlaT/85+cZCycu8ZwZaVNgxlyjE1CgUBEdMxy0svMXpJvDondEZEPfZVuB1X2FUL\n    fczThsA7XmBvBYKXoKD7cAGlJS1I2nkfxXk+dkN+tolDQA6NAgMBAAGjQjBAMA4G\n    A1UdDwEB/wQEAwICBDAPBgNVHRMBAf8EBTADAQH/MB0GA1UdDgQWBBS1JbJ810a/\n    +KEqd78PtqTKRu+iqDANBgkqhkiG9w0BAQsFAAOCAQEAy833M/pdnLkKmZK9NaTp\n    Ten5TQdxhRlPuG3dBfU45VXQ0IhgO7Er0caPagMaVPkqdfuUcd5sT5lfEiJUtt3B\n    bOhyPK09GkD7muhO7Bx1o+qAPXkCjf0JRcAgQcpZ5va72V6bB8CJ5+6YoQV4eQGa\n    mF80vbzPx3zR6At+3JAZaMhbXItBWJi5ULIGMaJ3JRUvqBMG1jsZdeqOa/fTjVc1\n    6gdX/O9eZjfRdnUiBv4kCD00nr74crXfvAmQGDX/EbNqYGLNHqAdqRgibUYowvEC\n    9gaZfvKU4lOaWYnwE4RlJ1Q6uhVgH45fFiq8pAeflSh56TLbjRfi/VM2lg3GN+cm\n    6g==\n    -----END CERTIFICATE-----\nkind: ConfigMap\nmetadata:\n  creationTimestamp: \"2023-07-06T08:01:16Z\"\n  labels:\n    istio.io/config: \"true\"\n  name: istio-ca-root-cert-test\n  namespace: ai-test-2-env-dev\n  selfLink: /api/v1/namespaces/ai-test-2-env-dev/configmaps/istio-ca-root-cert\n  uid: 767723b1-8bb2-4c51-92fd-d224bf0c0dc5\n";
+  'apiVersion: v1\ndata:\n  root-cert.pem: |\n    -----BEGIN CERTIFICATE-----\n    MIIC/TCCAeWgAwIBAgIRAISZur/+Sm1i2dv4w5qWhy0wDQYJKoZIhvcNAQELBQAw\n    GDEWMBQGA1UEChMNY2x1c3Rlci5sb2NhbDAeFw0yMjA4MTUwMjM5MTdaFw0zMjA4\n    MTIwMjM5MTdaMBgxFjAUBgNVBAoTDWNsdXN0ZXIubG9jYWwwggEiMA0GCSqGSIb3\n    DQEBAQUAA4IBDwAwggEKAoIBAQDQWPcRpknooTvvR8rg9XOXtOV2XyW2mDCBhQ0E\n    THTQI17l5UK+AkhifJwUeGcc6KsZvBff7ksf5eQ6e1XBkwhEFTn0QBNTQwzVH/gz\n    dVLB/SYgDKZyUBq3N2E0V1tYsrXE/Mc5qRcnBwscAdOcH5gpW3ZxfRUr7t40DY0H\n    Im8RIajIB7UyT9lo+unaPozF5AuIN4ylv6XGcO1voXimCXNg5r2T/ATTA/vqJcS2\n    ZlaT/85+cZCycu8ZwZaVNgxlyjE1CgUBEdMxy0svMXpJvDondEZEPfZVuB1X2FUL\n    fczThsA7XmBvBYKXoKD7cAGlJS1I2nkfxXk+dkN+tolDQA6NAgMBAAGjQjBAMA4G\n    A1UdDwEB/wQEAwICBDAPBgNVHRMBAf8EBTADAQH/MB0GA1UdDgQWBBS1JbJ810a/\n    +KEqd78PtqTKRu+iqDANBgkqhkiG9w0BAQsFAAOCAQEAy833M/pdnLkKmZK9NaTp\n    Ten5TQdxhRlPuG3dBfU45VXQ0IhgO7Er0caPagMaVPkqdfuUcd5sT5lfEiJUtt3B\n    bOhyPK09GkD7muhO7Bx1o+qAPXkCjf0JRcAgQcpZ5va72V6bB8CJ5+6YoQV4eQGa\n    mF80vbzPx3zR6At+3JAZaMhbXItBWJi5ULIGMaJ3JRUvqBMG1jsZdeqOa/fTjVc1\n    6gdX/O9eZjfRdnUiBv4kCD00nr74crXfvAmQGDX/EbNqYGLNHqAdqRgibUYowvEC\n    9gaZfvKU4lOaWYnwE4RlJ1Q6uhVgH45fFiq8pAeflSh56TLbjRfi/VM2lg3GN+cm\n    6g==\n    -----END CERTIFICATE-----\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "2023-07-06T08:01:16Z"\n  labels:\n    istio.io/config: "true"\n  name: istio-ca-root-cert-test\n  namespace: ai-test-2-env-dev\n  selfLink: /api/v1/namespaces/ai-test-2-env-dev/configmaps/istio-ca-root-cert\n  uid: 767723b1-8bb2-4c51-92fd-d224bf0c0dc5\n';
 
 /** `yaml_data` of the spec's production "Add" example and of its "Update" example. */
 const gameDemoYaml =
-  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: game-demo\ndata:\n  player_initial_lives: \"3\"\n  ui_properties_file_name: \"user-interface.properties\"\n\n  game.properties: |\n    enemy.types=aliens,monsters\n    player.maximum-lives=25    \n  user-interface.properties: |\n    color.good=purple\n    color.bad=yellow\n    allow.textmode=true    ";
+  'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: game-demo\ndata:\n  player_initial_lives: "3"\n  ui_properties_file_name: "user-interface.properties"\n\n  game.properties: |\n    enemy.types=aliens,monsters\n    player.maximum-lives=25    \n  user-interface.properties: |\n    color.good=purple\n    color.bad=yellow\n    allow.textmode=true    ';
 
 type Fetchable = Parameters<typeof call>[0];
 
@@ -29,19 +29,26 @@ let app: Fetchable;
 const project = 'cfgshop';
 const suffix = randomBytes(3).toString('hex');
 const namespaces = { dev: `cfg-dev-${suffix}`, prod: `cfg-prod-${suffix}` };
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(app, path, { token: ADMIN_TOKEN, ...options });
+const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
+  call(app, path, { token: ADMIN_TOKEN, ...options });
 const networking = () => {
   const config = new KubeConfig();
   config.loadFromString(inject('kubeconfig'));
   return config.makeApiClient(NetworkingV1Api);
 };
-const configMap = (name: string, namespace = namespaces.dev) => kube().core.readNamespacedConfigMap({ name, namespace });
+const configMap = (name: string, namespace = namespaces.dev) =>
+  kube().core.readNamespacedConfigMap({ name, namespace });
 /** The status code the cluster answers for an object: 200 when it exists, 404 when it does not. */
-const statusOf = (read: Promise<unknown>) => read.then(() => 200, (error: { code?: number }) => error.code);
+const statusOf = (read: Promise<unknown>) =>
+  read.then(
+    () => 200,
+    (error: { code?: number }) => error.code,
+  );
 
 /** A Secret value that must never reach a log line, in clear or base64. */
 const secretValue = `s3cr3t-${randomBytes(8).toString('hex')}`;
-const secretYaml = (value: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\ntype: Opaque\nstringData:\n  password: ${value}\n`;
+const secretYaml = (value: string) =>
+  `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\ntype: Opaque\nstringData:\n  password: ${value}\n`;
 
 const ingressYaml = (host: string) =>
   [
@@ -71,7 +78,9 @@ const pvcYaml = (labels = '') =>
  */
 async function envConfigApp(berth: Harness): Promise<Fetchable> {
   const real = berth.apps['zadig-environment'];
-  const probe = await call(real, '/openapi/environments/production/x/envcfgs?projectKey=x&type=ConfigMap', { token: ADMIN_TOKEN });
+  const probe = await call(real, '/openapi/environments/production/x/envcfgs?projectKey=x&type=ConfigMap', {
+    token: ADMIN_TOKEN,
+  });
   if (!String(probe.json?.description).startsWith('route ')) return real;
   const shell = createAppShell({ renderError: renderZadigError, log: (entry) => berth.logs.push(entry) });
   const route = createRouter(shell, { authenticate: createAuthenticator(berth.ctx, berth.config) });
@@ -82,12 +91,17 @@ async function envConfigApp(berth: Harness): Promise<Fetchable> {
 
 async function createEnvironment(scope: 'test' | 'production', envKey: string, namespace: string) {
   const base = scope === 'production' ? '/openapi/environments/production' : '/openapi/environments';
-  const created = await zadig(`${base}?projectKey=${project}`, { json: { env_key: envKey, cluster_id: 'local', namespace, registry_id: 'harbor' } });
+  const created = await zadig(`${base}?projectKey=${project}`, {
+    json: { env_key: envKey, cluster_id: 'local', namespace, registry_id: 'harbor' },
+  });
   expect(created.status).toBe(200);
-  const operation = await eventually(async () => {
-    const found = (await zadig(`/openapi/operations/${created.json.operation_id}`)).json;
-    return found.state === 'success' || found.state === 'failed' ? found : undefined;
-  }, { timeoutMs: 60_000 });
+  const operation = await eventually(
+    async () => {
+      const found = (await zadig(`/openapi/operations/${created.json.operation_id}`)).json;
+      return found.state === 'success' || found.state === 'failed' ? found : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   expect(operation).toMatchObject({ state: 'success' });
 }
 
@@ -96,10 +110,16 @@ beforeAll(async () => {
   await berth.startWorkers();
   await seedEnvironmentWorld(berth, project);
   app = await envConfigApp(berth);
-  await Promise.all([createEnvironment('test', 'dev', namespaces.dev), createEnvironment('production', 'prod', namespaces.prod)]);
+  await Promise.all([
+    createEnvironment('test', 'dev', namespaces.dev),
+    createEnvironment('production', 'prod', namespaces.prod),
+  ]);
 });
 afterAll(async () => {
-  for (const name of Object.values(namespaces)) await kube().core.deleteNamespace({ name }).catch(() => undefined);
+  for (const name of Object.values(namespaces))
+    await kube()
+      .core.deleteNamespace({ name })
+      .catch(() => undefined);
   await berth.close();
 });
 
@@ -135,10 +155,16 @@ describe('Add Environment Configuration', () => {
   });
 
   it('takes its name from the object when name is left out', async () => {
-    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: game-demo\ndata:\n  player_initial_lives: "5"\n  stale_key: "gone after the update"\n';
-    const response = await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}`, { json: { common_env_cfg_type: 'ConfigMap', yaml_data: yaml } });
+    const yaml =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: game-demo\ndata:\n  player_initial_lives: "5"\n  stale_key: "gone after the update"\n';
+    const response = await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}`, {
+      json: { common_env_cfg_type: 'ConfigMap', yaml_data: yaml },
+    });
     expect(response.json).toEqual({ message: 'success' });
-    expect((await configMap('game-demo')).data).toEqual({ player_initial_lives: '5', stale_key: 'gone after the update' });
+    expect((await configMap('game-demo')).data).toEqual({
+      player_initial_lives: '5',
+      stale_key: 'gone after the update',
+    });
   });
 
   it('adds a Secret, an Ingress and a PVC', async () => {
@@ -147,7 +173,9 @@ describe('Add Environment Configuration', () => {
       ['Ingress', ingressYaml('shop.example.com')],
       ['PVC', pvcYaml()],
     ] as const) {
-      const response = await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}`, { json: { common_env_cfg_type: type, yaml_data: yaml } });
+      const response = await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}`, {
+        json: { common_env_cfg_type: type, yaml_data: yaml },
+      });
       expect(response.json, type).toEqual({ message: 'success' });
     }
     const secret = await kube().core.readNamespacedSecret({ name: 'db-credentials', namespace: namespaces.dev });
@@ -172,8 +200,22 @@ describe('View Environment Configuration List', () => {
     expect(response.status).toBe(200);
     // The namespace's own kube-root-ca.crt is not Berth's, so it is not listed.
     expect(response.json).toEqual([
-      { name: 'game-demo', env_name: 'dev', project_name: project, common_env_cfg_type: 'ConfigMap', update_time: expect.any(Number), in_cluster: true },
-      { name: 'istio-ca-root-cert-test', env_name: 'dev', project_name: project, common_env_cfg_type: 'ConfigMap', update_time: expect.any(Number), in_cluster: true },
+      {
+        name: 'game-demo',
+        env_name: 'dev',
+        project_name: project,
+        common_env_cfg_type: 'ConfigMap',
+        update_time: expect.any(Number),
+        in_cluster: true,
+      },
+      {
+        name: 'istio-ca-root-cert-test',
+        env_name: 'dev',
+        project_name: project,
+        common_env_cfg_type: 'ConfigMap',
+        update_time: expect.any(Number),
+        in_cluster: true,
+      },
     ]);
     expect(Math.abs(response.json[0].update_time - Date.now() / 1000)).toBeLessThan(120);
     for (const [type, name] of [
@@ -181,21 +223,39 @@ describe('View Environment Configuration List', () => {
       ['Ingress', 'shop-web'],
       ['PVC', 'shop-data'],
     ]) {
-      expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=${type}`)).json.map((entry: { name: string }) => entry.name), type).toEqual([name]);
+      expect(
+        (await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=${type}`)).json.map(
+          (entry: { name: string }) => entry.name,
+        ),
+        type,
+      ).toEqual([name]);
     }
   });
 
   it('production environment', async () => {
-    expect((await zadig(`/openapi/environments/production/prod/envcfgs?projectKey=${project}&type=ConfigMap`)).json).toEqual([
-      { name: 'game-demo', env_name: 'prod', project_name: project, common_env_cfg_type: 'ConfigMap', update_time: expect.any(Number), in_cluster: true },
+    expect(
+      (await zadig(`/openapi/environments/production/prod/envcfgs?projectKey=${project}&type=ConfigMap`)).json,
+    ).toEqual([
+      {
+        name: 'game-demo',
+        env_name: 'prod',
+        project_name: project,
+        common_env_cfg_type: 'ConfigMap',
+        update_time: expect.any(Number),
+        in_cluster: true,
+      },
     ]);
-    expect((await zadig(`/openapi/environments/production/prod/envcfgs?projectKey=${project}&type=Secret`)).json).toEqual([]);
+    expect(
+      (await zadig(`/openapi/environments/production/prod/envcfgs?projectKey=${project}&type=Secret`)).json,
+    ).toEqual([]);
   });
 });
 
 describe('View Environment Configuration Details', () => {
   it('test environment: configMap_detail, its YAML read back from the cluster without server-managed fields', async () => {
-    const response = await zadig(`/openapi/environments/dev/envcfg/istio-ca-root-cert-test?projectKey=${project}&type=ConfigMap`);
+    const response = await zadig(
+      `/openapi/environments/dev/envcfg/istio-ca-root-cert-test?projectKey=${project}&type=ConfigMap`,
+    );
     expect(response.status).toBe(200);
     expect(response.json).toEqual({
       configMap_detail: {
@@ -217,8 +277,15 @@ describe('View Environment Configuration Details', () => {
   });
 
   it('production environment: the spec example’s content', async () => {
-    const response = await zadig(`/openapi/environments/production/prod/envcfg/game-demo?projectKey=${project}&type=ConfigMap`);
-    expect(response.json.configMap_detail).toMatchObject({ name: 'game-demo', common_env_cfg_type: 'ConfigMap', env_key: 'prod', product_key: project });
+    const response = await zadig(
+      `/openapi/environments/production/prod/envcfg/game-demo?projectKey=${project}&type=ConfigMap`,
+    );
+    expect(response.json.configMap_detail).toMatchObject({
+      name: 'game-demo',
+      common_env_cfg_type: 'ConfigMap',
+      env_key: 'prod',
+      product_key: project,
+    });
     expect(parse(response.json.configMap_detail.yaml_data).data).toEqual(parse(gameDemoYaml).data);
   });
 
@@ -227,18 +294,31 @@ describe('View Environment Configuration Details', () => {
     expect(secret.headers.get('cache-control')).toBe('no-store');
     expect(Object.keys(secret.json)).toEqual(['secret_detail']);
     const secretObject = parse(secret.json.secret_detail.yaml_data);
-    expect(secretObject).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', data: { password: Buffer.from(secretValue).toString('base64') } });
+    expect(secretObject).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      data: { password: Buffer.from(secretValue).toString('base64') },
+    });
     expect(secretObject.stringData).toBeUndefined();
 
     const ingress = await zadig(`/openapi/environments/dev/envcfg/shop-web?projectKey=${project}&type=Ingress`);
-    expect(parse(ingress.json.ingress_detail.yaml_data)).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'shop.example.com' }] } });
+    expect(parse(ingress.json.ingress_detail.yaml_data)).toMatchObject({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      spec: { rules: [{ host: 'shop.example.com' }] },
+    });
 
     const pvc = await zadig(`/openapi/environments/dev/envcfg/shop-data?projectKey=${project}&type=PVC`);
     const pvcObject = parse(pvc.json.pvc_detail.yaml_data);
-    expect(pvcObject).toMatchObject({ kind: 'PersistentVolumeClaim', spec: { resources: { requests: { storage: '1Gi' } } } });
+    expect(pvcObject).toMatchObject({
+      kind: 'PersistentVolumeClaim',
+      spec: { resources: { requests: { storage: '1Gi' } } },
+    });
     for (const object of [secretObject, pvcObject]) {
       expect(Object.keys(object.metadata).sort()).not.toContain('managedFields');
-      for (const field of ['uid', 'resourceVersion', 'creationTimestamp']) expect(object.metadata[field]).toBeUndefined();
+      for (const field of ['uid', 'resourceVersion', 'creationTimestamp'])
+        expect(object.metadata[field]).toBeUndefined();
       expect(object.status).toBeUndefined();
     }
   });
@@ -246,7 +326,8 @@ describe('View Environment Configuration Details', () => {
 
 describe('Update Environment Configuration', () => {
   it('the spec example: the object in the cluster becomes the new YAML (fields the old one set and this one lacks are gone)', async () => {
-    const before = (await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`)).json.configMap_detail;
+    const before = (await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`)).json
+      .configMap_detail;
     const response = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, {
       method: 'PUT',
       json: { name: 'game-demo', env_key: 'dev', common_env_cfg_type: 'ConfigMap', yaml_data: gameDemoYaml },
@@ -254,7 +335,8 @@ describe('Update Environment Configuration', () => {
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ message: 'success' });
     expect((await configMap('game-demo')).data).toEqual(parse(gameDemoYaml).data);
-    const after = (await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`)).json.configMap_detail;
+    const after = (await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`)).json
+      .configMap_detail;
     expect(after.created_time).toBe(before.created_time);
     expect(parse(after.yaml_data).data).toEqual(parse(gameDemoYaml).data);
   });
@@ -271,11 +353,19 @@ describe('Update Environment Configuration', () => {
   });
 
   it('updates a Secret from its detail’s YAML, and a PVC’s labels', async () => {
-    const detail = parse((await zadig(`/openapi/environments/dev/envcfg/db-credentials?projectKey=${project}&type=Secret`)).json.secret_detail.yaml_data);
+    const detail = parse(
+      (await zadig(`/openapi/environments/dev/envcfg/db-credentials?projectKey=${project}&type=Secret`)).json
+        .secret_detail.yaml_data,
+    );
     detail.data.password = Buffer.from(`${secretValue}-rotated`).toString('base64');
     const secret = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, {
       method: 'PUT',
-      json: { name: 'db-credentials', env_key: 'dev', common_env_cfg_type: 'Secret', yaml_data: JSON.stringify(detail) },
+      json: {
+        name: 'db-credentials',
+        env_key: 'dev',
+        common_env_cfg_type: 'Secret',
+        yaml_data: JSON.stringify(detail),
+      },
     });
     expect(secret.json).toEqual({ message: 'success' });
     const stored = await kube().core.readNamespacedSecret({ name: 'db-credentials', namespace: namespaces.dev });
@@ -286,32 +376,54 @@ describe('Update Environment Configuration', () => {
       json: { env_key: 'dev', common_env_cfg_type: 'PVC', yaml_data: pvcYaml('  labels: {tier: data}\n') },
     });
     expect(pvc.json).toEqual({ message: 'success' });
-    expect((await kube().core.readNamespacedPersistentVolumeClaim({ name: 'shop-data', namespace: namespaces.dev })).metadata?.labels).toEqual({ tier: 'data' });
+    expect(
+      (await kube().core.readNamespacedPersistentVolumeClaim({ name: 'shop-data', namespace: namespaces.dev })).metadata
+        ?.labels,
+    ).toEqual({ tier: 'data' });
   });
 
   it('refuses what the API server refuses, as a 400 naming yaml_data (a PVC’s access modes are immutable)', async () => {
     const response = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, {
       method: 'PUT',
-      json: { env_key: 'dev', common_env_cfg_type: 'PVC', yaml_data: pvcYaml().replace('ReadWriteOnce', 'ReadWriteMany') },
+      json: {
+        env_key: 'dev',
+        common_env_cfg_type: 'PVC',
+        yaml_data: pvcYaml().replace('ReadWriteOnce', 'ReadWriteMany'),
+      },
     });
     expect(response.status).toBe(400);
-    expect(response.json).toMatchObject({ code: 400, message: 'Bad Request', description: expect.stringMatching(/^yaml_data: the API server rejected PersistentVolumeClaim "shop-data": .*immutable/) });
+    expect(response.json).toMatchObject({
+      code: 400,
+      message: 'Bad Request',
+      description: expect.stringMatching(
+        /^yaml_data: the API server rejected PersistentVolumeClaim "shop-data": .*immutable/,
+      ),
+    });
   });
 });
 
 describe('Delete Environment Configuration', () => {
   it('test environment: answers the documented {"message": 200}; the object and Berth’s record are gone', async () => {
-    const response = await zadig(`/openapi/environments/dev/envcfg/shop-web?projectKey=${project}&type=Ingress`, { method: 'DELETE' });
+    const response = await zadig(`/openapi/environments/dev/envcfg/shop-web?projectKey=${project}&type=Ingress`, {
+      method: 'DELETE',
+    });
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ message: 200 });
-    expect(await statusOf(networking().readNamespacedIngress({ name: 'shop-web', namespace: namespaces.dev }))).toBe(404);
+    expect(await statusOf(networking().readNamespacedIngress({ name: 'shop-web', namespace: namespaces.dev }))).toBe(
+      404,
+    );
     expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=Ingress`)).json).toEqual([]);
-    expect((await zadig(`/openapi/environments/dev/envcfg/shop-web?projectKey=${project}&type=Ingress`)).status).toBe(404);
+    expect((await zadig(`/openapi/environments/dev/envcfg/shop-web?projectKey=${project}&type=Ingress`)).status).toBe(
+      404,
+    );
     expect(await berth.rawItem(keys.envConfig(project, 'test', 'dev', 'Ingress', 'shop-web'))).toBeUndefined();
   });
 
   it('production environment', async () => {
-    const response = await zadig(`/openapi/environments/production/prod/envcfg/game-demo?projectKey=${project}&type=ConfigMap`, { method: 'DELETE' });
+    const response = await zadig(
+      `/openapi/environments/production/prod/envcfg/game-demo?projectKey=${project}&type=ConfigMap`,
+      { method: 'DELETE' },
+    );
     expect(response.json).toEqual({ message: 200 });
     expect(await statusOf(configMap('game-demo', namespaces.prod))).toBe(404);
     expect(await statusOf(configMap('game-demo'))).toBe(200);
@@ -322,14 +434,28 @@ describe('Delete Environment Configuration', () => {
       ['Secret', 'db-credentials'],
       ['PVC', 'shop-data'],
     ]) {
-      expect((await zadig(`/openapi/environments/dev/envcfg/${name}?projectKey=${project}&type=${type}`, { method: 'DELETE' })).json, type).toEqual({ message: 200 });
+      expect(
+        (
+          await zadig(`/openapi/environments/dev/envcfg/${name}?projectKey=${project}&type=${type}`, {
+            method: 'DELETE',
+          })
+        ).json,
+        type,
+      ).toEqual({ message: 200 });
     }
-    expect(await statusOf(kube().core.readNamespacedSecret({ name: 'db-credentials', namespace: namespaces.dev }))).toBe(404);
+    expect(
+      await statusOf(kube().core.readNamespacedSecret({ name: 'db-credentials', namespace: namespaces.dev })),
+    ).toBe(404);
     // A PVC may linger while its protection finalizer runs; it is on its way out.
     await eventually(async () => {
-      const status = await statusOf(kube().core.readNamespacedPersistentVolumeClaim({ name: 'shop-data', namespace: namespaces.dev }));
+      const status = await statusOf(
+        kube().core.readNamespacedPersistentVolumeClaim({ name: 'shop-data', namespace: namespaces.dev }),
+      );
       if (status === 404) return true;
-      const pvc = await kube().core.readNamespacedPersistentVolumeClaim({ name: 'shop-data', namespace: namespaces.dev });
+      const pvc = await kube().core.readNamespacedPersistentVolumeClaim({
+        name: 'shop-data',
+        namespace: namespaces.dev,
+      });
       return pvc.metadata?.deletionTimestamp ? true : undefined;
     });
   });
@@ -343,84 +469,199 @@ describe('a configuration deleted behind Berth’s back', () => {
 
     const detail = await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`);
     expect(detail.status).toBe(404);
-    expect(detail.json.description).toBe(`ConfigMap "game-demo" of environment "dev" no longer exists in namespace "${namespaces.dev}"; update it to apply it again, or delete it`);
+    expect(detail.json.description).toBe(
+      `ConfigMap "game-demo" of environment "dev" no longer exists in namespace "${namespaces.dev}"; update it to apply it again, or delete it`,
+    );
 
     // Adding it again is refused (Berth still manages it); updating it brings it back.
-    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}`, { json: { common_env_cfg_type: 'ConfigMap', yaml_data: gameDemoYaml } })).status).toBe(409);
-    const updated = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, { method: 'PUT', json: { env_key: 'dev', common_env_cfg_type: 'ConfigMap', yaml_data: gameDemoYaml } });
+    expect(
+      (
+        await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}`, {
+          json: { common_env_cfg_type: 'ConfigMap', yaml_data: gameDemoYaml },
+        })
+      ).status,
+    ).toBe(409);
+    const updated = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, {
+      method: 'PUT',
+      json: { env_key: 'dev', common_env_cfg_type: 'ConfigMap', yaml_data: gameDemoYaml },
+    });
     expect(updated.json).toEqual({ message: 'success' });
     expect((await configMap('game-demo')).data).toEqual(parse(gameDemoYaml).data);
   });
 
   it('can be deleted: already gone counts as deleted', async () => {
     await kube().core.deleteNamespacedConfigMap({ name: 'game-demo', namespace: namespaces.dev });
-    expect((await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`, { method: 'DELETE' })).json).toEqual({ message: 200 });
-    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).json.map((entry: { name: string }) => entry.name)).toEqual(['istio-ca-root-cert-test']);
+    expect(
+      (
+        await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`, {
+          method: 'DELETE',
+        })
+      ).json,
+    ).toEqual({ message: 200 });
+    expect(
+      (await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).json.map(
+        (entry: { name: string }) => entry.name,
+      ),
+    ).toEqual(['istio-ca-root-cert-test']);
   });
 });
 
 describe('errors', () => {
-  const add = (body: Record<string, unknown>, env = 'dev') => zadig(`/openapi/environments/${env}/envcfgs?projectKey=${project}`, { json: body });
-  const configMapYaml = (name: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n${extra}`;
+  const add = (body: Record<string, unknown>, env = 'dev') =>
+    zadig(`/openapi/environments/${env}/envcfgs?projectKey=${project}`, { json: body });
+  const configMapYaml = (name: string, extra = '') =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n${extra}`;
 
   it('an unknown project or environment is a 404 naming it', async () => {
-    expect((await zadig(`/openapi/environments/nope/envcfgs?projectKey=${project}&type=ConfigMap`)).json).toEqual({ code: 404, message: 'Not Found', description: 'environment "nope" not found' });
-    expect((await zadig(`/openapi/environments/production/nope/envcfgs?projectKey=${project}&type=ConfigMap`)).json).toMatchObject({ code: 404, description: 'production environment "nope" not found' });
-    expect((await add({ common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('x') }, 'nope')).json).toMatchObject({ code: 404, description: 'environment "nope" not found' });
+    expect((await zadig(`/openapi/environments/nope/envcfgs?projectKey=${project}&type=ConfigMap`)).json).toEqual({
+      code: 404,
+      message: 'Not Found',
+      description: 'environment "nope" not found',
+    });
+    expect(
+      (await zadig(`/openapi/environments/production/nope/envcfgs?projectKey=${project}&type=ConfigMap`)).json,
+    ).toMatchObject({ code: 404, description: 'production environment "nope" not found' });
+    expect((await add({ common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('x') }, 'nope')).json).toMatchObject(
+      { code: 404, description: 'environment "nope" not found' },
+    );
     // The production environment is not a test one, and the reverse.
-    expect((await zadig(`/openapi/environments/prod/envcfgs?projectKey=${project}&type=ConfigMap`)).json).toMatchObject({ code: 404, description: 'environment "prod" not found' });
-    const update = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, { method: 'PUT', json: { env_key: 'nope', common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('x') } });
+    expect((await zadig(`/openapi/environments/prod/envcfgs?projectKey=${project}&type=ConfigMap`)).json).toMatchObject(
+      { code: 404, description: 'environment "prod" not found' },
+    );
+    const update = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, {
+      method: 'PUT',
+      json: { env_key: 'nope', common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('x') },
+    });
     expect(update.json).toMatchObject({ code: 404, description: 'environment "nope" not found' });
-    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=ghost&type=ConfigMap`)).json).toMatchObject({ code: 404, description: 'project "ghost" not found' });
+    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=ghost&type=ConfigMap`)).json).toMatchObject({
+      code: 404,
+      description: 'project "ghost" not found',
+    });
   });
 
   it('an unknown configuration is a 404 naming it, for detail, update and delete', async () => {
     const description = 'ConfigMap "ghost" not found in environment "dev"';
-    expect((await zadig(`/openapi/environments/dev/envcfg/ghost?projectKey=${project}&type=ConfigMap`)).json).toEqual({ code: 404, message: 'Not Found', description });
-    expect((await zadig(`/openapi/environments/dev/envcfg/ghost?projectKey=${project}&type=ConfigMap`, { method: 'DELETE' })).json).toMatchObject({ code: 404, description });
-    const update = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, { method: 'PUT', json: { env_key: 'dev', common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('ghost') } });
+    expect((await zadig(`/openapi/environments/dev/envcfg/ghost?projectKey=${project}&type=ConfigMap`)).json).toEqual({
+      code: 404,
+      message: 'Not Found',
+      description,
+    });
+    expect(
+      (await zadig(`/openapi/environments/dev/envcfg/ghost?projectKey=${project}&type=ConfigMap`, { method: 'DELETE' }))
+        .json,
+    ).toMatchObject({ code: 404, description });
+    const update = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, {
+      method: 'PUT',
+      json: { env_key: 'dev', common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('ghost') },
+    });
     expect(update.json).toMatchObject({ code: 404, description });
     // The type is part of the name: istio-ca-root-cert-test is a ConfigMap, not a Secret.
-    expect((await zadig(`/openapi/environments/dev/envcfg/istio-ca-root-cert-test?projectKey=${project}&type=Secret`)).json).toMatchObject({
+    expect(
+      (await zadig(`/openapi/environments/dev/envcfg/istio-ca-root-cert-test?projectKey=${project}&type=Secret`)).json,
+    ).toMatchObject({
       code: 404,
       description: 'Secret "istio-ca-root-cert-test" not found in environment "dev"',
     });
-    expect((await zadig(`/openapi/environments/production/prod/envcfg/ghost?projectKey=${project}&type=PVC`)).json).toMatchObject({
+    expect(
+      (await zadig(`/openapi/environments/production/prod/envcfg/ghost?projectKey=${project}&type=PVC`)).json,
+    ).toMatchObject({
       code: 404,
       description: 'PersistentVolumeClaim "ghost" not found in production environment "prod"',
     });
   });
 
   it('adding a configuration that exists is a 409; so is taking over an object Berth does not manage', async () => {
-    const again = await add({ name: 'istio-ca-root-cert-test', common_env_cfg_type: 'ConfigMap', yaml_data: istioRootCertYaml });
-    expect(again.json).toEqual({ code: 409, message: 'Conflict', description: 'ConfigMap "istio-ca-root-cert-test" already exists in environment "dev"; update it instead' });
+    const again = await add({
+      name: 'istio-ca-root-cert-test',
+      common_env_cfg_type: 'ConfigMap',
+      yaml_data: istioRootCertYaml,
+    });
+    expect(again.json).toEqual({
+      code: 409,
+      message: 'Conflict',
+      description: 'ConfigMap "istio-ca-root-cert-test" already exists in environment "dev"; update it instead',
+    });
 
     await eventually(() => configMap('kube-root-ca.crt'));
     const rootCa = await add({ common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('kube-root-ca.crt') });
-    expect(rootCa.json).toMatchObject({ code: 409, description: `ConfigMap "kube-root-ca.crt" already exists in namespace "${namespaces.dev}" and is not an environment configuration Berth manages; choose another name` });
+    expect(rootCa.json).toMatchObject({
+      code: 409,
+      description: `ConfigMap "kube-root-ca.crt" already exists in namespace "${namespaces.dev}" and is not an environment configuration Berth manages; choose another name`,
+    });
     expect((await configMap('kube-root-ca.crt')).data?.['a']).toBeUndefined();
 
     // The registry pull secret Berth put in the namespace is not a configuration either.
-    const pullSecret = await add({ common_env_cfg_type: 'Secret', yaml_data: secretYaml(secretValue).replace('db-credentials', 'berth-registry-harbor') });
+    const pullSecret = await add({
+      common_env_cfg_type: 'Secret',
+      yaml_data: secretYaml(secretValue).replace('db-credentials', 'berth-registry-harbor'),
+    });
     expect(pullSecret.status).toBe(409);
-    expect((await kube().core.readNamespacedSecret({ name: 'berth-registry-harbor', namespace: namespaces.dev })).type).toBe('kubernetes.io/dockerconfigjson');
+    expect(
+      (await kube().core.readNamespacedSecret({ name: 'berth-registry-harbor', namespace: namespaces.dev })).type,
+    ).toBe('kubernetes.io/dockerconfigjson');
   });
 
   it.each([
     ['a missing yaml_data', { common_env_cfg_type: 'ConfigMap' }, 'yaml_data is required'],
-    ['an unknown type', { common_env_cfg_type: 'Deployment', yaml_data: 'x' }, 'common_env_cfg_type: must be one of ConfigMap, Secret, Ingress, PVC'],
-    ['a name that is no Kubernetes name', { name: 'Bad_Name', common_env_cfg_type: 'ConfigMap', yaml_data: 'x' }, 'name: must be a lowercase RFC 1123 name'],
+    [
+      'an unknown type',
+      { common_env_cfg_type: 'Deployment', yaml_data: 'x' },
+      'common_env_cfg_type: must be one of ConfigMap, Secret, Ingress, PVC',
+    ],
+    [
+      'a name that is no Kubernetes name',
+      { name: 'Bad_Name', common_env_cfg_type: 'ConfigMap', yaml_data: 'x' },
+      'name: must be a lowercase RFC 1123 name',
+    ],
     ['YAML that is not YAML', { common_env_cfg_type: 'ConfigMap', yaml_data: 'a: [1, 2' }, 'yaml: is not valid YAML'],
-    ['YAML of another kind', { common_env_cfg_type: 'Secret', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' }, 'yaml_data: a Secret configuration is a Secret, found a ConfigMap'],
-    ['two objects', { common_env_cfg_type: 'ConfigMap', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two\n' }, 'yaml_data: a ConfigMap configuration is one ConfigMap, found 2 objects'],
-    ['an Ingress of a retired API version', { common_env_cfg_type: 'Ingress', yaml_data: ingressYaml('a.example.com').replace('networking.k8s.io/v1', 'extensions/v1beta1') }, 'yaml_data: a Ingress is apiVersion networking.k8s.io/v1, found extensions/v1beta1'],
-    ['an object without a name', { common_env_cfg_type: 'ConfigMap', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' }, 'no metadata.name'],
-    ['a ConfigMap the API server refuses', { common_env_cfg_type: 'ConfigMap', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: refused\ndata:\n  "bad key": x\n' }, 'yaml_data: the API server rejected ConfigMap "refused"'],
+    [
+      'YAML of another kind',
+      { common_env_cfg_type: 'Secret', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' },
+      'yaml_data: a Secret configuration is a Secret, found a ConfigMap',
+    ],
+    [
+      'two objects',
+      {
+        common_env_cfg_type: 'ConfigMap',
+        yaml_data:
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: two\n',
+      },
+      'yaml_data: a ConfigMap configuration is one ConfigMap, found 2 objects',
+    ],
+    [
+      'an Ingress of a retired API version',
+      {
+        common_env_cfg_type: 'Ingress',
+        yaml_data: ingressYaml('a.example.com').replace('networking.k8s.io/v1', 'extensions/v1beta1'),
+      },
+      'yaml_data: a Ingress is apiVersion networking.k8s.io/v1, found extensions/v1beta1',
+    ],
+    [
+      'an object without a name',
+      { common_env_cfg_type: 'ConfigMap', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' },
+      'no metadata.name',
+    ],
+    [
+      'a ConfigMap the API server refuses',
+      {
+        common_env_cfg_type: 'ConfigMap',
+        yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: refused\ndata:\n  "bad key": x\n',
+      },
+      'yaml_data: the API server rejected ConfigMap "refused"',
+    ],
   ])('%s is a 400 naming the problem, and nothing is recorded', async (_, body, description) => {
     const response = await add(body);
     expect(response.status).toBe(400);
-    expect(response.json).toMatchObject({ code: 400, message: 'Bad Request', description: expect.stringContaining(description) });
-    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).json.map((entry: { name: string }) => entry.name)).toEqual(['istio-ca-root-cert-test']);
+    expect(response.json).toMatchObject({
+      code: 400,
+      message: 'Bad Request',
+      description: expect.stringContaining(description),
+    });
+    expect(
+      (await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).json.map(
+        (entry: { name: string }) => entry.name,
+      ),
+    ).toEqual(['istio-ca-root-cert-test']);
   });
 
   it('an environment being created or deleted takes no configuration changes (409); reads go on', async () => {
@@ -428,8 +669,19 @@ describe('errors', () => {
     await berth.ctx.store.annotate(envKey, { status: 'creating' });
     try {
       const response = await add({ common_env_cfg_type: 'ConfigMap', yaml_data: configMapYaml('early') });
-      expect(response.json).toMatchObject({ code: 409, description: expect.stringMatching(/^environment "dev" is creating \(operation .+\); try again once that is done$/) });
-      expect((await zadig(`/openapi/environments/dev/envcfg/istio-ca-root-cert-test?projectKey=${project}&type=ConfigMap`, { method: 'DELETE' })).status).toBe(409);
+      expect(response.json).toMatchObject({
+        code: 409,
+        description: expect.stringMatching(
+          /^environment "dev" is creating \(operation .+\); try again once that is done$/,
+        ),
+      });
+      expect(
+        (
+          await zadig(`/openapi/environments/dev/envcfg/istio-ca-root-cert-test?projectKey=${project}&type=ConfigMap`, {
+            method: 'DELETE',
+          })
+        ).status,
+      ).toBe(409);
       expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).status).toBe(200);
     } finally {
       await berth.ctx.store.annotate(envKey, { status: 'success' });
@@ -438,13 +690,24 @@ describe('errors', () => {
   });
 
   it('the type query is required and checked', async () => {
-    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}`)).json).toMatchObject({ code: 400, description: 'type is required' });
-    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=configmap`)).json).toMatchObject({ code: 400, description: 'type: must be one of ConfigMap, Secret, Ingress, PVC' });
-    expect((await zadig(`/openapi/environments/dev/envcfg/x?type=ConfigMap`)).json).toMatchObject({ code: 400, description: 'projectKey is required' });
+    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}`)).json).toMatchObject({
+      code: 400,
+      description: 'type is required',
+    });
+    expect((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=configmap`)).json).toMatchObject({
+      code: 400,
+      description: 'type: must be one of ConfigMap, Secret, Ingress, PVC',
+    });
+    expect((await zadig(`/openapi/environments/dev/envcfg/x?type=ConfigMap`)).json).toMatchObject({
+      code: 400,
+      description: 'projectKey is required',
+    });
   });
 
   it('needs a token', async () => {
-    expect((await call(app, `/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).status).toBe(401);
+    expect((await call(app, `/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).status).toBe(
+      401,
+    );
   });
 });
 
@@ -456,13 +719,26 @@ describe('for the environment’s lifecycle (helpers for the worker)', () => {
     await kube().core.createNamespacedConfigMap({ namespace: namespaces.prod, body: parse(yaml) });
     await recordAppliedEnvConfigs(berth.ctx, env, [{ type: 'ConfigMap', yaml }], 'admin');
     await recordAppliedEnvConfigs(berth.ctx, env, [{ type: 'ConfigMap', yaml }], 'someone-else');
-    expect((await zadig(`/openapi/environments/production/prod/envcfgs?projectKey=${project}&type=ConfigMap`)).json).toEqual([
-      { name: 'from-creation', env_name: 'prod', project_name: project, common_env_cfg_type: 'ConfigMap', update_time: expect.any(Number), in_cluster: true },
+    expect(
+      (await zadig(`/openapi/environments/production/prod/envcfgs?projectKey=${project}&type=ConfigMap`)).json,
+    ).toEqual([
+      {
+        name: 'from-creation',
+        env_name: 'prod',
+        project_name: project,
+        common_env_cfg_type: 'ConfigMap',
+        update_time: expect.any(Number),
+        in_cluster: true,
+      },
     ]);
-    expect(await berth.rawItem(keys.envConfig(project, 'production', 'prod', 'ConfigMap', 'from-creation'))).toMatchObject({ createdBy: 'admin' });
+    expect(
+      await berth.rawItem(keys.envConfig(project, 'production', 'prod', 'ConfigMap', 'from-creation')),
+    ).toMatchObject({ createdBy: 'admin' });
 
     expect(await removeAllEnvConfigs(berth.ctx, env, await berth.connections.get('local'))).toEqual([]);
-    expect((await zadig(`/openapi/environments/production/prod/envcfgs?projectKey=${project}&type=ConfigMap`)).json).toEqual([]);
+    expect(
+      (await zadig(`/openapi/environments/production/prod/envcfgs?projectKey=${project}&type=ConfigMap`)).json,
+    ).toEqual([]);
     expect(await statusOf(configMap('from-creation', namespaces.prod))).toBe(404);
   });
 });

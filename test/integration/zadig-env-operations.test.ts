@@ -59,9 +59,11 @@ const batchYaml = [
 ].join('\n');
 
 const revisions = async (service: string) =>
-  (await berth.ctx.store.listAll<{ action: string; detail?: string; appliedBy: string }>(keys.envServiceRevisions('ops', 'test', 'dev', service))).map(
-    (revision) => [revision.action, revision.appliedBy],
-  );
+  (
+    await berth.ctx.store.listAll<{ action: string; detail?: string; appliedBy: string }>(
+      keys.envServiceRevisions('ops', 'test', 'dev', service),
+    )
+  ).map((revision) => [revision.action, revision.appliedBy]);
 
 beforeAll(async () => {
   berth = await createHarness();
@@ -71,28 +73,53 @@ beforeAll(async () => {
     ['duo', duoYaml, [{ key: 'replicas', value: '1', type: 'string' }]],
     ['batch', batchYaml, []],
   ] as const) {
-    const created = await call(berth.apps['zadig-service'], '/openapi/service/yaml/raw?projectKey=ops', { token: ADMIN_TOKEN, json: { service_name, yaml, variable_yaml } });
+    const created = await call(berth.apps['zadig-service'], '/openapi/service/yaml/raw?projectKey=ops', {
+      token: ADMIN_TOKEN,
+      json: { service_name, yaml, variable_yaml },
+    });
     expect(created.status).toBe(200);
   }
   const env = await zadig('/openapi/environments?projectKey=ops', {
-    json: { env_key: 'dev', cluster_id: 'local', namespace, registry_id: 'harbor', services: [{ service_name: 'duo' }, { service_name: 'batch' }] },
+    json: {
+      env_key: 'dev',
+      cluster_id: 'local',
+      namespace,
+      registry_id: 'harbor',
+      services: [{ service_name: 'duo' }, { service_name: 'batch' }],
+    },
   });
   expect((await settled(env.json.operation_id)).state).toBe('success');
   await runningPods(namespace, 'app=duo-web', 1);
   await runningPods(namespace, 'app=duo-worker', 1);
 });
 afterAll(async () => {
-  await kube().core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await kube()
+    .core.deleteNamespace({ name: namespace })
+    .catch(() => undefined);
   await berth.close();
 });
 
 describe('service detail', () => {
   it('shows each workload with its images and running pods, the Service endpoints and the CronJobs', async () => {
     const detail = (await zadig('/openapi/environments/dev/services/duo?projectKey=ops&workLoadtype=Deployment')).json;
-    expect(detail).toMatchObject({ service_name: 'duo', namespace, env_name: 'dev', product_name: 'ops', ingress: [], cron_jobs: [] });
+    expect(detail).toMatchObject({
+      service_name: 'duo',
+      namespace,
+      env_name: 'dev',
+      product_name: 'ops',
+      ingress: [],
+      cron_jobs: [],
+    });
     expect(detail.scales.map((scale: { name: string }) => scale.name).sort()).toEqual(['duo-web', 'duo-worker']);
     const web = detail.scales.find((scale: { name: string }) => scale.name === 'duo-web');
-    expect(web).toMatchObject({ type: 'Deployment', replicas: 1, images: [{ name: 'main', image: 'web:1.0', image_name: 'web' }, { name: 'sidecar', image: 'envoy:1.0', image_name: 'envoy' }] });
+    expect(web).toMatchObject({
+      type: 'Deployment',
+      replicas: 1,
+      images: [
+        { name: 'main', image: 'web:1.0', image_name: 'web' },
+        { name: 'sidecar', image: 'envoy:1.0', image_name: 'envoy' },
+      ],
+    });
     expect(web.pods).toEqual([
       expect.objectContaining({
         kind: 'ReplicaSet',
@@ -100,34 +127,72 @@ describe('service detail', () => {
         ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/),
         pod_ready: true,
         node_name: expect.stringMatching(/^kwok-node-/),
-        containers: [expect.objectContaining({ name: 'main', image: 'web:1.0', restart_count: 0, status: 'running', ready: true }), expect.objectContaining({ name: 'sidecar' })],
+        containers: [
+          expect.objectContaining({ name: 'main', image: 'web:1.0', restart_count: 0, status: 'running', ready: true }),
+          expect.objectContaining({ name: 'sidecar' }),
+        ],
       }),
     ]);
-    expect(detail.service_endpoints).toEqual([{ name: 'duo-web', age: expect.any(String), labels: {}, endpoints: [{ service_name: 'duo-web', service_port: 80, node_port: expect.any(Number) }] }]);
+    expect(detail.service_endpoints).toEqual([
+      {
+        name: 'duo-web',
+        age: expect.any(String),
+        labels: {},
+        endpoints: [{ service_name: 'duo-web', service_port: 80, node_port: expect.any(Number) }],
+      },
+    ]);
 
     const batch = (await zadig('/openapi/environments/dev/services/batch?projectKey=ops')).json;
-    expect(batch.cron_jobs).toEqual([{ name: 'batch-report', schedule: '0 3 * * *', suspend: false, last_schedule_time: 0, images: [{ name: 'report', image: 'busybox:1.36', image_name: 'busybox' }] }]);
+    expect(batch.cron_jobs).toEqual([
+      {
+        name: 'batch-report',
+        schedule: '0 3 * * *',
+        suspend: false,
+        last_schedule_time: 0,
+        images: [{ name: 'report', image: 'busybox:1.36', image_name: 'busybox' }],
+      },
+    ]);
   });
 
   it('lists a service’s pods, and the environment reports its services running', async () => {
     const pods = (await zadig('/openapi/environments/dev/service/duo/pods?projectKey=ops')).json;
-    expect(pods.map((pod: { name: string }) => pod.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, '')).sort()).toEqual(['duo-web', 'duo-worker']);
+    expect(pods.map((pod: { name: string }) => pod.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, '')).sort()).toEqual([
+      'duo-web',
+      'duo-worker',
+    ]);
     const env = (await zadig('/openapi/environments/dev?projectKey=ops')).json;
-    expect(env.services.map((service: { service_name: string; status: string }) => [service.service_name, service.status])).toContainEqual(['duo', 'running']);
+    expect(
+      env.services.map((service: { service_name: string; status: string }) => [service.service_name, service.status]),
+    ).toContainEqual(['duo', 'running']);
   });
 });
 
 describe('POST /openapi/environments/scale (the spec example)', () => {
   it('scales the workload, the ReplicaSet follows, and the replica variable keeps the new count', async () => {
-    const response = await zadig('/openapi/environments/scale', { json: { project_key: 'ops', env_key: 'dev', workload_name: 'duo-web', workload_type: 'Deployment', target_replicas: 3 } });
+    const response = await zadig('/openapi/environments/scale', {
+      json: {
+        project_key: 'ops',
+        env_key: 'dev',
+        workload_name: 'duo-web',
+        workload_type: 'Deployment',
+        target_replicas: 3,
+      },
+    });
     expect(response.json).toEqual({ message: 'success' });
-    await eventually(async () => {
-      const sets = (await kube().apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app=duo-web' })).items;
-      return sets.some((set) => set.spec?.replicas === 3 && set.status?.readyReplicas === 3) ? true : undefined;
-    }, { timeoutMs: 60_000 });
+    await eventually(
+      async () => {
+        const sets = (await kube().apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app=duo-web' })).items;
+        return sets.some((set) => set.spec?.replicas === 3 && set.status?.readyReplicas === 3) ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const env = (await zadig('/openapi/environments/dev?projectKey=ops')).json;
-    expect(env.services.find((service: { service_name: string }) => service.service_name === 'duo').variable_kvs).toContainEqual({ key: 'replicas', value: '3', use_global_variable: false });
-    expect((await zadig('/openapi/environments/services/yaml?projectKey=ops&envName=dev&serviceName=duo')).text).toContain('replicas: 3');
+    expect(
+      env.services.find((service: { service_name: string }) => service.service_name === 'duo').variable_kvs,
+    ).toContainEqual({ key: 'replicas', value: '3', use_global_variable: false });
+    expect(
+      (await zadig('/openapi/environments/services/yaml?projectKey=ops&envName=dev&serviceName=duo')).text,
+    ).toContain('replicas: 3');
     expect(await revisions('duo')).toContainEqual(['scale', 'admin']);
   });
 
@@ -137,7 +202,16 @@ describe('POST /openapi/environments/scale (the spec example)', () => {
     [{ workload_name: 'nope' }, 404, 'Deployment of environment "dev" "nope" not found'],
     [{ env_key: 'ghost' }, 404, 'environment "ghost" not found'],
   ])('refuses %j', async (change, status, description) => {
-    const response = await zadig('/openapi/environments/scale', { json: { project_key: 'ops', env_key: 'dev', workload_name: 'duo-web', workload_type: 'Deployment', target_replicas: 2, ...change } });
+    const response = await zadig('/openapi/environments/scale', {
+      json: {
+        project_key: 'ops',
+        env_key: 'dev',
+        workload_name: 'duo-web',
+        workload_type: 'Deployment',
+        target_replicas: 2,
+        ...change,
+      },
+    });
     expect(response.status).toBe(status);
     expect(response.json.description).toContain(description);
   });
@@ -148,43 +222,85 @@ describe('restart', () => {
     const response = await zadig('/openapi/environments/dev/service/duo/restart?projectKey=ops', { method: 'POST' });
     expect(response.json).toEqual({ message: 'success' });
     for (const name of ['duo-web', 'duo-worker']) {
-      const restartedAt = (await kube().apps.readNamespacedDeployment({ name, namespace })).spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+      const restartedAt = (await kube().apps.readNamespacedDeployment({ name, namespace })).spec?.template.metadata
+        ?.annotations?.['kubectl.kubernetes.io/restartedAt'];
       expect(restartedAt).toEqual(expect.any(String));
-      await eventually(async () => ((await kube().apps.listNamespacedReplicaSet({ namespace, labelSelector: `app=${name}` })).items.length >= 2 ? true : undefined));
+      await eventually(async () =>
+        (await kube().apps.listNamespacedReplicaSet({ namespace, labelSelector: `app=${name}` })).items.length >= 2
+          ? true
+          : undefined,
+      );
     }
     expect(await revisions('duo')).toContainEqual(['restart', 'admin']);
   });
 
   it('restarts one pod, which its ReplicaSet replaces', async () => {
     const [pod] = await runningPods(namespace, 'app=duo-worker', 1);
-    const response = await zadig(`/openapi/environments/dev/pod/${pod!.metadata!.name}/restart?projectKey=ops`, { method: 'POST' });
+    const response = await zadig(`/openapi/environments/dev/pod/${pod!.metadata!.name}/restart?projectKey=ops`, {
+      method: 'POST',
+    });
     expect(response.json).toEqual({ message: 'success' });
     await eventually(async () => {
       const pods = await runningPods(namespace, 'app=duo-worker', 1);
       return pods[0]!.metadata!.name !== pod!.metadata!.name ? true : undefined;
     });
-    expect((await zadig('/openapi/environments/dev/pod/no-such-pod/restart?projectKey=ops', { method: 'POST' })).status).toBe(404);
+    expect(
+      (await zadig('/openapi/environments/dev/pod/no-such-pod/restart?projectKey=ops', { method: 'POST' })).status,
+    ).toBe(404);
   });
 });
 
 describe('image updates', () => {
-  const body = { product_name: 'ops', env_name: 'dev', service_name: 'duo', container_name: 'sidecar', name: 'duo-web', image: 'koderover.tencentcloudcr.com/test/service1:20231116105254-6-main' };
+  const body = {
+    product_name: 'ops',
+    env_name: 'dev',
+    service_name: 'duo',
+    container_name: 'sidecar',
+    name: 'duo-web',
+    image: 'koderover.tencentcloudcr.com/test/service1:20231116105254-6-main',
+  };
 
   it('patches the named container of a Deployment (the spec example) and keeps the image for the next render', async () => {
     const response = await zadig('/openapi/environments/image/deployment/dev', { json: body });
     expect(response.json).toEqual({ message: 'success' });
-    const containers = (await kube().apps.readNamespacedDeployment({ name: 'duo-web', namespace })).spec!.template.spec!.containers;
+    const containers = (await kube().apps.readNamespacedDeployment({ name: 'duo-web', namespace })).spec!.template.spec!
+      .containers;
     expect(containers.map((container) => container.image)).toEqual(['web:1.0', body.image]);
     const env = (await zadig('/openapi/environments/dev?projectKey=ops')).json;
-    expect(env.services.find((service: { service_name: string }) => service.service_name === 'duo').containers).toContainEqual({ name: 'sidecar', image: body.image, image_name: 'service1' });
-    expect((await zadig('/openapi/environments/services/yaml?projectKey=ops&envName=dev&serviceName=duo')).text).toContain(body.image);
+    expect(
+      env.services.find((service: { service_name: string }) => service.service_name === 'duo').containers,
+    ).toContainEqual({ name: 'sidecar', image: body.image, image_name: 'service1' });
+    expect(
+      (await zadig('/openapi/environments/services/yaml?projectKey=ops&envName=dev&serviceName=duo')).text,
+    ).toContain(body.image);
     expect(await revisions('duo')).toContainEqual(['image', 'admin']);
   });
 
   it('patches a StatefulSet and a CronJob', async () => {
-    expect((await zadig('/openapi/environments/image/statefulset/dev', { json: { ...body, service_name: 'batch', name: 'batch-db', container_name: 'db', image: 'postgres:17' } })).json).toEqual({ message: 'success' });
-    expect((await kube().apps.readNamespacedStatefulSet({ name: 'batch-db', namespace })).spec!.template.spec!.containers[0]!.image).toBe('postgres:17');
-    expect((await zadig('/openapi/environments/image/cronjob/dev', { json: { ...body, service_name: 'batch', name: 'batch-report', container_name: 'report', image: 'busybox:1.37' } })).json).toEqual({ message: 'success' });
+    expect(
+      (
+        await zadig('/openapi/environments/image/statefulset/dev', {
+          json: { ...body, service_name: 'batch', name: 'batch-db', container_name: 'db', image: 'postgres:17' },
+        })
+      ).json,
+    ).toEqual({ message: 'success' });
+    expect(
+      (await kube().apps.readNamespacedStatefulSet({ name: 'batch-db', namespace })).spec!.template.spec!.containers[0]!
+        .image,
+    ).toBe('postgres:17');
+    expect(
+      (
+        await zadig('/openapi/environments/image/cronjob/dev', {
+          json: {
+            ...body,
+            service_name: 'batch',
+            name: 'batch-report',
+            container_name: 'report',
+            image: 'busybox:1.37',
+          },
+        })
+      ).json,
+    ).toEqual({ message: 'success' });
     const detail = (await zadig('/openapi/environments/dev/services/batch?projectKey=ops')).json;
     expect(detail.cron_jobs[0].images).toEqual([{ name: 'report', image: 'busybox:1.37', image_name: 'busybox' }]);
   });
@@ -196,20 +312,37 @@ describe('image updates', () => {
     [{ image: 'Not An Image!' }, 400, 'is not an image reference'],
     [{ env_name: 'other' }, 400, 'env_name'],
   ])('refuses %j before patching anything', async (change, status, description) => {
-    const before = (await kube().apps.readNamespacedDeployment({ name: 'duo-web', namespace })).spec!.template.spec!.containers.map((container) => container.image);
-    const response = await zadig('/openapi/environments/image/deployment/dev', { json: { ...body, image: 'changed:9', ...change } });
+    const before = (
+      await kube().apps.readNamespacedDeployment({ name: 'duo-web', namespace })
+    ).spec!.template.spec!.containers.map((container) => container.image);
+    const response = await zadig('/openapi/environments/image/deployment/dev', {
+      json: { ...body, image: 'changed:9', ...change },
+    });
     expect(response.status).toBe(status);
     expect(response.json.description).toContain(description);
-    expect((await kube().apps.readNamespacedDeployment({ name: 'duo-web', namespace })).spec!.template.spec!.containers.map((container) => container.image)).toEqual(before);
+    expect(
+      (await kube().apps.readNamespacedDeployment({ name: 'duo-web', namespace })).spec!.template.spec!.containers.map(
+        (container) => container.image,
+      ),
+    ).toEqual(before);
   });
 });
 
 describe('GET /openapi/environments/kube/events', () => {
   it('lists a workload’s events with the documented fields', async () => {
     const events = await eventually(async () => {
-      const response = await zadig('/openapi/environments/kube/events?projectKey=ops&envName=dev&name=duo-web&type=Deployment');
+      const response = await zadig(
+        '/openapi/environments/kube/events?projectKey=ops&envName=dev&name=duo-web&type=Deployment',
+      );
       return response.json.length > 0 ? response.json : undefined;
     });
-    expect(events).toContainEqual({ reason: 'ScalingReplicaSet', message: expect.stringContaining('duo-web'), first_seen: expect.any(Number), last_seen: expect.any(Number), count: expect.any(Number), type: 'Normal' });
+    expect(events).toContainEqual({
+      reason: 'ScalingReplicaSet',
+      message: expect.stringContaining('duo-web'),
+      first_seen: expect.any(Number),
+      last_seen: expect.any(Number),
+      count: expect.any(Number),
+      type: 'Normal',
+    });
   });
 });

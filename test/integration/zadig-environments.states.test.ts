@@ -12,7 +12,8 @@ import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
 let berth: Harness;
 const suffix = randomBytes(3).toString('hex');
 const namespaces = { dev: `states-dev-${suffix}`, kept: `states-kept-${suffix}`, orphan: `states-orphan-${suffix}` };
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
+  call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
 const run = (id: string) => runOperation({ ctx: berth.ctx, connections: berth.connections, id });
 const SECRET_VALUE = 'very-secret-database-password';
 const secretConfig = {
@@ -23,10 +24,16 @@ const secretConfig = {
 beforeAll(async () => {
   berth = await createHarness({ clusterTimeoutMs: 2000 });
   await seedEnvironmentWorld(berth, 'shop');
-  await call(berth.apps.admin, '/admin/clusters', { token: ADMIN_TOKEN, json: { id: 'gone', name: 'gone', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) } });
+  await call(berth.apps.admin, '/admin/clusters', {
+    token: ADMIN_TOKEN,
+    json: { id: 'gone', name: 'gone', kubeconfig: kubeconfigFor({ server: UNREACHABLE_SERVER }) },
+  });
 });
 afterAll(async () => {
-  for (const name of Object.values(namespaces)) await kube().core.deleteNamespace({ name }).catch(() => undefined);
+  for (const name of Object.values(namespaces))
+    await kube()
+      .core.deleteNamespace({ name })
+      .catch(() => undefined);
   await berth.close();
 });
 
@@ -34,7 +41,14 @@ describe('while an operation runs', () => {
   let operationId: string;
   it('keeps a Secret configuration’s values sealed in the recorded operation', async () => {
     const created = await zadig('/openapi/environments?projectKey=shop', {
-      json: { env_key: 'dev', cluster_id: 'local', namespace: namespaces.dev, registry_id: 'harbor', services: [{ service_name: 'service1' }], env_configs: [secretConfig] },
+      json: {
+        env_key: 'dev',
+        cluster_id: 'local',
+        namespace: namespaces.dev,
+        registry_id: 'harbor',
+        services: [{ service_name: 'service1' }],
+        env_configs: [secretConfig],
+      },
     });
     operationId = created.json.operation_id;
     const stored = JSON.stringify(await berth.rawItem(keys.operation(operationId)));
@@ -43,10 +57,40 @@ describe('while an operation runs', () => {
   });
 
   it.each([
-    ['a change applied by the worker', () => zadig('/openapi/environments/service/yaml?projectKey=shop', { json: { env_key: 'dev', service_list: [{ service_name: 'service2' }] } })],
-    ['a scale', () => zadig('/openapi/environments/scale', { json: { project_key: 'shop', env_key: 'dev', workload_name: 'service1', workload_type: 'Deployment', target_replicas: 2 } })],
-    ['a restart', () => zadig('/openapi/environments/dev/service/service1/restart?projectKey=shop', { method: 'POST' })],
-    ['a configuration', () => zadig('/openapi/environments/dev/envcfgs?projectKey=shop', { json: { common_env_cfg_type: 'ConfigMap', yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' } })],
+    [
+      'a change applied by the worker',
+      () =>
+        zadig('/openapi/environments/service/yaml?projectKey=shop', {
+          json: { env_key: 'dev', service_list: [{ service_name: 'service2' }] },
+        }),
+    ],
+    [
+      'a scale',
+      () =>
+        zadig('/openapi/environments/scale', {
+          json: {
+            project_key: 'shop',
+            env_key: 'dev',
+            workload_name: 'service1',
+            workload_type: 'Deployment',
+            target_replicas: 2,
+          },
+        }),
+    ],
+    [
+      'a restart',
+      () => zadig('/openapi/environments/dev/service/service1/restart?projectKey=shop', { method: 'POST' }),
+    ],
+    [
+      'a configuration',
+      () =>
+        zadig('/openapi/environments/dev/envcfgs?projectKey=shop', {
+          json: {
+            common_env_cfg_type: 'ConfigMap',
+            yaml_data: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+          },
+        }),
+    ],
   ])('refuses %s with a 409 naming the operation', async (_, request) => {
     const response = await request();
     expect(response.status).toBe(409);
@@ -57,44 +101,81 @@ describe('while an operation runs', () => {
     await run(operationId);
     const secret = await kube().core.readNamespacedSecret({ name: 'db', namespace: namespaces.dev });
     expect(Buffer.from(secret.data!['password']!, 'base64').toString()).toBe(SECRET_VALUE);
-    expect((await zadig('/openapi/environments?projectKey=shop')).json[0]).toMatchObject({ env_key: 'dev', status: 'success' });
+    expect((await zadig('/openapi/environments?projectKey=shop')).json[0]).toMatchObject({
+      env_key: 'dev',
+      status: 'success',
+    });
   });
 });
 
 describe('an environment whose creation failed', () => {
   it('takes no other change until the creation is retried', async () => {
-    const created = await zadig('/openapi/environments?projectKey=shop', { json: { env_key: 'broken', cluster_id: 'gone', namespace: 'broken', registry_id: 'harbor', services: [{ service_name: 'service1' }] } });
+    const created = await zadig('/openapi/environments?projectKey=shop', {
+      json: {
+        env_key: 'broken',
+        cluster_id: 'gone',
+        namespace: 'broken',
+        registry_id: 'harbor',
+        services: [{ service_name: 'service1' }],
+      },
+    });
     await run(created.json.operation_id);
     expect((await zadig(`/openapi/operations/${created.json.operation_id}`)).json.state).toBe('failed');
-    const change = await zadig('/openapi/environments/broken/services?projectKey=shop', { method: 'PUT', json: { service_list: [{ service_name: 'service1' }] } });
+    const change = await zadig('/openapi/environments/broken/services?projectKey=shop', {
+      method: 'PUT',
+      json: { service_list: [{ service_name: 'service1' }] },
+    });
     expect(change.status).toBe(409);
-    expect(change.json.description).toBe(`environment "broken" was never created; retry operation ${created.json.operation_id} first`);
-    expect((await zadig(`/openapi/operations/${created.json.operation_id}/retry`, { method: 'POST' })).status).toBe(200);
+    expect(change.json.description).toBe(
+      `environment "broken" was never created; retry operation ${created.json.operation_id} first`,
+    );
+    expect((await zadig(`/openapi/operations/${created.json.operation_id}/retry`, { method: 'POST' })).status).toBe(
+      200,
+    );
   });
 });
 
 describe('project services environments run', () => {
   it('cannot be deleted while an environment runs them', async () => {
-    const response = await call(berth.apps['zadig-service'], '/openapi/service/yaml/service1?projectKey=shop', { method: 'DELETE', token: ADMIN_TOKEN });
+    const response = await call(berth.apps['zadig-service'], '/openapi/service/yaml/service1?projectKey=shop', {
+      method: 'DELETE',
+      token: ADMIN_TOKEN,
+    });
     expect(response.status).toBe(409);
-    expect(response.json.description).toBe('service "service1" runs in environment "broken", "dev"; remove it there first');
+    expect(response.json.description).toBe(
+      'service "service1" runs in environment "broken", "dev"; remove it there first',
+    );
   });
 });
 
 describe('isDelete=true in a namespace Berth did not create', () => {
   it('removes what Berth applied there, the pull secret included, and keeps the namespace', async () => {
     await kube().core.createNamespace({ body: { metadata: { name: namespaces.kept } } });
-    const created = await zadig('/openapi/environments?projectKey=shop', { json: { env_key: 'kept', cluster_id: 'local', namespace: namespaces.kept, registry_id: 'harbor', services: [{ service_name: 'service2' }] } });
+    const created = await zadig('/openapi/environments?projectKey=shop', {
+      json: {
+        env_key: 'kept',
+        cluster_id: 'local',
+        namespace: namespaces.kept,
+        registry_id: 'harbor',
+        services: [{ service_name: 'service2' }],
+      },
+    });
     await run(created.json.operation_id);
-    expect((await kube().core.readNamespacedSecret({ name: 'berth-registry-harbor', namespace: namespaces.kept })).type).toBe('kubernetes.io/dockerconfigjson');
+    expect(
+      (await kube().core.readNamespacedSecret({ name: 'berth-registry-harbor', namespace: namespaces.kept })).type,
+    ).toBe('kubernetes.io/dockerconfigjson');
 
     const deleted = await zadig('/openapi/environments/kept?projectKey=shop&isDelete=true', { method: 'DELETE' });
     await run(deleted.json.operation_id);
     expect((await zadig(`/openapi/operations/${deleted.json.operation_id}`)).json.state).toBe('success');
     expect((await kube().core.readNamespace({ name: namespaces.kept })).status?.phase).toBe('Active');
-    const secrets = (await kube().core.listNamespacedSecret({ namespace: namespaces.kept })).items.map((secret) => secret.metadata?.name);
+    const secrets = (await kube().core.listNamespacedSecret({ namespace: namespaces.kept })).items.map(
+      (secret) => secret.metadata?.name,
+    );
     expect(secrets).not.toContain('berth-registry-harbor');
-    const deployments = (await kube().apps.listNamespacedDeployment({ namespace: namespaces.kept })).items.filter((item) => !item.metadata?.deletionTimestamp);
+    const deployments = (await kube().apps.listNamespacedDeployment({ namespace: namespaces.kept })).items.filter(
+      (item) => !item.metadata?.deletionTimestamp,
+    );
     expect(deployments).toEqual([]);
   });
 });
@@ -102,14 +183,25 @@ describe('isDelete=true in a namespace Berth did not create', () => {
 describe('a creation retried after the worker died', () => {
   it('recognises the namespace the earlier attempt made, so isDelete=true still removes it', async () => {
     // What an attempt that died between creating the namespace and recording it leaves behind.
-    await kube().core.createNamespace({ body: { metadata: { name: namespaces.orphan, labels: { 'app.kubernetes.io/managed-by': 'berth', 'berth.dev/project': 'shop', 'berth.dev/env': 'orphan' } } } });
-    const created = await zadig('/openapi/environments?projectKey=shop', { json: { env_key: 'orphan', cluster_id: 'local', namespace: namespaces.orphan, registry_id: 'harbor' } });
+    await kube().core.createNamespace({
+      body: {
+        metadata: {
+          name: namespaces.orphan,
+          labels: { 'app.kubernetes.io/managed-by': 'berth', 'berth.dev/project': 'shop', 'berth.dev/env': 'orphan' },
+        },
+      },
+    });
+    const created = await zadig('/openapi/environments?projectKey=shop', {
+      json: { env_key: 'orphan', cluster_id: 'local', namespace: namespaces.orphan, registry_id: 'harbor' },
+    });
     await run(created.json.operation_id);
     expect((await berth.rawItem(keys.environment('shop', 'test', 'orphan')))?.['createdNamespace']).toBe(true);
 
     const deleted = await zadig('/openapi/environments/orphan?projectKey=shop&isDelete=true', { method: 'DELETE' });
     await run(deleted.json.operation_id);
-    const namespace = await kube().core.readNamespace({ name: namespaces.orphan }).catch(() => undefined);
+    const namespace = await kube()
+      .core.readNamespace({ name: namespaces.orphan })
+      .catch(() => undefined);
     expect(namespace === undefined || namespace.status?.phase === 'Terminating').toBe(true);
   });
 });

@@ -10,7 +10,6 @@ const suffix = randomBytes(3).toString('hex');
 const namespace = `shop-env-dev-${suffix}`;
 const { zadig, settled } = environmentClient(() => berth);
 
-
 const deploymentOf = (name: string, ns = namespace) => kube().apps.readNamespacedDeployment({ name, namespace: ns });
 const cpuOf = async (name: string) => (await deploymentOf(name)).spec!.template.spec!.containers[0]!.resources;
 
@@ -26,7 +25,13 @@ const createExample = () => ({
     {
       service_name: 'service2',
       type: 'k8s',
-      containers: [{ image: 'koderover.tencentcloudcr.com/test/service2:20230730070002-38-main', image_name: 'service2', name: 'service2' }],
+      containers: [
+        {
+          image: 'koderover.tencentcloudcr.com/test/service2:20230730070002-38-main',
+          image_name: 'service2',
+          name: 'service2',
+        },
+      ],
       variable_kvs: [
         { key: 'cpu', value: '8m' },
         { key: 'cpuLimit', value: '15m' },
@@ -35,7 +40,8 @@ const createExample = () => ({
   ],
   env_configs: [
     {
-      yaml_data: 'apiVersion: v1\ndata:\n  root-cert.pem: |\n    -----BEGIN CERTIFICATE-----\n    MIIC\n    -----END CERTIFICATE-----\nkind: ConfigMap\nmetadata:\n  labels:\n    istio.io/config: "true"\n  name: istio-ca-root-cert-test\n  namespace: ai-test-2-env-dev\n',
+      yaml_data:
+        'apiVersion: v1\ndata:\n  root-cert.pem: |\n    -----BEGIN CERTIFICATE-----\n    MIIC\n    -----END CERTIFICATE-----\nkind: ConfigMap\nmetadata:\n  labels:\n    istio.io/config: "true"\n  name: istio-ca-root-cert-test\n  namespace: ai-test-2-env-dev\n',
       common_env_cfg_type: 'ConfigMap',
     },
   ],
@@ -47,7 +53,9 @@ beforeAll(async () => {
   await seedEnvironmentWorld(berth, 'shop');
 });
 afterAll(async () => {
-  await kube().core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await kube()
+    .core.deleteNamespace({ name: namespace })
+    .catch(() => undefined);
   await berth.close();
 });
 
@@ -61,7 +69,12 @@ describe('an environment’s life', () => {
     operationId = created.json.operation_id;
 
     const operation = await settled(operationId);
-    expect(operation).toMatchObject({ kind: 'create-environment', state: 'success', error: null, services: [{ service_name: 'service2', outcome: 'applied' }] });
+    expect(operation).toMatchObject({
+      kind: 'create-environment',
+      state: 'success',
+      error: null,
+      services: [{ service_name: 'service2', outcome: 'applied' }],
+    });
     expect((await zadig('/openapi/environments?projectKey=shop')).json[0].status).toBe('success');
   });
 
@@ -71,19 +84,38 @@ describe('an environment’s life', () => {
     expect(podSpec.containers[0]).toMatchObject({
       image: 'koderover.tencentcloudcr.com/test/service2:20230730070002-38-main',
       resources: { limits: { cpu: '15m' }, requests: { cpu: '8m' } },
-      env: [{ name: 'NAMESPACE', value: namespace }, { name: 'PORT', value: '8080' }],
+      env: [
+        { name: 'NAMESPACE', value: namespace },
+        { name: 'PORT', value: '8080' },
+      ],
     });
     expect(podSpec.imagePullSecrets).toEqual([{ name: 'berth-registry-harbor' }]);
     const secret = await kube().core.readNamespacedSecret({ name: 'berth-registry-harbor', namespace });
     expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
     expect((await kube().core.readNamespacedService({ name: 'service2', namespace })).spec?.ports?.[0]?.port).toBe(80);
-    expect((await kube().core.readNamespacedConfigMap({ name: 'istio-ca-root-cert-test', namespace })).data?.['root-cert.pem']).toContain('BEGIN CERTIFICATE');
-    expect((await kube().core.readNamespace({ name: namespace })).metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('berth');
+    expect(
+      (await kube().core.readNamespacedConfigMap({ name: 'istio-ca-root-cert-test', namespace })).data?.[
+        'root-cert.pem'
+      ],
+    ).toContain('BEGIN CERTIFICATE');
+    expect(
+      (await kube().core.readNamespace({ name: namespace })).metadata?.labels?.['app.kubernetes.io/managed-by'],
+    ).toBe('berth');
   });
 
   it('lists it and shows its detail in the documented shape, services running', async () => {
     expect((await zadig('/openapi/environments?projectKey=shop')).json).toEqual([
-      { env_name: 'dev7', env_key: 'dev7', cluster_id: 'local', namespace, production: false, registry_id: 'harbor', status: 'success', update_by: 'admin', update_time: expect.any(Number) },
+      {
+        env_name: 'dev7',
+        env_key: 'dev7',
+        cluster_id: 'local',
+        namespace,
+        production: false,
+        registry_id: 'harbor',
+        status: 'success',
+        update_by: 'admin',
+        update_time: expect.any(Number),
+      },
     ]);
     await runningPods(namespace, 'app=service2', 1);
     const detail = (await zadig('/openapi/environments/dev7?projectKey=shop')).json;
@@ -96,13 +128,21 @@ describe('an environment’s life', () => {
       registry_id: 'harbor',
       // The detail's status is what the services' pods say; the list's is the lifecycle (success).
       status: 'running',
-      global_variables: [{ key: 'cpuLimit', value: '15m', type: 'string', options: [], desc: '', related_services: [] }],
+      global_variables: [
+        { key: 'cpuLimit', value: '15m', type: 'string', options: [], desc: '', related_services: [] },
+      ],
       services: [
         {
           service_name: 'service2',
           type: 'k8s',
           status: 'running',
-          containers: [{ name: 'service2', image: 'koderover.tencentcloudcr.com/test/service2:20230730070002-38-main', image_name: 'service2' }],
+          containers: [
+            {
+              name: 'service2',
+              image: 'koderover.tencentcloudcr.com/test/service2:20230730070002-38-main',
+              image_name: 'service2',
+            },
+          ],
           variable_kvs: [
             { key: 'cpu', value: '8m', use_global_variable: false },
             { key: 'cpuLimit', value: '15m', use_global_variable: false },
@@ -114,14 +154,30 @@ describe('an environment’s life', () => {
 
   it('adds a service that takes a global variable (the spec example)', async () => {
     const added = await zadig('/openapi/environments/service/yaml?projectKey=shop', {
-      json: { env_key: 'dev7', service_list: [{ service_name: 'service1', variable_kvs: [{ key: 'cpuLimit', use_global_variable: true }, { key: 'port', value: '20221' }] }] },
+      json: {
+        env_key: 'dev7',
+        service_list: [
+          {
+            service_name: 'service1',
+            variable_kvs: [
+              { key: 'cpuLimit', use_global_variable: true },
+              { key: 'port', value: '20221' },
+            ],
+          },
+        ],
+      },
     });
     expect(added.json).toEqual({ message: 'success', operation_id: expect.any(String) });
     expect((await settled(added.json.operation_id)).state).toBe('success');
     expect(await cpuOf('service1')).toMatchObject({ limits: { cpu: '15m' } });
-    expect((await deploymentOf('service1')).spec!.template.spec!.containers[0]!.env).toContainEqual({ name: 'PORT', value: '20221' });
+    expect((await deploymentOf('service1')).spec!.template.spec!.containers[0]!.env).toContainEqual({
+      name: 'PORT',
+      value: '20221',
+    });
 
-    const again = await zadig('/openapi/environments/service/yaml?projectKey=shop', { json: { env_key: 'dev7', service_list: [{ service_name: 'service1' }] } });
+    const again = await zadig('/openapi/environments/service/yaml?projectKey=shop', {
+      json: { env_key: 'dev7', service_list: [{ service_name: 'service1' }] },
+    });
     expect(again.status).toBe(409);
     expect(again.json.description).toBe('service "service1" is already in environment "dev7"');
   });
@@ -131,20 +187,30 @@ describe('an environment’s life', () => {
       { key: 'cpuLimit', value: '15m', type: 'string', options: [], desc: '', related_services: ['service1'] },
     ]);
     const before = (await zadig('/openapi/environments/dev7?projectKey=shop')).json.services;
-    const service2Revision = before.find((service: { service_name: string }) => service.service_name === 'service2').revision;
+    const service2Revision = before.find(
+      (service: { service_name: string }) => service.service_name === 'service2',
+    ).revision;
 
-    const updated = await zadig('/openapi/environments/dev7/variable?projectKey=shop', { method: 'PUT', json: { global_variables: [{ key: 'cpuLimit', value: '25m' }] } });
+    const updated = await zadig('/openapi/environments/dev7/variable?projectKey=shop', {
+      method: 'PUT',
+      json: { global_variables: [{ key: 'cpuLimit', value: '25m' }] },
+    });
     expect(updated.json).toMatchObject({ message: 'success', related_services: ['service1'] });
     const operation = await settled(updated.json.operation_id);
     expect(operation.services.map((service: { service_name: string }) => service.service_name)).toEqual(['service1']);
     expect(await cpuOf('service1')).toMatchObject({ limits: { cpu: '25m' } });
     expect(await cpuOf('service2')).toMatchObject({ limits: { cpu: '15m' } });
     const after = (await zadig('/openapi/environments/dev7?projectKey=shop')).json.services;
-    expect(after.find((service: { service_name: string }) => service.service_name === 'service2').revision).toBe(service2Revision);
+    expect(after.find((service: { service_name: string }) => service.service_name === 'service2').revision).toBe(
+      service2Revision,
+    );
   });
 
   it('refuses to remove a global variable a service takes, naming it', async () => {
-    const response = await zadig('/openapi/environments/dev7/variable?projectKey=shop', { method: 'PUT', json: { global_variables: [] } });
+    const response = await zadig('/openapi/environments/dev7/variable?projectKey=shop', {
+      method: 'PUT',
+      json: { global_variables: [] },
+    });
     expect(response.status).toBe(400);
     expect(response.json.description).toContain('"cpuLimit" is used by "service1"');
   });
@@ -153,12 +219,18 @@ describe('an environment’s life', () => {
     // The spec's example, as documented: `cpu` taken from a global the environment does not have yet, with a value.
     const updated = await zadig('/openapi/environments/dev7/services?projectKey=shop', {
       method: 'PUT',
-      json: { service_list: [{ service_name: 'service2', variable_kvs: [{ key: 'cpu', value: '4m', use_global_variable: true }] }] },
+      json: {
+        service_list: [
+          { service_name: 'service2', variable_kvs: [{ key: 'cpu', value: '4m', use_global_variable: true }] },
+        ],
+      },
     });
     expect(updated.json).toEqual({ message: 'success', operation_id: expect.any(String) });
     expect((await settled(updated.json.operation_id)).state).toBe('success');
     expect(await cpuOf('service2')).toMatchObject({ requests: { cpu: '4m' } });
-    expect((await zadig('/openapi/environments/dev7/variable?projectKey=shop')).json).toContainEqual(expect.objectContaining({ key: 'cpu', value: '4m', related_services: ['service2'] }));
+    expect((await zadig('/openapi/environments/dev7/variable?projectKey=shop')).json).toContainEqual(
+      expect.objectContaining({ key: 'cpu', value: '4m', related_services: ['service2'] }),
+    );
     const yaml = await zadig(`/openapi/environments/services/yaml?projectKey=shop&envName=dev7&serviceName=service2`);
     expect(yaml.status).toBe(200);
     expect(yaml.headers.get('content-type')).toContain('text/plain');
@@ -167,16 +239,27 @@ describe('an environment’s life', () => {
   });
 
   it('removes a service but keeps its objects when asked to', async () => {
-    const removed = await zadig('/openapi/environments/service/yaml?projectKey=shop', { method: 'DELETE', json: { env_key: 'dev7', service_names: ['service1'], not_delete_resource: true } });
-    expect((await settled(removed.json.operation_id)).services).toEqual([expect.objectContaining({ service_name: 'service1', outcome: 'deleted' })]);
-    expect((await zadig('/openapi/environments/dev7?projectKey=shop')).json.services.map((service: { service_name: string }) => service.service_name)).toEqual(['service2']);
+    const removed = await zadig('/openapi/environments/service/yaml?projectKey=shop', {
+      method: 'DELETE',
+      json: { env_key: 'dev7', service_names: ['service1'], not_delete_resource: true },
+    });
+    expect((await settled(removed.json.operation_id)).services).toEqual([
+      expect.objectContaining({ service_name: 'service1', outcome: 'deleted' }),
+    ]);
+    expect(
+      (await zadig('/openapi/environments/dev7?projectKey=shop')).json.services.map(
+        (service: { service_name: string }) => service.service_name,
+      ),
+    ).toEqual(['service2']);
     expect((await deploymentOf('service1')).metadata?.name).toBe('service1');
   });
 
   it('deletes the environment record but keeps the cluster objects with isDelete=false', async () => {
     const deleted = await zadig('/openapi/environments/dev7?projectKey=shop&isDelete=false', { method: 'DELETE' });
     expect(deleted.json).toEqual({ message: 'success', operation_id: expect.any(String) });
-    await eventually(async () => ((await zadig('/openapi/environments/dev7?projectKey=shop')).status === 404 ? true : undefined));
+    await eventually(async () =>
+      (await zadig('/openapi/environments/dev7?projectKey=shop')).status === 404 ? true : undefined,
+    );
     expect((await deploymentOf('service2')).metadata?.name).toBe('service2');
     expect((await zadig('/openapi/environments?projectKey=shop')).json).toEqual([]);
   });
@@ -185,20 +268,32 @@ describe('an environment’s life', () => {
 describe('isDelete=true', () => {
   it('removes what Berth applied and the namespace Berth created', async () => {
     const ns = `shop-env-tmp-${suffix}`;
-    const created = await zadig('/openapi/environments?projectKey=shop', { json: { env_key: 'tmp', cluster_id: 'local', namespace: ns, registry_id: 'harbor', services: [{ service_name: 'service2' }] } });
+    const created = await zadig('/openapi/environments?projectKey=shop', {
+      json: {
+        env_key: 'tmp',
+        cluster_id: 'local',
+        namespace: ns,
+        registry_id: 'harbor',
+        services: [{ service_name: 'service2' }],
+      },
+    });
     expect((await settled(created.json.operation_id)).state).toBe('success');
     expect((await deploymentOf('service2', ns)).metadata?.name).toBe('service2');
 
     const deleted = await zadig('/openapi/environments/tmp?projectKey=shop&isDelete=true', { method: 'DELETE' });
     expect((await settled(deleted.json.operation_id)).state).toBe('success');
     const namespaceGone = await eventually(async () => {
-      const found = await kube().core.readNamespace({ name: ns }).catch(() => undefined);
+      const found = await kube()
+        .core.readNamespace({ name: ns })
+        .catch(() => undefined);
       return !found || found.status?.phase === 'Terminating' ? true : undefined;
     });
     expect(namespaceGone).toBe(true);
   });
 
   it('leaves the registry free to delete once no environment uses it', async () => {
-    expect((await call(berth.apps.admin, '/admin/registries/harbor', { method: 'DELETE', token: ADMIN_TOKEN })).status).toBe(204);
+    expect(
+      (await call(berth.apps.admin, '/admin/registries/harbor', { method: 'DELETE', token: ADMIN_TOKEN })).status,
+    ).toBe(204);
   });
 });

@@ -30,7 +30,8 @@ let testPod: string;
 let prodPod: string;
 let silent: { port: number; close(): void };
 
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
+  call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
 
 /**
  * The log routes on an app of their own, shaped as `createZadigEnvironmentApp`
@@ -42,7 +43,13 @@ function logApp(options: Partial<Pick<LogRouteDeps, 'maxLogStreamMs' | 'logHeart
   const log: LogLine = (entry) => logs.push(entry);
   const authenticate = createAuthenticator(berth.ctx, berth.config);
   const app = createAppShell({ renderError: renderZadigError, log });
-  mountLogRoutes(createRouter(app, { authenticate }), { ctx: berth.ctx, connections: berth.connections, authenticate, log, ...options });
+  mountLogRoutes(createRouter(app, { authenticate }), {
+    ctx: berth.ctx,
+    connections: berth.connections,
+    authenticate,
+    log,
+    ...options,
+  });
   const ended = () => logs.find((entry) => entry['msg'] === 'log stream ended');
   return { app, ended };
 }
@@ -55,10 +62,11 @@ async function listen(app: Hono<BerthEnv>): Promise<{ url: string; close(): Prom
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -87,7 +95,9 @@ async function openSse(url: string) {
           }
           const fields = block.split('\n');
           const event = fields.find((field) => field.startsWith('event: '))?.slice('event: '.length) ?? 'message';
-          const data = fields.filter((field) => field.startsWith('data: ')).map((field) => field.slice('data: '.length));
+          const data = fields
+            .filter((field) => field.startsWith('data: '))
+            .map((field) => field.slice('data: '.length));
           events.push({ event, data: data.join('\n') });
         }
       }
@@ -103,22 +113,38 @@ async function openSse(url: string) {
     state,
     messages,
     /** Waits until a message contains `text`. */
-    received: (text: string, timeoutMs = 15_000) => eventually(async () => (messages().some((line) => line.includes(text)) ? true : undefined), { timeoutMs, intervalMs: 50 }),
+    received: (text: string, timeoutMs = 15_000) =>
+      eventually(async () => (messages().some((line) => line.includes(text)) ? true : undefined), {
+        timeoutMs,
+        intervalMs: 50,
+      }),
     finished: reading,
     hangUp: () => hangUp.abort(),
   };
 }
 
-const logsPath = (pod: string, container: string, query: string) => `/openapi/logs/sse/pods/${pod}/containers/${container}?${query}`;
+const logsPath = (pod: string, container: string, query: string) =>
+  `/openapi/logs/sse/pods/${pod}/containers/${container}?${query}`;
 
 async function createEnvironment(scope: 'test' | 'production', envKey: string, namespace: string) {
   const base = scope === 'production' ? '/openapi/environments/production' : '/openapi/environments';
-  const created = await zadig(`${base}?projectKey=logs`, { json: { env_key: envKey, cluster_id: 'local', namespace, registry_id: 'harbor', services: [{ service_name: 'service1' }] } });
+  const created = await zadig(`${base}?projectKey=logs`, {
+    json: {
+      env_key: envKey,
+      cluster_id: 'local',
+      namespace,
+      registry_id: 'harbor',
+      services: [{ service_name: 'service1' }],
+    },
+  });
   expect(created.status).toBe(200);
-  const operation = await eventually(async () => {
-    const found = (await zadig(`/openapi/operations/${created.json.operation_id}`)).json;
-    return found.state === 'success' || found.state === 'failed' ? found : undefined;
-  }, { timeoutMs: 120_000 });
+  const operation = await eventually(
+    async () => {
+      const found = (await zadig(`/openapi/operations/${created.json.operation_id}`)).json;
+      return found.state === 'success' || found.state === 'failed' ? found : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
   expect(operation).toMatchObject({ state: 'success' });
   const [pod] = await runningPods(namespace, 'app=service1', 1, 120_000);
   return pod!.metadata!.name!;
@@ -144,17 +170,31 @@ beforeAll(async () => {
   await seedEnvironmentWorld(berth, 'logs');
   // kwok answers a followed log only once its file has a line.
   if (kwok) await (await localControlPlane())!.appendLog(`zadig-logs ${suffix} start`);
-  [testPod, prodPod] = await Promise.all([createEnvironment('test', 'dev', testNamespace), createEnvironment('production', 'prod', prodNamespace)]);
+  [testPod, prodPod] = await Promise.all([
+    createEnvironment('test', 'dev', testNamespace),
+    createEnvironment('production', 'prod', prodNamespace),
+  ]);
 
   silent = await silentServer();
-  await call(berth.apps.admin, '/admin/clusters', { token: ADMIN_TOKEN, json: { id: 'silent', name: 'silent', kubeconfig: kubeconfigFor({ server: `https://127.0.0.1:${silent.port}` }) } });
+  await call(berth.apps.admin, '/admin/clusters', {
+    token: ADMIN_TOKEN,
+    json: { id: 'silent', name: 'silent', kubeconfig: kubeconfigFor({ server: `https://127.0.0.1:${silent.port}` }) },
+  });
   // Recorded at once; the worker's attempt to apply it fails later, which does not matter here.
-  await zadig('/openapi/environments?projectKey=logs', { json: { env_key: 'hangs', cluster_id: 'silent', namespace: `logs-hangs-${suffix}`, registry_id: 'harbor' } });
+  await zadig('/openapi/environments?projectKey=logs', {
+    json: { env_key: 'hangs', cluster_id: 'silent', namespace: `logs-hangs-${suffix}`, registry_id: 'harbor' },
+  });
 }, 300_000);
 
 afterAll(async () => {
   silent?.close();
-  await Promise.all([testNamespace, prodNamespace].map((name) => kube().core.deleteNamespace({ name }).catch(() => undefined)));
+  await Promise.all(
+    [testNamespace, prodNamespace].map((name) =>
+      kube()
+        .core.deleteNamespace({ name })
+        .catch(() => undefined),
+    ),
+  );
   await berth?.close();
 });
 
@@ -166,7 +206,9 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     const { app, ended } = logApp();
     const server = await listen(app);
     try {
-      const sse = await openSse(`${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=50')}`);
+      const sse = await openSse(
+        `${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=50')}`,
+      );
       expect(sse.response.status).toBe(200);
       expect(sse.response.headers.get('content-type')).toBe('text/event-stream');
       await sse.received(`${marker} before`);
@@ -174,7 +216,11 @@ describe.runIf(kwok)('following a container log over SSE', () => {
       await plane.appendLog(`${marker} after 1\n${marker} after 2`);
       await sse.received(`${marker} after 2`);
       const ours = sse.messages().filter((line) => line.includes(marker));
-      expect(ours.map((line) => line.slice(line.indexOf(marker)))).toEqual([`${marker} before`, `${marker} after 1`, `${marker} after 2`]);
+      expect(ours.map((line) => line.slice(line.indexOf(marker)))).toEqual([
+        `${marker} before`,
+        `${marker} after 1`,
+        `${marker} after 2`,
+      ]);
       expect(sse.events.every((event) => event.event === 'message')).toBe(true);
       expect(ended()).toBeUndefined();
       sse.hangUp();
@@ -191,12 +237,19 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     const { app, ended } = logApp();
     const server = await listen(app);
     try {
-      const sse = await openSse(`${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=20')}`);
+      const sse = await openSse(
+        `${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=20')}`,
+      );
       await sse.received(`${marker} seen`);
       sse.hangUp();
       // The closing line is written only after the cluster's log request was cancelled and its follow returned.
       const line = await eventually(async () => ended(), { timeoutMs: 5000, intervalMs: 20 });
-      expect(line).toMatchObject({ level: 'info', reason: 'client-gone', pod: `${testNamespace}/${testPod}`, container: 'service1' });
+      expect(line).toMatchObject({
+        level: 'info',
+        reason: 'client-gone',
+        pod: `${testNamespace}/${testPod}`,
+        container: 'service1',
+      });
       expect(line['lines']).toBeGreaterThanOrEqual(1);
     } finally {
       await server.close();
@@ -223,7 +276,9 @@ describe.runIf(kwok)('following a container log over SSE', () => {
   it('ends, and cancels the cluster request, when the client stops reading without hanging up', async () => {
     // What a Lambda response stream does when its client leaves: the body is no longer read, and never cancelled.
     const { app, ended } = logApp({ logHeartbeatMs: 100 });
-    const response = await app.request(logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=5'), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const response = await app.request(logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=5'), {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(response.status).toBe(200);
     const line = await eventually(async () => ended(), { timeoutMs: 5000, intervalMs: 20 });
     expect(line).toMatchObject({ reason: 'client-stalled' });
@@ -240,7 +295,9 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     const server = await listen(app);
     try {
       for (const since of ['2', '2s', '1.5s']) {
-        const sse = await openSse(`${server.url}${logsPath(testPod, 'service1', `projectKey=logs&envName=dev&tails=100&since=${since}`)}`);
+        const sse = await openSse(
+          `${server.url}${logsPath(testPod, 'service1', `projectKey=logs&envName=dev&tails=100&since=${since}`)}`,
+        );
         await sse.received(`${marker} new`);
         expect(sse.messages().some((line) => line.includes(`${marker} old`))).toBe(false);
         sse.hangUp();
@@ -278,7 +335,9 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     const { app } = logApp();
     const server = await listen(app);
     try {
-      const sse = await openSse(`${server.url}${logsPath(prodPod, 'service1', 'projectKey=logs&envName=prod&tails=20&production=true')}`);
+      const sse = await openSse(
+        `${server.url}${logsPath(prodPod, 'service1', 'projectKey=logs&envName=prod&tails=20&production=true')}`,
+      );
       await sse.received(marker);
       sse.hangUp();
       await sse.finished;
@@ -294,23 +353,38 @@ describe.runIf(kwok)('following a container log over SSE', () => {
  * real clusters do (a container exits, the API server restarts).
  */
 function playedLog(followLog: KubeCluster['followLog']): ClusterConnections {
-  return { forget: (id) => berth.connections.forget(id), get: async (id) => ({ ...(await berth.connections.get(id)), followLog }) };
+  return {
+    forget: (id) => berth.connections.forget(id),
+    get: async (id) => ({ ...(await berth.connections.get(id)), followLog }),
+  };
 }
-const untilAborted = (signal: AbortSignal) => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+const untilAborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) =>
+    signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 
 /** The events of a finished SSE body. */
 const eventsOf = (text: string) =>
   text
     .split('\n\n')
     .filter((block) => block.startsWith('event: '))
-    .map((block) => ({ event: block.split('\n')[0]!.slice('event: '.length), data: block.split('\n').slice(1).map((field) => field.slice('data: '.length)).join('\n') }));
+    .map((block) => ({
+      event: block.split('\n')[0]!.slice('event: '.length),
+      data: block
+        .split('\n')
+        .slice(1)
+        .map((field) => field.slice('data: '.length))
+        .join('\n'),
+    }));
 
 describe('when the cluster’s log ends or fails while streaming', () => {
   const path = () => logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=10');
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
   it('a log that ends (the container exited) ends the stream with `event: end` / `log-ended`', async () => {
-    const { app, ended } = logApp({ connections: playedLog(async (_ns, _pod, _options, onLine) => ['first', 'last\r'].forEach(onLine)) });
+    const { app, ended } = logApp({
+      connections: playedLog(async (_ns, _pod, _options, onLine) => ['first', 'last\r'].forEach(onLine)),
+    });
     const response = await app.request(path(), { headers });
     expect(eventsOf(await response.text())).toEqual([
       { event: 'message', data: 'first' },
@@ -349,7 +423,10 @@ describe('when the cluster’s log ends or fails while streaming', () => {
     await eventually(async () => ended(), { timeoutMs: 5000, intervalMs: 20 });
     expect(cancelled).toBe(true);
     const events = eventsOf(await response.text());
-    expect(events.at(-1)).toEqual({ event: 'error', data: 'the client reads slower than the log grows; reconnect with since= to continue' });
+    expect(events.at(-1)).toEqual({
+      event: 'error',
+      data: 'the client reads slower than the log grows; reconnect with since= to continue',
+    });
     expect(ended()).toMatchObject({ reason: 'client-too-slow' });
     expect(ended()!['lines']).toBeLessThan(5 * 1024);
   });
@@ -363,12 +440,36 @@ describe('refusals, answered before any stream starts', () => {
 
   it.each([
     // Pod names are known only once the environments run: each case computes its path and description then.
-    ['an unknown environment', () => [logsPath(testPod, 'service1', 'projectKey=logs&envName=nope&tails=10'), 'environment "nope" not found']],
-    ['a production environment asked for as a test one', () => [logsPath(prodPod, 'service1', 'projectKey=logs&envName=prod&tails=10'), 'environment "prod" not found']],
-    ['an unknown pod', () => [logsPath('no-such-pod', 'service1', 'projectKey=logs&envName=dev&tails=10'), 'pod "no-such-pod" not found']],
-    ['a pod of another environment’s namespace', () => [logsPath(prodPod, 'service1', 'projectKey=logs&envName=dev&tails=10'), `pod "${prodPod}" not found`]],
-    ['a container the pod does not have', () => [logsPath(testPod, 'sidecar', 'projectKey=logs&envName=dev&tails=10'), `container "${testPod}/sidecar" not found`]],
-    ['an unknown project', () => [logsPath(testPod, 'service1', 'projectKey=ghost&envName=dev&tails=10'), 'project "ghost" not found']],
+    [
+      'an unknown environment',
+      () => [logsPath(testPod, 'service1', 'projectKey=logs&envName=nope&tails=10'), 'environment "nope" not found'],
+    ],
+    [
+      'a production environment asked for as a test one',
+      () => [logsPath(prodPod, 'service1', 'projectKey=logs&envName=prod&tails=10'), 'environment "prod" not found'],
+    ],
+    [
+      'an unknown pod',
+      () => [
+        logsPath('no-such-pod', 'service1', 'projectKey=logs&envName=dev&tails=10'),
+        'pod "no-such-pod" not found',
+      ],
+    ],
+    [
+      'a pod of another environment’s namespace',
+      () => [logsPath(prodPod, 'service1', 'projectKey=logs&envName=dev&tails=10'), `pod "${prodPod}" not found`],
+    ],
+    [
+      'a container the pod does not have',
+      () => [
+        logsPath(testPod, 'sidecar', 'projectKey=logs&envName=dev&tails=10'),
+        `container "${testPod}/sidecar" not found`,
+      ],
+    ],
+    [
+      'an unknown project',
+      () => [logsPath(testPod, 'service1', 'projectKey=ghost&envName=dev&tails=10'), 'project "ghost" not found'],
+    ],
   ])('%s is a 404 naming it', async (_, testCase) => {
     const [path, description] = testCase();
     const response = await refused(path!);
@@ -392,7 +493,9 @@ describe('refusals, answered before any stream starts', () => {
   });
 
   it('needs a token', async () => {
-    const response = await refused(logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=10'), { token: false });
+    const response = await refused(logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=10'), {
+      token: false,
+    });
     expect(response.status).toBe(401);
     expect(response.json).toMatchObject({ code: 401, message: 'Unauthorized' });
   });
@@ -401,7 +504,11 @@ describe('refusals, answered before any stream starts', () => {
     const started = Date.now();
     const response = await refused(logsPath('any-pod', 'app', 'projectKey=logs&envName=hangs&tails=10'));
     expect(response.status).toBe(503);
-    expect(response.json).toEqual({ code: 503, message: 'Service Unavailable', description: `the cluster did not answer within ${CLUSTER_TIMEOUT_MS} ms` });
+    expect(response.json).toEqual({
+      code: 503,
+      message: 'Service Unavailable',
+      description: `the cluster did not answer within ${CLUSTER_TIMEOUT_MS} ms`,
+    });
     expect(Date.now() - started).toBeLessThan(CLUSTER_TIMEOUT_MS + 2000);
   });
 });

@@ -5,12 +5,21 @@ import { microserviceTemplate } from '../support/zadig-fixtures.ts';
 
 let berth: Harness;
 let scopedToken: string;
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-service'], path, { token: ADMIN_TOKEN, ...options });
-const project = (project_key: string) => zadig('/openapi/projects/project', { json: { project_key, project_name: `Project ${project_key}`, project_type: 'yaml' } });
+const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
+  call(berth.apps['zadig-service'], path, { token: ADMIN_TOKEN, ...options });
+const project = (project_key: string) =>
+  zadig('/openapi/projects/project', {
+    json: { project_key, project_name: `Project ${project_key}`, project_type: 'yaml' },
+  });
 
 beforeAll(async () => {
   berth = await createHarness();
-  scopedToken = (await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'alpha-dev', role: 'user', projects: ['alpha'] } })).json.token;
+  scopedToken = (
+    await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      json: { name: 'alpha-dev', role: 'user', projects: ['alpha'] },
+    })
+  ).json.token;
 });
 afterAll(() => berth.close());
 
@@ -36,9 +45,18 @@ describe('projects', () => {
   it('refuses a duplicate project, a bad key, an unknown type, and creation by a non-admin', async () => {
     expect((await project('alpha')).status).toBe(409);
     expect((await project('Alpha_1')).json.description).toMatch(/^project_key: /);
-    const badType = await zadig('/openapi/projects/project', { json: { project_key: 'delta', project_name: 'd', project_type: 'chart' } });
+    const badType = await zadig('/openapi/projects/project', {
+      json: { project_key: 'delta', project_name: 'd', project_type: 'chart' },
+    });
     expect(badType.json.description).toMatch(/^project_type: /);
-    expect((await zadig('/openapi/projects/project', { token: scopedToken, json: { project_key: 'delta', project_name: 'd', project_type: 'yaml' } })).status).toBe(403);
+    expect(
+      (
+        await zadig('/openapi/projects/project', {
+          token: scopedToken,
+          json: { project_key: 'delta', project_name: 'd', project_type: 'yaml' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('shows a scoped token only its projects', async () => {
@@ -50,7 +68,9 @@ describe('projects', () => {
 
   it('refuses to delete a project that has environments, and deletes one that has none with its services', async () => {
     await project('doomed');
-    await zadig('/openapi/service/yaml/raw?projectKey=doomed', { json: { service_name: 'svc', yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' } });
+    await zadig('/openapi/service/yaml/raw?projectKey=doomed', {
+      json: { service_name: 'svc', yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' },
+    });
     // An environment of the project, as the environments feature records it.
     await berth.ctx.store.create({ pk: 'PROJECT#doomed', sk: 'ENV#dev' }, { name: 'dev' }, 'exists');
     const refused = await zadig('/openapi/projects/project?projectKey=doomed', { method: 'DELETE' });
@@ -58,7 +78,9 @@ describe('projects', () => {
     expect(refused.json.description).toContain('environment');
     await berth.ctx.store.remove({ pk: 'PROJECT#doomed', sk: 'ENV#dev' });
 
-    expect((await zadig('/openapi/projects/project?projectKey=doomed', { method: 'DELETE' })).json).toEqual({ message: 'success' });
+    expect((await zadig('/openapi/projects/project?projectKey=doomed', { method: 'DELETE' })).json).toEqual({
+      message: 'success',
+    });
     expect((await zadig('/openapi/projects/project/detail?projectKey=doomed')).status).toBe(404);
     expect(await berth.rawItem({ pk: 'PROJECT#doomed', sk: 'SERVICE#test#svc' })).toBeUndefined();
     expect(await berth.rawItem({ pk: 'PROJECT#doomed', sk: 'SVCREV#test#svc#000001' })).toBeUndefined();
@@ -72,10 +94,19 @@ describe('YAML templates', () => {
   ];
 
   it('adds the variables the content uses but does not declare, as empty strings, and keeps the declared ones as given', async () => {
-    expect((await zadig('/openapi/templates/yaml', { json: { name: 'web', content: microserviceTemplate, service_variable_kvs: declared } })).status).toBe(200);
+    expect(
+      (
+        await zadig('/openapi/templates/yaml', {
+          json: { name: 'web', content: microserviceTemplate, service_variable_kvs: declared },
+        })
+      ).status,
+    ).toBe(200);
     const template = (await zadig('/openapi/templates/yaml/web')).json;
     expect(template).toMatchObject({ name: 'web', content: microserviceTemplate, created_by: 'admin' });
-    expect(template.service_variable_kvs).toEqual([...declared, { key: 'cpuLimit', value: '', type: 'string', options: [], desc: '' }]);
+    expect(template.service_variable_kvs).toEqual([
+      ...declared,
+      { key: 'cpuLimit', value: '', type: 'string', options: [], desc: '' },
+    ]);
     expect((await zadig('/openapi/templates/yaml')).json).toMatchObject({ total: 1, templates: [{ name: 'web' }] });
   });
 
@@ -83,13 +114,23 @@ describe('YAML templates', () => {
     const unsupported = await zadig('/openapi/templates/yaml', { json: { name: 'bad', content: '{{template "x"}}' } });
     expect(unsupported.status).toBe(400);
     expect(unsupported.json.description).toContain('template');
-    expect((await zadig('/openapi/templates/yaml', { json: { name: 'web', content: microserviceTemplate } })).status).toBe(409);
+    expect(
+      (await zadig('/openapi/templates/yaml', { json: { name: 'web', content: microserviceTemplate } })).status,
+    ).toBe(409);
     expect((await zadig('/openapi/templates/yaml/nope')).status).toBe(404);
   });
 
   it('re-renders the services that follow it, test and production, and leaves the others alone', async () => {
     const load = (path: string, service_name: string, auto_sync: boolean) =>
-      zadig(path, { json: { service_name, project_key: 'alpha', template_name: 'web', auto_sync, variable_yaml: [{ key: 'cpuLimit', value: '50m' }] } });
+      zadig(path, {
+        json: {
+          service_name,
+          project_key: 'alpha',
+          template_name: 'web',
+          auto_sync,
+          variable_yaml: [{ key: 'cpuLimit', value: '50m' }],
+        },
+      });
     await load('/openapi/service/template/load/yaml', 'follows', true);
     await load('/openapi/service/template/production/load/yaml', 'follows', true);
     await load('/openapi/service/template/load/yaml', 'copy', false);
@@ -97,11 +138,21 @@ describe('YAML templates', () => {
     const newImage = microserviceTemplate.replace('service2:latest', 'service2:v2');
     const updated = await zadig('/openapi/templates/yaml/web', { method: 'PUT', json: { content: newImage } });
     expect(updated.status).toBe(200);
-    expect(updated.json).toEqual({ message: 'success', synced_services: ['alpha/follows (production)', 'alpha/follows'], sync_errors: [] });
+    expect(updated.json).toEqual({
+      message: 'success',
+      synced_services: ['alpha/follows (production)', 'alpha/follows'],
+      sync_errors: [],
+    });
 
     for (const path of ['/openapi/service/yaml/follows', '/openapi/service/yaml/production/follows']) {
       const service = (await zadig(`${path}?projectKey=alpha`)).json;
-      expect(service).toMatchObject({ yaml: newImage, revision: 2, containers: [{ name: 'follows', image: 'koderover.******.com/koderover-demo/service2:v2', image_name: 'service2' }] });
+      expect(service).toMatchObject({
+        yaml: newImage,
+        revision: 2,
+        containers: [
+          { name: 'follows', image: 'koderover.******.com/koderover-demo/service2:v2', image_name: 'service2' },
+        ],
+      });
       expect(service.service_variable_kvs.find((kv: { key: string }) => kv.key === 'cpuLimit').value).toBe('50m');
     }
     const copy = (await zadig('/openapi/service/yaml/copy?projectKey=alpha')).json;
@@ -119,7 +170,15 @@ describe('YAML templates', () => {
 
   it('counts followers on the template, so a delete racing a new follower still refuses', async () => {
     await zadig('/openapi/templates/yaml', { json: { name: 'raced', content: microserviceTemplate } });
-    await zadig('/openapi/service/template/load/yaml', { json: { service_name: 'racer', project_key: 'alpha', template_name: 'raced', auto_sync: true, variable_yaml: [{ key: 'cpuLimit', value: '1m' }] } });
+    await zadig('/openapi/service/template/load/yaml', {
+      json: {
+        service_name: 'racer',
+        project_key: 'alpha',
+        template_name: 'raced',
+        auto_sync: true,
+        variable_yaml: [{ key: 'cpuLimit', value: '1m' }],
+      },
+    });
     expect((await berth.rawItem({ pk: 'TEMPLATES', sk: 'TEMPLATE#raced' }))?.['followers']).toBe(1);
     // As if the follower committed after the delete looked for followers: only the count can still see it.
     await berth.ctx.store.remove({ pk: 'TEMPLATE#raced', sk: 'USER#alpha#test#racer' });

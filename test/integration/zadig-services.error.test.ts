@@ -5,13 +5,20 @@ import { microserviceTemplate, rawServiceExampleIndented } from '../support/zadi
 
 let berth: Harness;
 let scopedToken: string;
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-service'], path, { token: ADMIN_TOKEN, ...options });
+const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
+  call(berth.apps['zadig-service'], path, { token: ADMIN_TOKEN, ...options });
 const serviceCount = async () => (await zadig('/openapi/service/yaml/services?projectKey=shop')).json.service.length;
-const raw = (body: Record<string, unknown>) => zadig('/openapi/service/yaml/raw?projectKey=shop', { json: { service_name: 'svc', yaml: rawServiceExampleIndented.yaml, ...body } });
+const raw = (body: Record<string, unknown>) =>
+  zadig('/openapi/service/yaml/raw?projectKey=shop', {
+    json: { service_name: 'svc', yaml: rawServiceExampleIndented.yaml, ...body },
+  });
 
 beforeAll(async () => {
   berth = await createHarness();
-  for (const project_key of ['shop', 'other']) await zadig('/openapi/projects/project', { json: { project_key, project_name: project_key, project_type: 'yaml' } });
+  for (const project_key of ['shop', 'other'])
+    await zadig('/openapi/projects/project', {
+      json: { project_key, project_name: project_key, project_type: 'yaml' },
+    });
   await zadig('/openapi/templates/yaml', {
     json: {
       name: 'sized',
@@ -19,7 +26,12 @@ beforeAll(async () => {
       service_variable_kvs: [{ key: 'replicas', value: '1', type: 'enum', options: ['1', '2', '3'] }],
     },
   });
-  scopedToken = (await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN, json: { name: 'shop-dev', role: 'user', projects: ['shop'] } })).json.token;
+  scopedToken = (
+    await call(berth.apps.admin, '/admin/tokens', {
+      token: ADMIN_TOKEN,
+      json: { name: 'shop-dev', role: 'user', projects: ['shop'] },
+    })
+  ).json.token;
 });
 afterAll(() => berth.close());
 
@@ -29,24 +41,56 @@ describe('bad service input: a 400 in Zadig’s envelope naming the problem, and
     ['a service name outside ^[a-zA-Z0-9-_]+$', { service_name: 'bad name!' }, 'service_name: must match'],
     ['a reserved service name', { service_name: 'services' }, 'service_name: is reserved'],
     ['a wrong type', { yaml: 42 }, 'yaml: '],
-    ['an unknown variable type', { variable_yaml: [{ key: 'cpu', value: '1', type: 'number' }] }, 'variable_yaml.0.type'],
-    ['an enum value outside its options', { variable_yaml: [{ key: 'cpu', value: 'huge', type: 'enum', options: ['small', 'large'] }] }, 'must be one of [small large]'],
-    ['a bool that is not true or false', { variable_yaml: [{ key: 'cpu', value: 'yes', type: 'bool' }] }, 'must be true or false'],
+    [
+      'an unknown variable type',
+      { variable_yaml: [{ key: 'cpu', value: '1', type: 'number' }] },
+      'variable_yaml.0.type',
+    ],
+    [
+      'an enum value outside its options',
+      { variable_yaml: [{ key: 'cpu', value: 'huge', type: 'enum', options: ['small', 'large'] }] },
+      'must be one of [small large]',
+    ],
+    [
+      'a bool that is not true or false',
+      { variable_yaml: [{ key: 'cpu', value: 'yes', type: 'bool' }] },
+      'must be true or false',
+    ],
     ['malformed YAML', { yaml: 'apiVersion: v1\nkind: [unclosed' }, 'is not valid YAML'],
     ['a document without metadata.name', { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' }, 'metadata.name'],
-    ['a template construct Berth does not support', { yaml: '{{define "x"}}a{{end}}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n' }, 'define'],
-    ['a nested key that is missing', { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  n: "{{.cfg.replicas}}"\n', variable_yaml: [{ key: 'cfg', value: 'other: 1', type: 'yaml' }] }, 'missing keys [cfg.replicas]'],
+    [
+      'a template construct Berth does not support',
+      { yaml: '{{define "x"}}a{{end}}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n' },
+      'define',
+    ],
+    [
+      'a nested key that is missing',
+      {
+        yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  n: "{{.cfg.replicas}}"\n',
+        variable_yaml: [{ key: 'cfg', value: 'other: 1', type: 'yaml' }],
+      },
+      'missing keys [cfg.replicas]',
+    ],
   ])('%s', async (_, body, description) => {
     const before = await serviceCount();
     const response = await raw(body);
     expect(response.status).toBe(400);
-    expect(response.json).toEqual({ code: 400, message: 'Bad Request', description: expect.stringContaining(description) });
+    expect(response.json).toEqual({
+      code: 400,
+      message: 'Bad Request',
+      description: expect.stringContaining(description),
+    });
     expect(await serviceCount()).toBe(before);
   });
 
   it('refuses a template value outside the template variable’s options', async () => {
     const response = await zadig('/openapi/service/template/load/yaml', {
-      json: { service_name: 'sized-svc', project_key: 'shop', template_name: 'sized', variable_yaml: [{ key: 'replicas', value: '5' }] },
+      json: {
+        service_name: 'sized-svc',
+        project_key: 'shop',
+        template_name: 'sized',
+        variable_yaml: [{ key: 'replicas', value: '5' }],
+      },
     });
     expect(response.status).toBe(400);
     expect(response.json.description).toContain('must be one of [1 2 3]');
@@ -54,7 +98,12 @@ describe('bad service input: a 400 in Zadig’s envelope naming the problem, and
 
   it('refuses values for variables the template does not declare, naming them', async () => {
     const response = await zadig('/openapi/service/template/load/yaml', {
-      json: { service_name: 'sized-svc', project_key: 'shop', template_name: 'sized', variable_yaml: [{ key: 'nope', value: '1' }] },
+      json: {
+        service_name: 'sized-svc',
+        project_key: 'shop',
+        template_name: 'sized',
+        variable_yaml: [{ key: 'nope', value: '1' }],
+      },
     });
     expect(response.status).toBe(400);
     expect(response.json.description).toContain('nope');
@@ -63,7 +112,9 @@ describe('bad service input: a 400 in Zadig’s envelope naming the problem, and
 
 describe('unknown things are 404s, scope is a 403', () => {
   it('answers an unknown template', async () => {
-    const response = await zadig('/openapi/service/template/load/yaml', { json: { service_name: 'x', project_key: 'shop', template_name: 'nope' } });
+    const response = await zadig('/openapi/service/template/load/yaml', {
+      json: { service_name: 'x', project_key: 'shop', template_name: 'nope' },
+    });
     expect(response.status).toBe(404);
     expect(response.json.description).toBe('template "nope" not found');
   });
@@ -73,7 +124,10 @@ describe('unknown things are 404s, scope is a 403', () => {
     ['GET', '/openapi/service/yaml/x?projectKey=ghost'],
     ['POST', '/openapi/service/yaml/raw?projectKey=ghost'],
   ])('answers %s %s for an unknown project', async (method, path) => {
-    const response = await zadig(path, { method, ...(method === 'POST' ? { json: { service_name: 'x', yaml: rawServiceExampleIndented.yaml } } : {}) });
+    const response = await zadig(path, {
+      method,
+      ...(method === 'POST' ? { json: { service_name: 'x', yaml: rawServiceExampleIndented.yaml } } : {}),
+    });
     expect(response.status).toBe(404);
     expect(response.json.description).toBe('project "ghost" not found');
   });
@@ -111,8 +165,13 @@ describe('conflicts', () => {
   });
 
   it('refuses direct YAML edits of a service that follows its template, saying why', async () => {
-    await zadig('/openapi/service/template/load/yaml', { json: { service_name: 'follower', project_key: 'shop', template_name: 'sized', auto_sync: true } });
-    const response = await zadig('/openapi/service/yaml/follower?projectKey=shop', { method: 'PUT', json: { type: 'k8s', yaml: rawServiceExampleIndented.yaml } });
+    await zadig('/openapi/service/template/load/yaml', {
+      json: { service_name: 'follower', project_key: 'shop', template_name: 'sized', auto_sync: true },
+    });
+    const response = await zadig('/openapi/service/yaml/follower?projectKey=shop', {
+      method: 'PUT',
+      json: { type: 'k8s', yaml: rawServiceExampleIndented.yaml },
+    });
     expect(response.status).toBe(409);
     expect(response.json.description).toContain('follows template "sized" (auto_sync)');
   });

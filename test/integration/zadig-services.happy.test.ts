@@ -13,21 +13,41 @@ import {
 } from '../support/zadig-fixtures.ts';
 
 let berth: Harness;
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth.apps['zadig-service'], path, { token: ADMIN_TOKEN, ...options });
+const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
+  call(berth.apps['zadig-service'], path, { token: ADMIN_TOKEN, ...options });
 const SUCCESS = { message: 'success' };
-const myapp = { name: 'myapp-1', image: 'koderover.******.com/koderover-demo/myapp-1:v0.1__linux_amd64', image_name: 'myapp-1' };
+const myapp = {
+  name: 'myapp-1',
+  image: 'koderover.******.com/koderover-demo/myapp-1:v0.1__linux_amd64',
+  image_name: 'myapp-1',
+};
 
 beforeAll(async () => {
   berth = await createHarness();
   for (const project_key of ['demo', 'demo-raw']) {
-    expect((await zadig('/openapi/projects/project', { json: { project_key, project_name: project_key, project_type: 'yaml' } })).json).toEqual(SUCCESS);
+    expect(
+      (
+        await zadig('/openapi/projects/project', {
+          json: { project_key, project_name: project_key, project_type: 'yaml' },
+        })
+      ).json,
+    ).toEqual(SUCCESS);
   }
-  expect((await zadig('/openapi/templates/yaml', { json: { name: 'microservice-template', content: microserviceTemplate } })).status).toBe(200);
+  expect(
+    (await zadig('/openapi/templates/yaml', { json: { name: 'microservice-template', content: microserviceTemplate } }))
+      .status,
+  ).toBe(200);
   const baseVariables = [
     { key: 'memoryLimit', value: '64Mi', type: 'string' },
     { key: 'port', value: '8080', type: 'string' },
   ];
-  expect((await zadig('/openapi/templates/yaml', { json: { name: 'base-template', content: microserviceTemplate, service_variable_kvs: baseVariables } })).status).toBe(200);
+  expect(
+    (
+      await zadig('/openapi/templates/yaml', {
+        json: { name: 'base-template', content: microserviceTemplate, service_variable_kvs: baseVariables },
+      })
+    ).status,
+  ).toBe(200);
 });
 afterAll(() => berth.close());
 
@@ -45,7 +65,9 @@ describe('POST /openapi/service/template/load/yaml (the spec example)', () => {
       created_by: 'admin',
       created_time: expect.any(Number),
       yaml: microserviceTemplate,
-      containers: [{ name: 'service1', image: 'koderover.******.com/koderover-demo/service2:latest', image_name: 'service2' }],
+      containers: [
+        { name: 'service1', image: 'koderover.******.com/koderover-demo/service2:latest', image_name: 'service2' },
+      ],
     });
     expect(detail.json.service_variable_kvs).toEqual([
       { key: 'port', value: '20221', type: 'string', options: [], desc: '' },
@@ -58,11 +80,17 @@ describe('POST /openapi/service/template/load/yaml (the spec example)', () => {
 
 describe('POST /openapi/service/template/production/load/yaml (the spec example)', () => {
   it('creates production service1 from base-template', async () => {
-    const created = await zadig('/openapi/service/template/production/load/yaml', { json: loadProductionTemplateExample });
+    const created = await zadig('/openapi/service/template/production/load/yaml', {
+      json: loadProductionTemplateExample,
+    });
     expect(created.json).toEqual(SUCCESS);
     const detail = await zadig('/openapi/service/yaml/production/service1?projectKey=demo');
     expect(detail.json).toMatchObject({ service_name: 'service1', type: 'k8s', created_by: 'admin' });
-    expect(Object.fromEntries(detail.json.service_variable_kvs.map((kv: { key: string; value: unknown }) => [kv.key, kv.value]))).toEqual({
+    expect(
+      Object.fromEntries(
+        detail.json.service_variable_kvs.map((kv: { key: string; value: unknown }) => [kv.key, kv.value]),
+      ),
+    ).toEqual({
       memoryLimit: '64Mi',
       port: '8080',
       cpuLimit: '15m',
@@ -78,14 +106,25 @@ describe('POST /openapi/service/yaml/raw and /production/raw (the spec example)'
     const created = await zadig(`${createPath}?projectKey=demo`, { json: rawServiceExampleIndented });
     expect(created.json).toEqual(SUCCESS);
     const detail = await zadig(`${detailPath}?projectKey=demo`);
-    expect(detail.json).toMatchObject({ service_name: 'service-3', type: 'k8s', yaml: rawServiceExampleIndented.yaml, containers: [myapp] });
-    expect(detail.json.service_variable_kvs).toEqual([{ key: 'cpu', value: '12m', type: 'string', options: [], desc: 'cpu value' }]);
+    expect(detail.json).toMatchObject({
+      service_name: 'service-3',
+      type: 'k8s',
+      yaml: rawServiceExampleIndented.yaml,
+      containers: [myapp],
+    });
+    expect(detail.json.service_variable_kvs).toEqual([
+      { key: 'cpu', value: '12m', type: 'string', options: [], desc: 'cpu value' },
+    ]);
   });
 
   it('refuses the example exactly as printed, whose YAML lost its indentation, saying why', async () => {
     const response = await zadig('/openapi/service/yaml/raw?projectKey=demo-raw', { json: rawServiceExample });
     expect(response.status).toBe(400);
-    expect(response.json).toMatchObject({ code: 400, message: 'Bad Request', description: expect.stringContaining('Map keys must be unique') });
+    expect(response.json).toMatchObject({
+      code: 400,
+      message: 'Bad Request',
+      description: expect.stringContaining('Map keys must be unique'),
+    });
   });
 });
 
@@ -95,7 +134,10 @@ describe('GET service lists', () => {
     expect(response.status).toBe(200);
     expect(Object.keys(response.json)).toEqual(['service']);
     expect(response.json.service).toContainEqual({ service_name: 'service-3', type: 'k8s', containers: [myapp] });
-    expect(response.json.service.map((service: { service_name: string }) => service.service_name).sort()).toEqual(['service-3', 'service1']);
+    expect(response.json.service.map((service: { service_name: string }) => service.service_name).sort()).toEqual([
+      'service-3',
+      'service1',
+    ]);
   });
 
   it('lists production services as a bare array, as documented', async () => {
@@ -110,19 +152,40 @@ describe('PUT /openapi/service/yaml/:serviceName (the spec example)', () => {
     ['test', '/openapi/service/yaml'],
     ['production', '/openapi/service/yaml/production'],
   ])('replaces the %s service’s YAML and keeps a new revision', async (_, base) => {
-    const rawService = { service_name: 'service1', yaml: rawServiceExampleIndented.yaml, variable_yaml: rawServiceExampleIndented.variable_yaml };
+    const rawService = {
+      service_name: 'service1',
+      yaml: rawServiceExampleIndented.yaml,
+      variable_yaml: rawServiceExampleIndented.variable_yaml,
+    };
     expect((await zadig(`${base}/raw?projectKey=demo-raw`, { json: rawService })).json).toEqual(SUCCESS);
-    const updated = await zadig(`${base}/service1?projectKey=demo-raw`, { method: 'PUT', json: updateServiceYamlExampleIndented });
+    const updated = await zadig(`${base}/service1?projectKey=demo-raw`, {
+      method: 'PUT',
+      json: updateServiceYamlExampleIndented,
+    });
     expect(updated.status).toBe(200);
     expect(updated.json).toEqual(SUCCESS);
 
     const detail = (await zadig(`${base}/service1?projectKey=demo-raw`)).json;
-    expect(detail).toMatchObject({ yaml: updateServiceYamlExampleIndented.yaml, revision: 2, containers: [{ name: 'service1', image: 'koderover.******.com/koderover-demo/service1:latest', image_name: 'service1' }] });
-    expect(detail.service_variable_kvs.map((kv: { key: string }) => kv.key)).toEqual(['cpu', 'port', 'memoryLimit', 'cpuLimit']);
+    expect(detail).toMatchObject({
+      yaml: updateServiceYamlExampleIndented.yaml,
+      revision: 2,
+      containers: [
+        { name: 'service1', image: 'koderover.******.com/koderover-demo/service1:latest', image_name: 'service1' },
+      ],
+    });
+    expect(detail.service_variable_kvs.map((kv: { key: string }) => kv.key)).toEqual([
+      'cpu',
+      'port',
+      'memoryLimit',
+      'cpuLimit',
+    ]);
   });
 
   it('refuses the example exactly as printed, naming the YAML problem', async () => {
-    const response = await zadig('/openapi/service/yaml/service1?projectKey=demo-raw', { method: 'PUT', json: updateServiceYamlExample });
+    const response = await zadig('/openapi/service/yaml/service1?projectKey=demo-raw', {
+      method: 'PUT',
+      json: updateServiceYamlExample,
+    });
     expect(response.status).toBe(400);
     expect(response.json.description).toContain('Map keys must be unique');
   });
@@ -133,7 +196,10 @@ describe('PUT /openapi/service/yaml/:serviceName/variable (the spec example)', (
     ['test', '/openapi/service/yaml'],
     ['production', '/openapi/service/yaml/production'],
   ])('replaces the %s service’s variables', async (_, base) => {
-    const response = await zadig(`${base}/service-3/variable?projectKey=demo`, { method: 'PUT', json: updateVariablesExample });
+    const response = await zadig(`${base}/service-3/variable?projectKey=demo`, {
+      method: 'PUT',
+      json: updateVariablesExample,
+    });
     expect(response.json).toEqual(SUCCESS);
     const detail = (await zadig(`${base}/service-3?projectKey=demo`)).json;
     expect(detail.service_variable_kvs).toEqual(updateVariablesExample.service_variable_kvs);
@@ -148,7 +214,9 @@ describe('service labels', () => {
       { key: 'team', value: 'payments' },
       { key: 'tier', value: 'backend' },
     ];
-    expect((await zadig('/openapi/service/yaml/service-3/labels?projectKey=demo', { method: 'PUT', json: labels })).json).toEqual(labels);
+    expect(
+      (await zadig('/openapi/service/yaml/service-3/labels?projectKey=demo', { method: 'PUT', json: labels })).json,
+    ).toEqual(labels);
     expect((await zadig('/openapi/service/yaml/service-3/labels?projectKey=demo')).json).toEqual(labels);
     expect((await zadig('/openapi/service/yaml/production/service-3/labels?projectKey=demo')).json).toEqual([]);
   });
@@ -162,6 +230,10 @@ describe('DELETE /openapi/service/yaml/:serviceName', () => {
     expect((await zadig(`${base}/service-3?projectKey=demo`, { method: 'DELETE' })).json).toEqual(SUCCESS);
     const gone = await zadig(`${base}/service-3?projectKey=demo`);
     expect(gone.status).toBe(404);
-    expect(gone.json).toMatchObject({ code: 404, message: 'Not Found', description: expect.stringContaining('"service-3" not found') });
+    expect(gone.json).toMatchObject({
+      code: 404,
+      message: 'Not Found',
+      description: expect.stringContaining('"service-3" not found'),
+    });
   });
 });

@@ -48,7 +48,8 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
     apps,
     logs,
     /** The item exactly as stored, to check what is (not) in the table. */
-    rawItem: async (key: { pk: string; sk: string }) => (await raw.send(new GetCommand({ TableName: tableName, Key: key }))).Item,
+    rawItem: async (key: { pk: string; sk: string }) =>
+      (await raw.send(new GetCommand({ TableName: tableName, Key: key }))).Item,
     /** Runs the stream workers on this table, as the local server does. */
     async startWorkers() {
       const streams = new DynamoDBStreamsClient({ endpoint });
@@ -70,7 +71,10 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 20_000, intervalMs = 150 } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 20_000, intervalMs = 150 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -80,7 +84,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -23,7 +23,11 @@ export async function call(app: Fetchable, path: string, options: CallOptions = 
     body = new URLSearchParams(options.form).toString();
   }
   const response = await app.fetch(
-    new Request(`http://berth.test${path}`, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) }),
+    new Request(`http://berth.test${path}`, {
+      method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    }),
   );
   const text = await response.text();
   let json: any;

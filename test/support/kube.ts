@@ -20,16 +20,25 @@ export async function createNamespace(prefix: string): Promise<{ name: string; r
   const { core } = kube();
   await core.createNamespace({ body: { metadata: { name } } });
   // A namespace is usable for pods once its default ServiceAccount exists.
-  await eventually(async () => ((await core.readNamespacedServiceAccount({ name: 'default', namespace: name })) ? true : undefined));
+  await eventually(async () =>
+    (await core.readNamespacedServiceAccount({ name: 'default', namespace: name })) ? true : undefined,
+  );
   return { name, remove: async () => void (await core.deleteNamespace({ name }).catch(() => undefined)) };
 }
 
 /** Waits until exactly `count` pods match and all of them run with an IP. */
-export async function runningPods(namespace: string, labelSelector: string, count: number, timeoutMs = 60_000): Promise<V1Pod[]> {
+export async function runningPods(
+  namespace: string,
+  labelSelector: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<V1Pod[]> {
   const { core } = kube();
   return eventually(
     async () => {
-      const pods = (await core.listNamespacedPod({ namespace, labelSelector })).items.filter((pod) => !pod.metadata?.deletionTimestamp);
+      const pods = (await core.listNamespacedPod({ namespace, labelSelector })).items.filter(
+        (pod) => !pod.metadata?.deletionTimestamp,
+      );
       const ready = pods.length === count && pods.every((pod) => pod.status?.phase === 'Running' && pod.status.podIP);
       return ready ? pods : undefined;
     },

@@ -1,7 +1,15 @@
 import { stringify } from 'yaml';
 
 /** A kubeconfig with inline token auth; `user` lets a test add or replace user fields (exec, files, ...). */
-export function kubeconfigFor({ server, token = 'test-token', user }: { server: string; token?: string; user?: Record<string, unknown> }): string {
+export function kubeconfigFor({
+  server,
+  token = 'test-token',
+  user,
+}: {
+  server: string;
+  token?: string;
+  user?: Record<string, unknown>;
+}): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

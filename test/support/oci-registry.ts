@@ -16,7 +16,10 @@ export type TestRegistry = { url: string; username: string; password: string };
  * port: filesystem storage in a temp dir, deletes enabled, htpasswd (bcrypt)
  * auth for one user. Resolves once `GET /v2/` asks for credentials.
  */
-export async function startOciRegistry({ username = 'berth', password = randomBytes(12).toString('hex') } = {}): Promise<TestRegistry & { stop(): Promise<void> }> {
+export async function startOciRegistry({
+  username = 'berth',
+  password = randomBytes(12).toString('hex'),
+} = {}): Promise<TestRegistry & { stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-registry-'));
   const { stdout: htpasswd } = await promisify(execFile)('htpasswd', ['-Bbn', username, password]);
   await writeFile(join(dir, 'htpasswd'), htpasswd);
@@ -35,7 +38,11 @@ export async function startOciRegistry({ username = 'berth', password = randomBy
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const spawnFailed = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`docker-registry did not start (apt-get install docker-registry): ${error.message}`))));
+  const spawnFailed = new Promise<never>((_, reject) =>
+    child.once('error', (error) =>
+      reject(new Error(`docker-registry did not start (apt-get install docker-registry): ${error.message}`)),
+    ),
+  );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopChild(child);
@@ -77,16 +84,29 @@ export async function pushTinyImage(registry: TestRegistry, repository: string, 
   const authorization = `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
   const layer = gzipSync(Buffer.alloc(1024)); // an empty tar archive
   const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(Buffer.alloc(1024))] } }),
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [sha256(Buffer.alloc(1024))] },
+    }),
   );
   for (const blob of [layer, config]) {
-    const started = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
+    const started = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, {
+      method: 'POST',
+      headers: { authorization },
+    });
     await started.body?.cancel();
     const location = started.headers.get('location');
-    if (started.status !== 202 || !location) throw new Error(`starting an upload to ${repository} answered ${started.status}`);
+    if (started.status !== 202 || !location)
+      throw new Error(`starting an upload to ${repository} answered ${started.status}`);
     const upload = new URL(location, registry.url);
     upload.searchParams.set('digest', sha256(blob));
-    const put = await fetch(upload, { method: 'PUT', headers: { authorization, 'content-type': 'application/octet-stream' }, body: blob });
+    const put = await fetch(upload, {
+      method: 'PUT',
+      headers: { authorization, 'content-type': 'application/octet-stream' },
+      body: blob,
+    });
     await put.body?.cancel();
     if (put.status !== 201) throw new Error(`uploading a blob to ${repository} answered ${put.status}`);
   }
@@ -111,7 +131,10 @@ export async function pushTinyImage(registry: TestRegistry, repository: string, 
 /** Deletes a manifest by digest (the registry then lists the repository with `"tags": null` once no tag is left). */
 export async function deleteManifest(registry: TestRegistry, repository: string, digest: string): Promise<void> {
   const authorization = `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
-  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${digest}`, { method: 'DELETE', headers: { authorization } });
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${digest}`, {
+    method: 'DELETE',
+    headers: { authorization },
+  });
   await response.body?.cancel();
   if (response.status !== 202) throw new Error(`deleting ${repository}@${digest} answered ${response.status}`);
 }

@@ -45,26 +45,46 @@ const defaults = [
 /** Registers the test cluster and registry, and a project with service1 and service2 (test and production). */
 export async function seedEnvironmentWorld(berth: Harness, project: string) {
   const registry = inject('registry');
-  await call(berth.apps.admin, '/admin/clusters', { token: ADMIN_TOKEN, json: { id: 'local', name: 'local', kubeconfig: inject('kubeconfig') } });
+  await call(berth.apps.admin, '/admin/clusters', {
+    token: ADMIN_TOKEN,
+    json: { id: 'local', name: 'local', kubeconfig: inject('kubeconfig') },
+  });
   await call(berth.apps.admin, '/admin/registries', {
     token: ADMIN_TOKEN,
-    json: { id: 'harbor', address: registry.url, namespace: 'test', username: registry.username, password: registry.password, insecure: true },
+    json: {
+      id: 'harbor',
+      address: registry.url,
+      namespace: 'test',
+      username: registry.username,
+      password: registry.password,
+      insecure: true,
+    },
   });
-  await call(berth.apps['zadig-service'], '/openapi/projects/project', { token: ADMIN_TOKEN, json: { project_key: project, project_name: project, project_type: 'yaml' } });
+  await call(berth.apps['zadig-service'], '/openapi/projects/project', {
+    token: ADMIN_TOKEN,
+    json: { project_key: project, project_name: project, project_type: 'yaml' },
+  });
   for (const base of ['/openapi/service/yaml', '/openapi/service/yaml/production']) {
     for (const name of ['service1', 'service2']) {
-      await call(berth.apps['zadig-service'], `${base}/raw?projectKey=${project}`, { token: ADMIN_TOKEN, json: { service_name: name, yaml: serviceYaml(name), variable_yaml: defaults } });
+      await call(berth.apps['zadig-service'], `${base}/raw?projectKey=${project}`, {
+        token: ADMIN_TOKEN,
+        json: { service_name: name, yaml: serviceYaml(name), variable_yaml: defaults },
+      });
     }
   }
 }
 
 /** Calls the environment group as the admin, and waits for an operation to finish. */
 export function environmentClient(berth: () => Harness) {
-  const zadig = (path: string, options: Parameters<typeof call>[2] = {}) => call(berth().apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+  const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
+    call(berth().apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
   const settled = (operationId: string) =>
-    eventually(async () => {
-      const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
-      return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
-    }, { timeoutMs: 60_000 });
+    eventually(
+      async () => {
+        const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
+        return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
   return { zadig, settled };
 }

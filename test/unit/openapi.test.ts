@@ -24,7 +24,9 @@ describe('GET /openapi.json', () => {
     const { json } = await call(createDocsApp({ log: () => {} }), '/openapi.json');
     const createCluster = json.paths['/admin/clusters'].post;
     expect(createCluster.requestBody.content['application/json'].schema.required).toEqual(['id', 'name', 'kubeconfig']);
-    expect(json.paths['/admin/clusters/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+    expect(json.paths['/admin/clusters/{id}'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path', required: true }),
+    ]);
     const replicas = json.paths['/v1/k8sservice/updatePodReplicas'].post.requestBody.content;
     expect(Object.keys(replicas)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
     expect(json.paths['/v1/k8sservice/test'].get.security).toEqual([]);

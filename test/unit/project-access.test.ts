@@ -3,7 +3,12 @@ import { requireAdmin, requireProjectAccess } from '../../core/auth/authenticate
 import type { Principal } from '../../core/auth/schemas.ts';
 import { ForbiddenError } from '../../core/errors.ts';
 
-const principal = (role: Principal['role'], projects?: string[]): Principal => ({ tokenId: 't', name: 'n', role, projects });
+const principal = (role: Principal['role'], projects?: string[]): Principal => ({
+  tokenId: 't',
+  name: 'n',
+  role,
+  projects,
+});
 
 describe('project scope', () => {
   it('lets admins and unscoped users into every project', () => {

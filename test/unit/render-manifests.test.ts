@@ -6,7 +6,6 @@ import { parseYamlStream, parseYamlValue } from '../../core/yaml.ts';
 import type { ServiceVariable } from '../../core/render/variables.ts';
 import { SERVICE2 } from '../support/service2.ts';
 
-
 const billionLaughs = (): string => {
   const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (const name of 'bcdefghi') {
@@ -18,7 +17,9 @@ const billionLaughs = (): string => {
 
 describe('parseYamlStream: safe parsing', () => {
   it('rejects a billion-laughs document', () => {
-    expect(errorOf(() => parseYamlStream(billionLaughs(), 'yaml')).message).toBe('yaml: expands aliases beyond the allowed limit');
+    expect(errorOf(() => parseYamlStream(billionLaughs(), 'yaml')).message).toBe(
+      'yaml: expands aliases beyond the allowed limit',
+    );
   });
 
   it('rejects a recursive alias, oversized input and too many documents', () => {
@@ -29,13 +30,16 @@ describe('parseYamlStream: safe parsing', () => {
     expect(errorOf(() => parseYamlStream('a: 1\n---\nb: 2\n---\nc: 3', 'yaml', { maxDocuments: 2 })).message).toBe(
       'yaml: has 3 documents, more than the 2 allowed',
     );
-    expect(errorOf(() => parseYamlValue('a: &a [1, 2, 3]\nb: [*a, *a, *a, *a]', 'yaml', { maxNodes: 10 })).message).toBe(
-      'yaml: expands to more than 10 values',
-    );
+    expect(
+      errorOf(() => parseYamlValue('a: &a [1, 2, 3]\nb: [*a, *a, *a, *a]', 'yaml', { maxNodes: 10 })).message,
+    ).toBe('yaml: expands to more than 10 values');
   });
 
   it('allows ordinary anchors and merge keys', () => {
-    expect(parseYamlValue('base: &base {cpu: 1}\nweb:\n  <<: *base\n  mem: 2', 'yaml')).toEqual({ base: { cpu: 1 }, web: { cpu: 1, mem: 2 } });
+    expect(parseYamlValue('base: &base {cpu: 1}\nweb:\n  <<: *base\n  mem: 2', 'yaml')).toEqual({
+      base: { cpu: 1 },
+      web: { cpu: 1, mem: 2 },
+    });
   });
 
   it('reads YAML the way yaml.v2 / kubectl do, keeping keys and dates as written', () => {
@@ -50,7 +54,9 @@ describe('parseYamlStream: safe parsing', () => {
   });
 
   it('reports syntax errors with the document and line', () => {
-    expect(errorOf(() => parseYamlStream('a: 1\n---\nb: [1\n', 'yaml')).message).toMatch(/^yaml: document 2 \(line 2\) is not valid YAML at line \d+, column \d+: /);
+    expect(errorOf(() => parseYamlStream('a: 1\n---\nb: [1\n', 'yaml')).message).toMatch(
+      /^yaml: document 2 \(line 2\) is not valid YAML at line \d+, column \d+: /,
+    );
     expect(errorOf(() => parseYamlStream('a: 1\na: 2\n', 'yaml')).message).toBe(
       'yaml: is not valid YAML at line 2, column 1: Map keys must be unique',
     );
@@ -59,19 +65,23 @@ describe('parseYamlStream: safe parsing', () => {
 
 describe('parseManifests', () => {
   it('parses every object of a multi-document stream, skipping empty documents', () => {
-    const objects = parseManifests('---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n# only a comment\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n');
+    const objects = parseManifests(
+      '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n# only a comment\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n',
+    );
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/web', 'Deployment/web']);
   });
 
   it('rejects a document without metadata.name, naming the document', () => {
-    const source = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels: {app: web}\n';
+    const source =
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels: {app: web}\n';
     const error = errorOf(() => parseManifests(source, { field: 'yaml' }));
     expect(error.message).toBe('yaml: document 2 (line 5) has no metadata.name (each must be a non-empty string)');
     expect(error.field).toBe('yaml');
   });
 
   it('reports every wrong document at once', () => {
-    const source = 'kind: Service\nmetadata:\n  name: a\n---\n- a list\n---\njust text\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 7\n';
+    const source =
+      'kind: Service\nmetadata:\n  name: a\n---\n- a list\n---\njust text\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 7\n';
     expect(errorOf(() => parseManifests(source)).message).toBe(
       'yaml: document 1 (line 1) has no apiVersion (each must be a non-empty string); document 2 (line 4) is a list, not a Kubernetes object; document 3 (line 6) is the scalar "just text", not a Kubernetes object; document 4 (line 8) has no metadata.name (each must be a non-empty string)',
     );
@@ -79,14 +89,20 @@ describe('parseManifests', () => {
 
   it('rejects the same object twice and a stream with no objects', () => {
     const object = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n';
-    expect(errorOf(() => parseManifests(`${object}---\n${object}`)).message).toBe('yaml: document 2 (line 5) repeats Service "web" from document 1');
+    expect(errorOf(() => parseManifests(`${object}---\n${object}`)).message).toBe(
+      'yaml: document 2 (line 5) repeats Service "web" from document 1',
+    );
     expect(errorOf(() => parseManifests('---\n# nothing\n')).message).toBe('yaml: contains no Kubernetes objects');
   });
 
   it('rejects a billion-laughs manifest', () => {
-    expect(errorOf(() => parseManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  ${billionLaughs().replaceAll('\n', '\n  ')}`)).message).toBe(
-      'yaml: expands aliases beyond the allowed limit',
-    );
+    expect(
+      errorOf(() =>
+        parseManifests(
+          `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  ${billionLaughs().replaceAll('\n', '\n  ')}`,
+        ),
+      ).message,
+    ).toBe('yaml: expands aliases beyond the allowed limit');
   });
 });
 
@@ -110,25 +126,55 @@ describe('containers', () => {
       { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: meta('s'), spec: { template: { spec: pod('s') } } },
       { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta('ds'), spec: { template: { spec: pod('ds') } } },
       { apiVersion: 'batch/v1', kind: 'Job', metadata: meta('j'), spec: { template: { spec: pod('j') } } },
-      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta('c'), spec: { jobTemplate: { spec: { template: { spec: pod('c') } } } } },
+      {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: meta('c'),
+        spec: { jobTemplate: { spec: { template: { spec: pod('c') } } } },
+      },
       { apiVersion: 'v1', kind: 'Pod', metadata: meta('p'), spec: pod('p') },
     ];
     expect(extractContainers(objects).map((c) => `${c.name}=${c.image_name}`)).toEqual([
-      'd=d', 'd-init=busybox', 's=s', 's-init=busybox', 'ds=ds', 'ds-init=busybox', 'j=j', 'j-init=busybox', 'c=c', 'c-init=busybox', 'p=p', 'p-init=busybox',
+      'd=d',
+      'd-init=busybox',
+      's=s',
+      's-init=busybox',
+      'ds=ds',
+      'ds-init=busybox',
+      'j=j',
+      'j-init=busybox',
+      'c=c',
+      'c-init=busybox',
+      'p=p',
+      'p-init=busybox',
     ]);
   });
 
   it('rejects a container without an image, naming the workload', () => {
-    const objects = [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'web' }] } } } }];
-    expect(errorOf(() => extractContainers(objects)).message).toBe('yaml: Deployment "web": containers[0] needs a name and an image');
+    const objects = [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: { template: { spec: { containers: [{ name: 'web' }] } } },
+      },
+    ];
+    expect(errorOf(() => extractContainers(objects)).message).toBe(
+      'yaml: Deployment "web": containers[0] needs a name and an image',
+    );
   });
 });
 
 describe('system placeholders', () => {
   it('replaces the placeholders it is given, as plain text', () => {
-    expect(substitutePlaceholders('$Namespace$/$EnvName$/$Product$/$Service$/$Other$', { namespace: 'demo-env-dev', envName: 'dev', product: 'demo', service: 'web' })).toBe(
-      'demo-env-dev/dev/demo/web/$Other$',
-    );
+    expect(
+      substitutePlaceholders('$Namespace$/$EnvName$/$Product$/$Service$/$Other$', {
+        namespace: 'demo-env-dev',
+        envName: 'dev',
+        product: 'demo',
+        service: 'web',
+      }),
+    ).toBe('demo-env-dev/dev/demo/web/$Other$');
     expect(substitutePlaceholders('$Namespace$ $Service$', { service: 'web' })).toBe('$Namespace$ web');
   });
 });
@@ -163,8 +209,13 @@ describe('renderService: spec service2', () => {
         .replace('cpu: {{.cpuLimit}}', 'cpu: 55m')
         .replace('port: {{.port}}\n    targetPort: {{.port}}', 'port: 20221\n    targetPort: 20221'),
     );
-    expect(rendered.objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual(['apps/v1 Deployment service2', 'v1 Service service2']);
-    expect(rendered.objects[1]).toMatchObject({ spec: { type: 'NodePort', ports: [{ protocol: 'TCP', port: 20221, targetPort: 20221 }] } });
+    expect(rendered.objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual([
+      'apps/v1 Deployment service2',
+      'v1 Service service2',
+    ]);
+    expect(rendered.objects[1]).toMatchObject({
+      spec: { type: 'NodePort', ports: [{ protocol: 'TCP', port: 20221, targetPort: 20221 }] },
+    });
     // the containers of GET /openapi/service/yaml/service2
     expect(rendered.containers).toEqual([
       { name: 'service2', image: 'koderover.******.com/koderover-demo/service2:latest', image_name: 'service2' },
@@ -179,9 +230,10 @@ describe('renderService: spec service2', () => {
 
   it("rejects the spec's flattened YAML, which has duplicate keys once indentation is lost", () => {
     const flattened = SERVICE2.replace(/^ +/gm, ' ');
-    expect(errorOf(() => renderService({ template: flattened, variables: serviceVariables(flattened, SERVICE2_KVS) })).message).toMatch(
-      /^yaml: document 1 \(line 1\) is not valid YAML at line \d+, column \d+: Map keys must be unique/,
-    );
+    expect(
+      errorOf(() => renderService({ template: flattened, variables: serviceVariables(flattened, SERVICE2_KVS) }))
+        .message,
+    ).toMatch(/^yaml: document 1 \(line 1\) is not valid YAML at line \d+, column \d+: Map keys must be unique/);
   });
 });
 
@@ -221,7 +273,16 @@ spec:
       metadata: { name: 'app', namespace: 'demo-env-dev' },
       spec: {
         template: {
-          spec: { containers: [{ name: 'app', image: 'registry.example/team/app:v1', resources: { limits: { cpu: '500m' } }, args: ['--debug'] }] },
+          spec: {
+            containers: [
+              {
+                name: 'app',
+                image: 'registry.example/team/app:v1',
+                resources: { limits: { cpu: '500m' } },
+                args: ['--debug'],
+              },
+            ],
+          },
         },
       },
     });
@@ -229,14 +290,20 @@ spec:
   });
 
   it('rejects an override that breaks its declared type', () => {
-    expect(errorOf(() => renderService({ template, variables, overrides: [{ key: 'debug', value: 'yes' }] })).message).toBe(
-      'variable "debug" is of type bool: its value must be true or false, got "yes"',
-    );
+    expect(
+      errorOf(() => renderService({ template, variables, overrides: [{ key: 'debug', value: 'yes' }] })).message,
+    ).toBe('variable "debug" is of type bool: its value must be true or false, got "yes"');
   });
 
   it('rejects a rendered document without metadata.name, naming the document', () => {
-    const twoDocs = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{.name}}\n';
-    const error = errorOf(() => renderService({ template: twoDocs, variables: [{ key: 'name', value: '', type: 'string', options: [], desc: '' }] }));
+    const twoDocs =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{.name}}\n';
+    const error = errorOf(() =>
+      renderService({
+        template: twoDocs,
+        variables: [{ key: 'name', value: '', type: 'string', options: [], desc: '' }],
+      }),
+    );
     expect(error.message).toBe('yaml: document 2 (line 5) has no metadata.name (each must be a non-empty string)');
   });
 });

@@ -4,7 +4,8 @@ import { parseYamlValue } from '../../core/yaml.ts';
 import { parseTemplate, renderTemplate, templateVariables } from '../../core/render/template.ts';
 
 /** Template data the way Zadig builds it: a YAML mapping (yaml.v2 typing). */
-const yamlData = (source: string): Record<string, unknown> => (parseYamlValue(source, 'data') ?? {}) as Record<string, unknown>;
+const yamlData = (source: string): Record<string, unknown> =>
+  (parseYamlValue(source, 'data') ?? {}) as Record<string, unknown>;
 
 /** The error a call throws (fails the test when it does not throw). */
 
@@ -17,14 +18,17 @@ describe('renderTemplate: values print as yaml.v2 data prints in Go', () => {
     const data = yamlData(
       "s: hello world\nb: false\ni: -42\nf: 2.50\nq: '007'\no: 0755\nbig: 1000000\nsmall: 0.00001\nlarge: 1234567.5\non: yes\n",
     );
-    expect(renderTemplate('{{.s}}|{{.b}}|{{.i}}|{{.f}}|{{.q}}|{{.o}}|{{.big}}|{{.small}}|{{.large}}|{{.on}}', data)).toBe(
-      'hello world|false|-42|2.5|007|493|1000000|1e-05|1.2345675e+06|true',
-    );
+    expect(
+      renderTemplate('{{.s}}|{{.b}}|{{.i}}|{{.f}}|{{.q}}|{{.o}}|{{.big}}|{{.small}}|{{.large}}|{{.on}}', data),
+    ).toBe('hello world|false|-42|2.5|007|493|1000000|1e-05|1.2345675e+06|true');
   });
 
   it('evaluates literals like Go (Go)', () => {
     expect(
-      renderTemplate('{{"tab\\there"}}|{{`raw\\n`}}|{{"\\x41\\u00e9"}}|{{\'a\'}}|{{0x1F}}|{{1e3}}|{{1_000}}|{{print 1 2 "a" "b" 3}}', {}),
+      renderTemplate(
+        '{{"tab\\there"}}|{{`raw\\n`}}|{{"\\x41\\u00e9"}}|{{\'a\'}}|{{0x1F}}|{{1e3}}|{{1_000}}|{{print 1 2 "a" "b" 3}}',
+        {},
+      ),
     ).toBe('tab\there|raw\\n|Aé|97|31|1000|1000|1 2ab3');
   });
 
@@ -48,9 +52,12 @@ describe('renderTemplate: values print as yaml.v2 data prints in Go', () => {
 describe('renderTemplate: keys and missing keys', () => {
   it('reads nested keys, $ and parenthesized chains', () => {
     const data = yamlData('db: {primary: {host: pg, port: 5432}}\nns: prod');
-    expect(renderTemplate('{{.db.primary.host}}:{{.db.primary.port}} {{with .db}}{{.primary.host}}@{{$.ns}}{{end}} {{(.db.primary).port}}', data)).toBe(
-      'pg:5432 pg@prod 5432',
-    );
+    expect(
+      renderTemplate(
+        '{{.db.primary.host}}:{{.db.primary.port}} {{with .db}}{{.primary.host}}@{{$.ns}}{{end}} {{(.db.primary).port}}',
+        data,
+      ),
+    ).toBe('pg:5432 pg@prod 5432');
   });
 
   it('names every missing key in one error, in order of use, once each', () => {
@@ -78,18 +85,26 @@ describe('renderTemplate: keys and missing keys', () => {
   });
 
   it('does not count a key used only under default as missing', () => {
-    expect(renderTemplate('{{default "x" .v}} {{.w | default "y"}} {{default "z" .a.b}} {{default 1 .zero}}', yamlData('zero: 0'))).toBe(
-      'x y z 1',
-    );
+    expect(
+      renderTemplate(
+        '{{default "x" .v}} {{.w | default "y"}} {{default "z" .a.b}} {{default 1 .zero}}',
+        yamlData('zero: 0'),
+      ),
+    ).toBe('x y z 1');
     // the fallback itself is still required
-    expect(errorOf(() => renderTemplate('{{default .fallback .v}}', {})).message).toBe('template validate err: missing keys [fallback]');
+    expect(errorOf(() => renderTemplate('{{default .fallback .v}}', {})).message).toBe(
+      'template validate err: missing keys [fallback]',
+    );
   });
 
   it("uses default's value when it is not empty (Go + sprig)", () => {
     const data = yamlData("e: ''\nz: 0\nf: false\nv: val\ns: str");
-    expect(renderTemplate('{{default "x" .e}} {{default "x" .z}} {{default "x" .f}} {{.v | default "y"}} {{default 5 .s}}', data)).toBe(
-      'x x x val str',
-    );
+    expect(
+      renderTemplate(
+        '{{default "x" .e}} {{default "x" .z}} {{default "x" .f}} {{.v | default "y"}} {{default 5 .s}}',
+        data,
+      ),
+    ).toBe('x x x val str');
   });
 
   it('does not read inherited properties as keys', () => {
@@ -121,9 +136,12 @@ describe('renderTemplate: control structures (Go)', () => {
   });
 
   it('declares and assigns variables with Go scoping', () => {
-    expect(renderTemplate('{{$name := .name}}{{$count := 0}}{{range .items}}{{$count = .}}{{$.prefix}}-{{$name}}-{{.}} {{end}}{{$count}}', yamlData('name: web\nprefix: p\nitems: [1, 2]'))).toBe(
-      'p-web-1 p-web-2 2',
-    );
+    expect(
+      renderTemplate(
+        '{{$name := .name}}{{$count := 0}}{{range .items}}{{$count = .}}{{$.prefix}}-{{$name}}-{{.}} {{end}}{{$count}}',
+        yamlData('name: web\nprefix: p\nitems: [1, 2]'),
+      ),
+    ).toBe('p-web-1 p-web-2 2');
     expect(errorOf(() => renderTemplate('{{if true}}{{$x := 1}}{{end}}{{$x}}', {})).message).toBe(
       'template: line 1: undefined variable "$x"',
     );
@@ -149,7 +167,9 @@ describe('renderTemplate: control structures (Go)', () => {
 
 describe('renderTemplate: whitespace, comments and functions (Go)', () => {
   it('trims with {{- and -}} and drops comments', () => {
-    expect(renderTemplate('a:\n  {{- /* comment */ -}}\n  {{ .x }}\nb: {{ .y -}}   \n\n  c', { x: 1, y: 2 })).toBe('a:1\nb: 2c');
+    expect(renderTemplate('a:\n  {{- /* comment */ -}}\n  {{ .x }}\nb: {{ .y -}}   \n\n  c', { x: 1, y: 2 })).toBe(
+      'a:1\nb: 2c',
+    );
     expect(renderTemplate('a\n{{/* multi\nline */}}\nb', {})).toBe('a\n\nb');
   });
 
@@ -174,15 +194,20 @@ describe('renderTemplate: whitespace, comments and functions (Go)', () => {
 
   it('quotes like Go %q (Go + sprig quote)', () => {
     const data = yamlData('s: "say \\"hi\\"\\n\\tand\\u00a0bye\\u0007"\nt: true');
-    expect(renderTemplate('{{quote .s}} {{quote 5}} {{quote .t}}', data)).toBe('"say \\"hi\\"\\n\\tand\\u00a0bye\\a" "5" "true"');
+    expect(renderTemplate('{{quote .s}} {{quote 5}} {{quote .t}}', data)).toBe(
+      '"say \\"hi\\"\\n\\tand\\u00a0bye\\a" "5" "true"',
+    );
   });
 
   it('formats with printf (Go)', () => {
     expect(
-      renderTemplate('{{printf "%s-%d|%5d|%-5s|%05d|%x|%X|%.2f|%q|%t|%%|%+d" .name .port 42 "ab" 42 255 "hi" 3.14159 "x" true 5}}', {
-        name: 'web',
-        port: 8080,
-      }),
+      renderTemplate(
+        '{{printf "%s-%d|%5d|%-5s|%05d|%x|%X|%.2f|%q|%t|%%|%+d" .name .port 42 "ab" 42 255 "hi" 3.14159 "x" true 5}}',
+        {
+          name: 'web',
+          port: 8080,
+        },
+      ),
     ).toBe('web-8080|   42|ab   |00042|ff|6869|3.14|"x"|true|%|+5');
   });
 
@@ -209,7 +234,9 @@ describe('renderTemplate: unsupported constructs are errors naming them', () => 
   });
 
   it('reports syntax errors with their line', () => {
-    expect(errorOf(() => parseTemplate('a\nb\n{{if .x}}c')).message).toBe('template: line 3: unexpected EOF: {{if}} at line 3 has no {{end}}');
+    expect(errorOf(() => parseTemplate('a\nb\n{{if .x}}c')).message).toBe(
+      'template: line 3: unexpected EOF: {{if}} at line 3 has no {{end}}',
+    );
     expect(errorOf(() => parseTemplate('{{end}}')).message).toBe('template: line 1: unexpected {{end}}');
     expect(errorOf(() => parseTemplate('x\n{{.a')).message).toBe('template: line 2: unclosed action');
     expect(errorOf(() => parseTemplate('{{break}}')).message).toBe('template: line 1: {{break}} outside {{range}}');
@@ -217,11 +244,15 @@ describe('renderTemplate: unsupported constructs are errors naming them', () => 
   });
 
   it('stops a template that would run or grow without bound', () => {
-    expect(errorOf(() => renderTemplate('{{range 100000000}}{{end}}', {})).message).toMatch(/execution exceeds 1000000 steps/);
-    expect(errorOf(() => renderTemplate('{{range 1000}}0123456789{{end}}', {}, { maxOutputLength: 5000 })).message).toBe(
-      'template: rendered output exceeds 5000 characters',
+    expect(errorOf(() => renderTemplate('{{range 100000000}}{{end}}', {})).message).toMatch(
+      /execution exceeds 1000000 steps/,
     );
-    expect(errorOf(() => parseTemplate('{{'.repeat(1) + '('.repeat(300) + '1' + ')'.repeat(300) + '}}')).message).toMatch(/nesting deeper than/);
+    expect(
+      errorOf(() => renderTemplate('{{range 1000}}0123456789{{end}}', {}, { maxOutputLength: 5000 })).message,
+    ).toBe('template: rendered output exceeds 5000 characters');
+    expect(errorOf(() => parseTemplate(`${'{{'.repeat(1) + '('.repeat(300)}1${')'.repeat(300)}}}`)).message).toMatch(
+      /nesting deeper than/,
+    );
   });
 });
 
@@ -233,6 +264,8 @@ describe('templateVariables', () => {
   });
 
   it('reads else branches with the outer dot', () => {
-    expect(templateVariables('{{with .a}}{{.inner}}{{else}}{{.b}}{{end}}{{range .l}}{{.x}}{{else}}{{.c}}{{end}}')).toEqual(['a', 'b', 'l', 'c']);
+    expect(
+      templateVariables('{{with .a}}{{.inner}}{{else}}{{.b}}{{end}}{{range .l}}{{.x}}{{else}}{{.c}}{{end}}'),
+    ).toEqual(['a', 'b', 'l', 'c']);
   });
 });

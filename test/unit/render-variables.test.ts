@@ -11,8 +11,12 @@ import {
   variablesToData,
 } from '../../core/render/variables.ts';
 
-
-const variable = (key: string, value: unknown, type: ServiceVariable['type'] = 'string', options: string[] = []): ServiceVariable => ({
+const variable = (
+  key: string,
+  value: unknown,
+  type: ServiceVariable['type'] = 'string',
+  options: string[] = [],
+): ServiceVariable => ({
   key,
   value,
   type,
@@ -23,8 +27,12 @@ const variable = (key: string, value: unknown, type: ServiceVariable['type'] = '
 describe('ServiceVariable schema', () => {
   it('reads the spec KeyVal and fills options and desc', () => {
     // the body of PUT /openapi/service/yaml/:serviceName/variable
-    expect(v.parse(ServiceVariable, { key: 'cpu', value: '12m', type: 'string', options: [], desc: '' })).toEqual(variable('cpu', '12m'));
-    expect(v.parse(ServiceVariable, { key: 'cpu', value: '12m', type: 'string', options: null, desc: null })).toEqual(variable('cpu', '12m'));
+    expect(v.parse(ServiceVariable, { key: 'cpu', value: '12m', type: 'string', options: [], desc: '' })).toEqual(
+      variable('cpu', '12m'),
+    );
+    expect(v.parse(ServiceVariable, { key: 'cpu', value: '12m', type: 'string', options: null, desc: null })).toEqual(
+      variable('cpu', '12m'),
+    );
     expect(v.parse(ServiceVariable, { key: 'cpu', value: '12m' })).toEqual(variable('cpu', '12m'));
   });
 
@@ -39,10 +47,12 @@ describe('checkVariable: values match their types', () => {
   it('bool takes true/false (or their strings) only', () => {
     expect(checkVariable(variable('tls', 'true', 'bool')).value).toBe(true);
     expect(checkVariable(variable('tls', false, 'bool')).value).toBe(false);
-    expect(errorOf(() => checkVariable(variable('tls', 'yes', 'bool'), 'service_variable_kvs[0].value'))).toMatchObject({
-      message: 'variable "tls" is of type bool: its value must be true or false, got "yes"',
-      field: 'service_variable_kvs[0].value',
-    });
+    expect(errorOf(() => checkVariable(variable('tls', 'yes', 'bool'), 'service_variable_kvs[0].value'))).toMatchObject(
+      {
+        message: 'variable "tls" is of type bool: its value must be true or false, got "yes"',
+        field: 'service_variable_kvs[0].value',
+      },
+    );
     expect(errorOf(() => checkVariable(variable('tls', 1, 'bool'))).message).toBe(
       'variable "tls" is of type bool: its value must be true or false, got 1',
     );
@@ -54,7 +64,9 @@ describe('checkVariable: values match their types', () => {
     expect(errorOf(() => checkVariable(variable('size', 'XL', 'enum', ['S', 'M', 'L']))).message).toBe(
       'variable "size" must be one of [S M L], got "XL"',
     );
-    expect(errorOf(() => checkVariable(variable('size', 'S', 'enum'))).message).toBe('variable "size" is of type enum but has no options');
+    expect(errorOf(() => checkVariable(variable('size', 'S', 'enum'))).message).toBe(
+      'variable "size" is of type enum but has no options',
+    );
   });
 
   it('string takes scalars; nested values need type yaml', () => {
@@ -66,9 +78,16 @@ describe('checkVariable: values match their types', () => {
 
   it('yaml must be valid YAML, without alias bombs', () => {
     expect(checkVariable(variable('res', 'cpu: 1\nmemory: 1Gi', 'yaml')).value).toBe('cpu: 1\nmemory: 1Gi');
-    expect(errorOf(() => checkVariable(variable('res', 'a: [1', 'yaml'))).message).toMatch(/^variable "res": is not valid YAML at line 1/);
+    expect(errorOf(() => checkVariable(variable('res', 'a: [1', 'yaml'))).message).toMatch(
+      /^variable "res": is not valid YAML at line 1/,
+    );
     const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const name of 'bcdefghi') laughs.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(',')}]`);
+    for (const name of 'bcdefghi')
+      laughs.push(
+        `${name}: &${name} [${Array(9)
+          .fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`)
+          .join(',')}]`,
+      );
     expect(errorOf(() => checkVariable(variable('bomb', laughs.join('\n'), 'yaml'))).message).toBe(
       'variable "bomb": expands aliases beyond the allowed limit',
     );
@@ -78,7 +97,10 @@ describe('checkVariable: values match their types', () => {
 describe('checkVariables', () => {
   it('reports every problem at once and names the first field', () => {
     const error = errorOf(() =>
-      checkVariables([variable('tls', 'maybe', 'bool'), variable('size', 'XL', 'enum', ['S']), variable('tls', true, 'bool')], 'service_variable_kvs'),
+      checkVariables(
+        [variable('tls', 'maybe', 'bool'), variable('size', 'XL', 'enum', ['S']), variable('tls', true, 'bool')],
+        'service_variable_kvs',
+      ),
     );
     expect(error.message).toBe(
       'variable "tls" is of type bool: its value must be true or false, got "maybe"; variable "size" must be one of [S], got "XL"; variable "tls" is declared more than once',
@@ -106,7 +128,11 @@ describe('declareVariables', () => {
 });
 
 describe('assignValues', () => {
-  const declared = [variable('cpuLimit', '55m'), variable('tls', false, 'bool'), variable('size', 'S', 'enum', ['S', 'M'])];
+  const declared = [
+    variable('cpuLimit', '55m'),
+    variable('tls', false, 'bool'),
+    variable('size', 'S', 'enum', ['S', 'M']),
+  ];
 
   it('gives new values that keep the declared types (template load variable_yaml)', () => {
     expect(
@@ -118,16 +144,23 @@ describe('assignValues', () => {
   });
 
   it('checks new values against the declared types', () => {
-    expect(errorOf(() => assignValues(declared, [{ key: 'size', value: 'XL' }], { field: 'variable_yaml' }))).toMatchObject({
+    expect(
+      errorOf(() => assignValues(declared, [{ key: 'size', value: 'XL' }], { field: 'variable_yaml' })),
+    ).toMatchObject({
       message: 'variable "size" must be one of [S M], got "XL"',
       field: 'variable_yaml[0].value',
     });
   });
 
   it('rejects values for undeclared keys, naming all of them, unless told to ignore them', () => {
-    expect(errorOf(() => assignValues(declared, [{ key: 'cpu', value: 1 }, { key: 'mem', value: 2 }])).message).toBe(
-      'no variable is declared for "cpu", "mem"',
-    );
+    expect(
+      errorOf(() =>
+        assignValues(declared, [
+          { key: 'cpu', value: 1 },
+          { key: 'mem', value: 2 },
+        ]),
+      ).message,
+    ).toBe('no variable is declared for "cpu", "mem"');
     expect(assignValues(declared, [{ key: 'cpu', value: 1 }], { unknownKeys: 'ignore' })).toEqual(declared);
   });
 });
@@ -153,7 +186,10 @@ describe('variablesToData', () => {
   });
 
   it('inserts a yaml value as a node the template can walk and print', () => {
-    const data = variablesToData([variable('resources', 'limits:\n  cpu: 500m\n  memory: 1Gi\n', 'yaml'), variable('mode', '0755')]);
+    const data = variablesToData([
+      variable('resources', 'limits:\n  cpu: 500m\n  memory: 1Gi\n', 'yaml'),
+      variable('mode', '0755'),
+    ]);
     expect(renderTemplate('cpu: {{.resources.limits.cpu}}\nresources: {{.resources}}\nmode: {{.mode}}', data)).toBe(
       'cpu: 500m\nresources: {"limits":{"cpu":"500m","memory":"1Gi"}}\nmode: 0755',
     );

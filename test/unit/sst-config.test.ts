@@ -31,7 +31,10 @@ async function evaluateSstConfig(): Promise<Recorded> {
       aws: {
         Function: class {
           url: string;
-          constructor(name: string, args: { handler: string; url?: boolean; runtime?: string; environment?: Record<string, string> }) {
+          constructor(
+            name: string,
+            args: { handler: string; url?: boolean; runtime?: string; environment?: Record<string, string> },
+          ) {
             recorded.functions.set(name, args);
             this.url = urlOf(name);
           }
@@ -55,7 +58,9 @@ async function evaluateSstConfig(): Promise<Recorded> {
     },
   };
   Object.assign(globalThis, standIns);
-  const { default: config } = (await import('../../sst.config.ts')) as { default: { app(input: unknown): unknown; run(): Promise<unknown> } };
+  const { default: config } = (await import('../../sst.config.ts')) as {
+    default: { app(input: unknown): unknown; run(): Promise<unknown> };
+  };
   expect(config.app({ stage: 'dev' })).toMatchObject({ name: 'berth', home: 'aws' });
   await config.run();
   return recorded;
@@ -74,7 +79,9 @@ describe('sst.config.ts', () => {
     const local = groups.flatMap((group) => group.prefixes.map((prefix) => `${prefix} -> ${group.name}`)).sort();
     const routed = deployed.routes
       .map(({ pattern, url }) => {
-        const [name] = [...deployed.functions].find(([functionName]) => url === `https://${functionName}.lambda-url.test/`)!;
+        const [name] = [...deployed.functions].find(
+          ([functionName]) => url === `https://${functionName}.lambda-url.test/`,
+        )!;
         return `${pattern} -> ${groupOfHandler(deployed.functions.get(name)!.handler)}`;
       })
       .sort();
@@ -101,8 +108,13 @@ describe('sst.config.ts', () => {
   });
 
   it('gives each function only the secrets it uses', () => {
-    const secretsOf = (environment: Record<string, string> = {}) => Object.keys(environment).filter((name) => environment[name]!.startsWith('secret:')).sort();
-    const byHandler = Object.fromEntries([...deployed.functions.values()].map((fn) => [groupOfHandler(fn.handler), secretsOf(fn.environment)]));
+    const secretsOf = (environment: Record<string, string> = {}) =>
+      Object.keys(environment)
+        .filter((name) => environment[name]!.startsWith('secret:'))
+        .sort();
+    const byHandler = Object.fromEntries(
+      [...deployed.functions.values()].map((fn) => [groupOfHandler(fn.handler), secretsOf(fn.environment)]),
+    );
     expect(byHandler).toEqual({
       admin: ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       'k8s-service': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
@@ -116,7 +128,10 @@ describe('sst.config.ts', () => {
   it('subscribes the worker to the table stream and declares both secrets', () => {
     expect(deployed.subscribers.map((subscriber) => subscriber.handler)).toEqual(['functions/worker/index.handler']);
     // Bounded retries, as the local poller does, instead of retrying a poison record until it expires.
-    expect(deployed.subscribers[0]!.mapping).toMatchObject({ maximumRetryAttempts: 3, bisectBatchOnFunctionError: true });
+    expect(deployed.subscribers[0]!.mapping).toMatchObject({
+      maximumRetryAttempts: 3,
+      bisectBatchOnFunctionError: true,
+    });
     expect(existsSync(handlerFile(deployed.subscribers[0]!.handler))).toBe(true);
     expect(deployed.secrets.sort()).toEqual(['AdminToken', 'EncryptionKey']);
   });

@@ -6,7 +6,13 @@ describe('stream records', () => {
     const change = toItemChange({
       eventName: 'MODIFY',
       dynamodb: {
-        NewImage: { id: { S: 'a' }, labels: {} as never, nested: { M: { inner: {} as never } }, list: { L: [{} as never, { N: '1' }] }, gone: { NULL: true } },
+        NewImage: {
+          id: { S: 'a' },
+          labels: {} as never,
+          nested: { M: { inner: {} as never } },
+          list: { L: [{} as never, { N: '1' }] },
+          gone: { NULL: true },
+        },
         OldImage: { id: { S: 'a' } },
       },
     });

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceSummary, WorkloadSummary } from '../../core/cluster/gateway.ts';
-import { shareReadiness, workloadsWithoutService, type NamespaceView, type PodView } from '../../core/environments/sub-environment-checks.ts';
+import {
+  shareReadiness,
+  workloadsWithoutService,
+  type NamespaceView,
+  type PodView,
+} from '../../core/environments/sub-environment-checks.ts';
 import { portalGatewayName } from '../../core/environments/sub-environment-objects.ts';
 
-const workload = (name: string, kind: WorkloadSummary['kind'], podLabels: Record<string, string>, ready = 1): WorkloadSummary => ({
+const workload = (
+  name: string,
+  kind: WorkloadSummary['kind'],
+  podLabels: Record<string, string>,
+  ready = 1,
+): WorkloadSummary => ({
   kind,
   name,
   namespace: 'ns',
@@ -17,8 +27,22 @@ const workload = (name: string, kind: WorkloadSummary['kind'], podLabels: Record
   observedGeneration: 1,
   restartedAt: null,
 });
-const service = (name: string, selector: Record<string, string>) => ({ name, namespace: 'ns', type: 'ClusterIP', clusterIP: null, selector, ports: [], labels: {} }) as unknown as ServiceSummary;
-const pod = (app: string, containers: string[], phase = 'Running'): PodView => ({ labels: { app }, phase, containers, terminating: false });
+const service = (name: string, selector: Record<string, string>) =>
+  ({
+    name,
+    namespace: 'ns',
+    type: 'ClusterIP',
+    clusterIP: null,
+    selector,
+    ports: [],
+    labels: {},
+  }) as unknown as ServiceSummary;
+const pod = (app: string, containers: string[], phase = 'Running'): PodView => ({
+  labels: { app },
+  phase,
+  containers,
+  terminating: false,
+});
 const view = (changes: Partial<NamespaceView> = {}): NamespaceView => ({
   labels: {},
   workloads: [workload('web', 'Deployment', { app: 'web', tier: 'front' })],
@@ -27,36 +51,68 @@ const view = (changes: Partial<NamespaceView> = {}): NamespaceView => ({
   pods: [pod('web', ['web'])],
   ...changes,
 });
-const vs = (name: string) => ({ apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name, labels: { 'berth.dev/share-env': 'dev' } } });
+const vs = (name: string) => ({
+  apiVersion: 'networking.istio.io/v1beta1',
+  kind: 'VirtualService',
+  metadata: { name, labels: { 'berth.dev/share-env': 'dev' } },
+});
 
 describe('workloads without a Service', () => {
   it('a Service selects a workload when its selector is a subset of the pod-template labels', () => {
     expect(workloadsWithoutService(view())).toEqual([]);
-    expect(workloadsWithoutService(view({ services: [service('web', { app: 'web', tier: 'back' })] }))).toEqual(['web.Deployment']);
+    expect(workloadsWithoutService(view({ services: [service('web', { app: 'web', tier: 'back' })] }))).toEqual([
+      'web.Deployment',
+    ]);
   });
 
   it('a Service without a selector selects nothing; DaemonSets are not counted; names are sorted', () => {
-    const workloads = [workload('b', 'StatefulSet', { app: 'b' }), workload('a', 'Deployment', { app: 'a' }), workload('agent', 'DaemonSet', { app: 'agent' })];
-    expect(workloadsWithoutService({ workloads, services: [service('external', {})] })).toEqual(['a.Deployment', 'b.StatefulSet']);
+    const workloads = [
+      workload('b', 'StatefulSet', { app: 'b' }),
+      workload('a', 'Deployment', { app: 'a' }),
+      workload('agent', 'DaemonSet', { app: 'agent' }),
+    ];
+    expect(workloadsWithoutService({ workloads, services: [service('external', {})] })).toEqual([
+      'a.Deployment',
+      'b.StatefulSet',
+    ]);
   });
 });
 
 describe('share readiness', () => {
-  const shared = () => view({ labels: { 'istio-injection': 'enabled' }, virtualServices: [vs('berth-web')], pods: [pod('web', ['web', 'istio-proxy'])] });
+  const shared = () =>
+    view({
+      labels: { 'istio-injection': 'enabled' },
+      virtualServices: [vs('berth-web')],
+      pods: [pod('web', ['web', 'istio-proxy'])],
+    });
 
   it('enable is ready when labelled, routed, injected and rolled out', () => {
     expect(shareReadiness(shared(), 'enable')).toEqual({
       is_ready: true,
-      checks: { namespace_has_istio_label: true, virtualservice_deployed: true, pods_have_istio_proxy: true, workloads_ready: true, workloads_have_k8s_service: true },
+      checks: {
+        namespace_has_istio_label: true,
+        virtualservice_deployed: true,
+        pods_have_istio_proxy: true,
+        workloads_ready: true,
+        workloads_have_k8s_service: true,
+      },
     });
-    expect(shareReadiness({ ...shared(), workloads: [workload('web', 'Deployment', { app: 'web' }, 0)] }, 'enable').is_ready).toBe(false);
+    expect(
+      shareReadiness({ ...shared(), workloads: [workload('web', 'Deployment', { app: 'web' }, 0)] }, 'enable').is_ready,
+    ).toBe(false);
   });
 
   it('disable waits for the last injected pod, though the check already reads false', () => {
     const rolling = view({ pods: [pod('web', ['web']), pod('web', ['web', 'istio-proxy'])] });
     expect(shareReadiness(rolling, 'disable')).toEqual({
       is_ready: false,
-      checks: { namespace_has_istio_label: false, virtualservice_deployed: false, pods_have_istio_proxy: false, workloads_ready: true, workloads_have_k8s_service: true },
+      checks: {
+        namespace_has_istio_label: false,
+        virtualservice_deployed: false,
+        pods_have_istio_proxy: false,
+        workloads_ready: true,
+        workloads_have_k8s_service: true,
+      },
     });
     expect(shareReadiness(view(), 'disable').is_ready).toBe(true);
     expect(shareReadiness(view({ virtualServices: [vs('berth-web')] }), 'disable').is_ready).toBe(false);
@@ -73,7 +129,9 @@ describe('share readiness', () => {
   });
 
   it('a pod that is neither running nor done holds the workloads back', () => {
-    expect(shareReadiness(view({ pods: [pod('web', ['web'], 'Pending')] }), 'disable').checks.workloads_ready).toBe(false);
+    expect(shareReadiness(view({ pods: [pod('web', ['web'], 'Pending')] }), 'disable').checks.workloads_ready).toBe(
+      false,
+    );
   });
 });
 
