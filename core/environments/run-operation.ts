@@ -5,6 +5,7 @@ import { registryUsage } from '../registries/manage-registries.ts';
 import { pullSecretFor } from '../registries/pull-secret.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
+import { deleteExisting, deleteItem } from '../store/writes.ts';
 import {
   readEnvServices,
   readEnvironment,
@@ -326,10 +327,8 @@ async function undoSharing(ctx: CoreContext, cluster: KubeCluster, env: Environm
 async function forgetEnvironment(ctx: CoreContext, env: EnvironmentItem) {
   await ctx.store.transact(
     [
-      {
-        Delete: { Key: keys.environment(env.project, env.scope, env.key), ConditionExpression: 'attribute_exists(pk)' },
-      },
-      { Delete: { Key: keys.namespaceClaim(env.clusterId, env.namespace) } },
+      deleteExisting(keys.environment(env.project, env.scope, env.key)),
+      deleteItem(keys.namespaceClaim(env.clusterId, env.namespace)),
       registryUsage(env.registryId, -1),
     ],
     `environment "${env.key}" was already forgotten`,

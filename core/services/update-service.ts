@@ -2,7 +2,7 @@ import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
-import type { ServiceScope } from '../store/keys.ts';
+import type { ServiceScope } from './scope.ts';
 import { keys } from '../store/keys.ts';
 import { defineService } from './define-service.ts';
 import type { ServiceLabel, UpdateServiceVariablesInput, UpdateServiceYamlInput } from './schemas.ts';
