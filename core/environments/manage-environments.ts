@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/schemas.ts';
 import { readCluster } from '../clusters/cluster-item.ts';
+import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError, InvalidInputError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
@@ -110,6 +111,7 @@ export async function createEnvironment({
           `namespace "${item.namespace}" of cluster "${item.clusterId}" is already used by another environment`,
         ),
         registryUsage(item.registryId, 1),
+        clusterUsage(item.clusterId, 1),
         // A project deleted meanwhile must not leave this environment behind.
         requireExists(keys.project(projectKey), `project "${projectKey}" was deleted meanwhile`),
       ],
@@ -130,7 +132,7 @@ export async function createEnvironment({
     // Written last: the operation is what starts the worker, and it must find everything in place.
     await ctx.store.putAll([operation]);
   } catch (error) {
-    // Undo the recorded environment as one unit, so the registry's count stays right.
+    // Undo the recorded environment as one unit, so the registry's and the cluster's counts stay right.
     await ctx.store.removeAll(
       input.services.map((service) => keys.envService(projectKey, scope, item.key, service.service_name)),
     );
@@ -139,6 +141,7 @@ export async function createEnvironment({
         deleteItem(keys.environment(projectKey, scope, item.key)),
         deleteItem(keys.namespaceClaim(item.clusterId, item.namespace)),
         registryUsage(item.registryId, -1),
+        clusterUsage(item.clusterId, -1),
       ],
       `environment "${item.key}" could not be undone`,
     );

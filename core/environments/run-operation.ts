@@ -1,4 +1,5 @@
 import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
+import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
 import { DomainError, NotFoundError } from '../errors.ts';
 import { registryUsage } from '../registries/manage-registries.ts';
@@ -323,13 +324,17 @@ async function undoSharing(ctx: CoreContext, cluster: KubeCluster, env: Environm
   await ctx.store.remove(sharingKey(env));
 }
 
-/** The environment, its namespace claim and its use of the registry go together, so a retried deletion counts once. */
+/**
+ * The environment, its namespace claim and its use of the registry and the
+ * cluster go together, so a retried deletion counts once.
+ */
 async function forgetEnvironment(ctx: CoreContext, env: EnvironmentItem) {
   await ctx.store.transact(
     [
       deleteExisting(keys.environment(env.project, env.scope, env.key)),
       deleteItem(keys.namespaceClaim(env.clusterId, env.namespace)),
       registryUsage(env.registryId, -1),
+      clusterUsage(env.clusterId, -1),
     ],
     `environment "${env.key}" was already forgotten`,
   );
