@@ -2,10 +2,10 @@ import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
-import type { ServiceScope } from './scope.ts';
 import { deleteAtVersion, deleteItem, type Write } from '../store/writes.ts';
 import { ConflictError } from '../errors.ts';
 import { templateFollowers } from '../templates/template-item.ts';
+import type { ServiceScope } from './scope.ts';
 import { toServiceDetail, toServiceSummary, type ServiceItem } from './service-item.ts';
 import { readServiceOf } from './update-service.ts';
 
