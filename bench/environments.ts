@@ -19,7 +19,7 @@ import { createProject } from '../core/projects/manage-projects.ts';
 import { registerRegistry } from '../core/registries/register-registry.ts';
 import { RegisterRegistryInput } from '../core/registries/schemas.ts';
 import { createRawService } from '../core/services/create-service.ts';
-import { createStore } from '../core/store/store.ts';
+import { createDynamoStore } from '../core/store/dynamo-store.ts';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local.ts';
 import { ensureTable } from '../functions/local/ensure-table.ts';
 import { startLocalCluster } from '../scripts/local-cluster.ts';
@@ -80,7 +80,7 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
       { step: 'initialize', name: 'countRequests' },
     );
     const ctx: CoreContext = {
-      store: createStore({
+      store: createDynamoStore({
         client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
         tableName: 'bench-env',
       }),

@@ -4,6 +4,7 @@ import { sha256Hex } from '../crypto/secret-box.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Page } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
+import { createIfAbsent, deleteAtVersion, deleteItem } from '../store/writes.ts';
 import type { CreateTokenInput, Role, TokenView } from './schemas.ts';
 
 type TokenItem = {
@@ -49,13 +50,8 @@ export async function createToken({
   // The token and its hash lookup are one invariant: both exist or neither.
   await ctx.store.transact(
     [
-      { Put: { Item: { ...keys.token(item.id), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      {
-        Put: {
-          Item: { ...keys.tokenByHash(item.hash), tokenId: item.id },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      createIfAbsent({ ...keys.token(item.id), ...item }),
+      createIfAbsent({ ...keys.tokenByHash(item.hash), tokenId: item.id }),
     ],
     'token id already exists',
   );
@@ -81,14 +77,8 @@ export async function deleteToken({ ctx, id }: { ctx: CoreContext; id: string })
   await ctx.store.transact(
     [
       // Deleting against the version read keeps a concurrent delete from half-succeeding.
-      {
-        Delete: {
-          Key: keys.token(id),
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':version': item.version },
-        },
-      },
-      { Delete: { Key: keys.tokenByHash(item.hash) } },
+      deleteAtVersion(keys.token(id), item.version),
+      deleteItem(keys.tokenByHash(item.hash)),
     ],
     `token "${id}" changed while it was being deleted`,
   );

@@ -14,6 +14,8 @@ export type ClusterItem = {
   kubeVersion?: string | null;
   statusMessage?: string | null;
   checkedAt?: string | null;
+  /** How many environments use the cluster. */
+  usage?: number;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -1,8 +1,11 @@
 import type { ClusterConnections } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
-import { DomainError, NotFoundError } from '../errors.ts';
+import type { EnvironmentItem } from '../environments/environment-item.ts';
+import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
+import type { ProjectItem } from '../projects/project-item.ts';
 import type { Page } from '../store/store.ts';
 import { keys } from '../store/keys.ts';
+import { adjustCount, deleteUnused } from '../store/writes.ts';
 import { kubeconfigAad, readCluster, toClusterView, type ClusterItem } from './cluster-item.ts';
 import { checkKubeconfig } from './kubeconfig.ts';
 import type { ClusterView, UpdateClusterInput } from './schemas.ts';
@@ -62,6 +65,10 @@ export async function updateCluster({
   return toClusterView(updated);
 }
 
+/**
+ * Deletes a cluster no environment uses: its environments could no longer be
+ * changed, nor deleted with their objects.
+ */
 export async function deleteCluster({
   ctx,
   connections,
@@ -71,8 +78,48 @@ export async function deleteCluster({
   connections: Pick<ClusterConnections, 'forget'>;
   id: string;
 }): Promise<void> {
-  if (!(await ctx.store.remove(keys.cluster(id)))) throw new NotFoundError('cluster', id);
+  await readCluster(ctx, id);
+  try {
+    await ctx.store.transact(
+      // `usage` moves in the same transactions that create and forget environments, so this cannot race them.
+      [deleteUnused(keys.cluster(id), 'usage', `cluster "${id}" was deleted, or gained an environment, meanwhile`)],
+      `cluster "${id}" could not be deleted`,
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const users = await environmentsOn(ctx, id);
+    if (users.length === 0) throw error;
+    throw new ConflictError(`cluster "${id}" is used by environment(s) ${users.join(', ')}; delete them first`);
+  }
   connections.forget(id);
+}
+
+/** A transaction item counting one more (or one fewer) environment on a cluster that must exist. */
+export const clusterUsage = (id: string, delta: 1 | -1) =>
+  adjustCount(keys.cluster(id), 'usage', delta, `cluster "${id}" was deleted meanwhile`);
+
+/**
+ * The environments on a cluster, as `project/env`, to name them when its
+ * deletion is refused (the count says whether, not which). They are read
+ * under their projects: one Query of the projects, then one per project
+ * reading four attributes of each environment. Namespace claims name the
+ * cluster too, but each claim is a partition of its own, so finding a
+ * cluster's claims would take a Scan of the whole table.
+ */
+async function environmentsOn(ctx: CoreContext, clusterId: string): Promise<string[]> {
+  const projects = await ctx.store.listAll<Pick<ProjectItem, 'key'>>(keys.projects, { attributes: ['key'] });
+  const environments = await Promise.all(
+    projects.map((project) =>
+      ctx.store.listAll<Pick<EnvironmentItem, 'project' | 'key' | 'scope' | 'clusterId'>>(
+        keys.environments(project.key),
+        { attributes: ['project', 'key', 'scope', 'clusterId'] },
+      ),
+    ),
+  );
+  return environments
+    .flat()
+    .filter((env) => env.clusterId === clusterId)
+    .map((env) => `${env.project}/${env.key}${env.scope === 'production' ? ' (production)' : ''}`);
 }
 
 /** Asks the API server for its version; an unreachable cluster is an UnavailableError within the call timeout. */

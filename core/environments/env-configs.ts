@@ -16,7 +16,9 @@ import type { CoreContext } from '../context.ts';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../errors.ts';
 import { unixSeconds } from '../projects/project-item.ts';
 import { parseManifests } from '../render/manifests.ts';
-import { keys, type ItemKey, type ServiceScope } from '../store/keys.ts';
+import { keys, type ItemKey } from '../store/keys.ts';
+import { deleteAtVersion } from '../store/writes.ts';
+import type { ServiceScope } from '../services/scope.ts';
 import type { AddEnvConfigInput, EnvConfigTypeName, UpdateEnvConfigInput } from './env-config-schemas.ts';
 import { EnvConfigName } from './env-config-schemas.ts';
 import { requireEnvironment, type EnvRef, type EnvironmentItem } from './environment-item.ts';
@@ -232,15 +234,7 @@ export async function deleteEnvConfig({
   const key = keys.envConfig(env.project, env.scope, env.key, type, name);
   await ref.ctx.store.transact(
     // Guards against an update claimed since the read: its apply would bring back an object nobody records.
-    [
-      {
-        Delete: {
-          Key: key,
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':version': item.version },
-        },
-      },
-    ],
+    [deleteAtVersion(key, item.version)],
     `${ENV_CONFIG_KINDS[type].kind} "${name}" was changed by another request; read it again and retry`,
   );
   const [result] = await cluster.deleteObjects([{ ...objectRef(env, type, name), metadata: { name } }], {

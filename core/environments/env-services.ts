@@ -1,6 +1,6 @@
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
-import type { TransactItem } from '../store/store.ts';
+import { createIfAbsent, updateAtVersion, type Write } from '../store/writes.ts';
 import { readEnvServices, requireEnvironment, type EnvRef, type EnvServiceItem } from './environment-item.ts';
 import { checkRenders, newEnvService, readServices } from './manage-environments.ts';
 import { newOperation } from './operation-item.ts';
@@ -22,16 +22,15 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
   const globals = checkVariables(withPromotedGlobals(env.globalVariables, inputs, services), 'global_variables');
   checkRenders(env, services, inputs, globals);
   requireIdle(env);
-  const writes: Array<TransactItem & { conflict?: string }> = inputs.map((input) => ({
-    Put: {
-      Item: {
+  const writes: Write[] = inputs.map((input) =>
+    createIfAbsent(
+      {
         ...keys.envService(env.project, env.scope, env.key, input.service_name),
         ...newEnvService(env, input, ref.principal, ref.ctx.now()),
       },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-    conflict: `service "${input.service_name}" is already in environment "${env.key}"`,
-  }));
+      `service "${input.service_name}" is already in environment "${env.key}"`,
+    ),
+  );
   const operation = newOperation(
     ref.ctx,
     ref.principal,
@@ -60,24 +59,19 @@ export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & {
   const globals = checkVariables(withPromotedGlobals(env.globalVariables, merged, services), 'global_variables');
   checkRenders(env, services, merged, globals);
   requireIdle(env);
-  const writes: Array<TransactItem & { conflict?: string }> = current.map((envService, index) => ({
-    Update: {
-      Key: keys.envService(env.project, env.scope, env.key, envService.service),
-      UpdateExpression:
-        'SET variableKvs = :kvs, containers = :containers, version = version + :one, updatedBy = :by, updatedAt = :at',
-      // Guards against two requests editing the same env service at once.
-      ConditionExpression: 'version = :version',
-      ExpressionAttributeValues: {
-        ':kvs': merged[index]!.variable_kvs,
-        ':containers': merged[index]!.containers,
-        ':one': 1,
-        ':by': ref.principal.name,
-        ':at': ref.ctx.now().toISOString(),
-        ':version': envService.version,
+  const writes: Write[] = current.map((envService, index) =>
+    updateAtVersion(
+      keys.envService(env.project, env.scope, env.key, envService.service),
+      envService.version,
+      {
+        variableKvs: merged[index]!.variable_kvs,
+        containers: merged[index]!.containers,
+        updatedBy: ref.principal.name,
+        updatedAt: ref.ctx.now().toISOString(),
       },
-    },
-    conflict: `service "${envService.service}" of environment "${env.key}" was changed by another request`,
-  }));
+      `service "${envService.service}" of environment "${env.key}" was changed by another request`,
+    ),
+  );
   const operation = newOperation(
     ref.ctx,
     ref.principal,

@@ -4,7 +4,8 @@ import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { requireProject, unixSeconds } from '../projects/project-item.ts';
 import type { ServiceVariable } from '../render/variables.ts';
-import { keys, type ServiceScope } from '../store/keys.ts';
+import { keys } from '../store/keys.ts';
+import type { ServiceScope } from '../services/scope.ts';
 import type { ContainerImage, EnvVariableKV } from './schemas.ts';
 
 export type EnvironmentStatus = 'creating' | 'updating' | 'deleting' | 'success' | 'failed';

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/schemas.ts';
 import { readCluster } from '../clusters/cluster-item.ts';
+import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError, InvalidInputError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
@@ -7,7 +8,9 @@ import { registryUsage } from '../registries/manage-registries.ts';
 import { readRegistry } from '../registries/registry-item.ts';
 import { checkVariables } from '../render/variables.ts';
 import { readService, type ServiceItem } from '../services/service-item.ts';
-import { keys, type ServiceScope } from '../store/keys.ts';
+import { keys } from '../store/keys.ts';
+import { createIfAbsent, deleteItem, requireExists } from '../store/writes.ts';
+import type { ServiceScope } from '../services/scope.ts';
 import { configObject } from './env-configs.ts';
 import {
   readEnvServices,
@@ -98,27 +101,19 @@ export async function createEnvironment({
   try {
     await ctx.store.transact(
       [
-        {
-          Put: {
-            Item: { ...keys.environment(projectKey, scope, item.key), ...item },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-          conflict: `${scope === 'production' ? 'production environment' : 'environment'} "${item.key}" already exists in project "${projectKey}"`,
-        },
-        {
-          // One environment per namespace: two would overwrite each other's objects.
-          Put: {
-            Item: { ...keys.namespaceClaim(item.clusterId, item.namespace), project: projectKey, scope, env: item.key },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-          conflict: `namespace "${item.namespace}" of cluster "${item.clusterId}" is already used by another environment`,
-        },
+        createIfAbsent(
+          { ...keys.environment(projectKey, scope, item.key), ...item },
+          `${scope === 'production' ? 'production environment' : 'environment'} "${item.key}" already exists in project "${projectKey}"`,
+        ),
+        // One environment per namespace: two would overwrite each other's objects.
+        createIfAbsent(
+          { ...keys.namespaceClaim(item.clusterId, item.namespace), project: projectKey, scope, env: item.key },
+          `namespace "${item.namespace}" of cluster "${item.clusterId}" is already used by another environment`,
+        ),
         registryUsage(item.registryId, 1),
+        clusterUsage(item.clusterId, 1),
         // A project deleted meanwhile must not leave this environment behind.
-        {
-          ConditionCheck: { Key: keys.project(projectKey), ConditionExpression: 'attribute_exists(pk)' },
-          conflict: `project "${projectKey}" was deleted meanwhile`,
-        },
+        requireExists(keys.project(projectKey), `project "${projectKey}" was deleted meanwhile`),
       ],
       `environment "${item.key}" could not be created`,
     );
@@ -137,15 +132,16 @@ export async function createEnvironment({
     // Written last: the operation is what starts the worker, and it must find everything in place.
     await ctx.store.putAll([operation]);
   } catch (error) {
-    // Undo the recorded environment as one unit, so the registry's count stays right.
+    // Undo the recorded environment as one unit, so the registry's and the cluster's counts stay right.
     await ctx.store.removeAll(
       input.services.map((service) => keys.envService(projectKey, scope, item.key, service.service_name)),
     );
     await ctx.store.transact(
       [
-        { Delete: { Key: keys.environment(projectKey, scope, item.key) } },
-        { Delete: { Key: keys.namespaceClaim(item.clusterId, item.namespace) } },
+        deleteItem(keys.environment(projectKey, scope, item.key)),
+        deleteItem(keys.namespaceClaim(item.clusterId, item.namespace)),
         registryUsage(item.registryId, -1),
+        clusterUsage(item.clusterId, -1),
       ],
       `environment "${item.key}" could not be undone`,
     );

@@ -4,7 +4,8 @@ import type { ApplyResult } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { unixSeconds } from '../projects/project-item.ts';
-import { keys, type ServiceScope } from '../store/keys.ts';
+import { keys } from '../store/keys.ts';
+import type { ServiceScope } from '../services/scope.ts';
 import type { EnvConfigType } from './schemas.ts';
 
 export type OperationKind =

@@ -5,7 +5,8 @@ import { NotFoundError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { imageName } from '../render/manifests.ts';
 import type { ServiceItem } from '../services/service-item.ts';
-import { keys, type ServiceScope } from '../store/keys.ts';
+import { keys } from '../store/keys.ts';
+import type { ServiceScope } from '../services/scope.ts';
 import {
   globalVariablesView,
   readEnvServices,

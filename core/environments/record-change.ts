@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { keys } from '../store/keys.ts';
-import type { TransactItem } from '../store/store.ts';
+import { putAtVersion, putItem, type Write } from '../store/writes.ts';
 import type { EnvironmentItem, EnvironmentStatus } from './environment-item.ts';
 export { requireIdle } from './environment-state.ts';
 import type { OperationItem } from './operation-item.ts';
@@ -21,7 +21,7 @@ export async function recordChange(
   env: EnvironmentItem,
   status: EnvironmentStatus,
   operation: OperationItem & { pk: string; sk: string },
-  writes: Array<TransactItem & { conflict?: string }>,
+  writes: Write[],
   changes: Partial<EnvironmentItem> = {},
 ): Promise<{ operationId: string }> {
   const updated: EnvironmentItem = {
@@ -36,16 +36,13 @@ export async function recordChange(
   };
   await ctx.store.transact(
     [
-      {
-        Put: {
-          Item: { ...keys.environment(env.project, env.scope, env.key), ...updated },
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':version': env.version },
-        },
-        conflict: `environment "${env.key}" was changed by another request; read it again and retry`,
-      },
+      putAtVersion(
+        { ...keys.environment(env.project, env.scope, env.key), ...updated },
+        env.version,
+        `environment "${env.key}" was changed by another request; read it again and retry`,
+      ),
       ...writes,
-      { Put: { Item: operation } },
+      putItem(operation),
     ],
     `environment "${env.key}" could not be changed`,
   );

@@ -1,10 +1,12 @@
 import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
+import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
 import { DomainError, NotFoundError } from '../errors.ts';
 import { registryUsage } from '../registries/manage-registries.ts';
 import { pullSecretFor } from '../registries/pull-secret.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
+import { deleteExisting, deleteItem } from '../store/writes.ts';
 import {
   readEnvServices,
   readEnvironment,
@@ -322,15 +324,17 @@ async function undoSharing(ctx: CoreContext, cluster: KubeCluster, env: Environm
   await ctx.store.remove(sharingKey(env));
 }
 
-/** The environment, its namespace claim and its use of the registry go together, so a retried deletion counts once. */
+/**
+ * The environment, its namespace claim and its use of the registry and the
+ * cluster go together, so a retried deletion counts once.
+ */
 async function forgetEnvironment(ctx: CoreContext, env: EnvironmentItem) {
   await ctx.store.transact(
     [
-      {
-        Delete: { Key: keys.environment(env.project, env.scope, env.key), ConditionExpression: 'attribute_exists(pk)' },
-      },
-      { Delete: { Key: keys.namespaceClaim(env.clusterId, env.namespace) } },
+      deleteExisting(keys.environment(env.project, env.scope, env.key)),
+      deleteItem(keys.namespaceClaim(env.clusterId, env.namespace)),
       registryUsage(env.registryId, -1),
+      clusterUsage(env.clusterId, -1),
     ],
     `environment "${env.key}" was already forgotten`,
   );

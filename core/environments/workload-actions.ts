@@ -4,6 +4,7 @@ import { selectorMatcher } from '../cluster/selector.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
+import { createIfAbsent, updateAtVersion } from '../store/writes.ts';
 import { scaleWorkload } from '../workloads/scale-workload.ts';
 import {
   requireEnvironment,
@@ -86,27 +87,20 @@ async function recordAction(
     try {
       await ref.ctx.store.transact(
         [
-          {
-            Update: {
-              Key: keys.envService(env.project, env.scope, env.key, serviceName),
-              UpdateExpression:
-                'SET variableKvs = :kvs, containers = :containers, rendered = :rendered, revision = :revision, updatedBy = :by, updatedAt = :at, version = version + :one',
-              // Guards against a concurrent change of the same env service's values.
-              ConditionExpression: 'version = :version',
-              ExpressionAttributeValues: {
-                ':kvs': next.variableKvs,
-                ':containers': next.containers,
-                ':rendered': next.rendered ?? '',
-                ':revision': revision,
-                ':by': ref.principal.name,
-                ':at': now,
-                ':one': 1,
-                ':version': current.version,
-              },
+          updateAtVersion(
+            keys.envService(env.project, env.scope, env.key, serviceName),
+            current.version,
+            {
+              variableKvs: next.variableKvs,
+              containers: next.containers,
+              rendered: next.rendered ?? '',
+              revision,
+              updatedBy: ref.principal.name,
+              updatedAt: now,
             },
-            conflict: `service "${serviceName}" of environment "${env.key}" was changed by another request`,
-          },
-          { Put: { Item: revisionItem, ConditionExpression: 'attribute_not_exists(pk)' } },
+            `service "${serviceName}" of environment "${env.key}" was changed by another request`,
+          ),
+          createIfAbsent(revisionItem),
         ],
         `service "${serviceName}" could not be recorded`,
       );

@@ -2,6 +2,7 @@ import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
+import { deleteAtVersion } from '../store/writes.ts';
 import type { ServiceItem } from '../services/service-item.ts';
 import { templateFollowers } from '../templates/template-item.ts';
 import { requireProject, toProjectView, type ProjectItem } from './project-item.ts';
@@ -100,15 +101,7 @@ export async function deleteProject({
   // The project goes first, under its version: a concurrent create of a
   // service then fails on its project check instead of outliving the project.
   await ctx.store.transact(
-    [
-      {
-        Delete: {
-          Key: keys.project(projectKey),
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':version': project.version },
-        },
-      },
-    ],
+    [deleteAtVersion(keys.project(projectKey), project.version)],
     `project "${projectKey}" changed while it was being deleted`,
   );
   await ctx.store.removeAll([...templateUsers, ...services, ...revisions].map(({ pk, sk }) => ({ pk, sk })));

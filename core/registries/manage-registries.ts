@@ -1,6 +1,7 @@
 import type { CoreContext } from '../context.ts';
 import { keys } from '../store/keys.ts';
-import { adjustCount, type Page } from '../store/store.ts';
+import type { Page } from '../store/store.ts';
+import { adjustCount, deleteUnused } from '../store/writes.ts';
 import { createOciClient } from './oci-client.ts';
 import { readRegistry, readRegistryAccess, toRegistryView, type RegistryItem } from './registry-item.ts';
 import type { RegistryHealth, RegistryView } from './schemas.ts';
@@ -27,16 +28,12 @@ export async function deleteRegistry({ ctx, id }: { ctx: CoreContext; id: string
   const registry = await readRegistry(ctx, id);
   await ctx.store.transact(
     [
-      {
-        Delete: {
-          Key: keys.registry(id),
-          // `usage` moves in the same transactions that create, move and forget environments, so this cannot race them.
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#usage) OR #usage <= :zero)',
-          ExpressionAttributeNames: { '#usage': 'usage' },
-          ExpressionAttributeValues: { ':zero': 0 },
-        },
-        conflict: `registry "${id}" is used by ${registry.usage ?? 0} environment(s); delete them or move them to another registry first`,
-      },
+      // `usage` moves in the same transactions that create, move and forget environments, so this cannot race them.
+      deleteUnused(
+        keys.registry(id),
+        'usage',
+        `registry "${id}" is used by ${registry.usage ?? 0} environment(s); delete them or move them to another registry first`,
+      ),
     ],
     `registry "${id}" could not be deleted`,
   );

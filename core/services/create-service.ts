@@ -1,9 +1,10 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { requireProject } from '../projects/project-item.ts';
-import { keys, type ServiceScope } from '../store/keys.ts';
-import type { TransactItem } from '../store/store.ts';
+import { keys } from '../store/keys.ts';
+import { adjustCount, createIfAbsent, putItem, requireAtVersion, requireExists, type Write } from '../store/writes.ts';
 import { readTemplate, type TemplateItem } from '../templates/template-item.ts';
+import type { ServiceScope } from './scope.ts';
 import { defineService } from './define-service.ts';
 import type { CreateRawServiceInput, LoadTemplateServiceInput } from './schemas.ts';
 import { revisionItem, type ServiceItem } from './service-item.ts';
@@ -95,54 +96,34 @@ async function insertService(
     updatedAt: now,
     version: 1,
   };
-  const writes: Array<TransactItem & { conflict?: string }> = [
-    {
-      Put: {
-        Item: { ...keys.service(item.project, item.scope, item.name), ...item },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-      conflict: `${item.scope === 'production' ? 'production service' : 'service'} "${item.name}" already exists in project "${item.project}"`,
-    },
-    { Put: { Item: revisionItem(item), ConditionExpression: 'attribute_not_exists(pk)' } },
+  const writes: Write[] = [
+    createIfAbsent(
+      { ...keys.service(item.project, item.scope, item.name), ...item },
+      `${item.scope === 'production' ? 'production service' : 'service'} "${item.name}" already exists in project "${item.project}"`,
+    ),
+    createIfAbsent(revisionItem(item)),
     // A project deleted meanwhile must not leave this service behind.
-    {
-      ConditionCheck: { Key: keys.project(item.project), ConditionExpression: 'attribute_exists(pk)' },
-      conflict: `project "${item.project}" was deleted meanwhile`,
-    },
+    requireExists(keys.project(item.project), `project "${item.project}" was deleted meanwhile`),
   ];
   if (template) {
     // The service was rendered from this version of the template; if it changed meanwhile, render again.
     // A follower is counted on the template in the same write, so a concurrent delete of the template cannot miss it.
     const conflict = `template "${template.item.name}" changed while the service was being created; retry`;
-    const rendered = {
-      ConditionExpression: 'version = :version',
-      ExpressionAttributeValues: { ':version': template.item.version },
-    };
+    const { name, version } = template.item;
     writes.push(
       template.autoSync
-        ? {
-            Update: {
-              Key: keys.template(template.item.name),
-              UpdateExpression: 'ADD #followers :one',
-              ...rendered,
-              ExpressionAttributeNames: { '#followers': 'followers' },
-              ExpressionAttributeValues: { ...rendered.ExpressionAttributeValues, ':one': 1 },
-            },
-            conflict,
-          }
-        : { ConditionCheck: { Key: keys.template(template.item.name), ...rendered }, conflict },
+        ? adjustCount(keys.template(name), 'followers', 1, conflict, version)
+        : requireAtVersion(keys.template(name), version, conflict),
     );
     if (template.autoSync) {
-      writes.push({
-        Put: {
-          Item: {
-            ...keys.templateUser(template.item.name, item.project, item.scope, item.name),
-            project: item.project,
-            scope: item.scope,
-            service: item.name,
-          },
-        },
-      });
+      writes.push(
+        putItem({
+          ...keys.templateUser(name, item.project, item.scope, item.name),
+          project: item.project,
+          scope: item.scope,
+          service: item.name,
+        }),
+      );
     }
   }
   await ctx.store.transact(writes, `service "${item.name}" could not be created`);

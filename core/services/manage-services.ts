@@ -1,10 +1,11 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { requireProject } from '../projects/project-item.ts';
-import { keys, type ItemKey, type ServiceScope } from '../store/keys.ts';
-import type { TransactItem } from '../store/store.ts';
+import { keys, type ItemKey } from '../store/keys.ts';
+import { deleteAtVersion, deleteItem, type Write } from '../store/writes.ts';
 import { ConflictError } from '../errors.ts';
 import { templateFollowers } from '../templates/template-item.ts';
+import type { ServiceScope } from './scope.ts';
 import { toServiceDetail, toServiceSummary, type ServiceItem } from './service-item.ts';
 import { readServiceOf } from './update-service.ts';
 
@@ -78,21 +79,17 @@ export async function deleteService(ref: {
   await ctx.store.removeAll(
     revisions.filter((revision) => revision.sk !== latest.sk).map(({ pk, sk }) => ({ pk, sk })),
   );
-  const writes: Array<TransactItem & { conflict?: string }> = [
-    {
-      Delete: {
-        Key: keys.service(current.project, current.scope, current.name),
-        // Deleting what was read: a concurrent edit makes this a Conflict rather than deleting unseen changes.
-        ConditionExpression: 'version = :version',
-        ExpressionAttributeValues: { ':version': current.version },
-      },
-      conflict: `service "${current.name}" was changed by another request; read it again and retry`,
-    },
+  const writes: Write[] = [
+    deleteAtVersion(
+      keys.service(current.project, current.scope, current.name),
+      current.version,
+      `service "${current.name}" was changed by another request; read it again and retry`,
+    ),
     // The latest revision goes with the service, in its transaction.
-    { Delete: { Key: latest } },
+    deleteItem(latest),
     ...(current.autoSync && current.templateName
       ? [
-          { Delete: { Key: keys.templateUser(current.templateName, current.project, current.scope, current.name) } },
+          deleteItem(keys.templateUser(current.templateName, current.project, current.scope, current.name)),
           templateFollowers(current.templateName, -1),
         ]
       : []),

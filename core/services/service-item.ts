@@ -4,7 +4,9 @@ import { NotFoundError } from '../errors.ts';
 import { unixSeconds } from '../projects/project-item.ts';
 import type { ServiceContainer } from '../render/manifests.ts';
 import type { ServiceVariable } from '../render/variables.ts';
-import { keys, type ServiceScope } from '../store/keys.ts';
+import { keys } from '../store/keys.ts';
+import { createIfAbsent, putAtVersion } from '../store/writes.ts';
+import type { ServiceScope } from './scope.ts';
 import type { ServiceLabel } from './schemas.ts';
 
 /** A K8s YAML service of a project, test or production. */
@@ -96,16 +98,12 @@ export async function reviseService(
   };
   await ctx.store.transact(
     [
-      {
-        Put: {
-          Item: { ...keys.service(current.project, current.scope, current.name), ...next },
-          // Guards against a lost update between two writers of the same service.
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':version': current.version },
-        },
-        conflict: `service "${current.name}" was changed by another request; read it again and retry`,
-      },
-      { Put: { Item: revisionItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+      putAtVersion(
+        { ...keys.service(current.project, current.scope, current.name), ...next },
+        current.version,
+        `service "${current.name}" was changed by another request; read it again and retry`,
+      ),
+      createIfAbsent(revisionItem(next)),
     ],
     `service "${current.name}" was changed by another request`,
   );

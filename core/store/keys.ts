@@ -1,3 +1,5 @@
+import type { ServiceScope } from '../services/scope.ts';
+
 /**
  * Every key the table holds, in one place. Items of a small collection share a
  * partition so that listing them is one strongly consistent Query; lookups by
@@ -119,8 +121,6 @@ export const keys = {
   }),
   templateUsers: (template: string): Collection => ({ pk: `TEMPLATE#${template}`, skPrefix: 'USER#' }),
 } as const;
-
-export type ServiceScope = 'test' | 'production';
 
 /** The partition + sort-key prefix a list reads. */
 export type Collection = { pk: string; skPrefix: string };

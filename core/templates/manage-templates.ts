@@ -5,7 +5,9 @@ import { serviceVariables } from '../render/index.ts';
 import { parseTemplate } from '../render/template.ts';
 import { defineService } from '../services/define-service.ts';
 import { readService, reviseService, type ServiceItem } from '../services/service-item.ts';
-import { keys, type ServiceScope } from '../store/keys.ts';
+import { keys } from '../store/keys.ts';
+import type { ServiceScope } from '../services/scope.ts';
+import { deleteUnused } from '../store/writes.ts';
 import { readTemplate, toTemplateView, type TemplateItem } from './template-item.ts';
 import type { CreateTemplateInput, UpdateTemplateInput } from './schemas.ts';
 
@@ -122,16 +124,13 @@ export async function deleteTemplate({ ctx, name }: { ctx: CoreContext; name: st
   }
   await ctx.store.transact(
     [
-      {
-        Delete: {
-          Key: keys.template(name),
-          // A follower created after the check above was counted on the template in its own write.
-          ConditionExpression: 'version = :version AND (attribute_not_exists(#followers) OR #followers <= :zero)',
-          ExpressionAttributeNames: { '#followers': 'followers' },
-          ExpressionAttributeValues: { ':version': current.version, ':zero': 0 },
-        },
-        conflict: `template "${name}" was changed, or gained a follower, meanwhile; read it again`,
-      },
+      // A follower created after the check above was counted on the template in its own write.
+      deleteUnused(
+        keys.template(name),
+        'followers',
+        `template "${name}" was changed, or gained a follower, meanwhile; read it again`,
+        current.version,
+      ),
     ],
     `template "${name}" could not be deleted`,
   );

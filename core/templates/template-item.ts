@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors.ts';
 import { unixSeconds } from '../projects/project-item.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
-import { adjustCount } from '../store/store.ts';
+import { adjustCount } from '../store/writes.ts';
 
 /** A K8s YAML service template (the spec's `template_name`). */
 export type TemplateItem = {

@@ -126,7 +126,7 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     params: IdParam,
-    responses: { 204: { description: 'Deleted' } },
+    responses: { 204: { description: 'Deleted' }, 409: { description: 'Environments use the cluster' } },
   }),
   clusterHealth: defineRoute({
     method: 'get',

@@ -7,7 +7,7 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { createTableInput, tableShape } from '../../core/store/table.ts';
+import { createTableInput, tableShape } from '../../core/persistence.ts';
 
 /** Creates the table (stream and TTL included) unless it exists; safe to run on every start. */
 export async function ensureTable(

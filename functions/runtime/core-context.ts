@@ -3,19 +3,18 @@ import { authenticate } from '../../core/auth/authenticate.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { createSecretBox, parseEncryptionKey, type SecretBox } from '../../core/crypto/secret-box.ts';
 import { DomainError } from '../../core/errors.ts';
-import { createDocumentClient, createStore } from '../../core/store/store.ts';
+import { createStore } from '../../core/persistence.ts';
 import type { Authenticate } from '../http/contract.ts';
 import type { BerthConfig } from './config.ts';
 
 /** Builds the dependencies every function shares; cluster clients are wired separately (see `cluster.ts`). */
 export function createCoreContext(config: BerthConfig): CoreContext {
-  const client = createDocumentClient({
-    tableName: config.tableName,
-    ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint } : {}),
-    ...(config.region ? { region: config.region } : {}),
-  });
   return {
-    store: createStore({ client, tableName: config.tableName }),
+    store: createStore({
+      tableName: config.tableName,
+      ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint } : {}),
+      ...(config.region ? { region: config.region } : {}),
+    }),
     secrets: config.encryptionKey ? createSecretBox(parseEncryptionKey(config.encryptionKey)) : withoutKey,
     now: () => new Date(),
     newId: () =>

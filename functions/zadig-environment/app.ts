@@ -11,7 +11,7 @@ import {
 } from '../../core/environments/manage-environments.ts';
 import { getOperation } from '../../core/environments/operation-item.ts';
 import { getEnvServiceYaml, getEnvironment, listEnvironments } from '../../core/environments/read-environments.ts';
-import type { ServiceScope } from '../../core/store/keys.ts';
+import type { ServiceScope } from '../../core/services/scope.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';

@@ -15,7 +15,7 @@ import {
   updateEnvConfig,
 } from '../../core/environments/env-configs.ts';
 import { EnvKey } from '../../core/environments/schemas.ts';
-import type { ServiceScope } from '../../core/store/keys.ts';
+import type { ServiceScope } from '../../core/services/scope.ts';
 import { defineRoute, type Route, type RouteContract } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
 import type { ZadigEnvironmentDeps } from './app.ts';

@@ -11,7 +11,7 @@ import {
   UpdateGlobalVariablesInput,
 } from '../../core/environments/schemas.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
-import type { ServiceScope } from '../../core/store/keys.ts';
+import type { ServiceScope } from '../../core/services/scope.ts';
 import { defineRoute } from '../http/contract.ts';
 import { envConfigRoutes } from './env-config-routes.ts';
 import { subEnvRoutes } from './sub-env-routes.ts';

@@ -13,7 +13,7 @@ import {
 } from '../../core/environments/workload-actions.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import { scopeOf } from '../../core/services/service-item.ts';
-import type { ServiceScope } from '../../core/store/keys.ts';
+import type { ServiceScope } from '../../core/services/scope.ts';
 import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
 import { defineRoute, type Route } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';

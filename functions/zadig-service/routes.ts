@@ -10,7 +10,7 @@ import {
   UpdateServiceYamlInput,
 } from '../../core/services/schemas.ts';
 import { CreateTemplateInput, TemplateName, UpdateTemplateInput } from '../../core/templates/schemas.ts';
-import type { ServiceScope } from '../../core/store/keys.ts';
+import type { ServiceScope } from '../../core/services/scope.ts';
 import { defineRoute } from '../http/contract.ts';
 
 const success = { 200: { description: 'Done', example: { message: 'success' } } } as const;

@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loadKubeconfig } from '../../core/clusters/cluster-item.ts';
 import { keys } from '../../core/store/keys.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { kube } from '../support/kube.ts';
 import { UNREACHABLE_SERVER, kubeconfigFor } from '../support/kubeconfigs.ts';
+import { environmentClient } from '../support/zadig-environment.ts';
 
 let berth: Harness;
 const kubeconfig = inject('kubeconfig');
@@ -166,6 +169,58 @@ describe('clusters', () => {
     ).toBe(204);
     expect((await call(berth.apps.admin, '/admin/clusters/edit-me', { token: ADMIN_TOKEN })).status).toBe(404);
     expect((await call(berth.apps.admin, '/admin/clusters/edit-me/health', { token: ADMIN_TOKEN })).status).toBe(404);
+  });
+});
+
+describe('a cluster environments use', () => {
+  const suffix = randomBytes(3).toString('hex');
+  const namespaces = { dev: `busy-dev-${suffix}`, prod: `busy-prod-${suffix}` };
+  const { zadig, settled } = environmentClient(() => berth);
+  afterAll(async () => {
+    for (const name of Object.values(namespaces))
+      await kube()
+        .core.deleteNamespace({ name })
+        .catch(() => undefined);
+  });
+
+  it('refuses to delete it (409) naming the environments, and deletes it once they are gone', async () => {
+    await register({ id: 'busy', name: 'Busy', kubeconfig });
+    await call(berth.apps.admin, '/admin/registries', {
+      token: ADMIN_TOKEN,
+      json: { id: 'hub', address: 'registry.example.com', namespace: 'busy' },
+    });
+    await call(berth.apps['zadig-service'], '/openapi/projects/project', {
+      token: ADMIN_TOKEN,
+      json: { project_key: 'busy', project_name: 'busy', project_type: 'yaml' },
+    });
+    const environment = { cluster_id: 'busy', registry_id: 'hub' };
+    const dev = await zadig('/openapi/environments?projectKey=busy', {
+      json: { ...environment, env_key: 'dev', namespace: namespaces.dev },
+    });
+    const prod = await zadig('/openapi/environments/production?projectKey=busy', {
+      json: { ...environment, env_key: 'prod', namespace: namespaces.prod },
+    });
+    expect((await settled(dev.json.operation_id)).state).toBe('success');
+    expect((await settled(prod.json.operation_id)).state).toBe('success');
+
+    const refused = await call(berth.apps.admin, '/admin/clusters/busy', { method: 'DELETE', token: ADMIN_TOKEN });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toEqual({
+      code: 409,
+      message: 'Conflict',
+      description: 'cluster "busy" is used by environment(s) busy/prod (production), busy/dev; delete them first',
+    });
+    expect((await call(berth.apps.admin, '/admin/clusters/busy', { token: ADMIN_TOKEN })).status).toBe(200);
+
+    const deleted = await Promise.all([
+      zadig('/openapi/environments/dev?projectKey=busy&isDelete=true', { method: 'DELETE' }),
+      zadig('/openapi/environments/production/prod?projectKey=busy&isDelete=true', { method: 'DELETE' }),
+    ]);
+    for (const response of deleted) expect((await settled(response.json.operation_id)).state).toBe('success');
+    expect(
+      (await call(berth.apps.admin, '/admin/clusters/busy', { method: 'DELETE', token: ADMIN_TOKEN })).status,
+    ).toBe(204);
+    expect((await call(berth.apps.admin, '/admin/clusters/busy', { token: ADMIN_TOKEN })).status).toBe(404);
   });
 });
 

@@ -1,0 +1,257 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { Collection, ItemKey } from './keys.ts';
+import type { Page, Store, Versioned } from './store.ts';
+import { assignments, createIfAbsent, updateAtVersion, type TransactItem, type Write } from './writes.ts';
+
+type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export type StoreConfig = { tableName: string; endpoint?: string; region?: string };
+
+export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.region ? { region: config.region } : {}),
+    // A stalled table must fail the request, not hold it until the Lambda times out.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * The Store on DynamoDB: a thin layer over the document client that turns a
+ * failed condition into a domain ConflictError and every list into a Query
+ * with a limit and an opaque cursor.
+ */
+export function createDynamoStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): Store {
+  const TableName = tableName;
+
+  async function get<T>(key: ItemKey): Promise<T | undefined> {
+    const { Item } = await client.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }));
+    return Item as T | undefined;
+  }
+
+  async function create(key: ItemKey, attributes: Record<string, unknown>, conflictMessage: string): Promise<void> {
+    await conditionally(conflictMessage, () =>
+      client.send(new PutCommand({ TableName, ...createIfAbsent({ ...attributes, ...key }).Put })),
+    );
+  }
+
+  async function update<T extends Versioned>(
+    key: ItemKey,
+    expectedVersion: number,
+    changes: Record<string, unknown>,
+    conflictMessage: string,
+  ): Promise<T> {
+    const result = await conditionally(conflictMessage, () =>
+      client.send(
+        new UpdateCommand({
+          TableName,
+          ...updateAtVersion(key, expectedVersion, changes).Update,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return result.Attributes as T;
+  }
+
+  async function annotate(
+    key: ItemKey,
+    changes: Record<string, unknown>,
+    when: Record<string, unknown> = {},
+  ): Promise<boolean> {
+    const set = assignments(changes);
+    const names: Record<string, string> = { ...set.names };
+    const values: Record<string, unknown> = { ...set.values };
+    const conditions = Object.entries(when).map(([name, value], index) => {
+      names[`#w${index}`] = name;
+      values[`:w${index}`] = value;
+      return `#w${index} = :w${index}`;
+    });
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: key,
+          UpdateExpression: `SET ${set.expressions.join(', ')}`,
+          // The item may have been deleted (or moved on) while the observation was made.
+          ConditionExpression: ['attribute_exists(pk)', ...conditions].join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** 25 per request, retrying what DynamoDB leaves unprocessed. */
+  async function removeAll(itemKeys: readonly ItemKey[]): Promise<void> {
+    await batchWrite(itemKeys.map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } })));
+  }
+
+  async function putAll(items: ReadonlyArray<ItemKey & Record<string, unknown>>): Promise<void> {
+    await batchWrite(items.map((item) => ({ PutRequest: { Item: item } })));
+  }
+
+  async function batchWrite(all: Array<Record<string, unknown>>): Promise<void> {
+    for (let start = 0; start < all.length; start += 25) {
+      let requests = all.slice(start, start + 25);
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        const { UnprocessedItems } = await client.send(
+          new BatchWriteCommand({ RequestItems: { [TableName]: requests } }),
+        );
+        requests = (UnprocessedItems?.[TableName] ?? []) as typeof requests;
+        if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  async function remove(key: ItemKey): Promise<boolean> {
+    const { Attributes } = await client.send(new DeleteCommand({ TableName, Key: key, ReturnValues: 'ALL_OLD' }));
+    return Attributes !== undefined;
+  }
+
+  async function list<T>(
+    collection: Collection,
+    options: { limit: number; cursor?: string | undefined; attributes?: readonly string[] },
+  ): Promise<Page<T>> {
+    const startKey = decodeCursor(options.cursor, collection);
+    const projection = options.attributes ? projectionOf(['pk', 'sk', ...options.attributes]) : undefined;
+    const { Items = [], LastEvaluatedKey } = await client.send(
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': collection.pk, ':prefix': collection.skPrefix },
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', ...projection?.names },
+        ...(projection ? { ProjectionExpression: projection.expression } : {}),
+        Limit: options.limit,
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const cursor = encodeCursor(LastEvaluatedKey);
+    return cursor ? { items: Items as T[], cursor } : { items: Items as T[] };
+  }
+
+  async function listAll<T>(collection: Collection, options: { attributes?: readonly string[] } = {}): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list<T>(collection, { limit: 1000, cursor, ...options });
+      items.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return items;
+  }
+
+  async function count(collection: Collection): Promise<number> {
+    let total = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': collection.pk, ':prefix': collection.skPrefix },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      total += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return total;
+  }
+
+  async function transact(items: Write[], conflictMessage: string): Promise<void> {
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: items.map(({ conflict: _, ...item }) => withTable(item, TableName)),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) throw new ConflictError(items[failed]?.conflict ?? conflictMessage);
+        // Another transaction held one of the items (real DynamoDB; DynamoDB Local serializes): the same race, lost.
+        if (reasons.some((reason) => reason.Code === 'TransactionConflict')) throw new ConflictError(conflictMessage);
+      }
+      if (error instanceof TransactionConflictException) throw new ConflictError(conflictMessage);
+      throw error;
+    }
+  }
+
+  async function nextId(counter: ItemKey): Promise<number> {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName,
+        Key: counter,
+        UpdateExpression: 'ADD #value :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.['value']);
+  }
+
+  return {
+    get,
+    create,
+    update,
+    annotate,
+    remove,
+    removeAll,
+    putAll,
+    list,
+    listAll,
+    count,
+    transact,
+    nextId,
+  };
+}
+
+function projectionOf(attributes: readonly string[]) {
+  const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));
+  return { names, expression: Object.keys(names).join(', ') };
+}
+
+function withTable(item: TransactItem, TableName: string): TransactWriteItem {
+  if (item.Put) return { Put: { ...item.Put, TableName } };
+  if (item.Update) return { Update: { ...item.Update, TableName } };
+  if (item.Delete) return { Delete: { ...item.Delete, TableName } };
+  if (item.ConditionCheck) return { ConditionCheck: { ...item.ConditionCheck, TableName } };
+  throw new Error('a transaction item needs one of Put, Update, Delete or ConditionCheck');
+}
+
+async function conditionally<T>(conflictMessage: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ConflictError(conflictMessage);
+    throw error;
+  }
+}
