@@ -67,7 +67,10 @@ export async function launchChromium(executable = process.env['CHROMIUM'] ?? 'ch
   const listeners = new Set<(event: CdpEvent) => void>();
   socket.addEventListener('message', (message) => {
     const data = JSON.parse(String(message.data));
-    if (data.id === undefined) return void listeners.forEach((listener) => listener(data));
+    if (data.id === undefined) {
+      for (const listener of listeners) listener(data);
+      return;
+    }
     const waiter = pending.get(data.id);
     pending.delete(data.id);
     if (data.error) waiter?.fail(new Error(`${data.error.message} (${data.error.code})`));
