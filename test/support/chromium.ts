@@ -24,7 +24,25 @@ const FLAGS = [
   '--window-size=1440,1000',
 ];
 
-type CdpEvent = { method: string; params: Record<string, any>; sessionId?: string };
+/** The parts of the DevTools protocol's events and results this driver reads. */
+type CdpEvent = {
+  method: string;
+  sessionId?: string;
+  params: {
+    request?: { url: string };
+    entry?: { level: string; text: string };
+    type?: string;
+    args?: Array<{ value?: unknown }>;
+    exceptionDetails?: { text: string; exception?: { description?: string } };
+  };
+};
+type CdpResult = {
+  targetId?: string;
+  sessionId?: string;
+  result?: { value?: unknown };
+  exceptionDetails?: { text: string };
+  data?: string;
+};
 
 export type BrowserPage = {
   /** Every URL the page requested, in order. */
@@ -63,7 +81,7 @@ export async function launchChromium(executable = process.env['CHROMIUM'] ?? 'ch
     socket.addEventListener('error', fail, { once: true });
   });
   let nextId = 1;
-  const pending = new Map<number, { done: (result: any) => void; fail: (error: Error) => void }>();
+  const pending = new Map<number, { done: (result: CdpResult) => void; fail: (error: Error) => void }>();
   const listeners = new Set<(event: CdpEvent) => void>();
   socket.addEventListener('message', (message) => {
     const data = JSON.parse(String(message.data));
@@ -76,7 +94,7 @@ export async function launchChromium(executable = process.env['CHROMIUM'] ?? 'ch
     if (data.error) waiter?.fail(new Error(`${data.error.message} (${data.error.code})`));
     else waiter?.done(data.result);
   });
-  const send = (method: string, params: object = {}, sessionId?: string): Promise<any> =>
+  const send = (method: string, params: object = {}, sessionId?: string): Promise<CdpResult> =>
     new Promise((done, fail) => {
       const id = nextId++;
       pending.set(id, { done, fail });
@@ -87,19 +105,20 @@ export async function launchChromium(executable = process.env['CHROMIUM'] ?? 'ch
     async open() {
       const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
       const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      if (sessionId === undefined) throw new Error('Chromium attached to no page');
       const requests: string[] = [];
       const errors: string[] = [];
       let loaded: (() => void) | undefined;
       listeners.add((event) => {
         if (event.sessionId !== sessionId) return;
-        if (event.method === 'Network.requestWillBeSent') requests.push(event.params['request'].url);
+        const { request, entry, type, args, exceptionDetails } = event.params;
+        if (event.method === 'Network.requestWillBeSent') requests.push(request!.url);
         if (event.method === 'Page.loadEventFired') loaded?.();
-        if (event.method === 'Log.entryAdded' && event.params['entry'].level === 'error')
-          errors.push(event.params['entry'].text);
-        if (event.method === 'Runtime.consoleAPICalled' && event.params['type'] === 'error')
-          errors.push(event.params['args'].map((arg: { value?: unknown }) => String(arg.value)).join(' '));
+        if (event.method === 'Log.entryAdded' && entry!.level === 'error') errors.push(entry!.text);
+        if (event.method === 'Runtime.consoleAPICalled' && type === 'error')
+          errors.push((args ?? []).map((arg) => String(arg.value)).join(' '));
         if (event.method === 'Runtime.exceptionThrown')
-          errors.push(event.params['exceptionDetails'].exception?.description ?? 'exception');
+          errors.push(exceptionDetails!.exception?.description ?? exceptionDetails!.text);
       });
       for (const domain of ['Page', 'Network', 'Runtime', 'Log']) await send(`${domain}.enable`, {}, sessionId);
       return {
@@ -110,14 +129,14 @@ export async function launchChromium(executable = process.env['CHROMIUM'] ?? 'ch
           await send('Page.navigate', { url }, sessionId);
           await load;
         },
-        async evaluate(expression) {
+        async evaluate<T>(expression: string) {
           const { result, exceptionDetails } = await send(
             'Runtime.evaluate',
             { expression, returnByValue: true, awaitPromise: true },
             sessionId,
           );
           if (exceptionDetails) throw new Error(`evaluate failed: ${exceptionDetails.text}`);
-          return result.value;
+          return result?.value as T;
         },
         async screenshot() {
           const { data } = await send(
@@ -125,7 +144,7 @@ export async function launchChromium(executable = process.env['CHROMIUM'] ?? 'ch
             { format: 'png', captureBeyondViewport: false },
             sessionId,
           );
-          return Buffer.from(data, 'base64');
+          return Buffer.from(data ?? '', 'base64');
         },
       };
     },
