@@ -17,7 +17,7 @@ export type ClusterRetry = {
   subject: CallSubject;
   /** The attempt that failed, from 1. */
   attempt: number;
-  reason: 'retry-after' | 'connection-lost';
+  reason: 'retry-after' | 'connection-refused' | 'connection-lost';
   /** How long the call waits before the next attempt. */
   delayMs: number;
 };
@@ -41,11 +41,12 @@ const BACKOFF_CAP_MS = 2000;
  * Runs one cluster request with the retries client-go makes, bounded by the call's deadline:
  * - a 429 with `Retry-After` is retried for every request: the API server refused it before doing anything
  *   (priority and fairness, or a resource whose storage is still initializing);
+ * - a refused connection is retried for every request too: nothing was sent (an API server restarting);
  * - a 503 with `Retry-After`, and a connection lost mid-request (reset, closed), are retried for reads and
  *   idempotent writes only, since the server may have acted on the first copy;
- * - a lost connection waits a jittered exponential backoff, a `Retry-After` waits what the server asked;
+ * - a connection refused or lost waits a jittered exponential backoff, a `Retry-After` what the server asked;
  * - a wait that would end past the deadline is not started: the call fails at once, with the server's answer.
- * Connection refused is not retried (as in client-go): nothing listens, and a quick answer tells the user more.
+ * So a cluster that stays down answers at the deadline, not at once: the price of riding out a restart.
  *
  * `attempt` gets the signal that ends it at the deadline; a caller that bounds the request itself (a followed
  * log) passes `signal`, which then replaces the deadline's for each attempt.
@@ -65,7 +66,7 @@ export async function withRetries<T>(
       const next = nextAttempt(error, request.repeatability, attemptNumber, random);
       if (next === undefined) throw error;
       if (performance.now() + next.delayMs >= deadline) {
-        if (next.reason === 'connection-lost') throw error;
+        if (next.reason !== 'retry-after') throw error;
         throw pastDeadline(error as ApiException<unknown>, request.subject, next.delayMs, policy.timeoutMs);
       }
       policy.onRetry?.({ subject: request.subject, attempt: attemptNumber, ...next });
@@ -86,10 +87,15 @@ function nextAttempt(
     const retryAfterMs = askedToWait ? retryAfterOf(error) : undefined;
     return retryAfterMs === undefined ? undefined : { reason: 'retry-after', delayMs: retryAfterMs };
   }
-  if (repeatability === 'write' || !isConnectionLost(error)) return undefined;
+  const reason = hasCode(error, CONNECTION_REFUSED)
+    ? 'connection-refused'
+    : repeatability !== 'write' && hasCode(error, CONNECTION_LOST)
+      ? 'connection-lost'
+      : undefined;
+  if (reason === undefined) return undefined;
   // "Equal jitter": half the exponential step, plus a random part of the other half.
-  const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attemptNumber - 1));
-  return { reason: 'connection-lost', delayMs: Math.round(step / 2 + (random() * step) / 2) };
+  const step = Math.min(BACKOFF_BASE_MS * 2 ** (attemptNumber - 1), BACKOFF_CAP_MS);
+  return { reason, delayMs: Math.round(step / 2 + (random() * step) / 2) };
 }
 
 /** `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
@@ -102,13 +108,16 @@ function retryAfterOf(error: ApiException<unknown>): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/** Nothing accepted the connection, so no request went out. */
+const CONNECTION_REFUSED = new Set(['ECONNREFUSED']);
 /** The errors undici reports when a connection that was open breaks: the request may or may not have arrived. */
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-function isConnectionLost(error: unknown): boolean {
+/** Whether the error, or one of its causes (fetch wraps the socket's error), carries one of `codes`. */
+function hasCode(error: unknown, codes: Set<string>): boolean {
   for (let current = error; current instanceof Error; current = current.cause) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_LOST.has(code)) return true;
+    if (typeof code === 'string' && codes.has(code)) return true;
   }
   return false;
 }

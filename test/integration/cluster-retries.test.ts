@@ -1,12 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { KubeCluster } from '../../core/cluster/gateway.ts';
 import { createKubeCluster } from '../../core/cluster/kube-cluster.ts';
 import type { ClusterRetry } from '../../core/cluster/retry-policy.ts';
 import { UnavailableError } from '../../core/errors.ts';
+import { freePort } from '../../functions/local/dynamodb-local.ts';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { createNamespace, kube } from '../support/kube.ts';
+import { kubeconfigFor } from '../support/kubeconfigs.ts';
 import { startPushbackProxy, type PushbackProxy } from '../support/pushback-proxy.ts';
 
 const TIMEOUT_MS = 4000;
@@ -124,6 +127,45 @@ describe('connections reset mid-request', () => {
     expect(sent('POST /api/v1/namespaces') - before).toBe(1);
     expect(retries).toEqual([]);
     expect(await cluster.namespaceExists(name)).toBe(false);
+  });
+});
+
+describe('a server not listening yet (an API server restarting)', () => {
+  it('retries even a create until it listens: a refused connection sent nothing', async () => {
+    const port = await freePort();
+    const restarting = createKubeCluster(kubeconfigFor({ server: `http://127.0.0.1:${port}` }), {
+      timeoutMs: TIMEOUT_MS,
+      onRetry: (retry) => retries.push(retry),
+    });
+    const name = `${namespace.name}-late`;
+    let late: PushbackProxy | undefined;
+    try {
+      const creating = restarting.ensureNamespace(name);
+      await sleep(1000);
+      late = await startPushbackProxy(inject('kubeconfig'), { port });
+
+      expect(await creating).toEqual({ created: true });
+      expect(retries.length).toBeGreaterThan(0);
+      expect(new Set(retries.map((retry) => retry.reason))).toEqual(new Set(['connection-refused']));
+      expect(late.received.filter((line) => line === 'POST /api/v1/namespaces')).toHaveLength(1);
+    } finally {
+      await restarting.close();
+      await late?.close();
+      await kube()
+        .core.deleteNamespace({ name })
+        .catch(() => undefined);
+    }
+  });
+
+  it('gives up within the deadline when nothing ever listens', async () => {
+    const silent = kubeconfigFor({ server: `http://127.0.0.1:${await freePort()}` });
+    const { result, ms } = await elapsed(() =>
+      createKubeCluster(silent, { timeoutMs: 1500, onRetry: (retry) => retries.push(retry) }).listPods('default'),
+    );
+    expect(result).toBeInstanceOf(UnavailableError);
+    expect((result as Error).message).toBe('the cluster is unreachable: ECONNREFUSED');
+    expect(ms).toBeLessThan(1500);
+    expect(retries.length).toBeGreaterThan(2);
   });
 });
 

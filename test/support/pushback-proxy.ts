@@ -27,7 +27,7 @@ export type PushbackProxy = {
  * server under pressure does (429 or 503 with `Retry-After`, or a reset
  * connection) a set number of times, then passes requests through.
  */
-export async function startPushbackProxy(upstreamKubeconfig: string): Promise<PushbackProxy> {
+export async function startPushbackProxy(upstreamKubeconfig: string, { port = 0 } = {}): Promise<PushbackProxy> {
   const upstream = new KubeConfig();
   upstream.loadFromString(upstreamKubeconfig);
   const server = new URL(upstream.getCurrentCluster()!.server);
@@ -72,11 +72,10 @@ export async function startPushbackProxy(upstreamKubeconfig: string): Promise<Pu
     });
     outgoing.end(JSON.stringify(status));
   });
-  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
-  const { port } = proxy.address() as AddressInfo;
+  await new Promise<void>((done) => proxy.listen(port, '127.0.0.1', done));
 
   return {
-    kubeconfig: kubeconfigFor({ server: `http://127.0.0.1:${port}` }),
+    kubeconfig: kubeconfigFor({ server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }),
     disturb: (method, path, times, disturbance) => void rules.push({ method, path, times, disturbance }),
     received,
     close: () =>
