@@ -32,8 +32,11 @@ export type RetryPolicy = {
   random?: () => number;
 };
 
-/** client-go's cap (`maxRetries` of rest.Request), so a server answering `Retry-After: 0` cannot loop a call. */
-const MAX_ATTEMPTS = 10;
+/**
+ * client-go's cap (`maxRetries` of rest.Request), so a server answering `Retry-After: 0` cannot loop a call.
+ * Backoff needs no cap: its waits grow to a second and more, and the deadline ends them.
+ */
+const MAX_RETRY_AFTER_ATTEMPTS = 10;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2000;
 
@@ -81,8 +84,8 @@ function nextAttempt(
   attemptNumber: number,
   random: () => number,
 ): Pick<ClusterRetry, 'reason' | 'delayMs'> | undefined {
-  if (attemptNumber >= MAX_ATTEMPTS) return undefined;
   if (error instanceof ApiException) {
+    if (attemptNumber >= MAX_RETRY_AFTER_ATTEMPTS) return undefined;
     const askedToWait = error.code === 429 || (error.code === 503 && repeatability !== 'write');
     const retryAfterMs = askedToWait ? retryAfterOf(error) : undefined;
     return retryAfterMs === undefined ? undefined : { reason: 'retry-after', delayMs: retryAfterMs };
