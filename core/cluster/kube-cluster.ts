@@ -126,6 +126,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
       body?: string;
       contentType?: string;
       query?: Record<string, string>;
+      /** Replaces each attempt's deadline, for a caller that bounds the request itself (a followed log). */
       signal?: AbortSignal;
     },
   ) {

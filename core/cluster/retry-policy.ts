@@ -51,12 +51,11 @@ const BACKOFF_CAP_MS = 2000;
  * - a wait that would end past the deadline is not started: the call fails at once, with the server's answer.
  * So a cluster that stays down answers at the deadline, not at once: the price of riding out a restart.
  *
- * `attempt` gets the signal that ends it at the deadline; a caller that bounds the request itself (a followed
- * log) passes `signal`, which then replaces the deadline's for each attempt.
+ * `attempt` gets the signal that ends it at the deadline.
  */
 export async function withRetries<T>(
   policy: RetryPolicy,
-  request: { subject: CallSubject; repeatability: Repeatability; signal?: AbortSignal | undefined },
+  request: { subject: CallSubject; repeatability: Repeatability },
   attempt: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const deadline = performance.now() + policy.timeoutMs;
@@ -64,7 +63,7 @@ export async function withRetries<T>(
   for (let attemptNumber = 1; ; attemptNumber++) {
     const remainingMs = Math.max(1, Math.ceil(deadline - performance.now()));
     try {
-      return await attempt(request.signal ?? AbortSignal.timeout(remainingMs));
+      return await attempt(AbortSignal.timeout(remainingMs));
     } catch (error) {
       const next = nextAttempt(error, request.repeatability, attemptNumber, random);
       if (next === undefined) throw error;
