@@ -69,7 +69,14 @@ export default $config({
       streaming: true,
       timeout: '15 minutes',
     });
-    const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
+    // Scalar's standalone bundle is read from its package at cold start (served by Berth, never a CDN), so the
+    // package ships installed beside the bundle instead of being bundled.
+    const docs = new sst.aws.Function('Docs', {
+      ...shared,
+      handler: 'functions/docs/index.handler',
+      url: true,
+      nodejs: { ...shared.nodejs, install: ['@scalar/api-reference'] },
+    });
 
     // A failing batch is split to find the record at fault and retried a bounded
     // number of times (the default is to retry until the record expires).

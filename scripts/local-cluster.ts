@@ -28,7 +28,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ApiextensionsV1Api, CoreV1Api, KubeConfig, PatchStrategy } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 
@@ -292,16 +292,8 @@ async function bootCluster(paths: ClusterPaths, log: Log): Promise<void> {
   );
 
   const crdNames = await applyCrds(server, pki.caCert, token, join(kubeDir, 'istio-crds.yaml'));
-  const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  await until('Istio CRDs Established', async () => {
-    const established = new Set(
-      (await extensions.listCustomResourceDefinition()).items
-        .filter((crd) => crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
-        .map((crd) => crd.metadata?.name),
-    );
-    return crdNames.every((name) => established.has(name));
-  });
-  log(`applied ${crdNames.length} Istio CRDs`);
+  await until('Istio CRDs Established and served', () => areCrdsServed(server, pki.caCert, token, crdNames));
+  log(`applied ${crdNames.length} Istio CRDs; every served version answers a list`);
 
   state.ready = true;
   await writeState(paths, state);
@@ -522,11 +514,11 @@ async function openCluster(paths: ClusterPaths): Promise<LocalCluster> {
       // stopProcess waited for the old pid to exit, so the port is free again.
       apiServer.pid = spawnDetached(apiServer.command, logFileOf(paths, 'kube-apiserver'));
       await writeState(paths, state);
-      await waitUntil(
-        'kube-apiserver /readyz',
-        () => isApiServerReady(server, caFile, token),
-        () => assertAlive(paths, state),
-      );
+      const until = (what: string, probe: () => Promise<boolean>) =>
+        waitUntil(what, probe, () => assertAlive(paths, state));
+      await until('kube-apiserver /readyz', () => isApiServerReady(server, caFile, token));
+      // /readyz does not wait for the storage of custom resources, which a restarted server builds again.
+      await until('the CRDs served again', () => areCrdsServed(server, caFile, token));
       // After an outage of a few seconds client-go's reflectors back off up to 30 s before they watch
       // again, so new pods would sit unscheduled that long. Restarted clients connect at once.
       for (const name of API_CLIENTS) {
@@ -550,6 +542,35 @@ async function isHealthy(paths: ClusterPaths, state: ClusterState): Promise<bool
 async function isApiServerReady(server: string, caFile: string, token: string): Promise<boolean> {
   const response = await apiRequest(server, caFile, token, 'GET', '/readyz').catch(() => undefined);
   return response?.status === 200;
+}
+
+type CrdStatus = {
+  metadata: { name: string };
+  spec: { group: string; names: { plural: string }; versions: Array<{ name: string; served: boolean }> };
+  status?: { conditions?: Array<{ type: string; status: string }> };
+};
+
+/**
+ * True once every CRD (and at least those named) is Established and each of its served versions answers a
+ * list. Established comes before the API server's storage for the resource is ready: a request in between is
+ * answered 429 "storage is (re)initializing".
+ */
+async function areCrdsServed(server: string, caFile: string, token: string, names: string[] = []): Promise<boolean> {
+  const get = (path: string) => apiRequest(server, caFile, token, 'GET', path);
+  const listed = await get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+  if (listed.status !== 200) return false;
+  const crds = (JSON.parse(listed.body) as { items: CrdStatus[] }).items;
+  if (!names.every((name) => crds.some((crd) => crd.metadata.name === name))) return false;
+  const established = (crd: CrdStatus) =>
+    crd.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True');
+  if (!crds.every(established)) return false;
+  const lists = crds.flatMap((crd) =>
+    crd.spec.versions
+      .filter((version) => version.served)
+      .map((version) => `/apis/${crd.spec.group}/${version.name}/${crd.spec.names.plural}?limit=1`),
+  );
+  const answers = await Promise.all(lists.map(get));
+  return answers.every((answer) => answer.status === 200);
 }
 
 /** A bare HTTPS call to the apiserver, for what needs no client (readiness) or what client-node mangles (CRDs). */

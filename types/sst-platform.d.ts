@@ -27,7 +27,7 @@ declare namespace sst {
       streaming?: boolean;
       link?: unknown[];
       environment?: Record<string, SstOutput<string>>;
-      nodejs?: { minify?: boolean };
+      nodejs?: { minify?: boolean; install?: string[] };
     };
     class Function {
       constructor(name: string, args: FunctionArgs);

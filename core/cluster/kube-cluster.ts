@@ -1,4 +1,5 @@
 import {
+  ApiException,
   AppsV1Api,
   BatchV1Api,
   CoreV1Api,
@@ -8,6 +9,7 @@ import {
   HttpMethod,
   VersionApi,
   setHeaderOptions,
+  type ObservableMiddleware,
   type V1Pod,
   type V1Service,
   type V1Deployment,
@@ -17,6 +19,7 @@ import {
   type V1PodSpec,
   type V1LabelSelector,
 } from '@kubernetes/client-node';
+import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { fetch, type Dispatcher } from 'undici';
 import { NotFoundError, UnavailableError } from '../errors.ts';
 import type {
@@ -30,34 +33,32 @@ import type {
   ServiceSummary,
   WorkloadSummary,
 } from './gateway.ts';
-import { fromStatus, parseStatus, toDomainError, type CallSubject } from './kube-errors.ts';
+import { toDomainError, type CallSubject } from './kube-errors.ts';
+import { withRetries, type Repeatability, type RetryObserver } from './retry-policy.ts';
 
 export const FIELD_MANAGER = 'berth';
 
-export type KubeClusterOptions = { timeoutMs: number };
+export type KubeClusterOptions = {
+  /** The deadline of each call, retries and their waits included. */
+  timeoutMs: number;
+  /** Told of every retry (see `retry-policy.ts`), so that the request log can count them. */
+  onRetry?: RetryObserver;
+};
 
 /**
  * The kubeconfig every request of this cluster authenticates through (it is
- * the generated APIs' auth method), which makes it the one place to give each
- * request its deadline and its connection pool:
- * - client-node has no request timeout, so every request gets an abort signal;
- * - client-node 2.x builds a new TLS dispatcher for every call when the
- *   kubeconfig carries a CA or client certificate, so no connection is ever
- *   reused (measured: 13 ms per call instead of 3 ms); keeping the first one
- *   makes every call share one keep-alive pool.
+ * the generated APIs' auth method), which makes it the place to give each
+ * request a shared connection pool: client-node 2.x builds a new TLS
+ * dispatcher for every call when the kubeconfig carries a CA or client
+ * certificate, so no connection is ever reused (measured: 13 ms per call
+ * instead of 3 ms); keeping the first one makes every call share one
+ * keep-alive pool.
  */
 class PooledKubeConfig extends KubeConfig {
   #dispatcher: Dispatcher | undefined;
-  readonly #timeoutMs: number;
-
-  constructor(timeoutMs: number) {
-    super();
-    this.#timeoutMs = timeoutMs;
-  }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    context.setSignal(AbortSignal.timeout(this.#timeoutMs));
     const fresh = context.getDispatcher() as Dispatcher | undefined;
     if (!fresh) return;
     this.#dispatcher ??= fresh;
@@ -69,9 +70,26 @@ class PooledKubeConfig extends KubeConfig {
   }
 }
 
+/**
+ * Options for one attempt of a generated-API call: client-node has no request
+ * timeout, so the attempt's signal (the call's deadline) is set on the request;
+ * a patch also names its content type.
+ */
+function attemptOptions(signal: AbortSignal, patch?: PatchStrategy) {
+  const deadline: ObservableMiddleware = {
+    pre: (context) => {
+      context.setSignal(signal);
+      return of(context);
+    },
+    post: (response) => of(response),
+  };
+  const options = { middleware: [deadline], middlewareMergeStrategy: 'append' as const };
+  return patch === undefined ? options : setHeaderOptions('Content-Type', patch, options);
+}
+
 /** A cluster client over the stored kubeconfig. Every call carries a deadline. */
-export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeClusterOptions): KubeCluster {
-  const config = new PooledKubeConfig(timeoutMs);
+export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: KubeClusterOptions): KubeCluster {
+  const config = new PooledKubeConfig();
   try {
     config.loadFromString(kubeconfig);
   } catch (error) {
@@ -83,11 +101,16 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
   const versionApi = config.makeApiClient(VersionApi);
   const server = config.getCurrentCluster()!.server.replace(/\/$/, '');
 
-  const patchAs = (strategy: PatchStrategy) => setHeaderOptions('Content-Type', strategy);
+  const retryPolicy = { timeoutMs, onRetry };
 
-  async function call<T>(subject: CallSubject, run: () => Promise<T>): Promise<T> {
+  /** One call of the generated APIs, retried as its repeatability allows, failures as domain errors. */
+  async function call<T>(
+    subject: CallSubject,
+    repeatability: Repeatability,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await run();
+      return await withRetries(retryPolicy, { subject, repeatability }, run);
     } catch (error) {
       throw toDomainError(error, subject, timeoutMs);
     }
@@ -98,7 +121,14 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     method: HttpMethod,
     path: string,
     subject: CallSubject,
-    options: { body?: string; contentType?: string; query?: Record<string, string>; signal?: AbortSignal } = {},
+    options: {
+      repeatability: Repeatability;
+      body?: string;
+      contentType?: string;
+      query?: Record<string, string>;
+      /** Replaces each attempt's deadline, for a caller that bounds the request itself (a followed log). */
+      signal?: AbortSignal;
+    },
   ) {
     const url = new URL(server + path);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
@@ -106,24 +136,29 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     await config.applySecurityAuthentication(context);
     const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
     if (options.contentType) headers['content-type'] = options.contentType;
-    try {
+    const { repeatability, signal } = options;
+    return call(subject, repeatability, async (attemptSignal) => {
       const response = await fetch(url, {
         method,
         headers,
         ...(options.body === undefined ? {} : { body: options.body }),
         dispatcher: context.getDispatcher() as Dispatcher | undefined,
-        signal: options.signal ?? AbortSignal.timeout(timeoutMs),
+        signal: signal ?? attemptSignal,
       });
-      if (!response.ok) throw fromStatus(response.status, parseStatus(await response.text()), subject);
-      return response;
-    } catch (error) {
-      throw toDomainError(error, subject, timeoutMs);
-    }
+      if (response.ok) return response;
+      // The same exception the generated APIs throw, so both kinds of call are retried and mapped alike.
+      throw new ApiException(response.status, 'raw request', await response.text(), headersOf(response));
+    });
   }
 
   const discovery = createDiscovery(async (groupVersion) => {
     const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
-    const response = await raw(HttpMethod.GET, path, { kind: 'APIResourceList', name: groupVersion });
+    const response = await raw(
+      HttpMethod.GET,
+      path,
+      { kind: 'APIResourceList', name: groupVersion },
+      { repeatability: 'read' },
+    );
     return ((await response.json()) as { resources: DiscoveredResource[] }).resources;
   });
 
@@ -148,6 +183,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
         metadata: { ...object.metadata, ...(path.includes('/namespaces/') ? { namespace } : {}) },
       };
       await raw(HttpMethod.PATCH, path, target, {
+        repeatability: 'idempotent-write',
         body: JSON.stringify(body),
         contentType: PatchStrategy.ServerSideApply,
         query: { fieldManager: FIELD_MANAGER, force: 'true' },
@@ -162,7 +198,11 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     const target = { kind: object.kind, name: object.metadata.name, namespace };
     try {
       const path = await objectPath({ ...object, name: object.metadata.name }, namespace);
-      await raw(HttpMethod.DELETE, path, target, { query: { propagationPolicy: 'Background' } });
+      // A repeat's 404 counts as deleted (below), so the outcome is the same as of one copy.
+      await raw(HttpMethod.DELETE, path, target, {
+        repeatability: 'idempotent-write',
+        query: { propagationPolicy: 'Background' },
+      });
       return { ...target, outcome: 'applied' };
     } catch (error) {
       if (error instanceof NotFoundError) return { ...target, outcome: 'applied', message: 'already gone' };
@@ -172,14 +212,15 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
   async function readWorkload(kind: ScalableKind | 'DaemonSet', namespace: string, name: string) {
     const subject = { kind, name, namespace };
-    return call(subject, () => {
+    return call(subject, 'read', (signal) => {
+      const options = attemptOptions(signal);
       switch (kind) {
         case 'Deployment':
-          return apps.readNamespacedDeployment({ name, namespace });
+          return apps.readNamespacedDeployment({ name, namespace }, options);
         case 'StatefulSet':
-          return apps.readNamespacedStatefulSet({ name, namespace });
+          return apps.readNamespacedStatefulSet({ name, namespace }, options);
         case 'DaemonSet':
-          return apps.readNamespacedDaemonSet({ name, namespace });
+          return apps.readNamespacedDaemonSet({ name, namespace }, options);
       }
     });
   }
@@ -188,7 +229,9 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     close: () => config.close(),
 
     async version() {
-      const info = await call({ kind: 'version', name: server }, () => versionApi.getCode({}));
+      const info = await call({ kind: 'version', name: server }, 'read', (signal) =>
+        versionApi.getCode({}, attemptOptions(signal)),
+      );
       return { gitVersion: info.gitVersion, platform: info.platform };
     },
 
@@ -205,7 +248,9 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
     async getObject(ref) {
       try {
-        const response = await raw(HttpMethod.GET, await objectPath(ref, ref.namespace), ref);
+        const response = await raw(HttpMethod.GET, await objectPath(ref, ref.namespace), ref, {
+          repeatability: 'read',
+        });
         return (await response.json()) as KubeObject;
       } catch (error) {
         if (error instanceof NotFoundError) return undefined;
@@ -219,6 +264,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
         await objectPath({ apiVersion: ref.apiVersion, kind: ref.kind }, ref.namespace),
         { kind: ref.kind, name: ref.namespace, namespace: ref.namespace },
         {
+          repeatability: 'read',
           ...(ref.labelSelector ? { query: { labelSelector: ref.labelSelector } } : {}),
         },
       );
@@ -228,10 +274,11 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     },
 
     async labelNamespace(name, labels) {
-      await call({ kind: 'Namespace', name }, () =>
+      // Absolute values (a label set or removed): sending it twice changes nothing more.
+      await call({ kind: 'Namespace', name }, 'idempotent-write', (signal) =>
         core.patchNamespace(
           { name, body: { metadata: { labels } }, fieldManager: FIELD_MANAGER },
-          patchAs(PatchStrategy.MergePatch),
+          attemptOptions(signal, PatchStrategy.MergePatch),
         ),
       );
     },
@@ -244,9 +291,9 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
       const subject = { kind: 'workloads', name: namespace, namespace };
       const query = { namespace, ...(labelSelector ? { labelSelector } : {}) };
       const [deployments, statefulSets, daemonSets] = await Promise.all([
-        call(subject, () => apps.listNamespacedDeployment(query)),
-        call(subject, () => apps.listNamespacedStatefulSet(query)),
-        call(subject, () => apps.listNamespacedDaemonSet(query)),
+        call(subject, 'read', (signal) => apps.listNamespacedDeployment(query, attemptOptions(signal))),
+        call(subject, 'read', (signal) => apps.listNamespacedStatefulSet(query, attemptOptions(signal))),
+        call(subject, 'read', (signal) => apps.listNamespacedDaemonSet(query, attemptOptions(signal))),
       ]);
       return [
         ...deployments.items.map((item) => summarizeWorkload('Deployment', item)),
@@ -256,13 +303,14 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     },
 
     async scale(kind, namespace, name, replicas) {
-      const body = { spec: { replicas } };
-      const options = patchAs(PatchStrategy.MergePatch);
-      await call({ kind, name, namespace }, () =>
-        kind === 'Deployment'
-          ? apps.patchNamespacedDeploymentScale({ name, namespace, body, fieldManager: FIELD_MANAGER }, options)
-          : apps.patchNamespacedStatefulSetScale({ name, namespace, body, fieldManager: FIELD_MANAGER }, options),
-      );
+      // An absolute replica count, not an increment: a repeated patch finds the count already set.
+      const request = { name, namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER };
+      await call({ kind, name, namespace }, 'idempotent-write', (signal) => {
+        const options = attemptOptions(signal, PatchStrategy.MergePatch);
+        return kind === 'Deployment'
+          ? apps.patchNamespacedDeploymentScale(request, options)
+          : apps.patchNamespacedStatefulSetScale(request, options);
+      });
     },
 
     async restart(kind, namespace, name, at) {
@@ -270,9 +318,10 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
       const body = {
         spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at.toISOString() } } } },
       };
-      const options = patchAs(PatchStrategy.StrategicMergePatch);
+      // The timestamp is fixed before the first attempt, so a repeat rolls the pods once, not twice.
       const request = { name, namespace, body, fieldManager: FIELD_MANAGER };
-      await call({ kind, name, namespace }, () => {
+      await call({ kind, name, namespace }, 'idempotent-write', (signal) => {
+        const options = attemptOptions(signal, PatchStrategy.StrategicMergePatch);
         switch (kind) {
           case 'Deployment':
             return apps.patchNamespacedDeployment(request, options);
@@ -286,7 +335,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
     async setImage(kind, namespace, name, container, image) {
       const subject = { kind, name, namespace };
-      const podSpec = await call(subject, () => readPodTemplateSpec(kind, namespace, name));
+      const podSpec = await call(subject, 'read', (signal) => readPodTemplateSpec(kind, namespace, name, signal));
       const isInit = (podSpec?.initContainers ?? []).some((entry) => entry.name === container);
       const isMain = (podSpec?.containers ?? []).some((entry) => entry.name === container);
       if (!isInit && !isMain) throw new NotFoundError('container', `${kind}/${name}/${container}`);
@@ -294,9 +343,10 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
       const containers = { [isInit ? 'initContainers' : 'containers']: [{ name: container, image }] };
       const template = { spec: containers };
       const body = kind === 'CronJob' ? { spec: { jobTemplate: { spec: { template } } } } : { spec: { template } };
-      const options = patchAs(PatchStrategy.StrategicMergePatch);
       const request = { name, namespace, body, fieldManager: FIELD_MANAGER };
-      await call(subject, async () => {
+      // Sets one container's image by name: a repeat finds it set.
+      await call(subject, 'idempotent-write', async (signal) => {
+        const options = attemptOptions(signal, PatchStrategy.StrategicMergePatch);
         switch (kind) {
           case 'Deployment':
             return void (await apps.patchNamespacedDeployment(request, options));
@@ -309,15 +359,15 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     },
 
     async listPods(namespace, labelSelector) {
-      const list = await call({ kind: 'pods', name: namespace, namespace }, () =>
-        core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+      const list = await call({ kind: 'pods', name: namespace, namespace }, 'read', (signal) =>
+        core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, attemptOptions(signal)),
       );
       return list.items.map(summarizePod);
     },
 
     async listCronJobs(namespace) {
-      const list = await call({ kind: 'cronjobs', name: namespace, namespace }, () =>
-        batch.listNamespacedCronJob({ namespace }),
+      const list = await call({ kind: 'cronjobs', name: namespace, namespace }, 'read', (signal) =>
+        batch.listNamespacedCronJob({ namespace }, attemptOptions(signal)),
       );
       return list.items.map((item) => ({
         name: item.metadata?.name ?? '',
@@ -334,15 +384,18 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     },
 
     async listServices(namespace, labelSelector) {
-      const list = await call({ kind: 'services', name: namespace, namespace }, () =>
-        core.listNamespacedService({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+      const list = await call({ kind: 'services', name: namespace, namespace }, 'read', (signal) =>
+        core.listNamespacedService({ namespace, ...(labelSelector ? { labelSelector } : {}) }, attemptOptions(signal)),
       );
       return list.items.map(summarizeService);
     },
 
     async listEndpoints(namespace, labelSelector) {
-      const list = await call({ kind: 'endpoints', name: namespace, namespace }, () =>
-        core.listNamespacedEndpoints({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+      const list = await call({ kind: 'endpoints', name: namespace, namespace }, 'read', (signal) =>
+        core.listNamespacedEndpoints(
+          { namespace, ...(labelSelector ? { labelSelector } : {}) },
+          attemptOptions(signal),
+        ),
       );
       return list.items.map((item) => ({
         name: item.metadata?.name ?? '',
@@ -353,8 +406,8 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
     async listEvents(namespace, involved) {
       const fieldSelector = `involvedObject.kind=${involved.kind},involvedObject.name=${involved.name}`;
-      const list = await call({ kind: 'events', name: involved.name, namespace }, () =>
-        core.listNamespacedEvent({ namespace, fieldSelector }),
+      const list = await call({ kind: 'events', name: involved.name, namespace }, 'read', (signal) =>
+        core.listNamespacedEvent({ namespace, fieldSelector }, attemptOptions(signal)),
       );
       return list.items.map((event) => ({
         reason: event.reason ?? '',
@@ -368,12 +421,15 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     },
 
     async deletePod(namespace, name) {
-      await call({ kind: 'Pod', name, namespace }, () => core.deleteNamespacedPod({ name, namespace }));
+      // A repeated delete would answer 404 for a pod the first copy deleted.
+      await call({ kind: 'Pod', name, namespace }, 'write', (signal) =>
+        core.deleteNamespacedPod({ name, namespace }, attemptOptions(signal)),
+      );
     },
 
     async readLog(namespace, pod, options) {
-      return call({ kind: 'Pod', name: pod, namespace }, () =>
-        core.readNamespacedPodLog({ name: pod, namespace, ...logQuery(options) }),
+      return call({ kind: 'Pod', name: pod, namespace }, 'read', (signal) =>
+        core.readNamespacedPodLog({ name: pod, namespace, ...logQuery(options) }, attemptOptions(signal)),
       );
     },
 
@@ -393,6 +449,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
         path,
         { kind: 'Pod', name: pod, namespace },
         {
+          repeatability: 'read',
           query,
           signal: AbortSignal.any([signal, connecting.signal]),
         },
@@ -418,18 +475,23 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     async ensureNamespace(name, labels) {
       const subject = { kind: 'Namespace', name };
       try {
-        await call(subject, () => core.readNamespace({ name }));
+        await call(subject, 'read', (signal) => core.readNamespace({ name }, attemptOptions(signal)));
         return { created: false };
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
       }
-      await call(subject, () => core.createNamespace({ body: { metadata: { name, ...(labels ? { labels } : {}) } } }));
+      const body = { metadata: { name, ...(labels ? { labels } : {}) } };
+      // A repeated create would answer 409 for the namespace the first copy made.
+      await call(subject, 'write', (signal) => core.createNamespace({ body }, attemptOptions(signal)));
       return { created: true };
     },
 
     async deleteNamespace(name) {
       try {
-        await call({ kind: 'Namespace', name }, () => core.deleteNamespace({ name }));
+        // A repeat's 404 counts as deleted (below), so the outcome is the same as of one copy.
+        await call({ kind: 'Namespace', name }, 'idempotent-write', (signal) =>
+          core.deleteNamespace({ name }, attemptOptions(signal)),
+        );
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
       }
@@ -437,7 +499,9 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
     async namespaceExists(name) {
       try {
-        await call({ kind: 'Namespace', name }, () => core.readNamespace({ name }));
+        await call({ kind: 'Namespace', name }, 'read', (signal) =>
+          core.readNamespace({ name }, attemptOptions(signal)),
+        );
         return true;
       } catch (error) {
         if (error instanceof NotFoundError) return false;
@@ -446,16 +510,27 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
     },
   };
 
-  async function readPodTemplateSpec(kind: ImageKind, namespace: string, name: string): Promise<V1PodSpec | undefined> {
+  async function readPodTemplateSpec(
+    kind: ImageKind,
+    namespace: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<V1PodSpec | undefined> {
+    const options = attemptOptions(signal);
     switch (kind) {
       case 'Deployment':
-        return (await apps.readNamespacedDeployment({ name, namespace })).spec?.template.spec;
+        return (await apps.readNamespacedDeployment({ name, namespace }, options)).spec?.template.spec;
       case 'StatefulSet':
-        return (await apps.readNamespacedStatefulSet({ name, namespace })).spec?.template.spec;
+        return (await apps.readNamespacedStatefulSet({ name, namespace }, options)).spec?.template.spec;
       case 'CronJob':
-        return (await batch.readNamespacedCronJob({ name, namespace })).spec?.jobTemplate.spec?.template.spec;
+        return (await batch.readNamespacedCronJob({ name, namespace }, options)).spec?.jobTemplate.spec?.template.spec;
     }
   }
+}
+
+/** Response headers as client-node's ApiException carries them: lower-case names. */
+function headersOf(response: { headers: Headers }): Record<string, string> {
+  return Object.fromEntries(response.headers.entries());
 }
 
 type DiscoveredResource = { name: string; kind: string; namespaced: boolean };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { createDocsApp } from '../../functions/docs/app.ts';
@@ -31,11 +32,36 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(replicas)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
     expect(json.paths['/v1/k8sservice/test'].get.security).toEqual([]);
   });
+});
 
-  it('serves a rendered reference at /docs', async () => {
-    const response = await call(createDocsApp({ log: () => {} }), '/docs');
+describe('GET /docs', () => {
+  it('serves the reference page, whose scripts all come from Berth under a self-only CSP', async () => {
+    const app = createDocsApp({ log: () => {} });
+    const response = await call(app, '/docs');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
-    expect(response.text).toContain('/openapi.json');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self';");
+    expect(response.headers.get('content-security-policy')).toContain("connect-src 'self';");
+
+    const scripts = [...response.text.matchAll(/<script src="([^"]+)" integrity="([^"]+)"><\/script>/g)];
+    expect(scripts.map(([, src]) => src)).toEqual([
+      expect.stringMatching(/^\/docs\/assets\/scalar\.[0-9a-f]{16}\.js$/),
+      expect.stringMatching(/^\/docs\/assets\/reference\.[0-9a-f]{16}\.js$/),
+    ]);
+    for (const [, src, integrity] of scripts) {
+      const script = await app.request(src!);
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const body = Buffer.from(await script.arrayBuffer());
+      expect(integrity).toBe(`sha384-${createHash('sha384').update(body).digest('base64')}`);
+    }
+  });
+
+  it('says which package is missing when the Scalar bundle is not installed', async () => {
+    const response = await call(createDocsApp({ log: () => {}, loadScalarBundle: () => undefined }), '/docs');
+    expect(response.status).toBe(503);
+    expect(response.json.description).toContain('@scalar/api-reference');
   });
 });
