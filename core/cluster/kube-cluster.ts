@@ -18,17 +18,18 @@ import {
   type V1LabelSelector,
 } from '@kubernetes/client-node';
 import { fetch, type Dispatcher } from 'undici';
-import { NotFoundError, UnavailableError } from '../errors.ts';
-import type {
-  ApplyResult,
-  ImageKind,
-  KubeCluster,
-  KubeObject,
-  LogOptions,
-  PodSummary,
-  ScalableKind,
-  ServiceSummary,
-  WorkloadSummary,
+import { DomainError, NotFoundError, UnavailableError } from '../errors.ts';
+import {
+  KindNotServedError,
+  type ApplyResult,
+  type ImageKind,
+  type KubeCluster,
+  type KubeObject,
+  type LogOptions,
+  type PodSummary,
+  type ScalableKind,
+  type ServiceSummary,
+  type WorkloadSummary,
 } from './gateway.ts';
 import { fromStatus, parseStatus, toDomainError, type CallSubject } from './kube-errors.ts';
 
@@ -123,8 +124,14 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
 
   const discovery = createDiscovery(async (groupVersion) => {
     const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
-    const response = await raw(HttpMethod.GET, path, { kind: 'APIResourceList', name: groupVersion });
-    return ((await response.json()) as { resources: DiscoveredResource[] }).resources;
+    try {
+      const response = await raw(HttpMethod.GET, path, { kind: 'APIResourceList', name: groupVersion });
+      return ((await response.json()) as { resources: DiscoveredResource[] }).resources;
+    } catch (error) {
+      // A group version the API server does not serve (its CRDs are not installed) has no kinds.
+      if (error instanceof NotFoundError) return [];
+      throw error;
+    }
   });
 
   async function objectPath(
@@ -154,7 +161,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
       });
       return { ...target, outcome: 'applied' };
     } catch (error) {
-      return { ...target, outcome: 'failed', message: (error as Error).message };
+      return failed(target, error);
     }
   }
 
@@ -166,8 +173,13 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
       return { ...target, outcome: 'applied' };
     } catch (error) {
       if (error instanceof NotFoundError) return { ...target, outcome: 'applied', message: 'already gone' };
-      return { ...target, outcome: 'failed', message: (error as Error).message };
+      return failed(target, error);
     }
+  }
+
+  function failed(target: Pick<ApplyResult, 'kind' | 'name' | 'namespace'>, error: unknown): ApplyResult {
+    const code = error instanceof DomainError ? error.code : 'Internal';
+    return { ...target, outcome: 'failed', message: (error as Error).message, code };
   }
 
   async function readWorkload(kind: ScalableKind | 'DaemonSet', namespace: string, name: string) {
@@ -478,7 +490,7 @@ function createDiscovery(load: (groupVersion: string) => Promise<DiscoveredResou
         const fresh = (await this.resolveFresh(apiVersion)).find(
           (resource) => resource.kind === kind && !resource.name.includes('/'),
         );
-        if (!fresh) throw new NotFoundError('resource kind', `${apiVersion}/${kind}`);
+        if (!fresh) throw new KindNotServedError(apiVersion, kind);
         return fresh;
       }
       return match;

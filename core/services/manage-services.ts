@@ -5,7 +5,7 @@ import { keys, type ItemKey, type ServiceScope } from '../store/keys.ts';
 import type { TransactItem } from '../store/store.ts';
 import { ConflictError } from '../errors.ts';
 import { templateFollowers } from '../templates/template-item.ts';
-import { toServiceDetail, toServiceSummary, type ServiceItem } from './service-item.ts';
+import type { ServiceItem } from './service-item.ts';
 import { readServiceOf } from './update-service.ts';
 
 /** Every service of a project in one scope: one Query reading only the listed fields. */
@@ -19,12 +19,11 @@ export async function listServices({
   principal: Principal;
   projectKey: string;
   scope: ServiceScope;
-}) {
+}): Promise<Array<Pick<ServiceItem, 'name' | 'containers'>>> {
   await requireProject(ctx, principal, projectKey);
-  const items = await ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(projectKey, scope), {
+  return ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(projectKey, scope), {
     attributes: ['name', 'containers'],
   });
-  return items.map(toServiceSummary);
 }
 
 export async function getService(ref: {
@@ -33,8 +32,8 @@ export async function getService(ref: {
   projectKey: string;
   scope: ServiceScope;
   serviceName: string;
-}) {
-  return toServiceDetail(await readServiceOf(ref));
+}): Promise<ServiceItem> {
+  return readServiceOf(ref);
 }
 
 export async function getServiceLabels(ref: {
