@@ -132,9 +132,9 @@ export async function listEnvConfigs({
 
 /**
  * A configuration with its YAML read back from the cluster, without the
- * fields the API server manages. A Secret's `data`
- * is returned as the cluster holds it (base64): the detail is what a caller
- * edits and sends back, and one who may write the Secret may read it.
+ * fields the API server manages. A Secret's `data` is returned as the cluster
+ * holds it (base64): the detail is what a caller edits and sends back, and
+ * one who may write the Secret may read it.
  */
 export async function getEnvConfig({
   connections,

@@ -23,6 +23,7 @@ import { envServiceDetailView, eventView, imageChangeFrom, podView, SUCCESS, sca
 const tags = ['zadig-environment'] as const;
 const success = { 200: { description: 'Done', example: { message: 'success' } } } as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
+
 function scopedRoutes(scope: ServiceScope) {
   const base = scope === 'production' ? '/openapi/environments/production' : '/openapi/environments';
   const what = scope === 'production' ? 'production environment' : 'test environment';
