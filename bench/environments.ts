@@ -103,7 +103,7 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
     await createProject({
       ctx,
       principal: admin,
-      input: { project_key: 'bench', project_name: 'bench', description: '', is_public: false, project_type: 'yaml' },
+      input: { key: 'bench', name: 'bench', description: '', isPublic: false, type: 'yaml' },
     });
     for (let index = 0; index < 500; index++) {
       await createRawService({
@@ -112,9 +112,9 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
         scope: 'test',
         projectKey: 'bench',
         input: {
-          service_name: `svc-${index}`,
+          name: `svc-${index}`,
           yaml: serviceYaml(`svc-${index}`),
-          variable_yaml: [{ key: 'replicas', value: '1', type: 'string', options: [], desc: '' }],
+          variables: [{ key: 'replicas', value: '1', type: 'string', options: [], desc: '' }],
         },
       });
     }
@@ -123,9 +123,9 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
       const namespace = `bench-${envKey}-${suffix}`;
       namespaces.push(namespace);
       const services = Array.from({ length: count }, (_, index) => ({
-        service_name: `svc-${index}`,
+        name: `svc-${index}`,
         containers: [],
-        variable_kvs: [{ key: 'replicas', value: String(replicas), use_global_variable: false }],
+        variables: [{ key: 'replicas', value: String(replicas), useGlobalVariable: false }],
       }));
       const started = performance.now();
       const { operationId } = await createEnvironment({
@@ -134,13 +134,13 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
         projectKey: 'bench',
         scope: 'test',
         input: {
-          env_key: envKey,
-          cluster_id: 'local',
+          key: envKey,
+          clusterId: 'local',
           namespace,
-          registry_id: 'hub',
-          global_variables: [],
+          registryId: 'hub',
+          globalVariables: [],
           services,
-          env_configs: [],
+          configs: [],
         },
       });
       await runOperation({ ctx, connections, id: operationId });
@@ -165,9 +165,9 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
       envKey: 'create20',
       services: [
         {
-          service_name: 'svc-3',
+          name: 'svc-3',
           containers: [],
-          variable_kvs: [{ key: 'replicas', value: '2', use_global_variable: false }],
+          variables: [{ key: 'replicas', value: '2', useGlobalVariable: false }],
         },
       ],
     });

@@ -131,14 +131,14 @@ export async function measureSseLogs(): Promise<Array<[string, string]>> {
     await createProject({
       ctx,
       principal: admin,
-      input: { project_key: 'bench', project_name: 'bench', description: '', is_public: false, project_type: 'yaml' },
+      input: { key: 'bench', name: 'bench', description: '', isPublic: false, type: 'yaml' },
     });
     await createRawService({
       ctx,
       principal: admin,
       scope: 'test',
       projectKey: 'bench',
-      input: { service_name: 'talker', yaml: serviceYaml, variable_yaml: [] },
+      input: { name: 'talker', yaml: serviceYaml, variables: [] },
     });
     const { operationId } = await createEnvironment({
       ctx,
@@ -146,13 +146,13 @@ export async function measureSseLogs(): Promise<Array<[string, string]>> {
       projectKey: 'bench',
       scope: 'test',
       input: {
-        env_key: 'dev',
-        cluster_id: 'local',
+        key: 'dev',
+        clusterId: 'local',
         namespace,
-        registry_id: 'hub',
-        global_variables: [],
-        services: [{ service_name: 'talker', containers: [], variable_kvs: [] }],
-        env_configs: [],
+        registryId: 'hub',
+        globalVariables: [],
+        services: [{ name: 'talker', containers: [], variables: [] }],
+        configs: [],
       },
     });
     await runOperation({ ctx, connections, id: operationId });

@@ -12,22 +12,72 @@ export type DomainErrorCode =
   | 'Unavailable'
   | 'Internal';
 
+/**
+ * An input field named inside a message, by its domain path (`configs[0].yaml`).
+ * `message` spells it so; a dialect spells it with its own wire name.
+ */
+export class FieldRef {
+  readonly path: string;
+  constructor(path: string) {
+    this.path = path;
+  }
+}
+
+export const field = (path: string): FieldRef => new FieldRef(path);
+
+/** A message whose field names are left to whoever shows it. */
+export type MessageParts = ReadonlyArray<string | FieldRef>;
+
+/**
+ * Builds a message with field references: `` text`${field('yaml')}: must not be empty` ``.
+ * A domain error interpolated whole keeps its own references, so a wrapped
+ * error still names its fields in the dialect's words.
+ */
+export function text(strings: TemplateStringsArray, ...values: unknown[]): MessageParts {
+  const parts: Array<string | FieldRef> = [strings[0]!];
+  values.forEach((value, index) => {
+    if (value instanceof FieldRef) parts.push(value);
+    else if (value instanceof DomainError) parts.push(...value.parts);
+    else parts.push(String(value));
+    parts.push(strings[index + 1]!);
+  });
+  return parts;
+}
+
+const spell = (parts: MessageParts, name: (path: string) => string): string =>
+  parts.map((part) => (typeof part === 'string' ? part : name(part.path))).join('');
+
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
-  /** The input field (dotted path) the error is about, when there is one. */
+  /** The input field (dotted domain path) the error is about, when there is one. */
   readonly field: string | undefined;
+  readonly parts: MessageParts;
 
-  constructor(code: DomainErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+  constructor(
+    code: DomainErrorCode,
+    message: string | MessageParts,
+    options: { field?: string | undefined; cause?: unknown } = {},
+  ) {
+    const parts = typeof message === 'string' ? [message] : message;
+    super(
+      spell(parts, (path) => path),
+      { cause: options.cause },
+    );
     this.name = new.target.name;
     this.code = code;
     this.field = options.field;
+    this.parts = parts;
+  }
+
+  /** The message with each field named by `name`: a dialect's wire names for the domain paths. */
+  describe(name: (path: string) => string): string {
+    return spell(this.parts, name);
   }
 }
 
 export class InvalidInputError extends DomainError {
-  constructor(message: string, field?: string) {
-    super('Invalid', message, field === undefined ? {} : { field });
+  constructor(message: string | MessageParts, field?: string) {
+    super('Invalid', message, { field });
   }
 }
 
@@ -50,19 +100,23 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/**
+ * `${entity} "${id}" not found`, and `in ${within}` when the thing is looked
+ * up inside another: `Deployment "web" not found in environment "dev"`.
+ */
 export class NotFoundError extends DomainError {
   readonly entity: string;
   readonly id: string;
 
-  constructor(entity: string, id: string) {
-    super('NotFound', `${entity} "${id}" not found`);
+  constructor(entity: string, id: string, { in: within }: { in?: string } = {}) {
+    super('NotFound', `${entity} "${id}" not found${within ? ` in ${within}` : ''}`);
     this.entity = entity;
     this.id = id;
   }
 }
 
 export class ConflictError extends DomainError {
-  constructor(message: string) {
+  constructor(message: string | MessageParts) {
     super('Conflict', message);
   }
 }

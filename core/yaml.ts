@@ -75,6 +75,25 @@ export function parseYamlStream(
   limits: Partial<YamlLimits> = {},
   field?: string,
 ): YamlDocument[] {
+  return readStream(source, what, limits, field, YAML_OPTIONS);
+}
+
+/**
+ * Reads back YAML Berth wrote itself with `stringify` (YAML 1.2, the library's
+ * default), under the same limits. Read as YAML 1.1, a string it left
+ * unquoted (`yes`, `on`, a date) would come back as another type.
+ */
+export function parseWrittenYamlStream(source: string, what: string): YamlDocument[] {
+  return readStream(source, what, {}, undefined, { uniqueKeys: true });
+}
+
+function readStream(
+  source: string,
+  what: string,
+  limits: Partial<YamlLimits>,
+  field: string | undefined,
+  options: ParseOptions & DocumentOptions & SchemaOptions,
+): YamlDocument[] {
   const max = { ...DEFAULT_YAML_LIMITS, ...limits };
   const invalid = (message: string): InvalidInputError => new InvalidInputError(`${what}: ${message}`, field);
   const bytes = Buffer.byteLength(source, 'utf8');
@@ -83,7 +102,7 @@ export function parseYamlStream(
   const lineCounter = new LineCounter();
   let documents: ReturnType<typeof parseAllDocuments>;
   try {
-    documents = parseAllDocuments(source, { ...YAML_OPTIONS, lineCounter });
+    documents = parseAllDocuments(source, { ...options, lineCounter });
   } catch (error) {
     // the parser recursing past the stack on absurd nesting
     throw invalid(`is not valid YAML: ${(error as Error).message}`);

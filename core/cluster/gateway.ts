@@ -1,3 +1,5 @@
+import { NotFoundError, type DomainErrorCode } from '../errors.ts';
+
 /**
  * The port through which every use-case talks to a Kubernetes cluster. The
  * implementation over `@kubernetes/client-node` lives in `kube-cluster.ts` and
@@ -23,7 +25,16 @@ export type ApplyResult = {
   namespace: string | undefined;
   outcome: 'applied' | 'failed';
   message?: string;
+  /** Why a `failed` outcome failed, as the domain error the call raised. */
+  code?: DomainErrorCode;
 };
+
+/** The cluster does not serve this kind at all (a CRD that is not installed), as opposed to an object that is missing. */
+export class KindNotServedError extends NotFoundError {
+  constructor(apiVersion: string, kind: string) {
+    super('resource kind', `${apiVersion}/${kind}`);
+  }
+}
 
 export type ScalableKind = 'Deployment' | 'StatefulSet';
 export type RestartableKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';

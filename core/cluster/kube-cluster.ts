@@ -21,17 +21,18 @@ import {
 } from '@kubernetes/client-node';
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { fetch, type Dispatcher } from 'undici';
-import { NotFoundError, UnavailableError } from '../errors.ts';
-import type {
-  ApplyResult,
-  ImageKind,
-  KubeCluster,
-  KubeObject,
-  LogOptions,
-  PodSummary,
-  ScalableKind,
-  ServiceSummary,
-  WorkloadSummary,
+import { DomainError, NotFoundError, UnavailableError } from '../errors.ts';
+import {
+  KindNotServedError,
+  type ApplyResult,
+  type ImageKind,
+  type KubeCluster,
+  type KubeObject,
+  type LogOptions,
+  type PodSummary,
+  type ScalableKind,
+  type ServiceSummary,
+  type WorkloadSummary,
 } from './gateway.ts';
 import { toDomainError, type CallSubject } from './kube-errors.ts';
 import { withRetries, type Repeatability, type RetryObserver } from './retry-policy.ts';
@@ -153,13 +154,19 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
 
   const discovery = createDiscovery(async (groupVersion) => {
     const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
-    const response = await raw(
-      HttpMethod.GET,
-      path,
-      { kind: 'APIResourceList', name: groupVersion },
-      { repeatability: 'read' },
-    );
-    return ((await response.json()) as { resources: DiscoveredResource[] }).resources;
+    try {
+      const response = await raw(
+        HttpMethod.GET,
+        path,
+        { kind: 'APIResourceList', name: groupVersion },
+        { repeatability: 'read' },
+      );
+      return ((await response.json()) as { resources: DiscoveredResource[] }).resources;
+    } catch (error) {
+      // A group version the API server does not serve (its CRDs are not installed) has no kinds.
+      if (error instanceof NotFoundError) return [];
+      throw error;
+    }
   });
 
   async function objectPath(
@@ -190,7 +197,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
       });
       return { ...target, outcome: 'applied' };
     } catch (error) {
-      return { ...target, outcome: 'failed', message: (error as Error).message };
+      return failed(target, error);
     }
   }
 
@@ -206,8 +213,13 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
       return { ...target, outcome: 'applied' };
     } catch (error) {
       if (error instanceof NotFoundError) return { ...target, outcome: 'applied', message: 'already gone' };
-      return { ...target, outcome: 'failed', message: (error as Error).message };
+      return failed(target, error);
     }
+  }
+
+  function failed(target: Pick<ApplyResult, 'kind' | 'name' | 'namespace'>, error: unknown): ApplyResult {
+    const code = error instanceof DomainError ? error.code : 'Internal';
+    return { ...target, outcome: 'failed', message: (error as Error).message, code };
   }
 
   async function readWorkload(kind: ScalableKind | 'DaemonSet', namespace: string, name: string) {
@@ -553,7 +565,7 @@ function createDiscovery(load: (groupVersion: string) => Promise<DiscoveredResou
         const fresh = (await this.resolveFresh(apiVersion)).find(
           (resource) => resource.kind === kind && !resource.name.includes('/'),
         );
-        if (!fresh) throw new NotFoundError('resource kind', `${apiVersion}/${kind}`);
+        if (!fresh) throw new KindNotServedError(apiVersion, kind);
         return fresh;
       }
       return match;

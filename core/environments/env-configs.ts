@@ -11,25 +11,32 @@
 import { requireSettled } from './environment-state.ts';
 import { stringify } from 'yaml';
 import * as v from 'valibot';
-import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
+import type { ApplyResult, ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../errors.ts';
-import { unixSeconds } from '../projects/project-item.ts';
+import {
+  ConflictError,
+  DomainError,
+  InvalidInputError,
+  NotFoundError,
+  UnavailableError,
+  field,
+  text,
+} from '../errors.ts';
 import { parseManifests } from '../render/manifests.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { deleteAtVersion } from '../store/writes.ts';
 import type { ServiceScope } from '../services/scope.ts';
-import type { AddEnvConfigInput, EnvConfigTypeName, UpdateEnvConfigInput } from './env-config-schemas.ts';
+import type { EnvConfigChange, EnvConfigTypeName, NewEnvConfig } from './env-config-schemas.ts';
 import { EnvConfigName } from './env-config-schemas.ts';
-import { requireEnvironment, type EnvRef, type EnvironmentItem } from './environment-item.ts';
+import { environmentName, requireEnvironment, type EnvRef, type EnvironmentItem } from './environment-item.ts';
 
-/** What each configuration type is in Kubernetes, and the key its detail is answered under. */
+/** What each configuration type is in Kubernetes. */
 export const ENV_CONFIG_KINDS = {
-  ConfigMap: { apiVersion: 'v1', kind: 'ConfigMap', detailKey: 'configMap_detail' },
-  Secret: { apiVersion: 'v1', kind: 'Secret', detailKey: 'secret_detail' },
-  Ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', detailKey: 'ingress_detail' },
-  PVC: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', detailKey: 'pvc_detail' },
-} as const satisfies Record<EnvConfigTypeName, { apiVersion: string; kind: string; detailKey: string }>;
+  ConfigMap: { apiVersion: 'v1', kind: 'ConfigMap' },
+  Secret: { apiVersion: 'v1', kind: 'Secret' },
+  Ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+  PVC: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+} as const satisfies Record<EnvConfigTypeName, { apiVersion: string; kind: string }>;
 
 /** Berth's record of a configuration it manages. The content is the cluster's object, never a copy. */
 export type EnvConfigItem = {
@@ -46,34 +53,10 @@ export type EnvConfigItem = {
   version: number;
 };
 
-/** One entry of the documented list; `in_cluster` is Berth's: false when the object was deleted behind Berth's back. */
-export type EnvConfigSummary = {
-  name: string;
-  env_name: string;
-  project_name: string;
-  common_env_cfg_type: EnvConfigTypeName;
-  update_time: number;
-  in_cluster: boolean;
-};
-
-export type EnvConfigDetail = {
-  name: string;
-  common_env_cfg_type: EnvConfigTypeName;
-  created_time: number;
-  env_key: string;
-  product_key: string;
-  yaml_data: string;
-};
+/** A configuration Berth manages, and whether its object is still in the namespace (deleted behind Berth's back). */
+export type EnvConfigState = EnvConfigItem & { inCluster: boolean };
 
 type Deps = { connections: ClusterConnections };
-
-/** A configuration Berth does not manage in this environment (or whose object is gone), named with its environment. */
-export class EnvConfigNotFoundError extends NotFoundError {
-  constructor(type: EnvConfigTypeName, name: string, env: Pick<EnvironmentItem, 'key' | 'scope'>, detail?: string) {
-    super(ENV_CONFIG_KINDS[type].kind, name);
-    this.message = detail ?? `${ENV_CONFIG_KINDS[type].kind} "${name}" not found in ${environmentName(env)}`;
-  }
-}
 
 /**
  * Adds a configuration: the object is applied (server-side apply) in the
@@ -82,18 +65,18 @@ export class EnvConfigNotFoundError extends NotFoundError {
  * not: the namespace holds service objects, the registry pull secret and
  * Kubernetes' own (`kube-root-ca.crt`), which an add must never take over.
  *
- * @example await addEnvConfig({ ctx, principal, projectKey: 'shop', scope: 'test', envKey: 'dev', connections, input: { common_env_cfg_type: 'ConfigMap', yaml_data } })
+ * @example await addEnvConfig({ ctx, principal, projectKey: 'shop', scope: 'test', envKey: 'dev', connections, input: { type: 'ConfigMap', yaml } })
  */
 export async function addEnvConfig({
   connections,
   input,
   ...ref
-}: EnvRef & Deps & { input: AddEnvConfigInput }): Promise<{ name: string }> {
+}: EnvRef & Deps & { input: NewEnvConfig }): Promise<{ name: string }> {
   const env = await requireEnvironment(ref);
   requireSettled(env);
-  const type = input.common_env_cfg_type;
+  const { type } = input;
   // The object's own name is the configuration's, as in Zadig: the spec's first example names one and carries another.
-  const object = configObject(env, type, input.yaml_data);
+  const object = configObject(env, type, input.yaml);
   const name = object.metadata.name;
   const key = keys.envConfig(env.project, env.scope, env.key, type, name);
   if (await ref.ctx.store.get(key)) throw alreadyManaged(env, type, name);
@@ -105,7 +88,7 @@ export async function addEnvConfig({
   }
 
   // Recorded before it is applied: a request that dies in between leaves a
-  // record whose object is missing (listed with in_cluster false, fixed by an
+  // record whose object is missing (listed as not in the cluster, fixed by an
   // update or a delete), never an object nobody knows Berth made.
   const now = ref.ctx.now().toISOString();
   const item: EnvConfigItem = {
@@ -137,7 +120,7 @@ export async function listEnvConfigs({
   connections,
   type,
   ...ref
-}: EnvRef & Deps & { type: EnvConfigTypeName }): Promise<EnvConfigSummary[]> {
+}: EnvRef & Deps & { type: EnvConfigTypeName }): Promise<EnvConfigState[]> {
   const env = await requireEnvironment(ref);
   const items = await ref.ctx.store.listAll<EnvConfigItem>(keys.envConfigs(env.project, env.scope, env.key, type));
   if (items.length === 0) return [];
@@ -146,51 +129,32 @@ export async function listEnvConfigs({
   const present = new Set(
     (await cluster.listObjects({ apiVersion, kind, namespace: env.namespace })).map((object) => object.metadata.name),
   );
-  return items.map((item) => ({
-    name: item.name,
-    env_name: env.key,
-    project_name: env.project,
-    common_env_cfg_type: item.type,
-    update_time: unixSeconds(item.updatedAt),
-    in_cluster: present.has(item.name),
-  }));
+  return items.map((item) => ({ ...item, inCluster: present.has(item.name) }));
 }
 
 /**
- * A configuration's detail in the documented shape (`configMap_detail`,
- * `secret_detail`, `ingress_detail`, `pvc_detail`), its YAML read back from
- * the cluster without the fields the API server manages. A Secret's `data`
- * is returned as the cluster holds it (base64): the detail is what a caller
- * edits and sends back, and one who may write the Secret may read it.
+ * A configuration with its YAML read back from the cluster, without the
+ * fields the API server manages. A Secret's `data` is returned as the cluster
+ * holds it (base64): the detail is what a caller edits and sends back, and
+ * one who may write the Secret may read it.
  */
 export async function getEnvConfig({
   connections,
   type,
   name,
   ...ref
-}: EnvRef & Deps & { type: EnvConfigTypeName; name: string }): Promise<Record<string, EnvConfigDetail>> {
+}: EnvRef & Deps & { type: EnvConfigTypeName; name: string }): Promise<{ config: EnvConfigItem; yaml: string }> {
   const env = await requireEnvironment(ref);
   const item = await readEnvConfig(ref.ctx, env, type, name);
   const cluster = await connections.get(env.clusterId);
   const object = await cluster.getObject(objectRef(env, type, name));
   if (!object) {
-    throw new EnvConfigNotFoundError(
-      type,
-      name,
-      env,
+    throw new DomainError(
+      'NotFound',
       `${ENV_CONFIG_KINDS[type].kind} "${name}" of ${environmentName(env)} no longer exists in namespace "${env.namespace}"; update it to apply it again, or delete it`,
     );
   }
-  return {
-    [ENV_CONFIG_KINDS[type].detailKey]: {
-      name: item.name,
-      common_env_cfg_type: item.type,
-      created_time: unixSeconds(item.createdAt),
-      env_key: env.key,
-      product_key: env.project,
-      yaml_data: toYaml(object),
-    },
-  };
+  return { config: item, yaml: toYaml(object) };
 }
 
 /**
@@ -202,11 +166,11 @@ export async function updateEnvConfig({
   connections,
   input,
   ...ref
-}: Omit<EnvRef, 'envKey'> & Deps & { input: UpdateEnvConfigInput }): Promise<void> {
-  const env = await requireEnvironment({ ...ref, envKey: input.env_key });
+}: EnvRef & Deps & { input: EnvConfigChange }): Promise<void> {
+  const env = await requireEnvironment(ref);
   requireSettled(env);
-  const type = input.common_env_cfg_type;
-  const object = configObject(env, type, input.yaml_data, input.name);
+  const { type } = input;
+  const object = configObject(env, type, input.yaml, input.name);
   const item = await readEnvConfig(ref.ctx, env, type, object.metadata.name);
   const cluster = await connections.get(env.clusterId);
   // Claimed before applying: of two updates that read the same version, one
@@ -249,13 +213,13 @@ export async function deleteEnvConfig({
         `${ENV_CONFIG_KINDS[type].kind} "${name}" was added again meanwhile`,
       )
       .catch(() => undefined);
-    throw await applyError(cluster, env, result.message ?? 'the object could not be deleted');
+    throw await applyError(cluster, env, result, 'the object could not be deleted');
   }
 }
 
 /**
  * Records configurations applied by other means as Berth's, e.g. the
- * `env_configs` of an environment's creation (called by the worker after it
+ * configurations of an environment's creation (called by the worker after it
  * applied them). A configuration already recorded keeps its record.
  */
 export async function recordAppliedEnvConfigs(
@@ -346,27 +310,19 @@ export function configObject(
   name?: string,
 ): KubeObject {
   const { apiVersion, kind } = ENV_CONFIG_KINDS[type];
-  const objects = parseManifests(yaml, { field: 'yaml_data' });
-  if (objects.length !== 1)
-    throw new InvalidInputError(
-      `yaml_data: a ${type} configuration is one ${kind}, found ${objects.length} objects`,
-      'yaml_data',
-    );
+  const objects = parseManifests(yaml, { field: 'yaml' });
+  const invalid = (problem: string) => new InvalidInputError(text`${field('yaml')}: ${problem}`, 'yaml');
+  if (objects.length !== 1) throw invalid(`a ${type} configuration is one ${kind}, found ${objects.length} objects`);
   const object = objects[0]!;
-  if (object.kind !== kind)
-    throw new InvalidInputError(`yaml_data: a ${type} configuration is a ${kind}, found a ${object.kind}`, 'yaml_data');
+  if (object.kind !== kind) throw invalid(`a ${type} configuration is a ${kind}, found a ${object.kind}`);
   if (object.apiVersion !== apiVersion)
-    throw new InvalidInputError(
-      `yaml_data: a ${kind} is apiVersion ${apiVersion}, found ${object.apiVersion}`,
-      'yaml_data',
-    );
+    throw invalid(`a ${kind} is apiVersion ${apiVersion}, found ${object.apiVersion}`);
   const objectName = object.metadata.name;
   const nameCheck = v.safeParse(EnvConfigName, objectName);
-  if (!nameCheck.success)
-    throw new InvalidInputError(`yaml_data: metadata.name "${objectName}" ${nameCheck.issues[0].message}`, 'yaml_data');
+  if (!nameCheck.success) throw invalid(`metadata.name "${objectName}" ${nameCheck.issues[0].message}`);
   if (name !== undefined && name !== objectName) {
     throw new InvalidInputError(
-      `name: "${name}" is not the name of the object in yaml_data (metadata.name "${objectName}"); they must be the same`,
+      text`${field('name')}: "${name}" is not the name of the object in ${field('yaml')} (metadata.name "${objectName}"); they must be the same`,
       'name',
     );
   }
@@ -416,9 +372,6 @@ const objectRef = (env: Pick<EnvironmentItem, 'namespace'>, type: EnvConfigTypeN
  * Rules
  * ------------------------------------------------------------------------- */
 
-const environmentName = (env: Pick<EnvironmentItem, 'key' | 'scope'>) =>
-  `${env.scope === 'production' ? 'production environment' : 'environment'} "${env.key}"`;
-
 async function readEnvConfig(
   ctx: CoreContext,
   env: EnvironmentItem,
@@ -428,7 +381,7 @@ async function readEnvConfig(
   const item = await ctx.store.get<EnvConfigItem & ItemKey>(
     keys.envConfig(env.project, env.scope, env.key, type, name),
   );
-  if (!item) throw new EnvConfigNotFoundError(type, name, env);
+  if (!item) throw new NotFoundError(ENV_CONFIG_KINDS[type].kind, name, { in: environmentName(env) });
   return item;
 }
 
@@ -439,19 +392,19 @@ const alreadyManaged = (env: EnvironmentItem, type: EnvConfigTypeName, name: str
 
 async function applyConfig(cluster: KubeCluster, env: EnvironmentItem, object: KubeObject): Promise<void> {
   const [result] = await cluster.apply([object], { namespace: env.namespace });
-  if (result?.outcome === 'failed')
-    throw await applyError(cluster, env, result.message ?? 'the object could not be applied');
+  if (result?.outcome === 'failed') throw await applyError(cluster, env, result, 'the object could not be applied');
 }
 
 /**
- * The port reports a failed apply or delete as a message; this turns it back
- * into the error a caller needs: the API server refusing the YAML is the
- * caller's 400, a namespace that is not there is the environment's state
- * (409), anything else is the cluster's (503).
+ * The port reports a failed apply or delete as a result with the error's
+ * code; this turns it back into the error a caller needs: the API server
+ * refusing the YAML is the caller's 400, a namespace that is not there is the
+ * environment's state (409), anything else is the cluster's (503).
  */
-async function applyError(cluster: KubeCluster, env: EnvironmentItem, message: string) {
-  if (message.startsWith('the API server rejected')) return new InvalidInputError(`yaml_data: ${message}`, 'yaml_data');
-  if (message.endsWith('not found') && !(await cluster.namespaceExists(env.namespace).catch(() => true))) {
+async function applyError(cluster: KubeCluster, env: EnvironmentItem, result: ApplyResult, fallback: string) {
+  const message = result.message ?? fallback;
+  if (result.code === 'Invalid') return new InvalidInputError(text`${field('yaml')}: ${message}`, 'yaml');
+  if (result.code === 'NotFound' && !(await cluster.namespaceExists(env.namespace).catch(() => true))) {
     return new ConflictError(
       `namespace "${env.namespace}" of ${environmentName(env)} does not exist in cluster "${env.clusterId}"; retry the environment's last operation (${env.lastOperationId}) first`,
     );

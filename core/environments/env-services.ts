@@ -1,34 +1,42 @@
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { InvalidInputError, NotFoundError, field, text } from '../errors.ts';
 import { keys } from '../store/keys.ts';
 import { createIfAbsent, updateAtVersion, type Write } from '../store/writes.ts';
-import { readEnvServices, requireEnvironment, type EnvRef, type EnvServiceItem } from './environment-item.ts';
-import { checkRenders, newEnvService, readServices } from './manage-environments.ts';
+import {
+  environmentName,
+  readEnvServices,
+  requireEnvironment,
+  type EnvRef,
+  type EnvServiceItem,
+} from './environment-item.ts';
+import { checkRenders, envServiceValues, newEnvService, readServices } from './manage-environments.ts';
 import { newOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
 import type { EnvServiceInput } from './schemas.ts';
 import { withPromotedGlobals } from './render-env-service.ts';
 import { checkVariables } from '../render/variables.ts';
 
-function limit(list: readonly unknown[], field: string) {
+/** A change is one transaction: the wire schemas say the same to their callers, in their own field names. */
+function limit(list: readonly unknown[], path: string) {
   if (list.length > MAX_SERVICES_PER_CHANGE)
-    throw new InvalidInputError(`${field}: at most ${MAX_SERVICES_PER_CHANGE} services per request`, field);
+    throw new InvalidInputError(text`${field(path)}: at most ${MAX_SERVICES_PER_CHANGE} services per request`, path);
 }
 
 /** Adds project services to an environment; one already there is a 409. */
 export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { services: EnvServiceInput[] }) {
-  limit(inputs, 'service_list');
+  limit(inputs, 'services');
   const env = await requireEnvironment(ref);
   const services = await readServices(ref.ctx, env.project, env.scope, inputs);
-  const globals = checkVariables(withPromotedGlobals(env.globalVariables, inputs, services), 'global_variables');
-  checkRenders(env, services, inputs, globals);
+  const values = inputs.map(envServiceValues);
+  const globals = checkVariables(withPromotedGlobals(env.globalVariables, values, services), 'globalVariables');
+  checkRenders(env, services, values, globals);
   requireIdle(env);
   const writes: Write[] = inputs.map((input) =>
     createIfAbsent(
       {
-        ...keys.envService(env.project, env.scope, env.key, input.service_name),
+        ...keys.envService(env.project, env.scope, env.key, input.name),
         ...newEnvService(env, input, ref.principal, ref.ctx.now()),
       },
-      `service "${input.service_name}" is already in environment "${env.key}"`,
+      `service "${input.name}" is already in environment "${env.key}"`,
     ),
   );
   const operation = newOperation(
@@ -37,7 +45,7 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
     { project: env.project, scope: env.scope, env: env.key },
     'add-services',
     {
-      services: inputs.map((input) => input.service_name),
+      services: inputs.map((input) => input.name),
     },
   );
   return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes, { globalVariables: globals });
@@ -45,18 +53,20 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
 
 /** Replaces the environment's values (and images, when given) for services already in it. */
 export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & { services: EnvServiceInput[] }) {
-  limit(inputs, 'service_list');
+  limit(inputs, 'services');
   const env = await requireEnvironment(ref);
   const current = await inEnvironment(
     ref,
-    inputs.map((input) => input.service_name),
+    inputs.map((input) => input.name),
   );
   const services = await readServices(ref.ctx, env.project, env.scope, inputs);
-  const merged = inputs.map((input, index) => ({
-    variable_kvs: input.variable_kvs,
-    containers: input.containers.length > 0 ? input.containers : current[index]!.containers,
-  }));
-  const globals = checkVariables(withPromotedGlobals(env.globalVariables, merged, services), 'global_variables');
+  const merged = inputs.map((input, index) =>
+    envServiceValues({
+      variables: input.variables,
+      containers: input.containers.length > 0 ? input.containers : current[index]!.containers,
+    }),
+  );
+  const globals = checkVariables(withPromotedGlobals(env.globalVariables, merged, services), 'globalVariables');
   checkRenders(env, services, merged, globals);
   requireIdle(env);
   const writes: Write[] = current.map((envService, index) =>
@@ -64,7 +74,7 @@ export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & {
       keys.envService(env.project, env.scope, env.key, envService.service),
       envService.version,
       {
-        variableKvs: merged[index]!.variable_kvs,
+        variableKvs: merged[index]!.variableKvs,
         containers: merged[index]!.containers,
         updatedBy: ref.principal.name,
         updatedAt: ref.ctx.now().toISOString(),
@@ -90,7 +100,7 @@ export async function deleteEnvServices({
   keepResources,
   ...ref
 }: EnvRef & { serviceNames: string[]; keepResources: boolean }) {
-  limit(serviceNames, 'service_names');
+  limit(serviceNames, 'serviceNames');
   const env = await requireEnvironment(ref);
   await inEnvironment(ref, serviceNames);
   requireIdle(env);
@@ -109,15 +119,11 @@ export async function deleteEnvServices({
 
 /** The env services named, in order; one the environment does not have is a 404. */
 async function inEnvironment(ref: EnvRef, names: readonly string[]): Promise<EnvServiceItem[]> {
-  const all = new Map(
-    (await readEnvServices(ref.ctx, { project: ref.projectKey, scope: ref.scope, key: ref.envKey })).map((item) => [
-      item.service,
-      item,
-    ]),
-  );
+  const env = { project: ref.projectKey, scope: ref.scope, key: ref.envKey };
+  const all = new Map((await readEnvServices(ref.ctx, env)).map((item) => [item.service, item]));
   return names.map((name) => {
     const found = all.get(name);
-    if (!found) throw new NotFoundError(`service of environment "${ref.envKey}"`, name);
+    if (!found) throw new NotFoundError('service', name, { in: environmentName(env) });
     return found;
   });
 }

@@ -1,14 +1,6 @@
-import type {
-  ClusterConnections,
-  CronJobSummary,
-  KubeObject,
-  PodSummary,
-  ServiceSummary,
-  WorkloadSummary,
-} from '../cluster/gateway.ts';
+import type { ClusterConnections, KubeObject, PodSummary, WorkloadSummary } from '../cluster/gateway.ts';
 import { selectorMatcher } from '../cluster/selector.ts';
 import { DomainError } from '../errors.ts';
-import { imageName } from '../render/manifests.ts';
 import type { EnvServiceItem, EnvironmentItem } from './environment-item.ts';
 
 export type ServiceStatus = 'running' | 'unstable' | 'unstart' | 'succeeded' | 'failed' | 'pending' | 'unknown';
@@ -77,114 +69,30 @@ export function environmentStatus(env: EnvironmentItem, statuses: readonly Servi
   return 'running';
 }
 
-export function age(createdAt: string | null, now: Date): string {
-  if (!createdAt) return '';
-  const seconds = Math.max(0, Math.floor((now.getTime() - Date.parse(createdAt)) / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86400)}d`;
-}
+/** An Ingress's rules: each host with the paths it routes and the Service port behind each. */
+export type IngressSummary = {
+  name: string;
+  rules: Array<{ host: string; backends: Array<{ path: string; service: string; port: number }> }>;
+};
 
-const unix = (iso: string | null): number => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
-
-/** A pod as Zadig's service detail shows it. */
-export function podView(pod: PodSummary, now: Date) {
-  return {
-    kind: pod.ownerReferences[0]?.kind ?? 'Pod',
-    name: pod.name,
-    status: pod.phase,
-    age: age(pod.createdAt, now),
-    createtime: unix(pod.createdAt),
-    ip: pod.podIP ?? '',
-    labels: pod.labels,
-    containers: pod.containers.map((container) => ({
-      name: container.name,
-      image: container.image,
-      restart_count: container.restartCount,
-      status: container.state,
-      ready: container.ready,
-      ports: container.ports,
-      message: container.message,
-      reason: container.reason,
-      started_at: unix(container.startedAt),
-    })),
-    node_name: pod.nodeName ?? '',
-    host_ip: pod.hostIP ?? '',
-    enable_debug_container: false,
-    pod_ready: pod.ready,
-    containers_ready: pod.containersReady,
-    containers_message: pod.containers
-      .filter((container) => container.message !== '')
-      .map((container) => `${container.name}: ${container.message}`)
-      .join('; '),
+export function ingressSummary(ingress: KubeObject): IngressSummary {
+  const spec = (ingress['spec'] ?? {}) as {
+    rules?: Array<{
+      host?: string;
+      http?: {
+        paths?: Array<{ path?: string; backend?: { service?: { name?: string; port?: { number?: number } } } }>;
+      };
+    }>;
   };
-}
-
-/** The spec's `scales`: each workload of the service with its images and pods. */
-export function scalesView(workloads: readonly WorkloadSummary[], pods: readonly PodSummary[], now: Date) {
-  return workloads.map((workload) => ({
-    name: workload.name,
-    type: workload.kind,
-    images: workload.containers.map((container) => ({
-      name: container.name,
-      image: container.image,
-      image_name: imageName(container.image),
-    })),
-    pods: workloadPods(workload, pods).map((pod) => podView(pod, now)),
-    replicas: workload.replicas,
-    zadigx_release_type: '',
-    zadigx_release_tag: '',
-  }));
-}
-
-export function serviceEndpointsView(services: readonly ServiceSummary[], now: Date) {
-  return services.map((service) => ({
-    name: service.name,
-    age: age(service.createdAt, now),
-    labels: service.labels,
-    endpoints: service.ports.map((port) => ({
-      service_name: service.name,
-      service_port: port.port,
-      node_port: port.nodePort ?? 0,
-    })),
-  }));
-}
-
-export function ingressView(ingresses: readonly KubeObject[]) {
-  return ingresses.map((ingress) => {
-    const spec = (ingress['spec'] ?? {}) as {
-      rules?: Array<{
-        host?: string;
-        http?: {
-          paths?: Array<{ path?: string; backend?: { service?: { name?: string; port?: { number?: number } } } }>;
-        };
-      }>;
-    };
-    return {
-      name: ingress.metadata.name,
-      host_info: (spec.rules ?? []).map((rule) => ({
-        host: rule.host ?? '',
-        backends: (rule.http?.paths ?? []).map((path) => ({
-          path: path.path ?? '/',
-          service_name: path.backend?.service?.name ?? '',
-          service_port: path.backend?.service?.port?.number ?? 0,
-        })),
+  return {
+    name: ingress.metadata.name,
+    rules: (spec.rules ?? []).map((rule) => ({
+      host: rule.host ?? '',
+      backends: (rule.http?.paths ?? []).map((path) => ({
+        path: path.path ?? '/',
+        service: path.backend?.service?.name ?? '',
+        port: path.backend?.service?.port?.number ?? 0,
       })),
-    };
-  });
-}
-
-export function cronJobsView(cronJobs: readonly CronJobSummary[]) {
-  return cronJobs.map((job) => ({
-    name: job.name,
-    schedule: job.schedule,
-    suspend: job.suspend,
-    last_schedule_time: unix(job.lastScheduleTime),
-    images: job.containers.map((container) => ({
-      name: container.name,
-      image: container.image,
-      image_name: imageName(container.image),
     })),
-  }));
+  };
 }

@@ -2,11 +2,11 @@ import type { Principal } from '../auth/schemas.ts';
 import type { ApplyResult } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
-import { requireProject, unixSeconds } from '../projects/project-item.ts';
+import { requireProject } from '../projects/project-item.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
 import type { ServiceScope } from '../services/scope.ts';
-import type { ContainerImage, EnvVariableKV } from './schemas.ts';
+import type { ContainerImage, EnvVariableValue } from './schemas.ts';
 
 export type EnvironmentStatus = 'creating' | 'updating' | 'deleting' | 'success' | 'failed';
 
@@ -16,7 +16,7 @@ export type EnvironmentItem = {
   project: string;
   scope: ServiceScope;
   key: string;
-  /** The production alias (`env_name`); the key otherwise. */
+  /** The production alias; the key otherwise. */
   name: string;
   clusterId: string;
   namespace: string;
@@ -40,6 +40,23 @@ export type EnvironmentItem = {
 
 export type AppliedObject = { apiVersion: string; kind: string; name: string };
 
+/**
+ * An env service's value for a variable, in the attribute names the table
+ * has always stored (Zadig's, from the days the request body was stored as
+ * given); `EnvVariableValue` is the same value in domain terms.
+ */
+export type StoredEnvVariable = { key: string; value?: unknown; use_global_variable: boolean };
+
+/** Whether a stored value takes the environment's global variable instead of its own. */
+export const takesGlobal = (kv: StoredEnvVariable): boolean => kv.use_global_variable;
+
+export const storedVariables = (values: readonly EnvVariableValue[]): StoredEnvVariable[] =>
+  values.map(({ key, value, useGlobalVariable }) => ({
+    key,
+    ...(value === undefined ? {} : { value }),
+    use_global_variable: useGlobalVariable,
+  }));
+
 /** One service of an environment: the environment's own values for it, and what was last applied. */
 export type EnvServiceItem = {
   entity: 'env-service';
@@ -47,7 +64,7 @@ export type EnvServiceItem = {
   scope: ServiceScope;
   env: string;
   service: string;
-  variableKvs: EnvVariableKV[];
+  variableKvs: StoredEnvVariable[];
   /** Images chosen for this environment, by container name. */
   containers: ContainerImage[];
   status: 'pending' | 'applied' | 'failed';
@@ -77,7 +94,7 @@ export type EnvServiceRevisionItem = {
   service: string;
   revision: number;
   rendered: string;
-  variableKvs: EnvVariableKV[];
+  variableKvs: StoredEnvVariable[];
   containers: ContainerImage[];
   results: ApplyResult[];
   appliedBy: string;
@@ -92,6 +109,13 @@ export type EnvRef = {
   envKey: string;
 };
 
+export const environmentKind = (scope: ServiceScope) =>
+  scope === 'production' ? 'production environment' : 'environment';
+
+/** How messages name an environment: `environment "dev"`, `production environment "prod"`. */
+export const environmentName = (env: Pick<EnvironmentItem, 'scope' | 'key'>) =>
+  `${environmentKind(env.scope)} "${env.key}"`;
+
 export async function readEnvironment(
   ctx: CoreContext,
   project: string,
@@ -99,7 +123,7 @@ export async function readEnvironment(
   envKey: string,
 ): Promise<EnvironmentItem> {
   const item = await ctx.store.get<EnvironmentItem>(keys.environment(project, scope, envKey));
-  if (!item) throw new NotFoundError(scope === 'production' ? 'production environment' : 'environment', envKey);
+  if (!item) throw new NotFoundError(environmentKind(scope), envKey);
   return item;
 }
 
@@ -115,30 +139,27 @@ export async function requireEnvironment({
   return readEnvironment(ctx, projectKey, scope, envKey);
 }
 
+/** A service of the environment; one the environment does not have is a 404 naming the environment. */
+export async function readEnvService(
+  ctx: CoreContext,
+  env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>,
+  serviceName: string,
+): Promise<EnvServiceItem> {
+  const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, serviceName));
+  if (!envService) throw new NotFoundError('service', serviceName, { in: environmentName(env) });
+  return envService;
+}
+
 export const readEnvServices = (ctx: CoreContext, env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>) =>
   ctx.store.listAll<EnvServiceItem>(keys.envServices(env.project, env.scope, env.key));
 
-export const toEnvironmentSummary = (env: EnvironmentItem) => ({
-  env_name: env.name,
-  env_key: env.key,
-  cluster_id: env.clusterId,
-  namespace: env.namespace,
-  production: env.scope === 'production',
-  registry_id: env.registryId,
-  status: env.status,
-  update_by: env.updatedBy,
-  update_time: unixSeconds(env.updatedAt),
-});
+/** A global variable with the services that take it. */
+export type GlobalVariable = ServiceVariable & { relatedServices: string[] };
 
-/** Global variables with the services that take them (`use_global_variable`). */
-export function globalVariablesView(env: EnvironmentItem, services: readonly EnvServiceItem[]) {
-  return env.globalVariables.map((variable) => ({
-    ...variable,
-    related_services: relatedServices(services, variable.key),
-  }));
-}
+export const globalVariablesOf = (env: EnvironmentItem, services: readonly EnvServiceItem[]): GlobalVariable[] =>
+  env.globalVariables.map((variable) => ({ ...variable, relatedServices: relatedServices(services, variable.key) }));
 
 export const relatedServices = (services: readonly EnvServiceItem[], key: string): string[] =>
   services
-    .filter((service) => service.variableKvs.some((kv) => kv.key === key && kv.use_global_variable))
+    .filter((service) => service.variableKvs.some((kv) => kv.key === key && takesGlobal(kv)))
     .map((service) => service.service);

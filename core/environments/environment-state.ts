@@ -1,10 +1,7 @@
 import { ConflictError } from '../errors.ts';
-import type { EnvironmentItem } from './environment-item.ts';
+import { environmentName, type EnvironmentItem } from './environment-item.ts';
 
 const BUSY: readonly EnvironmentItem['status'][] = ['creating', 'updating', 'deleting'];
-
-const name = (env: EnvironmentItem) =>
-  `${env.scope === 'production' ? 'production environment' : 'environment'} "${env.key}"`;
 
 /**
  * For changes the worker applies: one at a time, and none before the
@@ -14,11 +11,11 @@ const name = (env: EnvironmentItem) =>
 export function requireIdle(env: EnvironmentItem): void {
   if (BUSY.includes(env.status)) {
     throw new ConflictError(
-      `${name(env)} is ${env.status} (operation ${env.lastOperationId}); wait for it to finish, or retry it if it failed`,
+      `${environmentName(env)} is ${env.status} (operation ${env.lastOperationId}); wait for it to finish, or retry it if it failed`,
     );
   }
   if (!env.created) {
-    throw new ConflictError(`${name(env)} was never created; retry operation ${env.lastOperationId} first`);
+    throw new ConflictError(`${environmentName(env)} was never created; retry operation ${env.lastOperationId} first`);
   }
 }
 
@@ -26,7 +23,7 @@ export function requireIdle(env: EnvironmentItem): void {
 export function requireSettled(env: EnvironmentItem): void {
   if (BUSY.includes(env.status)) {
     throw new ConflictError(
-      `${name(env)} is ${env.status} (operation ${env.lastOperationId}); try again once that is done`,
+      `${environmentName(env)} is ${env.status} (operation ${env.lastOperationId}); try again once that is done`,
     );
   }
 }

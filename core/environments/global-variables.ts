@@ -1,13 +1,14 @@
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError, field, text } from '../errors.ts';
 import { checkVariables, type ServiceVariable } from '../render/variables.ts';
 import { readService } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
 import {
-  globalVariablesView,
+  globalVariablesOf,
   readEnvServices,
   relatedServices,
   requireEnvironment,
   type EnvRef,
+  type GlobalVariable,
 } from './environment-item.ts';
 import { checkRenders } from './manage-environments.ts';
 import { newOperation } from './operation-item.ts';
@@ -15,9 +16,9 @@ import { recordChange, requireIdle } from './record-change.ts';
 import { typeGlobalVariables } from './render-env-service.ts';
 import type { GlobalVariableValue } from './schemas.ts';
 
-export async function getGlobalVariables(ref: EnvRef) {
+export async function getGlobalVariables(ref: EnvRef): Promise<GlobalVariable[]> {
   const env = await requireEnvironment(ref);
-  return globalVariablesView(env, await readEnvServices(ref.ctx, env));
+  return globalVariablesOf(env, await readEnvServices(ref.ctx, env));
 }
 
 /**
@@ -33,13 +34,14 @@ export async function updateGlobalVariables({
   const envServices = await readEnvServices(ref.ctx, env);
   const names = values.map((value) => value.key);
   const repeated = names.find((key, index) => names.indexOf(key) !== index);
-  if (repeated) throw new InvalidInputError(`global_variables: "${repeated}" is listed twice`, 'global_variables');
+  if (repeated)
+    throw new InvalidInputError(text`${field('globalVariables')}: "${repeated}" is listed twice`, 'globalVariables');
   for (const removed of env.globalVariables.filter((variable) => !names.includes(variable.key))) {
     const users = relatedServices(envServices, removed.key);
     if (users.length > 0)
       throw new InvalidInputError(
         `global variable "${removed.key}" is used by ${users.map((name) => `"${name}"`).join(', ')}; stop using it there first`,
-        'global_variables',
+        'globalVariables',
       );
   }
   const services = await Promise.all(
@@ -51,7 +53,7 @@ export async function updateGlobalVariables({
     const existing = declared.get(key);
     return existing ? { ...existing, value } : typeGlobalVariables([{ key, value }], services)[0]!;
   });
-  const globals = checkVariables(typed, 'global_variables');
+  const globals = checkVariables(typed, 'globalVariables');
   const changed = globals
     .filter((variable) => JSON.stringify(declared.get(variable.key)?.value) !== JSON.stringify(variable.value))
     .map((variable) => variable.key);
@@ -62,10 +64,7 @@ export async function updateGlobalVariables({
   checkRenders(
     env,
     affected,
-    affected.map((service) => {
-      const envService = envServices.find((item) => item.service === service.name)!;
-      return { variable_kvs: envService.variableKvs, containers: envService.containers };
-    }),
+    affected.map((service) => envServices.find((item) => item.service === service.name)!),
     globals,
   );
 

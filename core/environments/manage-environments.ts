@@ -2,7 +2,7 @@ import type { Principal } from '../auth/schemas.ts';
 import { readCluster } from '../clusters/cluster-item.ts';
 import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, InvalidInputError } from '../errors.ts';
+import { ConflictError, InvalidInputError, field, text } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { registryUsage } from '../registries/manage-registries.ts';
 import { readRegistry } from '../registries/registry-item.ts';
@@ -15,6 +15,7 @@ import { configObject } from './env-configs.ts';
 import {
   readEnvServices,
   requireEnvironment,
+  storedVariables,
   type EnvRef,
   type EnvServiceItem,
   type EnvironmentItem,
@@ -22,7 +23,7 @@ import {
 import { newOperation, openConfigs, readOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
 import { renderEnvService, typeGlobalVariables, withPromotedGlobals } from './render-env-service.ts';
-import type { CreateEnvironmentInput, EditEnvironmentInput, EnvServiceInput } from './schemas.ts';
+import type { EnvironmentChange, EnvServiceInput, NewEnvironment } from './schemas.ts';
 
 /**
  * Records a new environment (status `creating`) and the operation that
@@ -40,54 +41,48 @@ export async function createEnvironment({
   principal: Principal;
   projectKey: string;
   scope: ServiceScope;
-  input: CreateEnvironmentInput;
+  input: NewEnvironment;
 }): Promise<{ operationId: string }> {
   await requireProject(ctx, principal, projectKey);
-  await readCluster(ctx, input.cluster_id);
-  await readRegistry(ctx, input.registry_id);
+  await readCluster(ctx, input.clusterId);
+  await readRegistry(ctx, input.registryId);
   if (input.services.length > MAX_SERVICES_PER_CHANGE * 10)
     throw new InvalidInputError(
-      `services: at most ${MAX_SERVICES_PER_CHANGE * 10} per environment creation`,
+      text`${field('services')}: at most ${MAX_SERVICES_PER_CHANGE * 10} per environment creation`,
       'services',
     );
   const services = await readServices(ctx, projectKey, scope, input.services);
+  const values = input.services.map(envServiceValues);
   const globals = checkVariables(
-    withPromotedGlobals(typeGlobalVariables(input.global_variables, services), input.services, services),
-    'global_variables',
+    withPromotedGlobals(typeGlobalVariables(input.globalVariables, services), values, services),
+    'globalVariables',
   );
-  const env = { project: projectKey, key: input.env_key, namespace: input.namespace };
-  checkRenders(env, services, input.services, globals);
-  const configs = input.env_configs.map((config, index) => {
+  const env = { project: projectKey, key: input.key, namespace: input.namespace };
+  checkRenders(env, services, values, globals);
+  input.configs.forEach((config, index) => {
     try {
-      configObject({ namespace: input.namespace }, config.common_env_cfg_type, config.yaml_data);
+      configObject({ namespace: input.namespace }, config.type, config.yaml);
     } catch (error) {
       if (error instanceof InvalidInputError)
-        throw new InvalidInputError(`env_configs[${index}]: ${error.message}`, `env_configs[${index}].yaml_data`);
+        throw new InvalidInputError(text`${field(`configs[${index}]`)}: ${error}`, `configs[${index}].yaml`);
       throw error;
     }
-    return { type: config.common_env_cfg_type, yaml: config.yaml_data };
   });
 
-  const operation = newOperation(
-    ctx,
-    principal,
-    { project: projectKey, scope, env: input.env_key },
-    'create-environment',
-    {
-      services: input.services.map((service) => service.service_name),
-      configs,
-    },
-  );
+  const operation = newOperation(ctx, principal, { project: projectKey, scope, env: input.key }, 'create-environment', {
+    services: input.services.map((service) => service.name),
+    configs: input.configs,
+  });
   const now = ctx.now().toISOString();
   const item: EnvironmentItem = {
     entity: 'environment',
     project: projectKey,
     scope,
-    key: input.env_key,
-    name: input.env_name ?? input.env_key,
-    clusterId: input.cluster_id,
+    key: input.key,
+    name: input.name ?? input.key,
+    clusterId: input.clusterId,
     namespace: input.namespace,
-    registryId: input.registry_id,
+    registryId: input.registryId,
     globalVariables: globals,
     status: 'creating',
     lastOperationId: operation.id,
@@ -118,14 +113,13 @@ export async function createEnvironment({
       `environment "${item.key}" could not be created`,
     );
   } catch (error) {
-    if (error instanceof ConflictError && error.message.includes('already used'))
-      throw await namespaceConflict(ctx, item);
+    if (error instanceof ConflictError) throw (await namespaceHeldElsewhere(ctx, item)) ?? error;
     throw error;
   }
   try {
     await ctx.store.putAll(
       input.services.map((service) => ({
-        ...keys.envService(projectKey, scope, item.key, service.service_name),
+        ...keys.envService(projectKey, scope, item.key, service.name),
         ...newEnvService(item, service, principal, ctx.now()),
       })),
     );
@@ -134,7 +128,7 @@ export async function createEnvironment({
   } catch (error) {
     // Undo the recorded environment as one unit, so the registry's and the cluster's counts stay right.
     await ctx.store.removeAll(
-      input.services.map((service) => keys.envService(projectKey, scope, item.key, service.service_name)),
+      input.services.map((service) => keys.envService(projectKey, scope, item.key, service.name)),
     );
     await ctx.store.transact(
       [
@@ -154,14 +148,14 @@ export async function createEnvironment({
 export async function editEnvironment({
   input,
   ...ref
-}: EnvRef & { input: EditEnvironmentInput }): Promise<{ operationId?: string }> {
+}: EnvRef & { input: EnvironmentChange }): Promise<{ operationId?: string }> {
   const env = await requireEnvironment(ref);
-  if (input.registry_id !== undefined) await readRegistry(ref.ctx, input.registry_id);
+  if (input.registryId !== undefined) await readRegistry(ref.ctx, input.registryId);
   const changes: Partial<EnvironmentItem> = {
-    ...(input.registry_id !== undefined ? { registryId: input.registry_id } : {}),
-    ...(input.env_name !== undefined ? { name: input.env_name } : {}),
+    ...(input.registryId !== undefined ? { registryId: input.registryId } : {}),
+    ...(input.name !== undefined ? { name: input.name } : {}),
   };
-  if (input.registry_id === undefined || input.registry_id === env.registryId) {
+  if (input.registryId === undefined || input.registryId === env.registryId) {
     await ref.ctx.store.update(
       keys.environment(env.project, env.scope, env.key),
       env.version,
@@ -183,7 +177,7 @@ export async function editEnvironment({
     env,
     'updating',
     operation,
-    [registryUsage(env.registryId, -1), registryUsage(input.registry_id, 1)],
+    [registryUsage(env.registryId, -1), registryUsage(input.registryId, 1)],
     changes,
   );
 }
@@ -263,9 +257,8 @@ export function newEnvService(
     project: env.project,
     scope: env.scope,
     env: env.key,
-    service: input.service_name,
-    variableKvs: input.variable_kvs,
-    containers: input.containers,
+    service: input.name,
+    ...envServiceValues(input),
     status: 'pending',
     appliedObjects: [],
     revision: 0,
@@ -282,7 +275,7 @@ export async function readServices(
   scope: ServiceScope,
   inputs: readonly EnvServiceInput[],
 ): Promise<ServiceItem[]> {
-  const names = inputs.map((input) => input.service_name);
+  const names = inputs.map((input) => input.name);
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   if (repeated) throw new InvalidInputError(`service "${repeated}" is listed twice`, 'services');
   return Promise.all(names.map((name) => readService(ctx, project, scope, name)));
@@ -292,26 +285,31 @@ export async function readServices(
 export function checkRenders(
   env: Pick<EnvironmentItem, 'project' | 'key' | 'namespace'>,
   services: readonly ServiceItem[],
-  inputs: readonly Pick<EnvServiceInput, 'variable_kvs' | 'containers'>[],
+  values: readonly EnvServiceValues[],
   globals: EnvironmentItem['globalVariables'],
 ): void {
   services.forEach((service, index) => {
-    const input = inputs[index]!;
-    renderEnvService({
-      env,
-      service,
-      envService: { variableKvs: input.variable_kvs, containers: input.containers },
-      globals,
-    });
+    renderEnvService({ env, service, envService: values[index]!, globals });
   });
 }
 
-async function namespaceConflict(ctx: CoreContext, env: EnvironmentItem): Promise<ConflictError> {
+/** What an environment keeps for one of its services, in the shape its item stores. */
+export type EnvServiceValues = Pick<EnvServiceItem, 'variableKvs' | 'containers'>;
+
+export const envServiceValues = (input: Pick<EnvServiceInput, 'variables' | 'containers'>): EnvServiceValues => ({
+  variableKvs: storedVariables(input.variables),
+  containers: input.containers,
+});
+
+/**
+ * Which condition of the creation failed is read back from the namespace's
+ * claim: held by another environment, the conflict names that environment.
+ */
+async function namespaceHeldElsewhere(ctx: CoreContext, env: EnvironmentItem): Promise<ConflictError | undefined> {
   const claim = await ctx.store.get<{ project: string; scope: ServiceScope; env: string }>(
     keys.namespaceClaim(env.clusterId, env.namespace),
   );
-  const owner = claim
-    ? `environment "${claim.env}"${claim.scope === 'production' ? ' (production)' : ''} of project "${claim.project}"`
-    : 'another environment';
+  if (!claim || (claim.project === env.project && claim.scope === env.scope && claim.env === env.key)) return undefined;
+  const owner = `environment "${claim.env}"${claim.scope === 'production' ? ' (production)' : ''} of project "${claim.project}"`;
   return new ConflictError(`namespace "${env.namespace}" of cluster "${env.clusterId}" is already used by ${owner}`);
 }

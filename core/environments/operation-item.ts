@@ -3,10 +3,9 @@ import { requireProjectAccess } from '../auth/authenticate.ts';
 import type { ApplyResult } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
-import { unixSeconds } from '../projects/project-item.ts';
 import { keys } from '../store/keys.ts';
 import type { ServiceScope } from '../services/scope.ts';
-import type { EnvConfigType } from './schemas.ts';
+import type { EnvConfig, EnvConfigType } from './schemas.ts';
 
 export type OperationKind =
   | 'create-environment'
@@ -83,8 +82,6 @@ export function newOperation(
   };
 }
 
-export type EnvConfig = { type: EnvConfigType; yaml: string };
-
 const configAad = (operationId: string) => `operation:${operationId}:config`;
 
 /** The configurations of an operation, opened: for the worker and for a retry only. */
@@ -100,34 +97,17 @@ export async function readOperation(ctx: CoreContext, id: string): Promise<Opera
   return item;
 }
 
-/** An operation as `GET /openapi/operations/:id` shows it. */
-export async function getOperation({ ctx, principal, id }: { ctx: CoreContext; principal: Principal; id: string }) {
+/** An operation, for a caller who may see its project. */
+export async function getOperation({
+  ctx,
+  principal,
+  id,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  id: string;
+}): Promise<OperationItem> {
   const operation = await readOperation(ctx, id);
   requireProjectAccess(principal, operation.project);
-  return {
-    operation_id: operation.id,
-    kind: operation.kind,
-    project_key: operation.project,
-    env_key: operation.env,
-    production: operation.scope === 'production',
-    state: operation.state,
-    error: operation.error ?? null,
-    services: Object.entries(operation.results).map(([service, result]) => ({
-      service_name: service,
-      outcome: result.outcome,
-      message: result.message ?? null,
-      objects: result.objects.map((object) => ({
-        kind: object.kind,
-        name: object.name,
-        outcome: object.outcome,
-        message: object.message ?? null,
-      })),
-    })),
-    pending_services: operation.services.filter((service) => !(service in operation.results)),
-    retry_of: operation.retryOf ?? null,
-    created_by: operation.createdBy,
-    created_time: unixSeconds(operation.createdAt),
-    started_time: operation.startedAt ? unixSeconds(operation.startedAt) : null,
-    finished_time: operation.finishedAt ? unixSeconds(operation.finishedAt) : null,
-  };
+  return operation;
 }

@@ -1,33 +1,39 @@
 import type { Principal } from '../auth/schemas.ts';
-import type { ClusterConnections } from '../cluster/gateway.ts';
+import type {
+  ClusterConnections,
+  CronJobSummary,
+  PodSummary,
+  ServiceSummary,
+  WorkloadSummary,
+} from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
-import { imageName } from '../render/manifests.ts';
 import type { ServiceItem } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import {
-  globalVariablesView,
+  environmentName,
+  globalVariablesOf,
+  readEnvService,
   readEnvServices,
   requireEnvironment,
-  toEnvironmentSummary,
   type EnvRef,
   type EnvServiceItem,
   type EnvironmentItem,
+  type GlobalVariable,
 } from './environment-item.ts';
 import {
-  cronJobsView,
   environmentStatus,
-  ingressView,
-  podView,
+  ingressSummary,
   readNamespaceState,
-  scalesView,
-  serviceEndpointsView,
   serviceStatus,
   serviceWorkloads,
   workloadPods,
+  type IngressSummary,
+  type ServiceStatus,
 } from './env-workloads.ts';
+import type { ContainerImage } from './schemas.ts';
 
 export async function listEnvironments({
   ctx,
@@ -39,17 +45,34 @@ export async function listEnvironments({
   principal: Principal;
   projectKey: string;
   scope: ServiceScope;
-}) {
+}): Promise<EnvironmentItem[]> {
   await requireProject(ctx, principal, projectKey);
-  return (await ctx.store.listAll<EnvironmentItem>(keys.environmentsIn(projectKey, scope))).map(toEnvironmentSummary);
+  return ctx.store.listAll<EnvironmentItem>(keys.environmentsIn(projectKey, scope));
 }
+
+/** One service of an environment: its containers with the images the environment runs, and its status. */
+export type EnvServiceState = {
+  envService: EnvServiceItem;
+  containers: ContainerImage[];
+  status: ServiceStatus;
+};
+
+export type EnvironmentDetail = {
+  environment: EnvironmentItem;
+  globalVariables: GlobalVariable[];
+  services: EnvServiceState[];
+  status: string;
+};
 
 /**
  * An environment with its services. Each service's status comes from its
  * pods, and the environment's from its services; the cluster is read with one
  * list per kind for the whole namespace, however many services there are.
  */
-export async function getEnvironment({ connections, ...ref }: EnvRef & { connections: ClusterConnections }) {
+export async function getEnvironment({
+  connections,
+  ...ref
+}: EnvRef & { connections: ClusterConnections }): Promise<EnvironmentDetail> {
   const env = await requireEnvironment(ref);
   const envServices = await readEnvServices(ref.ctx, env);
   const [state, projectServices] = await Promise.all([
@@ -60,58 +83,53 @@ export async function getEnvironment({ connections, ...ref }: EnvRef & { connect
     }),
   ]);
   const byName = new Map(projectServices.map((service) => [service.name, service]));
-  const services = await Promise.all(
-    envServices.map(async (envService) => {
-      const service = byName.get(envService.service);
-      const images = new Map(envService.containers.map((container) => [container.name, container.image]));
-      return {
-        service_name: envService.service,
-        containers: (service?.containers ?? []).map((container) => {
-          const image = images.get(container.name) ?? container.image;
-          return { name: container.name, image, image_name: imageName(image) };
-        }),
-        variable_kvs: envService.variableKvs.map((kv) => ({
-          key: kv.key,
-          value: kv.value ?? '',
-          use_global_variable: kv.use_global_variable,
-        })),
-        status: serviceStatus(envService, state),
-        error: envService.error ?? null,
-        revision: envService.revision,
-        type: 'k8s' as const,
-      };
-    }),
-  );
+  const services = envServices.map((envService) => {
+    const images = new Map(envService.containers.map((container) => [container.name, container.image]));
+    return {
+      envService,
+      containers: (byName.get(envService.service)?.containers ?? []).map((container) => ({
+        name: container.name,
+        image: images.get(container.name) ?? container.image,
+      })),
+      status: serviceStatus(envService, state),
+    };
+  });
   return {
-    project_key: env.project,
-    env_key: env.key,
-    env_name: env.name,
-    update_by: env.updatedBy,
-    update_time: toEnvironmentSummary(env).update_time,
-    cluster_id: env.clusterId,
-    namespace: env.namespace,
-    registry_id: env.registryId,
-    production: env.scope === 'production',
-    global_variables: globalVariablesView(env, envServices),
+    environment: env,
+    globalVariables: globalVariablesOf(env, envServices),
     services,
     status: environmentStatus(
       env,
       services.map((service) => service.status),
     ),
-    status_message: env.statusMessage ?? null,
-    operation_id: env.lastOperationId,
   };
 }
 
-/** One service of an environment with its workloads, pods, Services, Ingresses and CronJobs (the spec's shape). */
+/** A workload of a service with its live pods. */
+export type WorkloadPods = { workload: WorkloadSummary; pods: PodSummary[] };
+
+export type EnvServiceDetail = {
+  environment: EnvironmentItem;
+  service: string;
+  workloads: WorkloadPods[];
+  ingresses: IngressSummary[];
+  services: ServiceSummary[];
+  cronJobs: CronJobSummary[];
+};
+
+/** One service of an environment with its workloads, pods, Services, Ingresses and CronJobs. */
 export async function getEnvServiceDetail({
   connections,
   serviceName,
   workloadType,
   ...ref
-}: EnvRef & { connections: ClusterConnections; serviceName: string; workloadType?: string | undefined }) {
+}: EnvRef & {
+  connections: ClusterConnections;
+  serviceName: string;
+  workloadType?: string | undefined;
+}): Promise<EnvServiceDetail> {
   const env = await requireEnvironment(ref);
-  const envService = await readEnvService(ref, serviceName);
+  const envService = await readEnvService(ref.ctx, env, serviceName);
   const cluster = await connections.get(env.clusterId);
   const owns = (kind: string, name: string) =>
     envService.appliedObjects.some((object) => object.kind === kind && object.name === name);
@@ -124,23 +142,15 @@ export async function getEnvServiceDetail({
       ? cluster.listObjects({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: env.namespace })
       : Promise.resolve([]),
   ]);
-  const now = ref.ctx.now();
-  const scales = serviceWorkloads(envService, workloads).filter(
-    (workload) => !workloadType || workload.kind.toLowerCase() === workloadType.toLowerCase(),
-  );
   return {
-    service_name: serviceName,
-    scales: scalesView(scales, pods, now),
-    ingress: ingressView(ingresses.filter((ingress) => owns('Ingress', ingress.metadata.name))),
-    service_endpoints: serviceEndpointsView(
-      services.filter((service) => owns('Service', service.name)),
-      now,
-    ),
-    cron_jobs: cronJobsView(cronJobs.filter((job) => owns('CronJob', job.name))),
-    namespace: env.namespace,
-    env_name: env.key,
-    product_name: env.project,
-    group_name: '',
+    environment: env,
+    service: serviceName,
+    workloads: serviceWorkloads(envService, workloads)
+      .filter((workload) => !workloadType || workload.kind.toLowerCase() === workloadType.toLowerCase())
+      .map((workload) => ({ workload, pods: workloadPods(workload, pods) })),
+    ingresses: ingresses.filter((ingress) => owns('Ingress', ingress.metadata.name)).map(ingressSummary),
+    services: services.filter((service) => owns('Service', service.name)),
+    cronJobs: cronJobs.filter((job) => owns('CronJob', job.name)),
   };
 }
 
@@ -149,33 +159,21 @@ export async function listEnvServicePods({
   connections,
   serviceName,
   ...ref
-}: EnvRef & { connections: ClusterConnections; serviceName: string }) {
+}: EnvRef & { connections: ClusterConnections; serviceName: string }): Promise<PodSummary[]> {
   const env = await requireEnvironment(ref);
-  const envService = await readEnvService(ref, serviceName);
+  const envService = await readEnvService(ref.ctx, env, serviceName);
   const cluster = await connections.get(env.clusterId);
   const [workloads, pods] = await Promise.all([cluster.listWorkloads(env.namespace), cluster.listPods(env.namespace)]);
-  const now = ref.ctx.now();
-  return serviceWorkloads(envService, workloads).flatMap((workload) =>
-    workloadPods(workload, pods).map((pod) => podView(pod, now)),
-  );
-}
-
-async function readEnvService(ref: EnvRef, serviceName: string): Promise<EnvServiceItem> {
-  const envService = await ref.ctx.store.get<EnvServiceItem>(
-    keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName),
-  );
-  if (!envService) throw new NotFoundError(`service of environment "${ref.envKey}"`, serviceName);
-  return envService;
+  return serviceWorkloads(envService, workloads).flatMap((workload) => workloadPods(workload, pods));
 }
 
 /** The YAML last applied for one service of an environment, as raw text. */
 export async function getEnvServiceYaml({ serviceName, ...ref }: EnvRef & { serviceName: string }): Promise<string> {
-  await requireEnvironment(ref);
-  const envService = await ref.ctx.store.get<EnvServiceItem>(
-    keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName),
-  );
-  if (!envService) throw new NotFoundError(`service of environment "${ref.envKey}"`, serviceName);
+  const env = await requireEnvironment(ref);
+  const envService = await readEnvService(ref.ctx, env, serviceName);
   if (envService.rendered === undefined)
-    throw new NotFoundError(`applied YAML of service "${serviceName}" (not applied yet)`, ref.envKey);
+    throw new NotFoundError('applied YAML of service', serviceName, {
+      in: `${environmentName(env)} (not applied yet)`,
+    });
   return envService.rendered;
 }

@@ -4,22 +4,40 @@ import { InvalidInputError } from '../errors.ts';
 import { renderService } from '../render/index.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import type { ServiceItem } from '../services/service-item.ts';
-import type { EnvironmentItem, EnvServiceItem } from './environment-item.ts';
+import { takesGlobal, type EnvironmentItem, type EnvServiceItem } from './environment-item.ts';
+
+/** The parts of a pod spec an environment changes: images and the registry's pull secret. */
+export type PodSpec = {
+  containers?: Array<{ name: string; image?: string }>;
+  initContainers?: Array<{ name: string; image?: string }>;
+  imagePullSecrets?: Array<{ name: string }>;
+};
+type PodTemplate = { spec?: PodSpec };
+type WorkloadSpec = { template?: PodTemplate; jobTemplate?: { spec?: { template?: PodTemplate } } };
+
+/** An object's `spec`, as rendered YAML (not validated) gives it. */
+const specOf = <T>(object: KubeObject) => object['spec'] as T | undefined;
 
 /** Where each workload kind keeps its pod spec. */
-export const WORKLOAD_POD_SPEC: Record<string, (object: Record<string, any>) => Record<string, any> | undefined> = {
-  Deployment: (object) => object['spec']?.template?.spec,
-  StatefulSet: (object) => object['spec']?.template?.spec,
-  DaemonSet: (object) => object['spec']?.template?.spec,
-  Job: (object) => object['spec']?.template?.spec,
-  CronJob: (object) => object['spec']?.jobTemplate?.spec?.template?.spec,
-  Pod: (object) => object['spec'],
+export const WORKLOAD_POD_SPEC: Readonly<Record<string, (object: KubeObject) => PodSpec | undefined>> = {
+  Deployment: (object) => specOf<WorkloadSpec>(object)?.template?.spec,
+  StatefulSet: (object) => specOf<WorkloadSpec>(object)?.template?.spec,
+  DaemonSet: (object) => specOf<WorkloadSpec>(object)?.template?.spec,
+  Job: (object) => specOf<WorkloadSpec>(object)?.template?.spec,
+  CronJob: (object) => specOf<WorkloadSpec>(object)?.jobTemplate?.spec?.template?.spec,
+  Pod: (object) => specOf<PodSpec>(object),
 };
+
+/** Every container of a pod spec, init containers included. */
+export const podContainers = (podSpec: PodSpec | undefined) => [
+  ...(podSpec?.containers ?? []),
+  ...(podSpec?.initContainers ?? []),
+];
 
 /**
  * What an environment deploys for one service: the service's YAML rendered
  * with its variables, the environment's values for them (a global variable
- * where `use_global_variable` says so), the system placeholders, the
+ * where the value says so), the system placeholders, the
  * environment's images, and the registry's pull secret on every pod.
  */
 export function renderEnvService({
@@ -36,12 +54,12 @@ export function renderEnvService({
   pullSecretName?: string | undefined;
 }): { yaml: string; objects: KubeObject[] } {
   const overrides = envService.variableKvs.map((kv) => {
-    if (!kv.use_global_variable) return { key: kv.key, value: kv.value ?? '' };
+    if (!takesGlobal(kv)) return { key: kv.key, value: kv.value ?? '' };
     const global = globals.find((variable) => variable.key === kv.key);
     if (!global)
       throw new InvalidInputError(
         `service "${service.name}" takes global variable "${kv.key}", which the environment does not define`,
-        'variable_kvs',
+        'variables',
       );
     return { key: kv.key, value: global.value };
   });
@@ -65,14 +83,14 @@ export function renderEnvService({
   for (const object of objects) {
     const podSpec = WORKLOAD_POD_SPEC[object.kind]?.(object);
     if (!podSpec) continue;
-    for (const container of [...(podSpec['containers'] ?? []), ...(podSpec['initContainers'] ?? [])]) {
+    for (const container of podContainers(podSpec)) {
       const image = images.get(container.name);
       if (image) container.image = image;
     }
     if (pullSecretName) {
-      const secrets: Array<{ name: string }> = podSpec['imagePullSecrets'] ?? [];
+      const secrets = podSpec.imagePullSecrets ?? [];
       if (!secrets.some((secret) => secret.name === pullSecretName))
-        podSpec['imagePullSecrets'] = [...secrets, { name: pullSecretName }];
+        podSpec.imagePullSecrets = [...secrets, { name: pullSecretName }];
     }
   }
   return { yaml: objects.map((object) => stringify(object)).join('---\n'), objects };
@@ -96,22 +114,19 @@ export function typeGlobalVariables(
 }
 
 /**
- * `use_global_variable` with a value, for a key the environment has no
+ * A value that takes the global variable, for a key the environment has no
  * global variable for, defines that global with the value: the spec's own
- * "Update Service" example asks for `{"key": "cpu", "value": "4m",
- * "use_global_variable": true}` in an environment without a global `cpu`.
+ * "Update Service" example asks for `cpu` = `4m` from the global variable in
+ * an environment without a global `cpu`.
  */
 export function withPromotedGlobals(
   globals: readonly ServiceVariable[],
-  inputs: ReadonlyArray<{
-    variable_kvs: ReadonlyArray<{ key: string; value?: unknown; use_global_variable: boolean }>;
-  }>,
+  envServices: ReadonlyArray<Pick<EnvServiceItem, 'variableKvs'>>,
   services: ReadonlyArray<Pick<ServiceItem, 'variables'>>,
 ): ServiceVariable[] {
   const result = [...globals];
-  for (const kv of inputs.flatMap((input) => input.variable_kvs)) {
-    if (!kv.use_global_variable || kv.value === undefined || result.some((variable) => variable.key === kv.key))
-      continue;
+  for (const kv of envServices.flatMap((envService) => envService.variableKvs)) {
+    if (!takesGlobal(kv) || kv.value === undefined || result.some((variable) => variable.key === kv.key)) continue;
     result.push(...typeGlobalVariables([{ key: kv.key, value: kv.value }], services));
   }
   return result;

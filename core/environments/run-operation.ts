@@ -16,14 +16,9 @@ import {
   type EnvironmentItem,
 } from './environment-item.ts';
 import { configObject, recordAppliedEnvConfigs, removeAllEnvConfigs } from './env-configs.ts';
-import {
-  openConfigs,
-  readOperation,
-  type EnvConfig,
-  type OperationItem,
-  type ServiceResult,
-} from './operation-item.ts';
+import { openConfigs, readOperation, type OperationItem, type ServiceResult } from './operation-item.ts';
 import { renderEnvService } from './render-env-service.ts';
+import type { EnvConfig } from './schemas.ts';
 import { readSharing, sharingKey } from './sub-environment-item.ts';
 import { endSharing } from './sub-environments.ts';
 

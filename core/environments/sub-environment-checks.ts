@@ -1,6 +1,11 @@
-import type { KubeCluster, KubeObject, ServiceSummary, WorkloadSummary } from '../cluster/gateway.ts';
+import {
+  KindNotServedError,
+  type KubeCluster,
+  type KubeObject,
+  type ServiceSummary,
+  type WorkloadSummary,
+} from '../cluster/gateway.ts';
 import { selectorMatcher } from '../cluster/selector.ts';
-import { DomainError } from '../errors.ts';
 import {
   INJECTION_LABEL,
   SHARE_LABEL,
@@ -45,14 +50,10 @@ export async function listVirtualServices(
   try {
     return await cluster.listObjects({ ...VIRTUAL_SERVICE, namespace, ...(labelSelector ? { labelSelector } : {}) });
   } catch (error) {
-    if (isMissingKind(error)) return [];
+    if (error instanceof KindNotServedError) return [];
     throw error;
   }
 }
-
-/** The gateway answers a kind the API server does not serve with NotFound on `resource kind`. */
-export const isMissingKind = (error: unknown): boolean =>
-  error instanceof DomainError && error.code === 'NotFound' && error.message.startsWith('resource kind');
 
 function toPodView(pod: KubeObject): PodView {
   const spec = (pod['spec'] ?? {}) as {
@@ -98,50 +99,47 @@ export function podsOf(workload: WorkloadSummary, view: Pick<NamespaceView, 'pod
 }
 
 export type ShareChecks = {
-  namespace_has_istio_label: boolean;
-  virtualservice_deployed: boolean;
-  pods_have_istio_proxy: boolean;
-  workloads_ready: boolean;
-  workloads_have_k8s_service: boolean;
+  namespaceInjected: boolean;
+  virtualServicesDeployed: boolean;
+  podsHaveSidecar: boolean;
+  workloadsReady: boolean;
+  workloadsHaveService: boolean;
 };
 
 /**
  * The documented checks, each read from the cluster:
- * - `namespace_has_istio_label`: the namespace has `istio-injection=enabled`;
- * - `virtualservice_deployed`: the namespace has Services and each has its VirtualService;
- * - `pods_have_istio_proxy`: the namespace has live pods and each has an `istio-proxy` container;
- * - `workloads_ready`: every workload rolled out its latest spec with all replicas ready, and no live pod is outside Running/Succeeded;
- * - `workloads_have_k8s_service`: no Deployment or StatefulSet lacks a Service.
- * `is_ready` for `enable`: workloads ready, labelled, routed and injected.
+ * - `namespaceInjected`: the namespace has `istio-injection=enabled`;
+ * - `virtualServicesDeployed`: the namespace has Services and each has its VirtualService;
+ * - `podsHaveSidecar`: the namespace has live pods and each has an `istio-proxy` container;
+ * - `workloadsReady`: every workload rolled out its latest spec with all replicas ready, and no live pod is outside Running/Succeeded;
+ * - `workloadsHaveService`: no Deployment or StatefulSet lacks a Service.
+ * `ready` for `enable`: workloads ready, labelled, routed and injected.
  * For `disable`: workloads ready, and nothing of sharing left: no label, no
  * VirtualService of Berth's, no pod with a sidecar (stricter than the checks,
  * which stay false while some but not all pods still have one).
- * `workloads_have_k8s_service` never blocks readiness: a workload without a
+ * `workloadsHaveService` never blocks readiness: a workload without a
  * Service is merely not shareable.
  */
-export function shareReadiness(view: NamespaceView, op: ShareOp): { is_ready: boolean; checks: ShareChecks } {
+export function shareReadiness(view: NamespaceView, op: ShareOp): { ready: boolean; checks: ShareChecks } {
   const routed = new Set(view.virtualServices.map((object) => object.metadata.name));
   const pods = livePods(view);
   const checks: ShareChecks = {
-    namespace_has_istio_label: view.labels[INJECTION_LABEL] === 'enabled',
-    virtualservice_deployed:
+    namespaceInjected: view.labels[INJECTION_LABEL] === 'enabled',
+    virtualServicesDeployed:
       view.services.length > 0 && view.services.every((service) => routed.has(virtualServiceName(service.name))),
-    pods_have_istio_proxy: pods.length > 0 && pods.every(hasSidecar),
-    workloads_ready:
+    podsHaveSidecar: pods.length > 0 && pods.every(hasSidecar),
+    workloadsReady:
       view.workloads.every(
         (workload) => workload.observedGeneration >= workload.generation && workload.readyReplicas >= workload.replicas,
       ) && pods.every((pod) => pod.phase === 'Running' || pod.phase === 'Succeeded'),
-    workloads_have_k8s_service: workloadsWithoutService(view).length === 0,
+    workloadsHaveService: workloadsWithoutService(view).length === 0,
   };
-  const is_ready =
+  const ready =
     op === 'enable'
-      ? checks.workloads_ready &&
-        checks.namespace_has_istio_label &&
-        checks.virtualservice_deployed &&
-        checks.pods_have_istio_proxy
-      : checks.workloads_ready &&
-        !checks.namespace_has_istio_label &&
+      ? checks.workloadsReady && checks.namespaceInjected && checks.virtualServicesDeployed && checks.podsHaveSidecar
+      : checks.workloadsReady &&
+        !checks.namespaceInjected &&
         !view.virtualServices.some((object) => object.metadata.labels?.[SHARE_LABEL] !== undefined) &&
         !pods.some(hasSidecar);
-  return { is_ready, checks };
+  return { ready, checks };
 }

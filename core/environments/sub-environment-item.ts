@@ -2,7 +2,7 @@ import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import type { EnvironmentItem } from './environment-item.ts';
-import type { PortalServer } from './sub-environment-schemas.ts';
+import type { PortalProtocol, PortalServer } from './sub-environment-schemas.ts';
 
 /** An object Berth created in the environment's namespace for sharing. */
 export type SharedObject = { apiVersion: string; kind: string; name: string };
@@ -32,6 +32,35 @@ export type SharingItem = {
   version: number;
 };
 
+/**
+ * A portal server in the attribute names the table has always stored
+ * (Zadig's, from the days the request body was stored as given).
+ */
+type StoredPortalServer = { host: string; port_number: number; port_protocol: PortalProtocol };
+type StoredSharing = Omit<SharingItem, 'portals'> & { portals: Record<string, StoredPortalServer[]> };
+
+const mapPortals = <A, B>(portals: Record<string, A[]>, map: (server: A) => B): Record<string, B[]> =>
+  Object.fromEntries(Object.entries(portals).map(([service, servers]) => [service, servers.map(map)]));
+
+const fromStored = ({ portals, ...item }: StoredSharing): SharingItem => ({
+  ...item,
+  portals: mapPortals(portals, (server) => ({
+    host: server.host,
+    port: server.port_number,
+    protocol: server.port_protocol,
+  })),
+});
+
+const storedPortals = (portals: Record<string, PortalServer[]>) =>
+  mapPortals(
+    portals,
+    (server): StoredPortalServer => ({
+      host: server.host,
+      port_number: server.port,
+      port_protocol: server.protocol,
+    }),
+  );
+
 /** Sharing is for test environments only, as in Zadig (whose routes have no production variant). */
 export const sharingKey = (env: Pick<EnvironmentItem, 'project' | 'key'>): ItemKey =>
   keys.envAspect(env.project, 'test', env.key, 'sharing');
@@ -41,7 +70,8 @@ export async function readSharing(
   ctx: CoreContext,
   env: EnvironmentItem,
 ): Promise<{ current: SharingItem | undefined; stored: SharingItem | undefined }> {
-  const stored = await ctx.store.get<SharingItem>(sharingKey(env));
+  const found = await ctx.store.get<StoredSharing>(sharingKey(env));
+  const stored = found && fromStored(found);
   const current =
     stored && stored.clusterId === env.clusterId && stored.namespace === env.namespace ? stored : undefined;
   return { current, stored };
@@ -63,16 +93,17 @@ export async function writeSharing(
   const conflict = `sharing of environment "${env.key}" was changed by another request; try again`;
   const written = {
     ...changes,
+    portals: storedPortals(changes.portals),
     clusterId: env.clusterId,
     namespace: env.namespace,
     updatedBy: principal.name,
     updatedAt: ctx.now().toISOString(),
   };
   if (!stored) {
-    const item: SharingItem = { entity: 'env-sharing', project: env.project, env: env.key, ...written, version: 1 };
+    const item: StoredSharing = { entity: 'env-sharing', project: env.project, env: env.key, ...written, version: 1 };
     // Guards against two first enables of one environment both creating the record.
     await ctx.store.create(sharingKey(env), item, conflict);
-    return item;
+    return fromStored(item);
   }
-  return ctx.store.update<SharingItem>(sharingKey(env), stored.version, written, conflict);
+  return fromStored(await ctx.store.update<StoredSharing>(sharingKey(env), stored.version, written, conflict));
 }

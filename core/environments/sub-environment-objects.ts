@@ -72,9 +72,9 @@ export function portalGateway(envKey: string, portal: Portal): KubeObject {
       servers: portal.servers.map((server, index) => ({
         hosts: [server.host],
         port: {
-          number: server.port_number,
-          name: `${server.port_protocol.toLowerCase()}-${server.port_number}-${index}`,
-          protocol: server.port_protocol,
+          number: server.port,
+          name: `${server.protocol.toLowerCase()}-${server.port}-${index}`,
+          protocol: server.protocol,
         },
       })),
     },

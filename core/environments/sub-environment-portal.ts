@@ -1,7 +1,6 @@
 import type { KubeCluster } from '../cluster/gateway.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { keys } from '../store/keys.ts';
-import type { EnvServiceItem, EnvironmentItem } from './environment-item.ts';
+import { ConflictError, InvalidInputError } from '../errors.ts';
+import { readEnvService } from './environment-item.ts';
 import { readSharing, writeSharing } from './sub-environment-item.ts';
 import {
   GATEWAY,
@@ -11,7 +10,7 @@ import {
   virtualService,
   type Portal,
 } from './sub-environment-objects.ts';
-import type { PortalServer, SetPortalInput } from './sub-environment-schemas.ts';
+import type { PortalServer } from './sub-environment-schemas.ts';
 import { requireSettled } from './environment-state.ts';
 import {
   applyAll,
@@ -30,22 +29,22 @@ import {
  * the mesh's ingress gateway that route to one service, so a sub-environment
  * can be tried from outside the cluster with its `x-env` header.
  */
-export type PortalView = {
+export type EntryService = {
   /** The mesh ingress gateway's load-balancer address, "" when it has none (or there is no such gateway). */
-  default_gateway_address: string;
+  defaultGatewayAddress: string;
   servers: PortalServer[];
 };
 
 type PortalRef = SharingRef & { serviceName: string };
 
 /** `GET .../share/portal/:serviceName`: the servers as last set (none until then, or once sharing is disabled). */
-export async function getPortal({ serviceName, ...ref }: PortalRef): Promise<PortalView> {
+export async function getPortal({ serviceName, ...ref }: PortalRef): Promise<EntryService> {
   const env = await requireTestEnvironment(ref);
-  await requireEnvService(ref, env, serviceName);
+  await readEnvService(ref.ctx, env, serviceName);
   const { current } = await readSharing(ref.ctx, env);
   const cluster = await ref.connections.get(env.clusterId);
   return {
-    default_gateway_address: await defaultGatewayAddress(cluster),
+    defaultGatewayAddress: await defaultGatewayAddress(cluster),
     servers: current?.enabled ? (current.portals[serviceName] ?? []) : [],
   };
 }
@@ -59,11 +58,11 @@ export async function setPortal({
   serviceName,
   servers,
   ...ref
-}: PortalRef & { servers: SetPortalInput }): Promise<void> {
+}: PortalRef & { servers: PortalServer[] }): Promise<void> {
   const { ctx, principal } = ref;
   const env = await requireTestEnvironment(ref);
   requireSettled(env);
-  const envService = await requireEnvService(ref, env, serviceName);
+  const envService = await readEnvService(ctx, env, serviceName);
   const { current, stored } = await readSharing(ctx, env);
   if (!current?.enabled)
     throw new ConflictError(`environment "${env.key}" is not shared; enable sharing before setting an entry service`);
@@ -100,14 +99,6 @@ export async function setPortal({
     await deleteAll(cluster, [gateway], env.namespace);
     await writeSharing(ctx, principal, env, item, { ...base, objects: without(item.objects, [gateway]) });
   }
-}
-
-async function requireEnvService(ref: SharingRef, env: EnvironmentItem, serviceName: string): Promise<EnvServiceItem> {
-  const envService = await ref.ctx.store.get<EnvServiceItem>(
-    keys.envService(env.project, env.scope, env.key, serviceName),
-  );
-  if (!envService) throw new NotFoundError(`service of environment "${env.key}"`, serviceName);
-  return envService;
 }
 
 /** Istio's default ingress gateway Service, as Zadig reads it: the address its load balancer got. */

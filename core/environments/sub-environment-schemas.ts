@@ -11,7 +11,7 @@ export type ShareOp = v.InferOutput<typeof ShareOp>;
 export const PORTAL_PROTOCOLS = ['HTTP', 'HTTP2', 'GRPC'] as const;
 
 /** A host a portal answers for: a DNS name (optionally `*.`-wildcarded) or an IPv4 address, lowercase. */
-const PortalHost = v.pipe(
+export const PortalHost = v.pipe(
   v.string(),
   v.minLength(1, 'must not be empty'),
   v.maxLength(253, 'must be at most 253 characters'),
@@ -21,26 +21,7 @@ const PortalHost = v.pipe(
   ),
 );
 
-/** Zadig's `OpenAPISetPortalServiceRequest`: one host and port the entry service answers on. */
-export const PortalServer = v.object({
-  host: PortalHost,
-  port_number: v.pipe(
-    v.number('must be a number'),
-    v.integer('must be an integer'),
-    v.minValue(1, 'must be at least 1'),
-    v.maxValue(65535, 'must be at most 65535'),
-  ),
-  port_protocol: v.picklist(PORTAL_PROTOCOLS, `must be one of ${PORTAL_PROTOCOLS.join(', ')}`),
-});
-export type PortalServer = v.InferOutput<typeof PortalServer>;
+export type PortalProtocol = (typeof PORTAL_PROTOCOLS)[number];
 
-/** The body of "Set Entry Service": the servers, in order; an empty list removes the portal. */
-export const SetPortalInput = v.pipe(
-  v.array(PortalServer, 'must be a list of servers'),
-  v.maxLength(32, 'must name at most 32 servers'),
-  v.check(
-    (servers) => new Set(servers.map((server) => `${server.host}:${server.port_number}`)).size === servers.length,
-    'must not name the same host and port twice',
-  ),
-);
-export type SetPortalInput = v.InferOutput<typeof SetPortalInput>;
+/** A host and port the entry service answers on. */
+export type PortalServer = { host: string; port: number; protocol: PortalProtocol };

@@ -1,12 +1,11 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
-import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
+import { KindNotServedError, type ClusterConnections, type KubeCluster, type KubeObject } from '../cluster/gateway.ts';
 import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
 import { requireSettled } from './environment-state.ts';
 import { readEnvServices, requireEnvironment, type EnvRef, type EnvironmentItem } from './environment-item.ts';
 import {
   hasSidecar,
-  isMissingKind,
   listVirtualServices,
   podsOf,
   readNamespaceView,
@@ -231,7 +230,7 @@ async function restartForSidecars(
 
 export async function requireNamespace(cluster: KubeCluster, env: EnvironmentItem): Promise<KubeObject> {
   const namespace = await cluster.getObject({ apiVersion: 'v1', kind: 'Namespace', name: env.namespace });
-  if (!namespace) throw new NotFoundError(`namespace of environment "${env.key}"`, env.namespace);
+  if (!namespace) throw new NotFoundError('namespace', env.namespace, { in: `cluster "${env.clusterId}"` });
   return namespace;
 }
 
@@ -246,7 +245,7 @@ export async function requireIstio(
       try {
         await cluster.listObjects({ apiVersion: kind.apiVersion, kind: kind.kind, namespace: env.namespace });
       } catch (error) {
-        if (isMissingKind(error))
+        if (error instanceof KindNotServedError)
           throw new ConflictError(
             `cluster "${env.clusterId}" has no Istio: it does not serve ${kind.apiVersion} ${kind.kind}`,
           );
@@ -261,7 +260,7 @@ async function sweep(cluster: KubeCluster, namespace: string): Promise<SharedObj
   const [virtualServices, gateways] = await Promise.all([
     listVirtualServices(cluster, namespace, SHARE_LABEL),
     cluster.listObjects({ ...GATEWAY, namespace, labelSelector: SHARE_LABEL }).catch((error: unknown) => {
-      if (isMissingKind(error)) return [];
+      if (error instanceof KindNotServedError) return [];
       throw error;
     }),
   ]);

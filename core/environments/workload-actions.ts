@@ -1,20 +1,31 @@
-import { parseAllDocuments, stringify } from 'yaml';
-import type { ClusterConnections, ImageKind, KubeCluster, ScalableKind } from '../cluster/gateway.ts';
+import { stringify } from 'yaml';
+import type {
+  ClusterConnections,
+  EventSummary,
+  ImageKind,
+  KubeCluster,
+  KubeObject,
+  ScalableKind,
+} from '../cluster/gateway.ts';
 import { selectorMatcher } from '../cluster/selector.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { createIfAbsent, updateAtVersion } from '../store/writes.ts';
+import { parseWrittenYamlStream } from '../yaml.ts';
 import { scaleWorkload } from '../workloads/scale-workload.ts';
 import {
+  environmentName,
+  readEnvService,
   requireEnvironment,
+  storedVariables,
   type EnvRef,
   type EnvServiceAction,
   type EnvServiceItem,
   type EnvServiceRevisionItem,
   type EnvironmentItem,
 } from './environment-item.ts';
-import { WORKLOAD_POD_SPEC } from './render-env-service.ts';
+import { podContainers, WORKLOAD_POD_SPEC } from './render-env-service.ts';
 import { requireSettled } from './environment-state.ts';
 
 type Action = EnvRef & { connections: ClusterConnections };
@@ -28,9 +39,7 @@ async function envService(
   serviceName: string,
 ): Promise<{ env: EnvironmentItem; envService: EnvServiceItem }> {
   const env = await requireEnvironment(ref);
-  const item = await ref.ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, serviceName));
-  if (!item) throw new NotFoundError(`service of environment "${env.key}"`, serviceName);
-  return { env, envService: item };
+  return { env, envService: await readEnvService(ref.ctx, env, serviceName) };
 }
 
 /** The env service that applied a workload; a workload no service of the environment owns is a 404. */
@@ -39,7 +48,7 @@ async function ownerOf(ref: Action, env: EnvironmentItem, kind: string, name: st
   const owner = services.find((service) =>
     service.appliedObjects.some((object) => object.kind === kind && object.name === name),
   );
-  if (!owner) throw new NotFoundError(`${kind} of environment "${env.key}"`, name);
+  if (!owner) throw new NotFoundError(kind, name, { in: environmentName(env) });
   return owner;
 }
 
@@ -60,10 +69,7 @@ async function recordAction(
   change: (current: EnvServiceItem) => Change,
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const current = await ref.ctx.store.get<EnvServiceItem>(
-      keys.envService(env.project, env.scope, env.key, serviceName),
-    );
-    if (!current) throw new NotFoundError(`service of environment "${env.key}"`, serviceName);
+    const current = await readEnvService(ref.ctx, env, serviceName);
     const next = change(current);
     const revision = current.revision + 1;
     const now = ref.ctx.now().toISOString();
@@ -116,13 +122,14 @@ function patchRendered(
   rendered: string | undefined,
   kind: string,
   name: string,
-  mutate: (object: Record<string, any>) => void,
+  mutate: (object: KubeObject) => void,
 ): string | undefined {
   if (rendered === undefined) return undefined;
-  const objects = parseAllDocuments(rendered)
-    .map((document) => document.toJS() as Record<string, any>)
+  // The objects `renderEnvService` wrote: whole Kubernetes objects, or empty documents.
+  const objects = parseWrittenYamlStream(rendered, 'rendered YAML')
+    .map((document) => document.value as KubeObject | null)
     .filter((object) => object !== null);
-  for (const object of objects) if (object['kind'] === kind && object['metadata']?.name === name) mutate(object);
+  for (const object of objects) if (object.kind === kind && object.metadata?.name === name) mutate(object);
   return objects.map((object) => stringify(object)).join('---\n');
 }
 
@@ -163,12 +170,12 @@ export async function scaleEnvWorkload({
       variableKvs: variable
         ? [
             ...current.variableKvs.filter((kv) => kv.key !== variable),
-            { key: variable, value: String(replicas), use_global_variable: false },
+            ...storedVariables([{ key: variable, value: String(replicas), useGlobalVariable: false }]),
           ]
         : current.variableKvs,
       containers: current.containers,
       rendered: patchRendered(current.rendered, kind, name, (object) => {
-        object['spec'] = { ...object['spec'], replicas };
+        object['spec'] = { ...(object['spec'] as object | undefined), replicas };
       }),
     }),
   );
@@ -199,7 +206,7 @@ export async function restartEnvPod({ podName, ...ref }: Action & { podName: str
   requireSettled(env);
   const cluster = await ref.connections.get(env.clusterId);
   const pod = (await cluster.listPods(env.namespace)).find((candidate) => candidate.name === podName);
-  if (!pod) throw new NotFoundError(`pod of environment "${env.key}"`, podName);
+  if (!pod) throw new NotFoundError('pod', podName, { in: environmentName(env) });
   const owner = await podOwner(ref, env, cluster, pod.labels);
   await cluster.deletePod(env.namespace, podName);
   if (owner) {
@@ -228,7 +235,7 @@ export async function setEnvImage({
   const { env, envService: current } = await envService(ref, serviceName);
   requireSettled(env);
   if (!current.appliedObjects.some((object) => object.kind === kind && object.name === name)) {
-    throw new NotFoundError(`${kind} of service "${serviceName}"`, name);
+    throw new NotFoundError(kind, name, { in: `service "${serviceName}" of ${environmentName(env)}` });
   }
   const cluster = await ref.connections.get(env.clusterId);
   await cluster.setImage(kind, env.namespace, name, container, image);
@@ -242,27 +249,21 @@ export async function setEnvImage({
       variableKvs: fresh.variableKvs,
       containers: [...fresh.containers.filter((entry) => entry.name !== container), { name: container, image }],
       rendered: patchRendered(fresh.rendered, kind, name, (object) => {
-        const podSpec = WORKLOAD_POD_SPEC[kind]?.(object);
-        for (const entry of [...(podSpec?.['containers'] ?? []), ...(podSpec?.['initContainers'] ?? [])])
+        for (const entry of podContainers(WORKLOAD_POD_SPEC[kind]?.(object)))
           if (entry.name === container) entry.image = image;
       }),
     }),
   );
 }
 
-/** Events of one object of the environment, as the spec lists them. */
-export async function listEnvEvents({ kind, name, ...ref }: Action & { kind: string; name: string }) {
+/** Events of one object of the environment. */
+export async function listEnvEvents({
+  kind,
+  name,
+  ...ref
+}: Action & { kind: string; name: string }): Promise<EventSummary[]> {
   const env = await requireEnvironment(ref);
-  const events = await (await ref.connections.get(env.clusterId)).listEvents(env.namespace, { kind, name });
-  const unix = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
-  return events.map((event) => ({
-    reason: event.reason,
-    message: event.message,
-    first_seen: unix(event.firstSeen),
-    last_seen: unix(event.lastSeen),
-    count: event.count,
-    type: event.type,
-  }));
+  return (await ref.connections.get(env.clusterId)).listEvents(env.namespace, { kind, name });
 }
 
 /** The env service whose workload selects these pod labels. */

@@ -5,8 +5,8 @@ import { keys, type ItemKey } from '../store/keys.ts';
 import { deleteAtVersion } from '../store/writes.ts';
 import type { ServiceItem } from '../services/service-item.ts';
 import { templateFollowers } from '../templates/template-item.ts';
-import { requireProject, toProjectView, type ProjectItem } from './project-item.ts';
-import type { CreateProjectInput, ProjectView } from './schemas.ts';
+import { requireProject, type ProjectItem } from './project-item.ts';
+import type { NewProject } from './schemas.ts';
 
 export async function createProject({
   ctx,
@@ -15,22 +15,18 @@ export async function createProject({
 }: {
   ctx: CoreContext;
   principal: Principal;
-  input: CreateProjectInput;
-}): Promise<ProjectView> {
+  input: NewProject;
+}): Promise<ProjectItem> {
   const now = ctx.now().toISOString();
   const item: ProjectItem = {
-    key: input.project_key,
-    name: input.project_name,
-    description: input.description,
-    isPublic: input.is_public,
-    type: input.project_type,
+    ...input,
     createdBy: principal.name,
     createdAt: now,
     updatedAt: now,
     version: 1,
   };
   await ctx.store.create(keys.project(item.key), item, `project "${item.key}" already exists`);
-  return toProjectView(item);
+  return item;
 }
 
 export async function getProject({
@@ -41,8 +37,8 @@ export async function getProject({
   ctx: CoreContext;
   principal: Principal;
   projectKey: string;
-}): Promise<ProjectView> {
-  return toProjectView(await requireProject(ctx, principal, projectKey));
+}): Promise<ProjectItem> {
+  return requireProject(ctx, principal, projectKey);
 }
 
 /**
@@ -59,12 +55,12 @@ export async function listProjects({
   principal: Principal;
   pageNum: number;
   pageSize: number;
-}): Promise<{ total: number; projects: ProjectView[] }> {
+}): Promise<{ total: number; projects: ProjectItem[] }> {
   const visible = (await ctx.store.listAll<ProjectItem>(keys.projects)).filter(
     (item) => principal.role === 'admin' || principal.projects === undefined || principal.projects.includes(item.key),
   );
   const start = (pageNum - 1) * pageSize;
-  return { total: visible.length, projects: visible.slice(start, start + pageSize).map(toProjectView) };
+  return { total: visible.length, projects: visible.slice(start, start + pageSize) };
 }
 
 /**

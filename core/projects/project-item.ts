@@ -3,7 +3,7 @@ import { requireProjectAccess } from '../auth/authenticate.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
-import type { ProjectType, ProjectView } from './schemas.ts';
+import type { ProjectType } from './schemas.ts';
 
 export type ProjectItem = {
   key: string;
@@ -16,19 +16,6 @@ export type ProjectItem = {
   updatedAt: string;
   version: number;
 };
-
-export const unixSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
-
-export const toProjectView = (item: ProjectItem): ProjectView => ({
-  project_key: item.key,
-  project_name: item.name,
-  description: item.description,
-  is_public: item.isPublic,
-  project_type: item.type,
-  created_by: item.createdBy,
-  created_time: unixSeconds(item.createdAt),
-  updated_time: unixSeconds(item.updatedAt),
-});
 
 /**
  * The project a request names, after checking the caller may use it. Scope is

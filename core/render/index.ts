@@ -32,9 +32,9 @@ import type { YamlLimits } from '../yaml.ts';
 export interface RenderServiceInput {
   /** The service's YAML template (source or parsed). */
   readonly template: string | ParsedTemplate;
-  /** The service's declared variables (`service_variable_kvs`). */
+  /** The service's declared variables. */
   readonly variables?: readonly ServiceVariable[];
-  /** Values that win over the declared ones, keeping the declared types (an environment's `variable_kvs`). */
+  /** Values that win over the declared ones, keeping the declared types (an environment's values). */
   readonly overrides?: readonly VariableValue[];
   /** System placeholders, replaced in variable values before rendering and in the output after. */
   readonly placeholders?: SystemPlaceholders;

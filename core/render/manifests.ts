@@ -78,7 +78,11 @@ export function parseManifests(
  * Containers
  * ------------------------------------------------------------------------- */
 
-/** A container of a service, in the Zadig spec's own field names. */
+/**
+ * A container of a service, as service items store it: `image_name` is the
+ * attribute name the table has always had (Zadig's, which the first
+ * responses passed through as stored).
+ */
 export interface ServiceContainer {
   readonly name: string;
   readonly image: string;

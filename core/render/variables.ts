@@ -2,10 +2,10 @@
  * Service variables: Zadig's KeyVal (`ServiceVariableKV`), the typed values a
  * service template reads.
  *
- * How the Zadig spec uses them: requests carry `variable_yaml` (a KeyVal list,
- * typed on raw creation, plain `{key, value}` when loading a template) and
- * responses return the stored, typed `service_variable_kvs`. Berth keeps only
- * the typed list (Zadig also keeps a YAML text copy internally).
+ * A service declares typed variables (`ServiceVariable`); creating one from a
+ * template, or running it in an environment, gives plain values
+ * (`VariableValue`) that take the declared types. Berth keeps only the typed
+ * list (Zadig also keeps a YAML text copy internally).
  *
  * Types:
  * - `string`: a string, number, boolean or null, used as given. A string stays
@@ -30,7 +30,7 @@ export const VariableKey = v.pipe(
   v.regex(/^\S+$/, 'key must not contain white space'),
 );
 
-/** A declared variable, as `service_variable_kvs` and typed `variable_yaml` entries carry it. */
+/** A declared variable: a key, its value, type, options (for `enum`) and description. */
 export const ServiceVariable = v.object({
   key: VariableKey,
   value: v.optional(v.unknown(), ''),
@@ -102,7 +102,7 @@ export function checkVariable(variable: ServiceVariable, field?: string): Servic
 /**
  * Checks a declared list: every value against its type, no key twice. All
  * problems are reported in one `InvalidInputError`; `field` (e.g.
- * `service_variable_kvs`) names the first one as `field[i].value`.
+ * `variables`) names the first one as `field[i].value`.
  */
 export function checkVariables(variables: readonly ServiceVariable[], field?: string): ServiceVariable[] {
   const problems: Problem[] = [];

@@ -6,10 +6,10 @@ import { adjustCount, createIfAbsent, putItem, requireAtVersion, requireExists, 
 import { readTemplate, type TemplateItem } from '../templates/template-item.ts';
 import type { ServiceScope } from './scope.ts';
 import { defineService } from './define-service.ts';
-import type { CreateRawServiceInput, LoadTemplateServiceInput } from './schemas.ts';
+import type { NewRawService, NewTemplateService } from './schemas.ts';
 import { revisionItem, type ServiceItem } from './service-item.ts';
 
-/** Creates a service from a YAML template; with `auto_sync` it follows the template's later edits. */
+/** Creates a service from a YAML template; with `autoSync` it follows the template's later edits. */
 export async function createServiceFromTemplate({
   ctx,
   principal,
@@ -19,26 +19,26 @@ export async function createServiceFromTemplate({
   ctx: CoreContext;
   principal: Principal;
   scope: ServiceScope;
-  input: LoadTemplateServiceInput;
+  input: NewTemplateService;
 }): Promise<ServiceItem> {
-  await requireProject(ctx, principal, input.project_key);
-  const template = await readTemplate(ctx, input.template_name);
+  await requireProject(ctx, principal, input.project);
+  const template = await readTemplate(ctx, input.template);
   const { variables, containers } = defineService({
-    project: input.project_key,
-    name: input.service_name,
+    project: input.project,
+    name: input.name,
     yaml: template.content,
     declared: template.variables,
-    values: input.variable_yaml,
-    field: 'variable_yaml',
+    values: input.values,
+    field: 'values',
   });
   return insertService(ctx, principal, {
-    project: input.project_key,
+    project: input.project,
     scope,
-    name: input.service_name,
+    name: input.name,
     yaml: template.content,
     variables,
     containers,
-    template: { item: template, autoSync: input.auto_sync },
+    template: { item: template, autoSync: input.autoSync },
   });
 }
 
@@ -54,20 +54,20 @@ export async function createRawService({
   principal: Principal;
   scope: ServiceScope;
   projectKey: string;
-  input: CreateRawServiceInput;
+  input: NewRawService;
 }): Promise<ServiceItem> {
   await requireProject(ctx, principal, projectKey);
   const { variables, containers } = defineService({
     project: projectKey,
-    name: input.service_name,
+    name: input.name,
     yaml: input.yaml,
-    declared: input.variable_yaml,
-    field: 'variable_yaml',
+    declared: input.variables,
+    field: 'variables',
   });
   return insertService(ctx, principal, {
     project: projectKey,
     scope,
-    name: input.service_name,
+    name: input.name,
     yaml: input.yaml,
     variables,
     containers,

@@ -6,7 +6,7 @@ import { deleteAtVersion, deleteItem, type Write } from '../store/writes.ts';
 import { ConflictError } from '../errors.ts';
 import { templateFollowers } from '../templates/template-item.ts';
 import type { ServiceScope } from './scope.ts';
-import { toServiceDetail, toServiceSummary, type ServiceItem } from './service-item.ts';
+import type { ServiceItem } from './service-item.ts';
 import { readServiceOf } from './update-service.ts';
 
 /** Every service of a project in one scope: one Query reading only the listed fields. */
@@ -20,12 +20,11 @@ export async function listServices({
   principal: Principal;
   projectKey: string;
   scope: ServiceScope;
-}) {
+}): Promise<Array<Pick<ServiceItem, 'name' | 'containers'>>> {
   await requireProject(ctx, principal, projectKey);
-  const items = await ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(projectKey, scope), {
+  return ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(projectKey, scope), {
     attributes: ['name', 'containers'],
   });
-  return items.map(toServiceSummary);
 }
 
 export async function getService(ref: {
@@ -34,8 +33,8 @@ export async function getService(ref: {
   projectKey: string;
   scope: ServiceScope;
   serviceName: string;
-}) {
-  return toServiceDetail(await readServiceOf(ref));
+}): Promise<ServiceItem> {
+  return readServiceOf(ref);
 }
 
 export async function getServiceLabels(ref: {

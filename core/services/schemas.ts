@@ -1,6 +1,5 @@
 import * as v from 'valibot';
-import { ProjectKey } from '../auth/schemas.ts';
-import { ServiceVariable, VariableValue } from '../render/variables.ts';
+import type { ServiceVariable, VariableValue } from '../render/variables.ts';
 
 /** Zadig's service names; `services` and `production` would collide with route segments. */
 export const ServiceName = v.pipe(
@@ -10,34 +9,20 @@ export const ServiceName = v.pipe(
   v.check((name) => name !== 'services' && name !== 'production', 'is reserved by the API’s paths'),
 );
 
-const ServiceYaml = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512 * 1024));
+export const ServiceYaml = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512 * 1024));
 
-export const LoadTemplateServiceInput = v.object({
-  service_name: ServiceName,
-  project_key: ProjectKey,
-  template_name: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-  auto_sync: v.optional(v.boolean(), false),
-  variable_yaml: v.optional(v.array(VariableValue), []),
-});
-export type LoadTemplateServiceInput = v.InferOutput<typeof LoadTemplateServiceInput>;
+/** A service made from a YAML template; with `autoSync` it follows the template's later edits. */
+export type NewTemplateService = {
+  project: string;
+  name: string;
+  template: string;
+  autoSync: boolean;
+  /** Values for the template's declared variables. */
+  values: VariableValue[];
+};
 
-export const CreateRawServiceInput = v.object({
-  service_name: ServiceName,
-  yaml: ServiceYaml,
-  variable_yaml: v.optional(v.array(ServiceVariable), []),
-});
-export type CreateRawServiceInput = v.InferOutput<typeof CreateRawServiceInput>;
-
-export const UpdateServiceYamlInput = v.object({
-  type: v.literal('k8s', 'must be k8s'),
-  yaml: ServiceYaml,
-});
-export type UpdateServiceYamlInput = v.InferOutput<typeof UpdateServiceYamlInput>;
-
-export const UpdateServiceVariablesInput = v.object({
-  service_variable_kvs: v.array(ServiceVariable),
-});
-export type UpdateServiceVariablesInput = v.InferOutput<typeof UpdateServiceVariablesInput>;
+/** A service from YAML written by hand, with its declared variables. */
+export type NewRawService = { name: string; yaml: string; variables: ServiceVariable[] };
 
 export const ServiceLabel = v.object({
   key: v.pipe(
@@ -52,7 +37,7 @@ export const ServiceLabel = v.object({
     v.regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'must be a Kubernetes label value'),
   ),
 });
-export const SetServiceLabelsInput = v.pipe(
+export const ServiceLabels = v.pipe(
   v.array(ServiceLabel),
   v.check((labels) => new Set(labels.map((label) => label.key)).size === labels.length, 'must not repeat a key'),
 );

@@ -1,7 +1,6 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
-import { unixSeconds } from '../projects/project-item.ts';
 import type { ServiceContainer } from '../render/manifests.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
@@ -9,7 +8,10 @@ import { createIfAbsent, putAtVersion } from '../store/writes.ts';
 import type { ServiceScope } from './scope.ts';
 import type { ServiceLabel } from './schemas.ts';
 
-/** A K8s YAML service of a project, test or production. */
+/**
+ * A K8s YAML service of a project, test or production. Its `containers` are
+ * stored as `extractContainers` gives them, `image_name` included.
+ */
 export type ServiceItem = {
   entity: 'service';
   project: string;
@@ -54,27 +56,6 @@ export async function readService(
   if (!item) throw new NotFoundError(scope === 'production' ? 'production service' : 'service', name);
   return item;
 }
-
-export const toServiceSummary = (item: Pick<ServiceItem, 'name' | 'containers'>) => ({
-  service_name: item.name,
-  type: 'k8s' as const,
-  containers: item.containers,
-});
-
-export const toServiceDetail = (item: ServiceItem) => ({
-  service_name: item.name,
-  type: 'k8s' as const,
-  created_by: item.createdBy,
-  created_time: unixSeconds(item.createdAt),
-  yaml: item.yaml,
-  containers: item.containers,
-  service_variable_kvs: item.variables,
-  template_name: item.templateName ?? '',
-  auto_sync: item.autoSync,
-  revision: item.revision,
-  updated_by: item.updatedBy,
-  updated_time: unixSeconds(item.updatedAt),
-});
 
 /**
  * Writes a new revision of a service: the service under the version it was

@@ -1,11 +1,12 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, field, text } from '../errors.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { keys } from '../store/keys.ts';
 import type { ServiceScope } from './scope.ts';
 import { defineService } from './define-service.ts';
-import type { ServiceLabel, UpdateServiceVariablesInput, UpdateServiceYamlInput } from './schemas.ts';
+import type { ServiceLabel } from './schemas.ts';
+import type { ServiceVariable } from '../render/variables.ts';
 import { readService, reviseService, type ServiceItem } from './service-item.ts';
 
 type ServiceRef = {
@@ -17,38 +18,36 @@ type ServiceRef = {
 };
 
 /** Replaces a service's YAML; its declared variables keep their values, new keys join as empty strings. */
-export async function updateServiceYaml({
-  input,
-  ...ref
-}: ServiceRef & { input: UpdateServiceYamlInput }): Promise<ServiceItem> {
+export async function updateServiceYaml({ yaml, ...ref }: ServiceRef & { yaml: string }): Promise<ServiceItem> {
   const current = await readServiceOf(ref);
   if (current.autoSync) {
+    const autoSync = field('autoSync');
     throw new ConflictError(
-      `service "${current.name}" follows template "${current.templateName}" (auto_sync); edit the template, or recreate the service without auto_sync`,
+      text`service "${current.name}" follows template "${current.templateName}" (${autoSync}); edit the template, or recreate the service without ${autoSync}`,
     );
   }
   const definition = defineService({
     project: current.project,
     name: current.name,
-    yaml: input.yaml,
+    yaml,
     declared: current.variables,
     field: 'yaml',
   });
-  return reviseService(ref.ctx, ref.principal, current, { yaml: input.yaml, ...definition });
+  return reviseService(ref.ctx, ref.principal, current, { yaml, ...definition });
 }
 
 /** Replaces a service's variables (keys its YAML uses but the list omits join as empty strings). */
 export async function updateServiceVariables({
-  input,
+  variables,
   ...ref
-}: ServiceRef & { input: UpdateServiceVariablesInput }): Promise<ServiceItem> {
+}: ServiceRef & { variables: ServiceVariable[] }): Promise<ServiceItem> {
   const current = await readServiceOf(ref);
   const definition = defineService({
     project: current.project,
     name: current.name,
     yaml: current.yaml,
-    declared: input.service_variable_kvs,
-    field: 'service_variable_kvs',
+    declared: variables,
+    field: 'variables',
   });
   return reviseService(ref.ctx, ref.principal, current, { yaml: current.yaml, ...definition });
 }

@@ -28,7 +28,7 @@ import type { ServiceScope } from '../services/scope.ts';
  * | env aspect      | `PROJECT#<key>`     | `ENVX#<scope>#<env>#<aspect>` (a feature's per-environment record: sharing, portal) |
  *
  * `scope` is `test` or `production`. A template's users are the services that
- * follow it (auto_sync); they are written in the same transaction as the
+ * follow it (`autoSync`); they are written in the same transaction as the
  * service, so a template update reads them with a consistent Query.
  */
 export type ItemKey = { pk: string; sk: string };

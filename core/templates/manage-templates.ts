@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, DomainError, InvalidInputError } from '../errors.ts';
+import { ConflictError, DomainError, InvalidInputError, field, text } from '../errors.ts';
 import { serviceVariables } from '../render/index.ts';
 import { parseTemplate } from '../render/template.ts';
 import { defineService } from '../services/define-service.ts';
@@ -8,8 +8,8 @@ import { readService, reviseService, type ServiceItem } from '../services/servic
 import { keys } from '../store/keys.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import { deleteUnused } from '../store/writes.ts';
-import { readTemplate, toTemplateView, type TemplateItem } from './template-item.ts';
-import type { CreateTemplateInput, UpdateTemplateInput } from './schemas.ts';
+import { readTemplate, type TemplateItem } from './template-item.ts';
+import type { NewTemplate, TemplateChange } from './schemas.ts';
 
 type TemplateUser = { project: string; scope: ServiceScope; service: string };
 
@@ -25,9 +25,9 @@ export async function createTemplate({
 }: {
   ctx: CoreContext;
   principal: Principal;
-  input: CreateTemplateInput;
-}) {
-  const variables = serviceVariables(parseTemplate(input.content), input.service_variable_kvs, 'service_variable_kvs');
+  input: NewTemplate;
+}): Promise<TemplateItem> {
+  const variables = serviceVariables(parseTemplate(input.content), input.variables, 'variables');
   const now = ctx.now().toISOString();
   const item: TemplateItem = {
     name: input.name,
@@ -40,11 +40,11 @@ export async function createTemplate({
     version: 1,
   };
   await ctx.store.create(keys.template(item.name), item, `template "${item.name}" already exists`);
-  return toTemplateView(item);
+  return item;
 }
 
-export async function getTemplate({ ctx, name }: { ctx: CoreContext; name: string }) {
-  return toTemplateView(await readTemplate(ctx, name));
+export async function getTemplate({ ctx, name }: { ctx: CoreContext; name: string }): Promise<TemplateItem> {
+  return readTemplate(ctx, name);
 }
 
 export async function listTemplates({
@@ -55,15 +55,15 @@ export async function listTemplates({
   ctx: CoreContext;
   pageNum: number;
   pageSize: number;
-}) {
+}): Promise<{ total: number; templates: TemplateItem[] }> {
   const items = await ctx.store.listAll<TemplateItem>(keys.templates);
   const start = (pageNum - 1) * pageSize;
-  return { total: items.length, templates: items.slice(start, start + pageSize).map(toTemplateView) };
+  return { total: items.length, templates: items.slice(start, start + pageSize) };
 }
 
 /**
  * Changes a template and re-renders every service that follows it
- * (auto_sync). Each follower is rendered first: if the new template would
+ * (`autoSync`). Each follower is rendered first: if the new template would
  * break one, nothing is written and the 400 names the service.
  */
 export async function updateTemplate({
@@ -75,14 +75,10 @@ export async function updateTemplate({
   ctx: CoreContext;
   principal: Principal;
   name: string;
-  input: UpdateTemplateInput;
-}) {
+  input: TemplateChange;
+}): Promise<{ template: TemplateItem; synced: string[]; failed: Array<{ service: string; error: DomainError }> }> {
   const current = await readTemplate(ctx, name);
-  const variables = serviceVariables(
-    parseTemplate(input.content),
-    input.service_variable_kvs ?? current.variables,
-    'service_variable_kvs',
-  );
+  const variables = serviceVariables(parseTemplate(input.content), input.variables ?? current.variables, 'variables');
   const next: TemplateItem = { ...current, content: input.content, variables };
 
   const followers = await Promise.all(
@@ -99,7 +95,7 @@ export async function updateTemplate({
   // Read the followers again: one created between the first read and the
   // write above was rendered from the old template and must follow too.
   const synced: string[] = [];
-  const failed: Array<{ service: string; error: string }> = [];
+  const failed: Array<{ service: string; error: DomainError }> = [];
   for (const user of await templateUsers(ctx, name)) {
     const label = `${user.project}/${user.service}${user.scope === 'production' ? ' (production)' : ''}`;
     try {
@@ -107,10 +103,10 @@ export async function updateTemplate({
       synced.push(label);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      failed.push({ service: label, error: error.message });
+      failed.push({ service: label, error });
     }
   }
-  return { ...toTemplateView(updated), synced_services: synced, sync_errors: failed };
+  return { template: updated, synced, failed };
 }
 
 /** Deletes a template nobody follows; followers would have nothing left to follow. */
@@ -119,7 +115,7 @@ export async function deleteTemplate({ ctx, name }: { ctx: CoreContext; name: st
   const users = await templateUsers(ctx, name);
   if (users.length > 0) {
     throw new ConflictError(
-      `template "${name}" is followed (auto_sync) by ${users.map((user) => `${user.project}/${user.service}`).join(', ')}`,
+      text`template "${name}" is followed (${field('autoSync')}) by ${users.map((user) => `${user.project}/${user.service}`).join(', ')}`,
     );
   }
   await ctx.store.transact(
@@ -157,7 +153,7 @@ function resync(service: ServiceItem, template: TemplateItem) {
   } catch (error) {
     if (error instanceof DomainError) {
       throw new InvalidInputError(
-        `the new template would break service "${service.name}" of project "${service.project}": ${error.message}`,
+        text`the new template would break service "${service.name}" of project "${service.project}": ${error}`,
         'content',
       );
     }

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ServiceVariable } from '../render/variables.ts';
+import type { ServiceVariable } from '../render/variables.ts';
 
 export const TemplateName = v.pipe(
   v.string(),
@@ -7,17 +7,10 @@ export const TemplateName = v.pipe(
   v.maxLength(128, 'must be at most 128 characters'),
 );
 
-const TemplateContent = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512 * 1024));
+export const TemplateContent = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512 * 1024));
 
-export const CreateTemplateInput = v.object({
-  name: TemplateName,
-  content: TemplateContent,
-  service_variable_kvs: v.optional(v.array(ServiceVariable), []),
-});
-export type CreateTemplateInput = v.InferOutput<typeof CreateTemplateInput>;
+/** A K8s YAML template to store, with the variables it declares. */
+export type NewTemplate = { name: string; content: string; variables: ServiceVariable[] };
 
-export const UpdateTemplateInput = v.object({
-  content: TemplateContent,
-  service_variable_kvs: v.optional(v.array(ServiceVariable)),
-});
-export type UpdateTemplateInput = v.InferOutput<typeof UpdateTemplateInput>;
+/** A template's new content; its variables stay as declared unless given. */
+export type TemplateChange = { content: string; variables?: ServiceVariable[] | undefined };

@@ -6,7 +6,8 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { groupFor } from '../groups.ts';
-import { jsonLogLine, type LogLine } from '../http/request-log.ts';
+import type { BerthEnv } from '../http/env.ts';
+import { jsonLogLine, requestLog, type LogLine } from '../http/request-log.ts';
 import { createConnections } from '../runtime/cluster.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../runtime/core-context.ts';
@@ -100,8 +101,9 @@ export async function startLocalBerth(
     }
 
     const apps = createGroupApps({ ctx, connections, authenticate, config, log });
-    const router = new Hono();
-    router.get('/healthz', (c) => c.json({ status: 'ok' }));
+    const router = new Hono<BerthEnv>();
+    // Not a group's route: it gets its request id (and log line) here, as every response must.
+    router.get('/healthz', requestLog(log), (c) => c.json({ status: 'ok' }));
     router.all('*', (c) => {
       const group = groupFor(c.req.path);
       return group ? apps[group].fetch(c.req.raw) : apps.admin.fetch(c.req.raw);

@@ -16,8 +16,23 @@ import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
 import type { LogLine } from '../http/request-log.ts';
-import { renderZadigError } from '../zadig/errors.ts';
+import { zadigErrorRenderer } from '../zadig/errors.ts';
 import { environmentRoutesByScope, operationRoutes, SCOPES } from './routes.ts';
+import {
+  acceptedView,
+  addServicesFrom,
+  deleteServicesFrom,
+  environmentChangeFrom,
+  environmentDetailView,
+  environmentSummaryView,
+  globalValuesFrom,
+  globalsUpdatedView,
+  globalVariablesView,
+  newEnvironmentFrom,
+  operationView,
+  updateServicesFrom,
+  wireField,
+} from './views.ts';
 import { mountWorkloadRoutes } from './workload-routes.ts';
 import { mountEnvConfigRoutes } from './env-config-routes.ts';
 import { mountSubEnvRoutes } from './sub-env-routes.ts';
@@ -30,13 +45,9 @@ export type ZadigEnvironmentDeps = {
   log?: LogLine;
 };
 
-/** The documented `{"message":"success"}`, with the operation that carries the change out. */
-const accepted = (c: Context<BerthEnv>, result: { operationId?: string }) =>
-  c.json({ message: 'success', ...(result.operationId ? { operation_id: result.operationId } : {}) });
-
 /** Zadig's OpenAPI for environments (K8s YAML projects), test and production, and their operations. */
 export function createZadigEnvironmentApp({ ctx, connections, authenticate, log }: ZadigEnvironmentDeps) {
-  const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: zadigErrorRenderer(wireField), ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
   const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({
     ctx,
@@ -47,10 +58,10 @@ export function createZadigEnvironmentApp({ ctx, connections, authenticate, log 
   });
 
   route(operationRoutes.getOperation, async (c, { params }) =>
-    c.json(await getOperation({ ctx, principal: c.get('principal'), id: params.id })),
+    c.json(operationView(await getOperation({ ctx, principal: c.get('principal'), id: params.id }))),
   );
   route(operationRoutes.retryOperation, async (c, { params }) =>
-    accepted(c, await retryOperation({ ctx, principal: c.get('principal'), id: params.id })),
+    c.json(acceptedView(await retryOperation({ ctx, principal: c.get('principal'), id: params.id }))),
   );
 
   // Before the environment routes: `PUT /openapi/environments/envcfgs` is not an edit of an environment "envcfgs".
@@ -61,73 +72,73 @@ export function createZadigEnvironmentApp({ ctx, connections, authenticate, log 
   // Production first: `/openapi/environments/production/...` must never be read as a test environment named "production".
   for (const scope of SCOPES) {
     const routes = environmentRoutesByScope[scope];
-    route(routes.list, async (c, { query }) =>
-      c.json(await listEnvironments({ ctx, principal: c.get('principal'), projectKey: query.projectKey, scope })),
-    );
-    route(routes.create, async (c, { query, body }) =>
-      accepted(
-        c,
-        await createEnvironment({
-          ctx,
-          principal: c.get('principal'),
-          projectKey: query.projectKey,
-          scope,
-          input: body,
-        }),
-      ),
-    );
+    route(routes.list, async (c, { query }) => {
+      const environments = await listEnvironments({
+        ctx,
+        principal: c.get('principal'),
+        projectKey: query.projectKey,
+        scope,
+      });
+      return c.json(environments.map(environmentSummaryView));
+    });
+    route(routes.create, async (c, { query, body }) => {
+      const result = await createEnvironment({
+        ctx,
+        principal: c.get('principal'),
+        projectKey: query.projectKey,
+        scope,
+        input: newEnvironmentFrom(body),
+      });
+      return c.json(acceptedView(result));
+    });
     route(routes.serviceYaml, async (c, { query }) =>
       c.text(
         await getEnvServiceYaml({ ...ref(c, scope, query.projectKey, query.envName), serviceName: query.serviceName }),
       ),
     );
-    route(routes.addServices, async (c, { query, body }) =>
-      accepted(
-        c,
-        await addEnvServices({ ...ref(c, scope, query.projectKey, body.env_key), services: body.service_list }),
-      ),
-    );
-    route(routes.deleteServices, async (c, { query, body }) =>
-      accepted(
-        c,
-        await deleteEnvServices({
-          ...ref(c, scope, query.projectKey, body.env_key),
-          serviceNames: body.service_names,
-          keepResources: body.not_delete_resource,
-        }),
-      ),
-    );
+    route(routes.addServices, async (c, { query, body }) => {
+      const { envKey, ...input } = addServicesFrom(body);
+      return c.json(acceptedView(await addEnvServices({ ...ref(c, scope, query.projectKey, envKey), ...input })));
+    });
+    route(routes.deleteServices, async (c, { query, body }) => {
+      const { envKey, ...input } = deleteServicesFrom(body);
+      return c.json(acceptedView(await deleteEnvServices({ ...ref(c, scope, query.projectKey, envKey), ...input })));
+    });
     route(routes.detail, async (c, { params, query }) =>
-      c.json(await getEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), connections })),
-    );
-    route(routes.edit, async (c, { params, query, body }) =>
-      accepted(c, await editEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), input: body })),
-    );
-    route(routes.remove, async (c, { params, query }) =>
-      accepted(
-        c,
-        await deleteEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), deleteResources: query.isDelete }),
+      c.json(
+        environmentDetailView(await getEnvironment({ ...ref(c, scope, query.projectKey, params.envKey), connections })),
       ),
     );
-    route(routes.updateServices, async (c, { params, query, body }) =>
-      accepted(
-        c,
-        await updateEnvServices({ ...ref(c, scope, query.projectKey, params.envKey), services: body.service_list }),
-      ),
-    );
+    route(routes.edit, async (c, { params, query, body }) => {
+      const result = await editEnvironment({
+        ...ref(c, scope, query.projectKey, params.envKey),
+        input: environmentChangeFrom(body),
+      });
+      return c.json(acceptedView(result));
+    });
+    route(routes.remove, async (c, { params, query }) => {
+      const result = await deleteEnvironment({
+        ...ref(c, scope, query.projectKey, params.envKey),
+        deleteResources: query.isDelete,
+      });
+      return c.json(acceptedView(result));
+    });
+    route(routes.updateServices, async (c, { params, query, body }) => {
+      const result = await updateEnvServices({
+        ...ref(c, scope, query.projectKey, params.envKey),
+        ...updateServicesFrom(body),
+      });
+      return c.json(acceptedView(result));
+    });
     route(routes.globals, async (c, { params, query }) =>
-      c.json(await getGlobalVariables(ref(c, scope, query.projectKey, params.envKey))),
+      c.json(globalVariablesView(await getGlobalVariables(ref(c, scope, query.projectKey, params.envKey)))),
     );
     route(routes.updateGlobals, async (c, { params, query, body }) => {
       const result = await updateGlobalVariables({
         ...ref(c, scope, query.projectKey, params.envKey),
-        values: body.global_variables,
+        ...globalValuesFrom(body),
       });
-      return c.json({
-        message: 'success',
-        ...(result.operationId ? { operation_id: result.operationId } : {}),
-        related_services: result.reapplied,
-      });
+      return c.json(globalsUpdatedView(result));
     });
   }
   // After the routes above: `/production/services/yaml` must not be read as the test service "yaml" of an environment "production".

@@ -1,12 +1,7 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
-import {
-  AddEnvConfigInput,
-  EnvConfigName,
-  EnvConfigQuery,
-  UpdateEnvConfigInput,
-} from '../../core/environments/env-config-schemas.ts';
+import { EnvConfigName } from '../../core/environments/env-config-schemas.ts';
 import {
   addEnvConfig,
   deleteEnvConfig,
@@ -19,6 +14,8 @@ import type { ServiceScope } from '../../core/services/scope.ts';
 import { defineRoute, type Route, type RouteContract } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
 import type { ZadigEnvironmentDeps } from './app.ts';
+import { AddEnvConfigInput, EnvConfigQuery, UpdateEnvConfigInput } from './schemas.ts';
+import { envConfigChangeFrom, envConfigDetailView, envConfigSummaryView, newEnvConfigFrom, SUCCESS } from './views.ts';
 
 const tags = ['zadig-environment'] as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
@@ -148,16 +145,21 @@ export function mountEnvConfigRoutes(
   for (const scope of ['production', 'test'] as const) {
     const routes = envConfigRoutesByScope[scope];
     route(routes.updateEnvConfig, async (c, { query, body }) => {
-      await updateEnvConfig({ ...ref(c, scope, query.projectKey), input: body });
-      return c.json({ message: 'success' });
+      await updateEnvConfig({ ...ref(c, scope, query.projectKey), ...envConfigChangeFrom(body) });
+      return c.json(SUCCESS);
     });
     route(routes.addEnvConfig, async (c, { params, query, body }) => {
-      await addEnvConfig({ ...ref(c, scope, query.projectKey), envKey: params.envKey, input: body });
-      return c.json({ message: 'success' });
+      await addEnvConfig({ ...ref(c, scope, query.projectKey), envKey: params.envKey, input: newEnvConfigFrom(body) });
+      return c.json(SUCCESS);
     });
-    route(routes.listEnvConfigs, async (c, { params, query }) =>
-      c.json(await listEnvConfigs({ ...ref(c, scope, query.projectKey), envKey: params.envKey, type: query.type })),
-    );
+    route(routes.listEnvConfigs, async (c, { params, query }) => {
+      const configs = await listEnvConfigs({
+        ...ref(c, scope, query.projectKey),
+        envKey: params.envKey,
+        type: query.type,
+      });
+      return c.json(configs.map(envConfigSummaryView));
+    });
     route(routes.getEnvConfig, async (c, { params, query }) => {
       const detail = await getEnvConfig({
         ...ref(c, scope, query.projectKey),
@@ -167,7 +169,7 @@ export function mountEnvConfigRoutes(
       });
       // The YAML may be a Secret's: no cache on the way keeps it.
       c.header('cache-control', 'no-store');
-      return c.json(detail);
+      return c.json(envConfigDetailView(detail));
     });
     route(routes.deleteEnvConfig, async (c, { params, query }) => {
       await deleteEnvConfig({

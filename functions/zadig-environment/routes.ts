@@ -1,21 +1,21 @@
 import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
-import {
-  AddEnvServicesInput,
-  CreateEnvironmentInput,
-  DeleteEnvServicesInput,
-  EditEnvironmentInput,
-  EditTestEnvironmentInput,
-  EnvKey,
-  UpdateEnvServicesInput,
-  UpdateGlobalVariablesInput,
-} from '../../core/environments/schemas.ts';
+import { EnvKey } from '../../core/environments/schemas.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import type { ServiceScope } from '../../core/services/scope.ts';
 import { defineRoute } from '../http/contract.ts';
 import { envConfigRoutes } from './env-config-routes.ts';
 import { subEnvRoutes } from './sub-env-routes.ts';
 import { logRoutes } from './log-routes.ts';
+import {
+  AddEnvServicesInput,
+  CreateEnvironmentInput,
+  DeleteEnvServicesInput,
+  EditEnvironmentInput,
+  EditTestEnvironmentInput,
+  UpdateEnvServicesInput,
+  UpdateGlobalVariablesInput,
+} from './schemas.ts';
 import { workloadRoutes } from './workload-routes.ts';
 
 const tags = ['zadig-environment'] as const;

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
 import { EnvKey } from '../../core/environments/schemas.ts';
 import { getPortal, setPortal } from '../../core/environments/sub-environment-portal.ts';
-import { SetPortalInput, ShareOp } from '../../core/environments/sub-environment-schemas.ts';
+import { ShareOp } from '../../core/environments/sub-environment-schemas.ts';
 import {
   checkSharingReady,
   checkWorkloadServices,
@@ -14,6 +14,8 @@ import { ServiceName } from '../../core/services/schemas.ts';
 import { defineRoute, type Route } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
 import type { ZadigEnvironmentDeps } from './app.ts';
+import { SetPortalInput } from './schemas.ts';
+import { entryServiceView, portalServersFrom, SUCCESS, shareReadinessView } from './views.ts';
 
 const tags = ['zadig-environment'] as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
@@ -156,20 +158,28 @@ export function mountSubEnvRoutes(
   );
   route(subEnvRoutes.enableSharing, async (c, { params, query }) => {
     await enableSharing(ref(c, query.projectKey, params.envKey));
-    return c.json({ message: 'success' });
+    return c.json(SUCCESS);
   });
   route(subEnvRoutes.disableSharing, async (c, { params, query }) => {
     await disableSharing(ref(c, query.projectKey, params.envKey));
-    return c.json({ message: 'success' });
+    return c.json(SUCCESS);
   });
   route(subEnvRoutes.checkSharingReady, async (c, { params, query }) =>
-    c.json(await checkSharingReady({ ...ref(c, query.projectKey, params.envKey), op: params.op })),
+    c.json(shareReadinessView(await checkSharingReady({ ...ref(c, query.projectKey, params.envKey), op: params.op }))),
   );
   route(subEnvRoutes.getPortal, async (c, { params, query }) =>
-    c.json(await getPortal({ ...ref(c, query.projectKey, params.envKey), serviceName: params.serviceName })),
+    c.json(
+      entryServiceView(
+        await getPortal({ ...ref(c, query.projectKey, params.envKey), serviceName: params.serviceName }),
+      ),
+    ),
   );
   route(subEnvRoutes.setPortal, async (c, { params, query, body }) => {
-    await setPortal({ ...ref(c, query.projectKey, params.envKey), serviceName: params.serviceName, servers: body });
-    return c.json({ message: 'success' });
+    await setPortal({
+      ...ref(c, query.projectKey, params.envKey),
+      serviceName: params.serviceName,
+      servers: portalServersFrom(body),
+    });
+    return c.json(SUCCESS);
   });
 }

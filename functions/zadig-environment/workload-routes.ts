@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
-import { InvalidInputError } from '../../core/errors.ts';
 import { getEnvServiceDetail, listEnvServicePods } from '../../core/environments/read-environments.ts';
 import { EnvKey } from '../../core/environments/schemas.ts';
 import {
@@ -14,26 +13,16 @@ import {
 import { ServiceName } from '../../core/services/schemas.ts';
 import { scopeOf } from '../../core/services/service-item.ts';
 import type { ServiceScope } from '../../core/services/scope.ts';
-import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
+import { ObjectName } from '../../core/workloads/schemas.ts';
 import { defineRoute, type Route } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
 import type { ZadigEnvironmentDeps } from './app.ts';
+import { ScaleInput, SetImageInput } from './schemas.ts';
+import { envServiceDetailView, eventView, imageChangeFrom, podView, SUCCESS, scaleFrom } from './views.ts';
 
 const tags = ['zadig-environment'] as const;
 const success = { 200: { description: 'Done', example: { message: 'success' } } } as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
-/** Routes the spec documents without a production variant take `production: true` to mean one. */
-const Production = v.optional(v.boolean(), false);
-
-const ImageBody = v.object({
-  product_name: ProjectKey,
-  env_name: EnvKey,
-  service_name: ServiceName,
-  name: ObjectName,
-  container_name: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-  image: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(1024)),
-  production: Production,
-});
 
 function scopedRoutes(scope: ServiceScope) {
   const base = scope === 'production' ? '/openapi/environments/production' : '/openapi/environments';
@@ -97,14 +86,7 @@ export const workloadRoutes = {
     summary: 'Set the replica count of a workload of an environment',
     tags,
     access: 'token',
-    body: v.object({
-      project_key: ProjectKey,
-      env_key: EnvKey,
-      workload_name: ObjectName,
-      workload_type: v.picklist(['Deployment', 'StatefulSet'], 'must be Deployment or StatefulSet'),
-      target_replicas: ReplicaCount,
-      production: Production,
-    }),
+    body: ScaleInput,
     responses: success,
   }),
   deploymentImage: imageRoute('deployment'),
@@ -155,13 +137,12 @@ function imageRoute(kind: 'deployment' | 'statefulset' | 'cronjob') {
     tags,
     access: 'token',
     params: v.object({ envKey: EnvKey }),
-    body: ImageBody,
+    body: SetImageInput,
     responses: success,
   });
 }
 
 const KINDS = { deployment: 'Deployment', statefulset: 'StatefulSet', cronjob: 'CronJob' } as const;
-const SUCCESS = { message: 'success' } as const;
 
 /** Day-two operations: they act on the cluster directly, and record each change in the env service's history. */
 export function mountWorkloadRoutes(route: Route, { ctx, connections }: ZadigEnvironmentDeps): void {
@@ -175,12 +156,8 @@ export function mountWorkloadRoutes(route: Route, { ctx, connections }: ZadigEnv
   });
 
   route(workloadRoutes.scale, async (c, { body }) => {
-    await scaleEnvWorkload({
-      ...ref(c, scopeOf(body.production), body.project_key, body.env_key),
-      kind: body.workload_type,
-      name: body.workload_name,
-      replicas: body.target_replicas,
-    });
+    const { scope, projectKey, envKey, ...input } = scaleFrom(body);
+    await scaleEnvWorkload({ ...ref(c, scope, projectKey, envKey), ...input });
     return c.json(SUCCESS);
   });
   for (const [key, kind] of [
@@ -189,52 +166,39 @@ export function mountWorkloadRoutes(route: Route, { ctx, connections }: ZadigEnv
     ['cronJobImage', 'cronjob'],
   ] as const) {
     route(workloadRoutes[key], async (c, { params, body }) => {
-      if (body.env_name !== params.envKey)
-        throw new InvalidInputError(
-          `env_name "${body.env_name}" is not the environment of the path ("${params.envKey}")`,
-          'env_name',
-        );
-      await setEnvImage({
-        ...ref(c, scopeOf(body.production), body.product_name, params.envKey),
-        kind: KINDS[kind],
-        name: body.name,
-        serviceName: body.service_name,
-        container: body.container_name,
-        image: body.image,
-      });
+      const { scope, projectKey, ...input } = imageChangeFrom(body, params.envKey);
+      await setEnvImage({ ...ref(c, scope, projectKey, params.envKey), kind: KINDS[kind], ...input });
       return c.json(SUCCESS);
     });
   }
-  route(workloadRoutes.events, async (c, { query }) =>
-    c.json(
-      await listEnvEvents({
-        ...ref(c, scopeOf(query.production), query.projectKey, query.envName),
-        kind: query.type,
-        name: query.name,
-      }),
-    ),
-  );
+  route(workloadRoutes.events, async (c, { query }) => {
+    const events = await listEnvEvents({
+      ...ref(c, scopeOf(query.production), query.projectKey, query.envName),
+      kind: query.type,
+      name: query.name,
+    });
+    return c.json(events.map(eventView));
+  });
 
   // Production first, like every scoped route of this group.
   for (const scope of ['production', 'test'] as const) {
     const routes = workloadRoutesByScope[scope];
-    route(routes.serviceDetail, async (c, { params, query }) =>
-      c.json(
-        await getEnvServiceDetail({
-          ...ref(c, scope, query.projectKey, params.envKey),
-          serviceName: params.serviceName,
-          workloadType: query.workLoadtype,
-        }),
-      ),
-    );
-    route(routes.servicePods, async (c, { params, query }) =>
-      c.json(
-        await listEnvServicePods({
-          ...ref(c, scope, query.projectKey, params.envKey),
-          serviceName: params.serviceName,
-        }),
-      ),
-    );
+    route(routes.serviceDetail, async (c, { params, query }) => {
+      const detail = await getEnvServiceDetail({
+        ...ref(c, scope, query.projectKey, params.envKey),
+        serviceName: params.serviceName,
+        workloadType: query.workLoadtype,
+      });
+      return c.json(envServiceDetailView(detail, ctx.now()));
+    });
+    route(routes.servicePods, async (c, { params, query }) => {
+      const pods = await listEnvServicePods({
+        ...ref(c, scope, query.projectKey, params.envKey),
+        serviceName: params.serviceName,
+      });
+      const now = ctx.now();
+      return c.json(pods.map((pod) => podView(pod, now)));
+    });
     route(routes.restartService, async (c, { params, query }) => {
       await restartEnvService({ ...ref(c, scope, query.projectKey, params.envKey), serviceName: params.serviceName });
       return c.json(SUCCESS);

@@ -15,27 +15,41 @@ import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
 import type { LogLine } from '../http/request-log.ts';
-import { renderZadigError } from '../zadig/errors.ts';
+import { zadigErrorRenderer } from '../zadig/errors.ts';
 import { projectRoutes, SCOPES, serviceRoutesByScope, templateRoutes } from './routes.ts';
+import {
+  newProjectFrom,
+  newTemplateFrom,
+  projectView,
+  rawServiceFrom,
+  SUCCESS,
+  serviceDetailView,
+  serviceSummaryView,
+  serviceVariablesFrom,
+  templateChangeFrom,
+  templateServiceFrom,
+  templateSyncView,
+  templateView,
+  wireField,
+} from './views.ts';
 
 export type ZadigServiceDeps = { ctx: CoreContext; authenticate: Authenticate; log?: LogLine };
 
-const SUCCESS = { message: 'success' } as const;
-
 /** Zadig's OpenAPI for projects, YAML templates and K8s YAML services (test and production). */
 export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDeps) {
-  const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: zadigErrorRenderer(wireField), ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
 
   route(projectRoutes.createProject, async (c, { body }) => {
-    await createProject({ ctx, principal: c.get('principal'), input: body });
+    await createProject({ ctx, principal: c.get('principal'), input: newProjectFrom(body) });
     return c.json(SUCCESS);
   });
-  route(projectRoutes.listProjects, async (c, { query }) =>
-    c.json(await listProjects({ ctx, principal: c.get('principal'), ...query })),
-  );
+  route(projectRoutes.listProjects, async (c, { query }) => {
+    const { total, projects } = await listProjects({ ctx, principal: c.get('principal'), ...query });
+    return c.json({ total, projects: projects.map(projectView) });
+  });
   route(projectRoutes.getProject, async (c, { query }) =>
-    c.json(await getProject({ ctx, principal: c.get('principal'), projectKey: query.projectKey })),
+    c.json(projectView(await getProject({ ctx, principal: c.get('principal'), projectKey: query.projectKey }))),
   );
   route(projectRoutes.deleteProject, async (c, { query }) => {
     await deleteProject({ ctx, principal: c.get('principal'), projectKey: query.projectKey });
@@ -43,19 +57,24 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
   });
 
   route(templateRoutes.createTemplate, async (c, { body }) => {
-    await createTemplate({ ctx, principal: c.get('principal'), input: body });
+    await createTemplate({ ctx, principal: c.get('principal'), input: newTemplateFrom(body) });
     return c.json(SUCCESS);
   });
-  route(templateRoutes.listTemplates, async (c, { query }) => c.json(await listTemplates({ ctx, ...query })));
-  route(templateRoutes.getTemplate, async (c, { params }) => c.json(await getTemplate({ ctx, name: params.name })));
+  route(templateRoutes.listTemplates, async (c, { query }) => {
+    const { total, templates } = await listTemplates({ ctx, ...query });
+    return c.json({ total, templates: templates.map(templateView) });
+  });
+  route(templateRoutes.getTemplate, async (c, { params }) =>
+    c.json(templateView(await getTemplate({ ctx, name: params.name }))),
+  );
   route(templateRoutes.updateTemplate, async (c, { params, body }) => {
-    const { synced_services, sync_errors } = await updateTemplate({
+    const result = await updateTemplate({
       ctx,
       principal: c.get('principal'),
       name: params.name,
-      input: body,
+      input: templateChangeFrom(body),
     });
-    return c.json({ ...SUCCESS, synced_services, sync_errors });
+    return c.json(templateSyncView(result));
   });
   route(templateRoutes.deleteTemplate, async (c, { params }) => {
     await deleteTemplate({ ctx, name: params.name });
@@ -74,7 +93,9 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
     });
 
     route(routes.list, async (c, { query }) => {
-      const services = await listServices({ ctx, principal: c.get('principal'), projectKey: query.projectKey, scope });
+      const services = (
+        await listServices({ ctx, principal: c.get('principal'), projectKey: query.projectKey, scope })
+      ).map(serviceSummaryView);
       // As documented: the test list is wrapped in `service`, the production list is bare.
       return c.json(scope === 'test' ? { service: services } : services);
     });
@@ -85,22 +106,31 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
       c.json(await setServiceLabels({ ...ref(c, query.projectKey, params.serviceName), labels: body })),
     );
     route(routes.loadTemplate, async (c, { body }) => {
-      await createServiceFromTemplate({ ctx, principal: c.get('principal'), scope, input: body });
+      await createServiceFromTemplate({ ctx, principal: c.get('principal'), scope, input: templateServiceFrom(body) });
       return c.json(SUCCESS);
     });
     route(routes.createRaw, async (c, { query, body }) => {
-      await createRawService({ ctx, principal: c.get('principal'), scope, projectKey: query.projectKey, input: body });
+      await createRawService({
+        ctx,
+        principal: c.get('principal'),
+        scope,
+        projectKey: query.projectKey,
+        input: rawServiceFrom(body),
+      });
       return c.json(SUCCESS);
     });
     route(routes.updateVariables, async (c, { params, query, body }) => {
-      await updateServiceVariables({ ...ref(c, query.projectKey, params.serviceName), input: body });
+      await updateServiceVariables({
+        ...ref(c, query.projectKey, params.serviceName),
+        variables: serviceVariablesFrom(body),
+      });
       return c.json(SUCCESS);
     });
     route(routes.detail, async (c, { params, query }) =>
-      c.json(await getService(ref(c, query.projectKey, params.serviceName))),
+      c.json(serviceDetailView(await getService(ref(c, query.projectKey, params.serviceName)))),
     );
     route(routes.updateYaml, async (c, { params, query, body }) => {
-      await updateServiceYaml({ ...ref(c, query.projectKey, params.serviceName), input: body });
+      await updateServiceYaml({ ...ref(c, query.projectKey, params.serviceName), yaml: body.yaml });
       return c.json(SUCCESS);
     });
     route(routes.remove, async (c, { params, query }) => {

@@ -1,17 +1,18 @@
 import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
-import { CreateProjectInput } from '../../core/projects/schemas.ts';
+import { ServiceLabels, ServiceName } from '../../core/services/schemas.ts';
+import type { ServiceScope } from '../../core/services/scope.ts';
+import { TemplateName } from '../../core/templates/schemas.ts';
+import { defineRoute } from '../http/contract.ts';
 import {
+  CreateProjectInput,
   CreateRawServiceInput,
+  CreateTemplateInput,
   LoadTemplateServiceInput,
-  ServiceName,
-  SetServiceLabelsInput,
   UpdateServiceVariablesInput,
   UpdateServiceYamlInput,
-} from '../../core/services/schemas.ts';
-import { CreateTemplateInput, TemplateName, UpdateTemplateInput } from '../../core/templates/schemas.ts';
-import type { ServiceScope } from '../../core/services/scope.ts';
-import { defineRoute } from '../http/contract.ts';
+  UpdateTemplateInput,
+} from './schemas.ts';
 
 const success = { 200: { description: 'Done', example: { message: 'success' } } } as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
@@ -220,7 +221,7 @@ function serviceRoutes(scope: ServiceScope) {
       access: 'token',
       params: ServiceParams,
       query: ProjectKeyQuery,
-      body: SetServiceLabelsInput,
+      body: ServiceLabels,
       responses: { 200: { description: 'The labels as stored', example: [{ key: 'team', value: 'payments' }] } },
     }),
     loadTemplate: defineRoute({

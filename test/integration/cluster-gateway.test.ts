@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { KubeCluster, KubeObject } from '../../core/cluster/gateway.ts';
+import { KindNotServedError, type KubeCluster, type KubeObject } from '../../core/cluster/gateway.ts';
 import { createKubeCluster } from '../../core/cluster/kube-cluster.ts';
 import { NotFoundError, UnavailableError } from '../../core/errors.ts';
 import { eventually } from '../support/harness.ts';
@@ -337,6 +337,25 @@ describe('objects by kind, and namespace labels', () => {
       namespace: ns,
     });
     expect(virtualServices.map((object) => object.metadata.name)).toEqual(['vs']);
+  });
+
+  it('tells a kind it does not serve (in a group version it serves or not) from a failure of the object', async () => {
+    for (const apiVersion of ['example.com/v1', 'v1']) {
+      await expect(
+        cluster.listObjects({ apiVersion, kind: 'Unknown', namespace: namespace.name }),
+      ).rejects.toBeInstanceOf(KindNotServedError);
+    }
+    const results = await cluster.apply(
+      [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' }, data: {} },
+        { apiVersion: 'example.com/v1', kind: 'Unknown', metadata: { name: 'x' } },
+      ],
+      { namespace: namespace.name },
+    );
+    expect(results.map((result) => [result.outcome, result.code])).toEqual([
+      ['failed', 'Invalid'],
+      ['failed', 'NotFound'],
+    ]);
   });
 
   it('sets and removes namespace labels, leaving the others', async () => {

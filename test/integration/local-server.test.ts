@@ -37,6 +37,14 @@ describe('npm start (the local server)', () => {
     expect(cluster).toMatchObject({ id: 'default', status: 'ready' });
   });
 
+  it('answers /healthz with a request id, the caller’s own when it sent a sane one', async () => {
+    const health = await fetch(`${berth!.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const traced = await fetch(`${berth!.url}/healthz`, { headers: { 'x-request-id': 'probe-42' } });
+    expect(traced.headers.get('x-request-id')).toBe('probe-42');
+  });
+
   it('keeps its data, its admin token and its encryption key across a restart', async () => {
     const created = (await (
       await call('/admin/tokens', { method: 'POST', body: JSON.stringify({ name: 'kept', role: 'user' }) })

@@ -199,7 +199,7 @@ describe('POST /openapi/environments/scale (the spec example)', () => {
   it.each([
     [{ target_replicas: -1 }, 400, 'target_replicas'],
     [{ target_replicas: 'three' }, 400, 'target_replicas'],
-    [{ workload_name: 'nope' }, 404, 'Deployment of environment "dev" "nope" not found'],
+    [{ workload_name: 'nope' }, 404, 'Deployment "nope" not found in environment "dev"'],
     [{ env_key: 'ghost' }, 404, 'environment "ghost" not found'],
   ])('refuses %j', async (change, status, description) => {
     const response = await zadig('/openapi/environments/scale', {
@@ -308,7 +308,7 @@ describe('image updates', () => {
   it.each([
     [{ container_name: 'nope' }, 404, 'container'],
     [{ service_name: 'ghost' }, 404, '"ghost" not found'],
-    [{ name: 'duo-worker', service_name: 'batch' }, 404, 'Deployment of service "batch"'],
+    [{ name: 'duo-worker', service_name: 'batch' }, 404, 'Deployment "duo-worker" not found in service "batch"'],
     [{ image: 'Not An Image!' }, 400, 'is not an image reference'],
     [{ env_name: 'other' }, 400, 'env_name'],
   ])('refuses %j before patching anything', async (change, status, description) => {

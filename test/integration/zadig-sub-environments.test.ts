@@ -508,7 +508,7 @@ describe('bad input: a 4xx in Zadig’s envelope naming it', () => {
     for (const options of [{}, { json: portalBody }]) {
       const answer = await share('/openapi/environments/dev/share/portal/ghost?projectKey=share', options);
       expect(answer.status).toBe(404);
-      expect(answer.json.description).toBe('service of environment "dev" "ghost" not found');
+      expect(answer.json.description).toBe('service "ghost" not found in environment "dev"');
     }
   });
 

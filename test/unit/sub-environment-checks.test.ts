@@ -7,6 +7,8 @@ import {
   type PodView,
 } from '../../core/environments/sub-environment-checks.ts';
 import { portalGatewayName } from '../../core/environments/sub-environment-objects.ts';
+import type { ShareOp } from '../../core/environments/sub-environment-schemas.ts';
+import { shareReadinessView } from '../../functions/zadig-environment/views.ts';
 
 const workload = (
   name: string,
@@ -79,6 +81,8 @@ describe('workloads without a Service', () => {
 });
 
 describe('share readiness', () => {
+  /** As the API answers it. */
+  const readiness = (namespace: NamespaceView, op: ShareOp) => shareReadinessView(shareReadiness(namespace, op));
   const shared = () =>
     view({
       labels: { 'istio-injection': 'enabled' },
@@ -87,7 +91,7 @@ describe('share readiness', () => {
     });
 
   it('enable is ready when labelled, routed, injected and rolled out', () => {
-    expect(shareReadiness(shared(), 'enable')).toEqual({
+    expect(readiness(shared(), 'enable')).toEqual({
       is_ready: true,
       checks: {
         namespace_has_istio_label: true,
@@ -98,13 +102,13 @@ describe('share readiness', () => {
       },
     });
     expect(
-      shareReadiness({ ...shared(), workloads: [workload('web', 'Deployment', { app: 'web' }, 0)] }, 'enable').is_ready,
+      readiness({ ...shared(), workloads: [workload('web', 'Deployment', { app: 'web' }, 0)] }, 'enable').is_ready,
     ).toBe(false);
   });
 
   it('disable waits for the last injected pod, though the check already reads false', () => {
     const rolling = view({ pods: [pod('web', ['web']), pod('web', ['web', 'istio-proxy'])] });
-    expect(shareReadiness(rolling, 'disable')).toEqual({
+    expect(readiness(rolling, 'disable')).toEqual({
       is_ready: false,
       checks: {
         namespace_has_istio_label: false,
@@ -114,12 +118,12 @@ describe('share readiness', () => {
         workloads_have_k8s_service: true,
       },
     });
-    expect(shareReadiness(view(), 'disable').is_ready).toBe(true);
-    expect(shareReadiness(view({ virtualServices: [vs('berth-web')] }), 'disable').is_ready).toBe(false);
+    expect(readiness(view(), 'disable').is_ready).toBe(true);
+    expect(readiness(view({ virtualServices: [vs('berth-web')] }), 'disable').is_ready).toBe(false);
   });
 
   it('an empty namespace has nothing routed and nothing injected', () => {
-    expect(shareReadiness(view({ workloads: [], services: [], pods: [] }), 'enable').checks).toEqual({
+    expect(readiness(view({ workloads: [], services: [], pods: [] }), 'enable').checks).toEqual({
       namespace_has_istio_label: false,
       virtualservice_deployed: false,
       pods_have_istio_proxy: false,
@@ -129,9 +133,7 @@ describe('share readiness', () => {
   });
 
   it('a pod that is neither running nor done holds the workloads back', () => {
-    expect(shareReadiness(view({ pods: [pod('web', ['web'], 'Pending')] }), 'disable').checks.workloads_ready).toBe(
-      false,
-    );
+    expect(readiness(view({ pods: [pod('web', ['web'], 'Pending')] }), 'disable').checks.workloads_ready).toBe(false);
   });
 });
 
