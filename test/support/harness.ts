@@ -12,6 +12,8 @@ import { loadConfig } from '../../functions/runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../../functions/runtime/core-context.ts';
 import { handleRecords } from '../../functions/worker/handle-records.ts';
 
+type GroupAppOverrides = Partial<Pick<Parameters<typeof createGroupApps>[0], 'connections' | 'logStream'>>;
+
 export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
 
 /**
@@ -37,7 +39,9 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
   const authenticate = createAuthenticator(ctx, config);
   const logs: Array<Record<string, unknown>> = [];
   const log: LogLine = (entry) => logs.push(entry);
-  const apps = createGroupApps({ ctx, connections, authenticate, config, log });
+  const groupApps = (overrides: GroupAppOverrides = {}) =>
+    createGroupApps({ ctx, connections, authenticate, config, log, ...overrides });
+  const apps = groupApps();
   const raw = DynamoDBDocumentClient.from(dynamo);
   let poller: StreamPoller | undefined;
 
@@ -46,6 +50,11 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
     config,
     connections,
     apps,
+    /**
+     * The group apps again, on this table and logging to `logs`, with some of
+     * their dependencies replaced (a cluster that plays a log, shorter log-stream limits).
+     */
+    appsWith: groupApps,
     logs,
     /** The item exactly as stored, to check what is (not) in the table. */
     rawItem: async (key: { pk: string; sk: string }) =>

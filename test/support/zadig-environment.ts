@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import { ADMIN_TOKEN, eventually, type Harness } from './harness.ts';
 import { call } from './http.ts';
+import { objectAt } from './json.ts';
 
 /** A workload service whose values show in the cluster: its cpu request/limit and its namespace placeholder. */
 export const serviceYaml = (name: string) =>
@@ -78,13 +79,13 @@ export async function seedEnvironmentWorld(berth: Harness, project: string) {
 export function environmentClient(berth: () => Harness) {
   const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
     call(berth().apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
-  const settled = (operationId: string) =>
+  const settled = (operationId: string, timeoutMs = 60_000) =>
     eventually(
       async () => {
-        const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
+        const operation = objectAt((await zadig(`/openapi/operations/${operationId}`)).json);
         return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
       },
-      { timeoutMs: 60_000 },
+      { timeoutMs },
     );
   return { zadig, settled };
 }
