@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
+import { ADMIN_TOKEN, createHarness, mintToken, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube } from '../support/kube.ts';
 import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
@@ -27,15 +27,7 @@ beforeAll(async () => {
     token: ADMIN_TOKEN,
     json: { project_key: 'other', project_name: 'other', project_type: 'yaml' },
   });
-  scopedToken = stringAt(
-    (
-      await call(berth.apps.admin, '/admin/tokens', {
-        token: ADMIN_TOKEN,
-        json: { name: 'other-dev', role: 'user', projects: ['other'] },
-      })
-    ).json,
-    'token',
-  );
+  scopedToken = await mintToken(berth, { name: 'other-dev', role: 'user', projects: ['other'] });
 });
 afterAll(async () => {
   for (const name of Object.values(namespaces))

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
+import { ADMIN_TOKEN, createHarness, mintToken, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { microserviceTemplate, rawServiceExampleIndented } from '../support/zadig-fixtures.ts';
 import { arrayAt, objectAt, stringAt } from '../support/json.ts';
@@ -28,15 +28,7 @@ beforeAll(async () => {
       service_variable_kvs: [{ key: 'replicas', value: '1', type: 'enum', options: ['1', '2', '3'] }],
     },
   });
-  scopedToken = stringAt(
-    (
-      await call(berth.apps.admin, '/admin/tokens', {
-        token: ADMIN_TOKEN,
-        json: { name: 'shop-dev', role: 'user', projects: ['shop'] },
-      })
-    ).json,
-    'token',
-  );
+  scopedToken = await mintToken(berth, { name: 'shop-dev', role: 'user', projects: ['shop'] });
 });
 afterAll(() => berth.close());
 

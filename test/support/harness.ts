@@ -11,6 +11,9 @@ import { createConnections } from '../../functions/runtime/cluster.ts';
 import { loadConfig } from '../../functions/runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../../functions/runtime/core-context.ts';
 import { handleRecords } from '../../functions/worker/handle-records.ts';
+import { adminRoutes } from '../../functions/admin/routes.ts';
+import { callRoute, type RouteRequest } from './http.ts';
+import { stringAt } from './json.ts';
 
 type GroupAppOverrides = Partial<Pick<Parameters<typeof createGroupApps>[0], 'connections' | 'logStream'>>;
 
@@ -78,6 +81,12 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/** A new API token's clear value, minted by the admin through the admin group. */
+export async function mintToken(berth: Harness, input: RouteRequest<typeof adminRoutes.createToken>['json']) {
+  const minted = await callRoute(berth.apps.admin, adminRoutes.createToken, { token: ADMIN_TOKEN, json: input });
+  return stringAt(minted.json, 'token');
+}
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */
 export async function eventually<T>(
