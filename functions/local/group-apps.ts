@@ -9,6 +9,7 @@ import type { LogLine } from '../http/request-log.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
+import type { LogRouteDeps } from '../zadig-environment/log-routes.ts';
 import { createZadigServiceApp } from '../zadig-service/app.ts';
 
 export type GroupApps = Record<GroupName, Pick<Hono, 'fetch'>>;
@@ -20,12 +21,15 @@ export function createGroupApps({
   authenticate,
   config,
   log,
+  logStream,
 }: {
   ctx: CoreContext;
   connections: ClusterConnections;
   authenticate: Authenticate;
   config: BerthConfig;
   log?: LogLine;
+  /** How long a container log stream lasts and how often it sends keepalives; tests shorten them. */
+  logStream?: Pick<LogRouteDeps, 'maxLogStreamMs' | 'logHeartbeatMs'>;
 }): GroupApps {
   const logging = log ? { log } : {};
   return {
@@ -38,7 +42,7 @@ export function createGroupApps({
       ...logging,
     }),
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
-    'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging }),
+    'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging, ...logStream }),
     docs: createDocsApp(logging),
   };
 }

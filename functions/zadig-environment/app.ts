@@ -36,7 +36,7 @@ import {
 import { mountWorkloadRoutes } from './workload-routes.ts';
 import { mountEnvConfigRoutes } from './env-config-routes.ts';
 import { mountSubEnvRoutes } from './sub-env-routes.ts';
-import { mountLogRoutes } from './log-routes.ts';
+import { mountLogRoutes, type LogRouteDeps } from './log-routes.ts';
 
 export type ZadigEnvironmentDeps = {
   ctx: CoreContext;
@@ -46,7 +46,8 @@ export type ZadigEnvironmentDeps = {
 };
 
 /** Zadig's OpenAPI for environments (K8s YAML projects), test and production, and their operations. */
-export function createZadigEnvironmentApp({ ctx, connections, authenticate, log }: ZadigEnvironmentDeps) {
+export function createZadigEnvironmentApp(deps: LogRouteDeps) {
+  const { ctx, connections, authenticate, log } = deps;
   const app = createAppShell({ renderError: zadigErrorRenderer(wireField), ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
   const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({
@@ -67,7 +68,7 @@ export function createZadigEnvironmentApp({ ctx, connections, authenticate, log 
   // Before the environment routes: `PUT /openapi/environments/envcfgs` is not an edit of an environment "envcfgs".
   mountEnvConfigRoutes(route, { ctx, connections });
   mountSubEnvRoutes(route, { ctx, connections });
-  mountLogRoutes(route, { ctx, connections, authenticate, ...(log ? { log } : {}) });
+  mountLogRoutes(route, deps);
 
   // Production first: `/openapi/environments/production/...` must never be read as a test environment named "production".
   for (const scope of SCOPES) {

@@ -15,6 +15,7 @@ import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts'
 import { call } from '../support/http.ts';
 import { createNamespace, kube } from '../support/kube.ts';
 import { deleteManifest, pushTinyImage } from '../support/oci-registry.ts';
+import { arrayAt, stringAt, stringOrNullAt } from '../support/json.ts';
 
 let berth: Harness;
 const registry = inject('registry');
@@ -52,7 +53,7 @@ describe('registering registries', () => {
       has_credentials: true,
       insecure: true,
       created_at: expect.any(String),
-      updated_at: created.json.created_at,
+      updated_at: stringAt(created.json, 'created_at'),
       version: 1,
     });
 
@@ -79,7 +80,7 @@ describe('registering registries', () => {
       has_credentials: false,
       insecure: false,
     });
-    expect((await get(`/admin/registries/${created.json.id}`)).json).toEqual(created.json);
+    expect((await get(`/admin/registries/${stringAt(created.json, 'id')}`)).json).toEqual(created.json);
   });
 
   it('lists registries a page at a time', async () => {
@@ -88,12 +89,10 @@ describe('registering registries', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { json: { items: Array<{ id: string }>; next_cursor: string | null } } = await get(
-        `/admin/registries?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      expect(page.json.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.json.items.map((item) => item.id));
-      cursor = page.json.next_cursor;
+      const page = await get(`/admin/registries?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(arrayAt(page.json, 'items').length).toBeLessThanOrEqual(2);
+      seen.push(...arrayAt(page.json, 'items').map((item) => stringAt(item, 'id')));
+      cursor = stringOrNullAt(page.json, 'next_cursor');
     } while (cursor);
     expect(seen).toEqual(expect.arrayContaining(['page-a', 'page-b', 'page-c']));
     expect(new Set(seen).size).toBe(seen.length);
@@ -104,7 +103,7 @@ describe('registering registries', () => {
     const again = await register({ id: 'twice', address: 'two.example.com', namespace: 'ns' });
     expect(again.status).toBe(409);
     expect(again.json).toEqual({ code: 409, message: 'Conflict', description: 'registry "twice" already exists' });
-    expect((await get('/admin/registries/twice')).json.address).toBe('one.example.com');
+    expect(stringAt((await get('/admin/registries/twice')).json, 'address')).toBe('one.example.com');
   });
 
   it('deletes a registry; an unknown one is a 404 for every route', async () => {
@@ -134,9 +133,11 @@ describe('registering registries', () => {
     });
     expect(minted.status).toBe(201);
     expect((await call(berth.apps.admin, '/admin/registries')).status).toBe(401);
-    expect((await call(berth.apps.admin, '/admin/registries', { token: minted.json.token })).status).toBe(403);
+    expect((await call(berth.apps.admin, '/admin/registries', { token: stringAt(minted.json, 'token') })).status).toBe(
+      403,
+    );
     const denied = await call(berth.apps.admin, '/admin/registries', {
-      token: minted.json.token,
+      token: stringAt(minted.json, 'token'),
       json: { id: 'sneaky', address: 'x.example.com', namespace: 'ns' },
     });
     expect(denied.status).toBe(403);
@@ -199,7 +200,7 @@ describe('registry input that cannot be used', () => {
     delete body[field];
     const response = await register(body);
     expect(response.status).toBe(400);
-    expect(response.json.description).toBe(`${field} is required`);
+    expect(stringAt(response.json, 'description')).toBe(`${field} is required`);
   });
 });
 
@@ -227,7 +228,7 @@ describe('registry health, against a real registry', () => {
     await register(theRegistry('anonymous', {}));
     const health = await get('/admin/registries/anonymous/health');
     expect(health.status).toBe(503);
-    expect(health.json.description).toBe(
+    expect(stringAt(health.json, 'description')).toBe(
       'registry "anonymous" requires credentials and none are registered (GET /v2/ answered 401)',
     );
   });
@@ -239,7 +240,9 @@ describe('registry health, against a real registry', () => {
     const health = await get('/admin/registries/nobody/health');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(health.status).toBe(503);
-    expect(health.json.description).toBe(`registry "nobody" (http://127.0.0.1:${port}) is unreachable (ECONNREFUSED)`);
+    expect(stringAt(health.json, 'description')).toBe(
+      `registry "nobody" (http://127.0.0.1:${port}) is unreachable (ECONNREFUSED)`,
+    );
   });
 
   it('answers 503 once the timeout passes for a registry that never answers', async () => {
@@ -258,7 +261,7 @@ describe('registry health, against a real registry', () => {
       const started = Date.now();
       const health = await call(admin, '/admin/registries/silent/health', { token: ADMIN_TOKEN });
       expect(health.status).toBe(503);
-      expect(health.json.description).toBe(
+      expect(stringAt(health.json, 'description')).toBe(
         `registry "silent" (http://127.0.0.1:${port}) did not answer within 1000 ms`,
       );
       expect(Date.now() - started).toBeLessThan(3000);

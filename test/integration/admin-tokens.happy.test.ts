@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../core/store/keys.ts';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { at, stringAt } from '../support/json.ts';
 
 let berth: Harness;
 beforeAll(async () => {
@@ -24,12 +25,14 @@ describe('API tokens', () => {
       token: expect.stringMatching(/^berth_/),
     });
 
-    const listed = await call(berth.apps.admin, '/admin/tokens', { token: created.json.token });
+    const listed = await call(berth.apps.admin, '/admin/tokens', { token: stringAt(created.json, 'token') });
     expect(listed.status).toBe(200);
-    expect(listed.json.items).toEqual([expect.objectContaining({ id: created.json.id, name: 'ci' })]);
-    expect(listed.text).not.toContain(created.json.token);
-    expect(listed.json.items[0]).not.toHaveProperty('token');
-    expect(listed.json.items[0]).not.toHaveProperty('hash');
+    expect(at(listed.json, 'items')).toEqual([
+      expect.objectContaining({ id: stringAt(created.json, 'id'), name: 'ci' }),
+    ]);
+    expect(listed.text).not.toContain(stringAt(created.json, 'token'));
+    expect(at(listed.json, 'items', 0)).not.toHaveProperty('token');
+    expect(at(listed.json, 'items', 0)).not.toHaveProperty('hash');
   });
 
   it('stores only a SHA-256 hash of the token', async () => {
@@ -37,11 +40,11 @@ describe('API tokens', () => {
       token: ADMIN_TOKEN,
       json: { name: 'stored', role: 'user', projects: ['shop'] },
     });
-    const item = await berth.rawItem(keys.token(created.json.id));
+    const item = await berth.rawItem(keys.token(stringAt(created.json, 'id')));
     expect(item).toBeDefined();
-    expect(JSON.stringify(item)).not.toContain(created.json.token);
+    expect(JSON.stringify(item)).not.toContain(stringAt(created.json, 'token'));
     expect(item?.['hash']).toMatch(/^[0-9a-f]{64}$/);
-    expect(created.json.projects).toEqual(['shop']);
+    expect(at(created.json, 'projects')).toEqual(['shop']);
   });
 
   it('revokes a token: it no longer authenticates, and revoking it again is a 404', async () => {
@@ -49,16 +52,20 @@ describe('API tokens', () => {
       token: ADMIN_TOKEN,
       json: { name: 'short-lived', role: 'admin' },
     });
-    expect((await call(berth.apps.admin, '/admin/clusters', { token: created.json.token })).status).toBe(200);
+    expect((await call(berth.apps.admin, '/admin/clusters', { token: stringAt(created.json, 'token') })).status).toBe(
+      200,
+    );
 
-    const revoked = await call(berth.apps.admin, `/admin/tokens/${created.json.id}`, {
+    const revoked = await call(berth.apps.admin, `/admin/tokens/${stringAt(created.json, 'id')}`, {
       method: 'DELETE',
       token: ADMIN_TOKEN,
     });
     expect(revoked.status).toBe(204);
-    expect((await call(berth.apps.admin, '/admin/clusters', { token: created.json.token })).status).toBe(401);
+    expect((await call(berth.apps.admin, '/admin/clusters', { token: stringAt(created.json, 'token') })).status).toBe(
+      401,
+    );
 
-    const again = await call(berth.apps.admin, `/admin/tokens/${created.json.id}`, {
+    const again = await call(berth.apps.admin, `/admin/tokens/${stringAt(created.json, 'id')}`, {
       method: 'DELETE',
       token: ADMIN_TOKEN,
     });
@@ -66,7 +73,7 @@ describe('API tokens', () => {
     expect(again.json).toEqual({
       code: 404,
       message: 'Not Found',
-      description: `token "${created.json.id}" not found`,
+      description: `token "${stringAt(created.json, 'id')}" not found`,
     });
   });
 });

@@ -12,6 +12,7 @@ import type { LocalCluster } from '../../scripts/local-cluster.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { kube, localControlPlane, runningPods } from '../support/kube.ts';
 import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { stringAt } from '../support/json.ts';
 
 /** Long enough for the restart (the server listens again after a few seconds), as an operator would set it. */
 const CLUSTER_TIMEOUT_MS = 30_000;
@@ -38,7 +39,7 @@ describe.runIf(inject('clusterDataDir') !== null)('the API server restarted mid-
         services: [{ service_name: 'service1' }],
       },
     });
-    expect((await settled(env.json.operation_id)).state).toBe('success');
+    expect((await settled(stringAt(env.json, 'operation_id'))).state).toBe('success');
     await runningPods(namespace, 'app=service1', 1);
   });
   afterAll(async () => {
@@ -101,7 +102,7 @@ describe.runIf(inject('clusterDataDir') !== null)('the API server restarted mid-
         json: { service_list: [{ service_name: 'service1', variable_kvs: [{ key: 'cpu', value: '7m' }] }] },
       });
       expect(accepted.status).toBe(200);
-      return accepted.json.operation_id as string;
+      return stringAt(accepted.json, 'operation_id');
     });
 
     expect(await settled(changed)).toMatchObject({ state: 'success', error: null });

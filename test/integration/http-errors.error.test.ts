@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../../functions/http/app-shell.ts';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { arrayAt } from '../support/json.ts';
 
 let berth: Harness;
 beforeAll(async () => {
@@ -16,7 +17,7 @@ const createToken = (body: string) =>
     headers: { 'content-type': 'application/json' },
   });
 const tokenCount = async () =>
-  (await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN })).json.items.length;
+  arrayAt((await call(berth.apps.admin, '/admin/tokens', { token: ADMIN_TOKEN })).json, 'items').length;
 
 describe('bad input gets a 400 that names the field, and writes nothing', () => {
   it.each([

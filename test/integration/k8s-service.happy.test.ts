@@ -5,6 +5,7 @@ import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { call } from '../support/http.ts';
 import { createNamespace, kube, runningPods } from '../support/kube.ts';
+import { arrayAt, at, numberAt, objectAt, stringAt } from '../support/json.ts';
 
 let berth: Harness;
 let namespace: { name: string; remove(): Promise<void> };
@@ -90,8 +91,8 @@ describe('GET /v1/k8sservice/getPod', () => {
       msgId,
       responseTime,
     });
-    expect(response.json.message.podList).toHaveLength(2);
-    expect(new Set(response.json.message.podList)).toEqual(
+    expect(at(response.json, 'message', 'podList')).toHaveLength(2);
+    expect(new Set(arrayAt(response.json, 'message', 'podList'))).toEqual(
       new Set(pods.map((pod) => ({ podIP: pod.status!.podIP, podName: pod.metadata!.name }))),
     );
   });
@@ -103,7 +104,7 @@ describe('GET /v1/k8sservice/getPod', () => {
       { token: ADMIN_TOKEN },
     );
     expect(response.json).toMatchObject({ code: 200, msgId, message: { clusterPort: 3306 } });
-    expect(response.json.message.podList).toHaveLength(2);
+    expect(at(response.json, 'message', 'podList')).toHaveLength(2);
   });
 
   it('answers a missing parameter with code 201 and the documented message (the document’s error example)', async () => {
@@ -121,7 +122,7 @@ describe('GET /v1/k8sservice/getPod', () => {
       { token: ADMIN_TOKEN },
     );
     expect(response.json).toMatchObject({ code: 201, message: expect.stringContaining('Deployment') });
-    expect(response.json.message).toContain('nope');
+    expect(stringAt(response.json, 'message')).toContain('nope');
   });
 });
 
@@ -137,17 +138,19 @@ describe('after a scale-down', () => {
       token: ADMIN_TOKEN,
       form: { nameSpace: namespace.name, deploymentName: 'mysql', replicas: '1', msgId },
     });
-    expect(scaled.json.code).toBe(200);
+    expect(numberAt(scaled.json, 'code')).toBe(200);
     const listed = await eventually(async () => {
       const response = await call(
         k8sService(),
         `/v1/k8sservice/getPod?msgId=${msgId}&nameSpace=${namespace.name}&deploymentName=mysql`,
         { token: ADMIN_TOKEN },
       );
-      return response.json.message.podList.length === 1 ? response.json : undefined;
+      return arrayAt(response.json, 'message', 'podList').length === 1 ? response.json : undefined;
     });
     const [running] = await runningPods(namespace.name, 'component=db', 1);
-    expect(listed.message.podList).toEqual([{ podIP: running!.status!.podIP, podName: running!.metadata!.name }]);
+    expect(at(listed, 'message', 'podList')).toEqual([
+      { podIP: running!.status!.podIP, podName: running!.metadata!.name },
+    ]);
   });
 });
 
@@ -235,8 +238,8 @@ describe('POST /v1/k8sservice/updatePodReplicas', () => {
   ])('answers %s with code 201 and scales nothing', async (_, form, message) => {
     const response = await call(k8sService(), '/v1/k8sservice/updatePodReplicas', { token: ADMIN_TOKEN, form });
     expect(response.status).toBe(200);
-    expect(response.json.code).toBe(201);
-    expect(response.json.message).toContain(message);
-    expect(response.json.msgId).toBe((form as { msgId?: string }).msgId);
+    expect(numberAt(response.json, 'code')).toBe(201);
+    expect(stringAt(response.json, 'message')).toContain(message);
+    expect(objectAt(response.json).msgId).toBe((form as { msgId?: string }).msgId);
   });
 });

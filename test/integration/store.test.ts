@@ -4,6 +4,7 @@ import { keys } from '../../core/store/keys.ts';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { UNREACHABLE_SERVER, kubeconfigFor } from '../support/kubeconfigs.ts';
+import { arrayAt, at, numberAt, stringAt, stringOrNullAt } from '../support/json.ts';
 
 let berth: Harness;
 beforeAll(async () => {
@@ -41,12 +42,12 @@ describe('optimistic locking', () => {
 
     const final = (await call(berth.apps.admin, '/admin/clusters/contended', { token: ADMIN_TOKEN })).json;
     // Created at version 1; each landed edit bumped it exactly once.
-    expect(final.version).toBe(1 + landed.length);
+    expect(numberAt(final, 'version')).toBe(1 + landed.length);
     // The stored labels are those of the last edit that landed, not a mixture.
-    const versions = landed.map((response) => response.json.version as number);
+    const versions = landed.map((response) => numberAt(response.json, 'version'));
     expect(new Set(versions).size).toBe(landed.length);
-    const last = landed.find((response) => response.json.version === final.version)!;
-    expect(final.labels).toEqual(last.json.labels);
+    const last = landed.find((response) => numberAt(response.json, 'version') === numberAt(final, 'version'))!;
+    expect(at(final, 'labels')).toEqual(at(last.json, 'labels'));
   });
 });
 
@@ -70,9 +71,9 @@ describe('pagination', () => {
       const query: string = `/admin/tokens?limit=37${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const page = await call(berth.apps.admin, query, { token: ADMIN_TOKEN });
       expect(page.status).toBe(200);
-      expect(page.json.items.length).toBeLessThanOrEqual(37);
-      seen.push(...page.json.items.map((item: { id: string }) => item.id));
-      cursor = page.json.next_cursor;
+      expect(arrayAt(page.json, 'items').length).toBeLessThanOrEqual(37);
+      seen.push(...arrayAt(page.json, 'items').map((item) => stringAt(item, 'id')));
+      cursor = stringOrNullAt(page.json, 'next_cursor');
       pages++;
     } while (cursor);
 
@@ -86,14 +87,14 @@ describe('pagination', () => {
     for (const cursor of ['garbage!', clusterCursor]) {
       const response = await call(berth.apps.admin, `/admin/tokens?cursor=${cursor}`, { token: ADMIN_TOKEN });
       expect(response.status).toBe(400);
-      expect(response.json.description).toContain('cursor');
+      expect(stringAt(response.json, 'description')).toContain('cursor');
     }
   });
 
   it.each(['0', '501', 'ten', '-1'])('refuses limit=%s naming the field', async (limit) => {
     const response = await call(berth.apps.admin, `/admin/tokens?limit=${limit}`, { token: ADMIN_TOKEN });
     expect(response.status).toBe(400);
-    expect(response.json.description).toMatch(/^limit: /);
+    expect(stringAt(response.json, 'description')).toMatch(/^limit: /);
   });
 });
 

@@ -4,15 +4,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { recordAppliedEnvConfigs, removeAllEnvConfigs } from '../../core/environments/env-configs.ts';
 import { keys } from '../../core/store/keys.ts';
-import { createAppShell } from '../../functions/http/app-shell.ts';
-import { createRouter } from '../../functions/http/contract.ts';
-import { createAuthenticator } from '../../functions/runtime/core-context.ts';
-import { renderZadigError } from '../../functions/zadig/errors.ts';
-import { mountEnvConfigRoutes } from '../../functions/zadig-environment/env-config-routes.ts';
-import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
+import { createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube } from '../support/kube.ts';
-import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { arrayAt, at, numberAt, objectAt, stringAt } from '../support/json.ts';
 
 /** `yaml_data` of the spec's test-environment "Add" example (a ConfigMap copied from `kubectl get -o yaml`). */
 const istioRootCertYaml =
@@ -22,15 +18,11 @@ const istioRootCertYaml =
 const gameDemoYaml =
   'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: game-demo\ndata:\n  player_initial_lives: "3"\n  ui_properties_file_name: "user-interface.properties"\n\n  game.properties: |\n    enemy.types=aliens,monsters\n    player.maximum-lives=25    \n  user-interface.properties: |\n    color.good=purple\n    color.bad=yellow\n    allow.textmode=true    ';
 
-type Fetchable = Parameters<typeof call>[0];
-
 let berth: Harness;
-let app: Fetchable;
 const project = 'cfgshop';
 const suffix = randomBytes(3).toString('hex');
 const namespaces = { dev: `cfg-dev-${suffix}`, prod: `cfg-prod-${suffix}` };
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
-  call(app, path, { token: ADMIN_TOKEN, ...options });
+const { zadig, settled } = environmentClient(() => berth);
 const networking = () => {
   const config = new KubeConfig();
   config.loadFromString(inject('kubeconfig'));
@@ -70,24 +62,11 @@ const ingressYaml = (host: string) =>
 const pvcYaml = (labels = '') =>
   `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: shop-data\n${labels}spec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n`;
 
-/**
- * The zadig-environment app with the envcfg routes. Once the lead wires
- * `mountEnvConfigRoutes` into `createZadigEnvironmentApp`, that app is used
- * as it is; until then, the routes are mounted on a shell of their own in
- * front of it (as app.ts will: before the environment routes).
- */
-async function envConfigApp(berth: Harness): Promise<Fetchable> {
-  const real = berth.apps['zadig-environment'];
-  const probe = await call(real, '/openapi/environments/production/x/envcfgs?projectKey=x&type=ConfigMap', {
-    token: ADMIN_TOKEN,
-  });
-  if (!String(probe.json?.description).startsWith('route ')) return real;
-  const shell = createAppShell({ renderError: renderZadigError, log: (entry) => berth.logs.push(entry) });
-  const route = createRouter(shell, { authenticate: createAuthenticator(berth.ctx, berth.config) });
-  mountEnvConfigRoutes(route, { ctx: berth.ctx, connections: berth.connections });
-  shell.all('*', (c) => real.fetch(c.req.raw));
-  return shell;
-}
+/** The names the environment "dev" lists for a type of configuration. */
+const listedNames = async (type: string) =>
+  arrayAt((await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=${type}`)).json).map((entry) =>
+    stringAt(entry, 'name'),
+  );
 
 async function createEnvironment(scope: 'test' | 'production', envKey: string, namespace: string) {
   const base = scope === 'production' ? '/openapi/environments/production' : '/openapi/environments';
@@ -95,21 +74,13 @@ async function createEnvironment(scope: 'test' | 'production', envKey: string, n
     json: { env_key: envKey, cluster_id: 'local', namespace, registry_id: 'harbor' },
   });
   expect(created.status).toBe(200);
-  const operation = await eventually(
-    async () => {
-      const found = (await zadig(`/openapi/operations/${created.json.operation_id}`)).json;
-      return found.state === 'success' || found.state === 'failed' ? found : undefined;
-    },
-    { timeoutMs: 60_000 },
-  );
-  expect(operation).toMatchObject({ state: 'success' });
+  expect(await settled(stringAt(created.json, 'operation_id'))).toMatchObject({ state: 'success' });
 }
 
 beforeAll(async () => {
   berth = await createHarness();
   await berth.startWorkers();
   await seedEnvironmentWorld(berth, project);
-  app = await envConfigApp(berth);
   await Promise.all([
     createEnvironment('test', 'dev', namespaces.dev),
     createEnvironment('production', 'prod', namespaces.prod),
@@ -217,18 +188,13 @@ describe('View Environment Configuration List', () => {
         in_cluster: true,
       },
     ]);
-    expect(Math.abs(response.json[0].update_time - Date.now() / 1000)).toBeLessThan(120);
+    expect(Math.abs(numberAt(response.json, 0, 'update_time') - Date.now() / 1000)).toBeLessThan(120);
     for (const [type, name] of [
       ['Secret', 'db-credentials'],
       ['Ingress', 'shop-web'],
       ['PVC', 'shop-data'],
-    ]) {
-      expect(
-        (await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=${type}`)).json.map(
-          (entry: { name: string }) => entry.name,
-        ),
-        type,
-      ).toEqual([name]);
+    ] as const) {
+      expect(await listedNames(type), type).toEqual([name]);
     }
   });
 
@@ -267,7 +233,7 @@ describe('View Environment Configuration Details', () => {
         yaml_data: expect.any(String),
       },
     });
-    const object = parse(response.json.configMap_detail.yaml_data);
+    const object = parse(stringAt(response.json, 'configMap_detail', 'yaml_data'));
     expect(object).toEqual({
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -280,20 +246,20 @@ describe('View Environment Configuration Details', () => {
     const response = await zadig(
       `/openapi/environments/production/prod/envcfg/game-demo?projectKey=${project}&type=ConfigMap`,
     );
-    expect(response.json.configMap_detail).toMatchObject({
+    expect(at(response.json, 'configMap_detail')).toMatchObject({
       name: 'game-demo',
       common_env_cfg_type: 'ConfigMap',
       env_key: 'prod',
       product_key: project,
     });
-    expect(parse(response.json.configMap_detail.yaml_data).data).toEqual(parse(gameDemoYaml).data);
+    expect(parse(stringAt(response.json, 'configMap_detail', 'yaml_data')).data).toEqual(parse(gameDemoYaml).data);
   });
 
   it('answers under secret_detail, ingress_detail and pvc_detail; a Secret’s data as the cluster holds it, so it can be edited and sent back', async () => {
     const secret = await zadig(`/openapi/environments/dev/envcfg/db-credentials?projectKey=${project}&type=Secret`);
     expect(secret.headers.get('cache-control')).toBe('no-store');
-    expect(Object.keys(secret.json)).toEqual(['secret_detail']);
-    const secretObject = parse(secret.json.secret_detail.yaml_data);
+    expect(Object.keys(objectAt(secret.json))).toEqual(['secret_detail']);
+    const secretObject = parse(stringAt(secret.json, 'secret_detail', 'yaml_data'));
     expect(secretObject).toMatchObject({
       apiVersion: 'v1',
       kind: 'Secret',
@@ -303,14 +269,14 @@ describe('View Environment Configuration Details', () => {
     expect(secretObject.stringData).toBeUndefined();
 
     const ingress = await zadig(`/openapi/environments/dev/envcfg/shop-web?projectKey=${project}&type=Ingress`);
-    expect(parse(ingress.json.ingress_detail.yaml_data)).toMatchObject({
+    expect(parse(stringAt(ingress.json, 'ingress_detail', 'yaml_data'))).toMatchObject({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
       spec: { rules: [{ host: 'shop.example.com' }] },
     });
 
     const pvc = await zadig(`/openapi/environments/dev/envcfg/shop-data?projectKey=${project}&type=PVC`);
-    const pvcObject = parse(pvc.json.pvc_detail.yaml_data);
+    const pvcObject = parse(stringAt(pvc.json, 'pvc_detail', 'yaml_data'));
     expect(pvcObject).toMatchObject({
       kind: 'PersistentVolumeClaim',
       spec: { resources: { requests: { storage: '1Gi' } } },
@@ -326,8 +292,10 @@ describe('View Environment Configuration Details', () => {
 
 describe('Update Environment Configuration', () => {
   it('the spec example: the object in the cluster becomes the new YAML (fields the old one set and this one lacks are gone)', async () => {
-    const before = (await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`)).json
-      .configMap_detail;
+    const before = objectAt(
+      (await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`)).json,
+      'configMap_detail',
+    );
     const response = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, {
       method: 'PUT',
       json: { name: 'game-demo', env_key: 'dev', common_env_cfg_type: 'ConfigMap', yaml_data: gameDemoYaml },
@@ -335,10 +303,12 @@ describe('Update Environment Configuration', () => {
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ message: 'success' });
     expect((await configMap('game-demo')).data).toEqual(parse(gameDemoYaml).data);
-    const after = (await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`)).json
-      .configMap_detail;
+    const after = objectAt(
+      (await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`)).json,
+      'configMap_detail',
+    );
     expect(after.created_time).toBe(before.created_time);
-    expect(parse(after.yaml_data).data).toEqual(parse(gameDemoYaml).data);
+    expect(parse(stringAt(after, 'yaml_data')).data).toEqual(parse(gameDemoYaml).data);
   });
 
   it('production environment: PUT /openapi/environments/production/envcfgs', async () => {
@@ -354,8 +324,11 @@ describe('Update Environment Configuration', () => {
 
   it('updates a Secret from its detail’s YAML, and a PVC’s labels', async () => {
     const detail = parse(
-      (await zadig(`/openapi/environments/dev/envcfg/db-credentials?projectKey=${project}&type=Secret`)).json
-        .secret_detail.yaml_data,
+      stringAt(
+        (await zadig(`/openapi/environments/dev/envcfg/db-credentials?projectKey=${project}&type=Secret`)).json,
+        'secret_detail',
+        'yaml_data',
+      ),
     );
     detail.data.password = Buffer.from(`${secretValue}-rotated`).toString('base64');
     const secret = await zadig(`/openapi/environments/envcfgs?projectKey=${project}`, {
@@ -464,12 +437,14 @@ describe('Delete Environment Configuration', () => {
 describe('a configuration deleted behind Berth’s back', () => {
   it('is listed with in_cluster false, its detail is a 404 saying so, and an update applies it again', async () => {
     await kube().core.deleteNamespacedConfigMap({ name: 'game-demo', namespace: namespaces.dev });
-    const listed = (await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).json;
-    expect(listed.find((entry: { name: string }) => entry.name === 'game-demo')).toMatchObject({ in_cluster: false });
+    const listed = arrayAt(
+      (await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).json,
+    );
+    expect(listed.find((entry) => at(entry, 'name') === 'game-demo')).toMatchObject({ in_cluster: false });
 
     const detail = await zadig(`/openapi/environments/dev/envcfg/game-demo?projectKey=${project}&type=ConfigMap`);
     expect(detail.status).toBe(404);
-    expect(detail.json.description).toBe(
+    expect(stringAt(detail.json, 'description')).toBe(
       `ConfigMap "game-demo" of environment "dev" no longer exists in namespace "${namespaces.dev}"; update it to apply it again, or delete it`,
     );
 
@@ -498,11 +473,7 @@ describe('a configuration deleted behind Berth’s back', () => {
         })
       ).json,
     ).toEqual({ message: 200 });
-    expect(
-      (await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).json.map(
-        (entry: { name: string }) => entry.name,
-      ),
-    ).toEqual(['istio-ca-root-cert-test']);
+    expect(await listedNames('ConfigMap')).toEqual(['istio-ca-root-cert-test']);
   });
 });
 
@@ -657,11 +628,7 @@ describe('errors', () => {
       message: 'Bad Request',
       description: expect.stringContaining(description),
     });
-    expect(
-      (await zadig(`/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).json.map(
-        (entry: { name: string }) => entry.name,
-      ),
-    ).toEqual(['istio-ca-root-cert-test']);
+    expect(await listedNames('ConfigMap')).toEqual(['istio-ca-root-cert-test']);
   });
 
   it('an environment being created or deleted takes no configuration changes (409); reads go on', async () => {
@@ -705,9 +672,14 @@ describe('errors', () => {
   });
 
   it('needs a token', async () => {
-    expect((await call(app, `/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`)).status).toBe(
-      401,
-    );
+    expect(
+      (
+        await call(
+          berth.apps['zadig-environment'],
+          `/openapi/environments/dev/envcfgs?projectKey=${project}&type=ConfigMap`,
+        )
+      ).status,
+    ).toBe(401);
   });
 });
 

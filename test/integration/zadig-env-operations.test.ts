@@ -5,6 +5,7 @@ import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support
 import { call } from '../support/http.ts';
 import { kube, runningPods } from '../support/kube.ts';
 import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { arrayAt, at, entryWith, objectAt, stringAt } from '../support/json.ts';
 
 let berth: Harness;
 const namespace = `ops-${randomBytes(3).toString('hex')}`;
@@ -65,6 +66,12 @@ const revisions = async (service: string) =>
     )
   ).map((revision) => [revision.action, revision.appliedBy]);
 
+/** A service's entry in the environment's detail. */
+const envService = async (name: string) => {
+  const services = arrayAt((await zadig('/openapi/environments/dev?projectKey=ops')).json, 'services');
+  return entryWith(services, 'service_name', name);
+};
+
 beforeAll(async () => {
   berth = await createHarness();
   await berth.startWorkers();
@@ -88,7 +95,7 @@ beforeAll(async () => {
       services: [{ service_name: 'duo' }, { service_name: 'batch' }],
     },
   });
-  expect((await settled(env.json.operation_id)).state).toBe('success');
+  expect((await settled(stringAt(env.json, 'operation_id'))).state).toBe('success');
   await runningPods(namespace, 'app=duo-web', 1);
   await runningPods(namespace, 'app=duo-worker', 1);
 });
@@ -101,7 +108,9 @@ afterAll(async () => {
 
 describe('service detail', () => {
   it('shows each workload with its images and running pods, the Service endpoints and the CronJobs', async () => {
-    const detail = (await zadig('/openapi/environments/dev/services/duo?projectKey=ops&workLoadtype=Deployment')).json;
+    const detail = objectAt(
+      (await zadig('/openapi/environments/dev/services/duo?projectKey=ops&workLoadtype=Deployment')).json,
+    );
     expect(detail).toMatchObject({
       service_name: 'duo',
       namespace,
@@ -110,8 +119,9 @@ describe('service detail', () => {
       ingress: [],
       cron_jobs: [],
     });
-    expect(detail.scales.map((scale: { name: string }) => scale.name).sort()).toEqual(['duo-web', 'duo-worker']);
-    const web = detail.scales.find((scale: { name: string }) => scale.name === 'duo-web');
+    const scales = arrayAt(detail, 'scales');
+    expect(scales.map((scale) => stringAt(scale, 'name')).sort()).toEqual(['duo-web', 'duo-worker']);
+    const web = entryWith(scales, 'name', 'duo-web');
     expect(web).toMatchObject({
       type: 'Deployment',
       replicas: 1,
@@ -142,7 +152,7 @@ describe('service detail', () => {
       },
     ]);
 
-    const batch = (await zadig('/openapi/environments/dev/services/batch?projectKey=ops')).json;
+    const batch = objectAt((await zadig('/openapi/environments/dev/services/batch?projectKey=ops')).json);
     expect(batch.cron_jobs).toEqual([
       {
         name: 'batch-report',
@@ -155,15 +165,12 @@ describe('service detail', () => {
   });
 
   it('lists a service’s pods, and the environment reports its services running', async () => {
-    const pods = (await zadig('/openapi/environments/dev/service/duo/pods?projectKey=ops')).json;
-    expect(pods.map((pod: { name: string }) => pod.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, '')).sort()).toEqual([
+    const pods = arrayAt((await zadig('/openapi/environments/dev/service/duo/pods?projectKey=ops')).json);
+    expect(pods.map((pod) => stringAt(pod, 'name').replace(/-[a-z0-9]+-[a-z0-9]+$/, '')).sort()).toEqual([
       'duo-web',
       'duo-worker',
     ]);
-    const env = (await zadig('/openapi/environments/dev?projectKey=ops')).json;
-    expect(
-      env.services.map((service: { service_name: string; status: string }) => [service.service_name, service.status]),
-    ).toContainEqual(['duo', 'running']);
+    expect((await envService('duo')).status).toBe('running');
   });
 });
 
@@ -186,10 +193,11 @@ describe('POST /openapi/environments/scale (the spec example)', () => {
       },
       { timeoutMs: 60_000 },
     );
-    const env = (await zadig('/openapi/environments/dev?projectKey=ops')).json;
-    expect(
-      env.services.find((service: { service_name: string }) => service.service_name === 'duo').variable_kvs,
-    ).toContainEqual({ key: 'replicas', value: '3', use_global_variable: false });
+    expect((await envService('duo')).variable_kvs).toContainEqual({
+      key: 'replicas',
+      value: '3',
+      use_global_variable: false,
+    });
     expect(
       (await zadig('/openapi/environments/services/yaml?projectKey=ops&envName=dev&serviceName=duo')).text,
     ).toContain('replicas: 3');
@@ -213,18 +221,19 @@ describe('POST /openapi/environments/scale (the spec example)', () => {
       },
     });
     expect(response.status).toBe(status);
-    expect(response.json.description).toContain(description);
+    expect(stringAt(response.json, 'description')).toContain(description);
   });
 });
 
 describe('restart', () => {
   it('restarts every Deployment of the service, and each rolls out', async () => {
+    const requested = Date.now();
     const response = await zadig('/openapi/environments/dev/service/duo/restart?projectKey=ops', { method: 'POST' });
     expect(response.json).toEqual({ message: 'success' });
     for (const name of ['duo-web', 'duo-worker']) {
       const restartedAt = (await kube().apps.readNamespacedDeployment({ name, namespace })).spec?.template.metadata
         ?.annotations?.['kubectl.kubernetes.io/restartedAt'];
-      expect(restartedAt).toEqual(expect.any(String));
+      expect(Date.parse(restartedAt ?? '')).toBeGreaterThanOrEqual(requested);
       await eventually(async () =>
         (await kube().apps.listNamespacedReplicaSet({ namespace, labelSelector: `app=${name}` })).items.length >= 2
           ? true
@@ -266,10 +275,11 @@ describe('image updates', () => {
     const containers = (await kube().apps.readNamespacedDeployment({ name: 'duo-web', namespace })).spec!.template.spec!
       .containers;
     expect(containers.map((container) => container.image)).toEqual(['web:1.0', body.image]);
-    const env = (await zadig('/openapi/environments/dev?projectKey=ops')).json;
-    expect(
-      env.services.find((service: { service_name: string }) => service.service_name === 'duo').containers,
-    ).toContainEqual({ name: 'sidecar', image: body.image, image_name: 'service1' });
+    expect((await envService('duo')).containers).toContainEqual({
+      name: 'sidecar',
+      image: body.image,
+      image_name: 'service1',
+    });
     expect(
       (await zadig('/openapi/environments/services/yaml?projectKey=ops&envName=dev&serviceName=duo')).text,
     ).toContain(body.image);
@@ -302,7 +312,9 @@ describe('image updates', () => {
       ).json,
     ).toEqual({ message: 'success' });
     const detail = (await zadig('/openapi/environments/dev/services/batch?projectKey=ops')).json;
-    expect(detail.cron_jobs[0].images).toEqual([{ name: 'report', image: 'busybox:1.37', image_name: 'busybox' }]);
+    expect(at(detail, 'cron_jobs', 0, 'images')).toEqual([
+      { name: 'report', image: 'busybox:1.37', image_name: 'busybox' },
+    ]);
   });
 
   it.each([
@@ -319,7 +331,7 @@ describe('image updates', () => {
       json: { ...body, image: 'changed:9', ...change },
     });
     expect(response.status).toBe(status);
-    expect(response.json.description).toContain(description);
+    expect(stringAt(response.json, 'description')).toContain(description);
     expect(
       (await kube().apps.readNamespacedDeployment({ name: 'duo-web', namespace })).spec!.template.spec!.containers.map(
         (container) => container.image,
@@ -334,7 +346,7 @@ describe('GET /openapi/environments/kube/events', () => {
       const response = await zadig(
         '/openapi/environments/kube/events?projectKey=ops&envName=dev&name=duo-web&type=Deployment',
       );
-      return response.json.length > 0 ? response.json : undefined;
+      return arrayAt(response.json).length > 0 ? response.json : undefined;
     });
     expect(events).toContainEqual({
       reason: 'ScalingReplicaSet',

@@ -5,6 +5,7 @@ import { call } from '../support/http.ts';
 import { kube, localControlPlane } from '../support/kube.ts';
 import { UNREACHABLE_SERVER, kubeconfigFor } from '../support/kubeconfigs.ts';
 import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { stringAt } from '../support/json.ts';
 
 let berth: Harness;
 const namespace = `outage-${randomBytes(3).toString('hex')}`;
@@ -61,7 +62,7 @@ describe('an apply while the API server is down', () => {
         },
       });
       expect(created.status).toBe(200);
-      failedId = created.json.operation_id;
+      failedId = stringAt(created.json, 'operation_id');
       const failed = await settled(failedId);
       expect(failed).toMatchObject({ state: 'failed', error: expect.stringMatching(/unreachable|did not answer/) });
       expect((await zadig('/openapi/environments/dev?projectKey=shop')).json).toMatchObject({
@@ -75,14 +76,16 @@ describe('an apply while the API server is down', () => {
         json: { service_list: [{ service_name: 'service1', variable_kvs: [{ key: 'cpu', value: '7m' }] }] },
       });
       expect(update.status).toBe(409);
-      expect(update.json.description).toBe(`environment "dev" was never created; retry operation ${failedId} first`);
+      expect(stringAt(update.json, 'description')).toBe(
+        `environment "dev" was never created; retry operation ${failedId} first`,
+      );
     } finally {
       await restore();
     }
 
     const retried = await zadig(`/openapi/operations/${failedId!}/retry`, { method: 'POST' });
     expect(retried.json).toEqual({ message: 'success', operation_id: expect.any(String) });
-    expect(await settled(retried.json.operation_id)).toMatchObject({
+    expect(await settled(stringAt(retried.json, 'operation_id'))).toMatchObject({
       kind: 'create-environment',
       state: 'success',
       retry_of: failedId!,

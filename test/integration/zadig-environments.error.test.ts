@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
+import { ADMIN_TOKEN, createHarness, mintToken, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube } from '../support/kube.ts';
 import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { stringAt } from '../support/json.ts';
 
 let berth: Harness;
 let scopedToken: string;
@@ -26,12 +27,7 @@ beforeAll(async () => {
     token: ADMIN_TOKEN,
     json: { project_key: 'other', project_name: 'other', project_type: 'yaml' },
   });
-  scopedToken = (
-    await call(berth.apps.admin, '/admin/tokens', {
-      token: ADMIN_TOKEN,
-      json: { name: 'other-dev', role: 'user', projects: ['other'] },
-    })
-  ).json.token;
+  scopedToken = await mintToken(berth, { name: 'other-dev', role: 'user', projects: ['other'] });
 });
 afterAll(async () => {
   for (const name of Object.values(namespaces))
@@ -112,10 +108,10 @@ describe('conflicts', () => {
       json: environment({ services: [{ service_name: 'service1' }] }),
     });
     expect(created.status).toBe(200);
-    await settled(created.json.operation_id);
+    await settled(stringAt(created.json, 'operation_id'));
     const clash = await zadig('/openapi/environments?projectKey=other', { json: environment({ env_key: 'theirs' }) });
     expect(clash.status).toBe(409);
-    expect(clash.json.description).toBe(
+    expect(stringAt(clash.json, 'description')).toBe(
       `namespace "${namespaces.shop}" of cluster "local" is already used by environment "dev" of project "shop"`,
     );
     expect(
@@ -138,7 +134,7 @@ describe('conflicts', () => {
     );
     expect(responses.filter((response) => response.status === 200)).toHaveLength(1);
     expect(responses.filter((response) => response.status === 409)).toHaveLength(3);
-    await settled(responses.find((response) => response.status === 200)!.json.operation_id);
+    await settled(stringAt(responses.find((response) => response.status === 200)!.json, 'operation_id'));
   });
 
   it('refuses to update or remove a service the environment does not have', async () => {
@@ -147,7 +143,7 @@ describe('conflicts', () => {
       json: { service_list: [{ service_name: 'service2' }] },
     });
     expect(update.status).toBe(404);
-    expect(update.json.description).toContain('"service2" not found');
+    expect(stringAt(update.json, 'description')).toContain('"service2" not found');
     const remove = await zadig('/openapi/environments/service/yaml?projectKey=shop', {
       method: 'DELETE',
       json: { env_key: 'dev', service_names: ['service2'] },
@@ -158,7 +154,7 @@ describe('conflicts', () => {
   it('refuses to delete a registry environments use, saying how many', async () => {
     const response = await call(berth.apps.admin, '/admin/registries/harbor', { method: 'DELETE', token: ADMIN_TOKEN });
     expect(response.status).toBe(409);
-    expect(response.json.description).toBe(
+    expect(stringAt(response.json, 'description')).toBe(
       'registry "harbor" is used by 1 environment(s); delete them or move them to another registry first',
     );
   });
@@ -184,11 +180,11 @@ describe('production environments', () => {
       },
     });
     expect(created.json).toEqual({ message: 'success', operation_id: expect.any(String) });
-    expect((await settled(created.json.operation_id)).state).toBe('success');
+    expect((await settled(stringAt(created.json, 'operation_id'))).state).toBe('success');
     const added = await zadig('/openapi/environments/production/service/yaml?projectKey=shop', {
       json: { env_key: 'prod', service_list: [{ service_name: 'service2' }] },
     });
-    expect((await settled(added.json.operation_id)).state).toBe('success');
+    expect((await settled(stringAt(added.json, 'operation_id'))).state).toBe('success');
     expect((await zadig('/openapi/environments/production?projectKey=shop')).json).toEqual([
       expect.objectContaining({ env_key: 'prod', env_name: 'Production', production: true }),
     ]);
@@ -204,6 +200,8 @@ describe('production environments', () => {
       json: { env_name: 'Live' },
     });
     expect(renamed.json).toEqual({ message: 'success' });
-    expect((await zadig('/openapi/environments/production/prod?projectKey=shop')).json.env_name).toBe('Live');
+    expect(stringAt((await zadig('/openapi/environments/production/prod?projectKey=shop')).json, 'env_name')).toBe(
+      'Live',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { call } from '../support/http.ts';
 import { kube } from '../support/kube.ts';
 import { UNREACHABLE_SERVER, kubeconfigFor } from '../support/kubeconfigs.ts';
 import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { at, stringAt } from '../support/json.ts';
 
 // No stream worker here: each operation waits until the test runs it, so states are exact, not raced.
 let berth: Harness;
@@ -50,7 +51,7 @@ describe('while an operation runs', () => {
         env_configs: [secretConfig],
       },
     });
-    operationId = created.json.operation_id;
+    operationId = stringAt(created.json, 'operation_id');
     const stored = JSON.stringify(await berth.rawItem(keys.operation(operationId)));
     expect(stored).not.toContain(SECRET_VALUE);
     expect(stored).not.toContain(Buffer.from(SECRET_VALUE).toString('base64'));
@@ -94,14 +95,14 @@ describe('while an operation runs', () => {
   ])('refuses %s with a 409 naming the operation', async (_, request) => {
     const response = await request();
     expect(response.status).toBe(409);
-    expect(response.json.description).toContain(`is creating (operation ${operationId})`);
+    expect(stringAt(response.json, 'description')).toContain(`is creating (operation ${operationId})`);
   });
 
   it('applies the Secret once the operation runs', async () => {
     await run(operationId);
     const secret = await kube().core.readNamespacedSecret({ name: 'db', namespace: namespaces.dev });
     expect(Buffer.from(secret.data!['password']!, 'base64').toString()).toBe(SECRET_VALUE);
-    expect((await zadig('/openapi/environments?projectKey=shop')).json[0]).toMatchObject({
+    expect(at((await zadig('/openapi/environments?projectKey=shop')).json, 0)).toMatchObject({
       env_key: 'dev',
       status: 'success',
     });
@@ -119,19 +120,21 @@ describe('an environment whose creation failed', () => {
         services: [{ service_name: 'service1' }],
       },
     });
-    await run(created.json.operation_id);
-    expect((await zadig(`/openapi/operations/${created.json.operation_id}`)).json.state).toBe('failed');
+    await run(stringAt(created.json, 'operation_id'));
+    expect((await zadig(`/openapi/operations/${stringAt(created.json, 'operation_id')}`)).json).toMatchObject({
+      state: 'failed',
+    });
     const change = await zadig('/openapi/environments/broken/services?projectKey=shop', {
       method: 'PUT',
       json: { service_list: [{ service_name: 'service1' }] },
     });
     expect(change.status).toBe(409);
-    expect(change.json.description).toBe(
-      `environment "broken" was never created; retry operation ${created.json.operation_id} first`,
+    expect(stringAt(change.json, 'description')).toBe(
+      `environment "broken" was never created; retry operation ${stringAt(created.json, 'operation_id')} first`,
     );
-    expect((await zadig(`/openapi/operations/${created.json.operation_id}/retry`, { method: 'POST' })).status).toBe(
-      200,
-    );
+    expect(
+      (await zadig(`/openapi/operations/${stringAt(created.json, 'operation_id')}/retry`, { method: 'POST' })).status,
+    ).toBe(200);
   });
 });
 
@@ -142,7 +145,7 @@ describe('project services environments run', () => {
       token: ADMIN_TOKEN,
     });
     expect(response.status).toBe(409);
-    expect(response.json.description).toBe(
+    expect(stringAt(response.json, 'description')).toBe(
       'service "service1" runs in environment "broken", "dev"; remove it there first',
     );
   });
@@ -160,14 +163,16 @@ describe('isDelete=true in a namespace Berth did not create', () => {
         services: [{ service_name: 'service2' }],
       },
     });
-    await run(created.json.operation_id);
+    await run(stringAt(created.json, 'operation_id'));
     expect(
       (await kube().core.readNamespacedSecret({ name: 'berth-registry-harbor', namespace: namespaces.kept })).type,
     ).toBe('kubernetes.io/dockerconfigjson');
 
     const deleted = await zadig('/openapi/environments/kept?projectKey=shop&isDelete=true', { method: 'DELETE' });
-    await run(deleted.json.operation_id);
-    expect((await zadig(`/openapi/operations/${deleted.json.operation_id}`)).json.state).toBe('success');
+    await run(stringAt(deleted.json, 'operation_id'));
+    expect((await zadig(`/openapi/operations/${stringAt(deleted.json, 'operation_id')}`)).json).toMatchObject({
+      state: 'success',
+    });
     expect((await kube().core.readNamespace({ name: namespaces.kept })).status?.phase).toBe('Active');
     const secrets = (await kube().core.listNamespacedSecret({ namespace: namespaces.kept })).items.map(
       (secret) => secret.metadata?.name,
@@ -194,11 +199,11 @@ describe('a creation retried after the worker died', () => {
     const created = await zadig('/openapi/environments?projectKey=shop', {
       json: { env_key: 'orphan', cluster_id: 'local', namespace: namespaces.orphan, registry_id: 'harbor' },
     });
-    await run(created.json.operation_id);
+    await run(stringAt(created.json, 'operation_id'));
     expect((await berth.rawItem(keys.environment('shop', 'test', 'orphan')))?.['createdNamespace']).toBe(true);
 
     const deleted = await zadig('/openapi/environments/orphan?projectKey=shop&isDelete=true', { method: 'DELETE' });
-    await run(deleted.json.operation_id);
+    await run(stringAt(deleted.json, 'operation_id'));
     const namespace = await kube()
       .core.readNamespace({ name: namespaces.orphan })
       .catch(() => undefined);

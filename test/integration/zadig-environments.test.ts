@@ -4,6 +4,7 @@ import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support
 import { call } from '../support/http.ts';
 import { kube, runningPods } from '../support/kube.ts';
 import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { arrayAt, at, entryWith, stringAt } from '../support/json.ts';
 
 let berth: Harness;
 const suffix = randomBytes(3).toString('hex');
@@ -66,7 +67,7 @@ describe('an environment’s life', () => {
     const created = await zadig('/openapi/environments?projectKey=shop', { json: createExample() });
     expect(created.status).toBe(200);
     expect(created.json).toEqual({ message: 'success', operation_id: expect.any(String) });
-    operationId = created.json.operation_id;
+    operationId = stringAt(created.json, 'operation_id');
 
     const operation = await settled(operationId);
     expect(operation).toMatchObject({
@@ -75,7 +76,7 @@ describe('an environment’s life', () => {
       error: null,
       services: [{ service_name: 'service2', outcome: 'applied' }],
     });
-    expect((await zadig('/openapi/environments?projectKey=shop')).json[0].status).toBe('success');
+    expect(stringAt((await zadig('/openapi/environments?projectKey=shop')).json, 0, 'status')).toBe('success');
   });
 
   it('put the rendered objects, the configuration and the registry pull secret in the namespace', async () => {
@@ -168,7 +169,7 @@ describe('an environment’s life', () => {
       },
     });
     expect(added.json).toEqual({ message: 'success', operation_id: expect.any(String) });
-    expect((await settled(added.json.operation_id)).state).toBe('success');
+    expect((await settled(stringAt(added.json, 'operation_id'))).state).toBe('success');
     expect(await cpuOf('service1')).toMatchObject({ limits: { cpu: '15m' } });
     expect((await deploymentOf('service1')).spec!.template.spec!.containers[0]!.env).toContainEqual({
       name: 'PORT',
@@ -179,31 +180,27 @@ describe('an environment’s life', () => {
       json: { env_key: 'dev7', service_list: [{ service_name: 'service1' }] },
     });
     expect(again.status).toBe(409);
-    expect(again.json.description).toBe('service "service1" is already in environment "dev7"');
+    expect(stringAt(again.json, 'description')).toBe('service "service1" is already in environment "dev7"');
   });
 
   it('re-applies exactly the services that take a changed global variable', async () => {
     expect((await zadig('/openapi/environments/dev7/variable?projectKey=shop')).json).toEqual([
       { key: 'cpuLimit', value: '15m', type: 'string', options: [], desc: '', related_services: ['service1'] },
     ]);
-    const before = (await zadig('/openapi/environments/dev7?projectKey=shop')).json.services;
-    const service2Revision = before.find(
-      (service: { service_name: string }) => service.service_name === 'service2',
-    ).revision;
+    const before = arrayAt((await zadig('/openapi/environments/dev7?projectKey=shop')).json, 'services');
+    const service2Revision = entryWith(before, 'service_name', 'service2').revision;
 
     const updated = await zadig('/openapi/environments/dev7/variable?projectKey=shop', {
       method: 'PUT',
       json: { global_variables: [{ key: 'cpuLimit', value: '25m' }] },
     });
     expect(updated.json).toMatchObject({ message: 'success', related_services: ['service1'] });
-    const operation = await settled(updated.json.operation_id);
-    expect(operation.services.map((service: { service_name: string }) => service.service_name)).toEqual(['service1']);
+    const operation = await settled(stringAt(updated.json, 'operation_id'));
+    expect(arrayAt(operation, 'services').map((service) => at(service, 'service_name'))).toEqual(['service1']);
     expect(await cpuOf('service1')).toMatchObject({ limits: { cpu: '25m' } });
     expect(await cpuOf('service2')).toMatchObject({ limits: { cpu: '15m' } });
-    const after = (await zadig('/openapi/environments/dev7?projectKey=shop')).json.services;
-    expect(after.find((service: { service_name: string }) => service.service_name === 'service2').revision).toBe(
-      service2Revision,
-    );
+    const after = arrayAt((await zadig('/openapi/environments/dev7?projectKey=shop')).json, 'services');
+    expect(entryWith(after, 'service_name', 'service2').revision).toBe(service2Revision);
   });
 
   it('refuses to remove a global variable a service takes, naming it', async () => {
@@ -212,7 +209,7 @@ describe('an environment’s life', () => {
       json: { global_variables: [] },
     });
     expect(response.status).toBe(400);
-    expect(response.json.description).toContain('"cpuLimit" is used by "service1"');
+    expect(stringAt(response.json, 'description')).toContain('"cpuLimit" is used by "service1"');
   });
 
   it('updates a service’s values (the spec example) and shows the applied YAML', async () => {
@@ -226,7 +223,7 @@ describe('an environment’s life', () => {
       },
     });
     expect(updated.json).toEqual({ message: 'success', operation_id: expect.any(String) });
-    expect((await settled(updated.json.operation_id)).state).toBe('success');
+    expect((await settled(stringAt(updated.json, 'operation_id'))).state).toBe('success');
     expect(await cpuOf('service2')).toMatchObject({ requests: { cpu: '4m' } });
     expect((await zadig('/openapi/environments/dev7/variable?projectKey=shop')).json).toContainEqual(
       expect.objectContaining({ key: 'cpu', value: '4m', related_services: ['service2'] }),
@@ -243,12 +240,12 @@ describe('an environment’s life', () => {
       method: 'DELETE',
       json: { env_key: 'dev7', service_names: ['service1'], not_delete_resource: true },
     });
-    expect((await settled(removed.json.operation_id)).services).toEqual([
+    expect((await settled(stringAt(removed.json, 'operation_id'))).services).toEqual([
       expect.objectContaining({ service_name: 'service1', outcome: 'deleted' }),
     ]);
     expect(
-      (await zadig('/openapi/environments/dev7?projectKey=shop')).json.services.map(
-        (service: { service_name: string }) => service.service_name,
+      arrayAt((await zadig('/openapi/environments/dev7?projectKey=shop')).json, 'services').map((service) =>
+        at(service, 'service_name'),
       ),
     ).toEqual(['service2']);
     expect((await deploymentOf('service1')).metadata?.name).toBe('service1');
@@ -277,11 +274,11 @@ describe('isDelete=true', () => {
         services: [{ service_name: 'service2' }],
       },
     });
-    expect((await settled(created.json.operation_id)).state).toBe('success');
+    expect((await settled(stringAt(created.json, 'operation_id'))).state).toBe('success');
     expect((await deploymentOf('service2', ns)).metadata?.name).toBe('service2');
 
     const deleted = await zadig('/openapi/environments/tmp?projectKey=shop&isDelete=true', { method: 'DELETE' });
-    expect((await settled(deleted.json.operation_id)).state).toBe('success');
+    expect((await settled(stringAt(deleted.json, 'operation_id'))).state).toBe('success');
     const namespaceGone = await eventually(async () => {
       const found = await kube()
         .core.readNamespace({ name: ns })

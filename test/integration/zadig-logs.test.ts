@@ -1,22 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ClusterConnections, KubeCluster } from '../../core/cluster/gateway.ts';
 import { UnavailableError } from '../../core/errors.ts';
-import { createAppShell } from '../../functions/http/app-shell.ts';
-import { createRouter } from '../../functions/http/contract.ts';
-import type { BerthEnv } from '../../functions/http/env.ts';
-import type { LogLine } from '../../functions/http/request-log.ts';
-import { createAuthenticator } from '../../functions/runtime/core-context.ts';
-import { renderZadigError } from '../../functions/zadig/errors.ts';
-import { mountLogRoutes, type LogRouteDeps } from '../../functions/zadig-environment/log-routes.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube, localControlPlane, runningPods } from '../support/kube.ts';
 import { kubeconfigFor } from '../support/kubeconfigs.ts';
-import { seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { stringAt } from '../support/json.ts';
 
 const CLUSTER_TIMEOUT_MS = 3000;
 const suffix = randomBytes(3).toString('hex');
@@ -30,32 +24,28 @@ let testPod: string;
 let prodPod: string;
 let silent: { port: number; close(): void };
 
-const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
-  call(berth.apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
+const { zadig, settled } = environmentClient(() => berth);
+const environmentApp = () => berth.apps['zadig-environment'];
 
 /**
- * The log routes on an app of their own, shaped as `createZadigEnvironmentApp`
- * shapes its apps; `ended()` is the line it logs once a stream is over (after
- * the cluster's log request ended), the server-side proof a stream stopped.
+ * One request's identity, sent as `x-request-id`: `ended()` is the line the
+ * app logs once that request's stream is over (after the cluster's log
+ * request ended), the server-side proof a stream stopped.
  */
-function logApp(options: Partial<Pick<LogRouteDeps, 'maxLogStreamMs' | 'logHeartbeatMs' | 'connections'>> = {}) {
-  const logs: Array<Record<string, unknown>> = [];
-  const log: LogLine = (entry) => logs.push(entry);
-  const authenticate = createAuthenticator(berth.ctx, berth.config);
-  const app = createAppShell({ renderError: renderZadigError, log });
-  mountLogRoutes(createRouter(app, { authenticate }), {
-    ctx: berth.ctx,
-    connections: berth.connections,
-    authenticate,
-    log,
-    ...options,
-  });
-  const ended = () => logs.find((entry) => entry['msg'] === 'log stream ended');
-  return { app, ended };
+function traced() {
+  const requestId = randomUUID();
+  const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-request-id': requestId };
+  const ended = () =>
+    berth.logs.find((entry) => entry['msg'] === 'log stream ended' && entry['request_id'] === requestId);
+  return { headers, ended };
 }
 
+/** A GET as a Lambda response stream would make it: the body is left to the caller to read, or not. */
+const request = (app: Pick<Hono, 'fetch'>, path: string, headers: Record<string, string>) =>
+  app.fetch(new Request(`http://berth.test${path}`, { headers }));
+
 /** Serves an app on a real loopback port, as the local server does. */
-async function listen(app: Hono<BerthEnv>): Promise<{ url: string; close(): Promise<void> }> {
+async function listen(app: Pick<Hono, 'fetch'>): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });
@@ -73,9 +63,9 @@ async function listen(app: Hono<BerthEnv>): Promise<{ url: string; close(): Prom
 type SseEvent = { event: string; data: string };
 
 /** An EventSource-like reader over fetch: events as they arrive, keepalive comments counted, and a way to hang up. */
-async function openSse(url: string) {
+async function openSse(url: string, headers: Record<string, string> = traced().headers) {
   const hangUp = new AbortController();
-  const response = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, signal: hangUp.signal });
+  const response = await fetch(url, { headers, signal: hangUp.signal });
   const events: SseEvent[] = [];
   const state = { comments: 0, ended: false };
   const reading = (async () => {
@@ -138,14 +128,7 @@ async function createEnvironment(scope: 'test' | 'production', envKey: string, n
     },
   });
   expect(created.status).toBe(200);
-  const operation = await eventually(
-    async () => {
-      const found = (await zadig(`/openapi/operations/${created.json.operation_id}`)).json;
-      return found.state === 'success' || found.state === 'failed' ? found : undefined;
-    },
-    { timeoutMs: 120_000 },
-  );
-  expect(operation).toMatchObject({ state: 'success' });
+  expect(await settled(stringAt(created.json, 'operation_id'), 120_000)).toMatchObject({ state: 'success' });
   const [pod] = await runningPods(namespace, 'app=service1', 1, 120_000);
   return pod!.metadata!.name!;
 }
@@ -203,11 +186,12 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     const plane = (await localControlPlane())!;
     const marker = `sse-${randomBytes(4).toString('hex')}`;
     await plane.appendLog(`${marker} before`);
-    const { app, ended } = logApp();
-    const server = await listen(app);
+    const { headers, ended } = traced();
+    const server = await listen(environmentApp());
     try {
       const sse = await openSse(
         `${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=50')}`,
+        headers,
       );
       expect(sse.response.status).toBe(200);
       expect(sse.response.headers.get('content-type')).toBe('text/event-stream');
@@ -234,11 +218,12 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     const plane = (await localControlPlane())!;
     const marker = `gone-${randomBytes(4).toString('hex')}`;
     await plane.appendLog(`${marker} seen`);
-    const { app, ended } = logApp();
-    const server = await listen(app);
+    const { headers, ended } = traced();
+    const server = await listen(environmentApp());
     try {
       const sse = await openSse(
         `${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=20')}`,
+        headers,
       );
       await sse.received(`${marker} seen`);
       sse.hangUp();
@@ -257,11 +242,16 @@ describe.runIf(kwok)('following a container log over SSE', () => {
   });
 
   it('ends by itself at the maximum duration with `event: end`, sending keepalives while quiet', async () => {
-    const { app, ended } = logApp({ maxLogStreamMs: 1500, logHeartbeatMs: 200 });
-    const server = await listen(app);
+    const { headers, ended } = traced();
+    const server = await listen(
+      berth.appsWith({ logStream: { maxLogStreamMs: 1500, logHeartbeatMs: 200 } })['zadig-environment'],
+    );
     try {
       const started = Date.now();
-      const sse = await openSse(`${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=1')}`);
+      const sse = await openSse(
+        `${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=1')}`,
+        headers,
+      );
       await sse.finished;
       expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
       expect(Date.now() - started).toBeLessThan(5000);
@@ -275,10 +265,9 @@ describe.runIf(kwok)('following a container log over SSE', () => {
 
   it('ends, and cancels the cluster request, when the client stops reading without hanging up', async () => {
     // What a Lambda response stream does when its client leaves: the body is no longer read, and never cancelled.
-    const { app, ended } = logApp({ logHeartbeatMs: 100 });
-    const response = await app.request(logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=5'), {
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
+    const { headers, ended } = traced();
+    const app = berth.appsWith({ logStream: { logHeartbeatMs: 100 } })['zadig-environment'];
+    const response = await request(app, logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=5'), headers);
     expect(response.status).toBe(200);
     const line = await eventually(async () => ended(), { timeoutMs: 5000, intervalMs: 20 });
     expect(line).toMatchObject({ reason: 'client-stalled' });
@@ -291,8 +280,7 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     await plane.appendLog(`${marker} old`);
     await new Promise((resolve) => setTimeout(resolve, 3500));
     await plane.appendLog(`${marker} new`);
-    const { app } = logApp();
-    const server = await listen(app);
+    const server = await listen(environmentApp());
     try {
       for (const since of ['2', '2s', '1.5s']) {
         const sse = await openSse(
@@ -312,8 +300,7 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     const plane = (await localControlPlane())!;
     const marker = `tail-${randomBytes(4).toString('hex')}`;
     await plane.appendLog(Array.from({ length: 12 }, (_, index) => `${marker} ${index + 1}`).join('\n'));
-    const { app } = logApp();
-    const server = await listen(app);
+    const server = await listen(environmentApp());
     try {
       const sse = await openSse(`${server.url}${logsPath(testPod, 'service1', 'projectKey=logs&envName=dev')}`);
       await sse.received(`${marker} 12`);
@@ -332,8 +319,7 @@ describe.runIf(kwok)('following a container log over SSE', () => {
     const plane = (await localControlPlane())!;
     const marker = `prod-${randomBytes(4).toString('hex')}`;
     await plane.appendLog(marker);
-    const { app } = logApp();
-    const server = await listen(app);
+    const server = await listen(environmentApp());
     try {
       const sse = await openSse(
         `${server.url}${logsPath(prodPod, 'service1', 'projectKey=logs&envName=prod&tails=20&production=true')}`,
@@ -379,13 +365,14 @@ const eventsOf = (text: string) =>
 
 describe('when the cluster’s log ends or fails while streaming', () => {
   const path = () => logsPath(testPod, 'service1', 'projectKey=logs&envName=dev&tails=10');
-  const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  /** The environment group with the log stream played by `followLog`. */
+  const playing = (followLog: KubeCluster['followLog']) =>
+    berth.appsWith({ connections: playedLog(followLog) })['zadig-environment'];
 
   it('a log that ends (the container exited) ends the stream with `event: end` / `log-ended`', async () => {
-    const { app, ended } = logApp({
-      connections: playedLog(async (_ns, _pod, _options, onLine) => ['first', 'last\r'].forEach(onLine)),
-    });
-    const response = await app.request(path(), { headers });
+    const { headers, ended } = traced();
+    const app = playing(async (_ns, _pod, _options, onLine) => ['first', 'last\r'].forEach(onLine));
+    const response = await request(app, path(), headers);
     expect(eventsOf(await response.text())).toEqual([
       { event: 'message', data: 'first' },
       { event: 'message', data: 'last' },
@@ -395,13 +382,12 @@ describe('when the cluster’s log ends or fails while streaming', () => {
   });
 
   it('a cluster failing midway ends the stream with `event: error` saying what failed', async () => {
-    const { app, ended } = logApp({
-      connections: playedLog(async (_ns, _pod, _options, onLine) => {
-        onLine('before the failure');
-        throw new UnavailableError('the cluster is unreachable: ECONNRESET');
-      }),
+    const { headers, ended } = traced();
+    const app = playing(async (_ns, _pod, _options, onLine) => {
+      onLine('before the failure');
+      throw new UnavailableError('the cluster is unreachable: ECONNRESET');
     });
-    const response = await app.request(path(), { headers });
+    const response = await request(app, path(), headers);
     expect(eventsOf(await response.text())).toEqual([
       { event: 'message', data: 'before the failure' },
       { event: 'error', data: 'the cluster is unreachable: ECONNRESET' },
@@ -412,14 +398,13 @@ describe('when the cluster’s log ends or fails while streaming', () => {
   it('a client that reads slower than the log grows is told so, and the cluster request ends', async () => {
     let cancelled = false;
     const line = 'x'.repeat(1023);
-    const { app, ended } = logApp({
-      connections: playedLog(async (_ns, _pod, _options, onLine, signal) => {
-        for (let index = 0; index < 5 * 1024 && !signal.aborted; index++) onLine(line);
-        await untilAborted(signal);
-        cancelled = true;
-      }),
+    const { headers, ended } = traced();
+    const app = playing(async (_ns, _pod, _options, onLine, signal) => {
+      for (let index = 0; index < 5 * 1024 && !signal.aborted; index++) onLine(line);
+      await untilAborted(signal);
+      cancelled = true;
     });
-    const response = await app.request(path(), { headers });
+    const response = await request(app, path(), headers);
     await eventually(async () => ended(), { timeoutMs: 5000, intervalMs: 20 });
     expect(cancelled).toBe(true);
     const events = eventsOf(await response.text());
@@ -433,10 +418,8 @@ describe('when the cluster’s log ends or fails while streaming', () => {
 });
 
 describe('refusals, answered before any stream starts', () => {
-  const refused = async (path: string, { token = true } = {}) => {
-    const { app } = logApp();
-    return call(app, path, token ? { token: ADMIN_TOKEN } : {});
-  };
+  const refused = (path: string, { token = true } = {}) =>
+    call(environmentApp(), path, token ? { token: ADMIN_TOKEN } : {});
 
   it.each([
     // Pod names are known only once the environments run: each case computes its path and description then.

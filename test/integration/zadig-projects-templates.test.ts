@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { microserviceTemplate } from '../support/zadig-fixtures.ts';
+import { arrayAt, at, entryWith, numberAt, objectAt, stringAt } from '../support/json.ts';
 
 let berth: Harness;
 let scopedToken: string;
@@ -14,12 +15,15 @@ const project = (project_key: string) =>
 
 beforeAll(async () => {
   berth = await createHarness();
-  scopedToken = (
-    await call(berth.apps.admin, '/admin/tokens', {
-      token: ADMIN_TOKEN,
-      json: { name: 'alpha-dev', role: 'user', projects: ['alpha'] },
-    })
-  ).json.token;
+  scopedToken = stringAt(
+    (
+      await call(berth.apps.admin, '/admin/tokens', {
+        token: ADMIN_TOKEN,
+        json: { name: 'alpha-dev', role: 'user', projects: ['alpha'] },
+      })
+    ).json,
+    'token',
+  );
 });
 afterAll(() => berth.close());
 
@@ -38,17 +42,17 @@ describe('projects', () => {
       updated_time: expect.any(Number),
     });
     const page = await zadig('/openapi/projects/project?pageNum=2&pageSize=2');
-    expect(page.json.total).toBe(3);
-    expect(page.json.projects.map((item: { project_key: string }) => item.project_key)).toEqual(['gamma']);
+    expect(numberAt(page.json, 'total')).toBe(3);
+    expect(arrayAt(page.json, 'projects').map((item) => at(item, 'project_key'))).toEqual(['gamma']);
   });
 
   it('refuses a duplicate project, a bad key, an unknown type, and creation by a non-admin', async () => {
     expect((await project('alpha')).status).toBe(409);
-    expect((await project('Alpha_1')).json.description).toMatch(/^project_key: /);
+    expect(stringAt((await project('Alpha_1')).json, 'description')).toMatch(/^project_key: /);
     const badType = await zadig('/openapi/projects/project', {
       json: { project_key: 'delta', project_name: 'd', project_type: 'chart' },
     });
-    expect(badType.json.description).toMatch(/^project_type: /);
+    expect(stringAt(badType.json, 'description')).toMatch(/^project_type: /);
     expect(
       (
         await zadig('/openapi/projects/project', {
@@ -75,7 +79,7 @@ describe('projects', () => {
     await berth.ctx.store.create({ pk: 'PROJECT#doomed', sk: 'ENV#dev' }, { name: 'dev' }, 'exists');
     const refused = await zadig('/openapi/projects/project?projectKey=doomed', { method: 'DELETE' });
     expect(refused.status).toBe(409);
-    expect(refused.json.description).toContain('environment');
+    expect(stringAt(refused.json, 'description')).toContain('environment');
     await berth.ctx.store.remove({ pk: 'PROJECT#doomed', sk: 'ENV#dev' });
 
     expect((await zadig('/openapi/projects/project?projectKey=doomed', { method: 'DELETE' })).json).toEqual({
@@ -101,7 +105,7 @@ describe('YAML templates', () => {
         })
       ).status,
     ).toBe(200);
-    const template = (await zadig('/openapi/templates/yaml/web')).json;
+    const template = objectAt((await zadig('/openapi/templates/yaml/web')).json);
     expect(template).toMatchObject({ name: 'web', content: microserviceTemplate, created_by: 'admin' });
     expect(template.service_variable_kvs).toEqual([
       ...declared,
@@ -113,7 +117,7 @@ describe('YAML templates', () => {
   it('refuses a template with an unsupported construct, a duplicate name, and an unknown one', async () => {
     const unsupported = await zadig('/openapi/templates/yaml', { json: { name: 'bad', content: '{{template "x"}}' } });
     expect(unsupported.status).toBe(400);
-    expect(unsupported.json.description).toContain('template');
+    expect(stringAt(unsupported.json, 'description')).toContain('template');
     expect(
       (await zadig('/openapi/templates/yaml', { json: { name: 'web', content: microserviceTemplate } })).status,
     ).toBe(409);
@@ -145,7 +149,7 @@ describe('YAML templates', () => {
     });
 
     for (const path of ['/openapi/service/yaml/follows', '/openapi/service/yaml/production/follows']) {
-      const service = (await zadig(`${path}?projectKey=alpha`)).json;
+      const service = objectAt((await zadig(`${path}?projectKey=alpha`)).json);
       expect(service).toMatchObject({
         yaml: newImage,
         revision: 2,
@@ -153,7 +157,7 @@ describe('YAML templates', () => {
           { name: 'follows', image: 'koderover.******.com/koderover-demo/service2:v2', image_name: 'service2' },
         ],
       });
-      expect(service.service_variable_kvs.find((kv: { key: string }) => kv.key === 'cpuLimit').value).toBe('50m');
+      expect(entryWith(arrayAt(service, 'service_variable_kvs'), 'key', 'cpuLimit').value).toBe('50m');
     }
     const copy = (await zadig('/openapi/service/yaml/copy?projectKey=alpha')).json;
     expect(copy).toMatchObject({ revision: 1, yaml: microserviceTemplate });
@@ -163,9 +167,9 @@ describe('YAML templates', () => {
     const breaking = microserviceTemplate.replace('  name: $Service$\n', '  nick: $Service$\n');
     const response = await zadig('/openapi/templates/yaml/web', { method: 'PUT', json: { content: breaking } });
     expect(response.status).toBe(400);
-    expect(response.json.description).toContain('would break service "follows" of project "alpha"');
-    expect((await zadig('/openapi/templates/yaml/web')).json.content).not.toContain('nick:');
-    expect((await zadig('/openapi/service/yaml/follows?projectKey=alpha')).json.revision).toBe(2);
+    expect(stringAt(response.json, 'description')).toContain('would break service "follows" of project "alpha"');
+    expect(stringAt((await zadig('/openapi/templates/yaml/web')).json, 'content')).not.toContain('nick:');
+    expect(numberAt((await zadig('/openapi/service/yaml/follows?projectKey=alpha')).json, 'revision')).toBe(2);
   });
 
   it('counts followers on the template, so a delete racing a new follower still refuses', async () => {
@@ -184,13 +188,13 @@ describe('YAML templates', () => {
     await berth.ctx.store.remove({ pk: 'TEMPLATE#raced', sk: 'USER#alpha#test#racer' });
     const refused = await zadig('/openapi/templates/yaml/raced', { method: 'DELETE' });
     expect(refused.status).toBe(409);
-    expect(refused.json.description).toContain('gained a follower');
+    expect(stringAt(refused.json, 'description')).toContain('gained a follower');
   });
 
   it('refuses to delete a template services follow, and deletes it once they are gone', async () => {
     const refused = await zadig('/openapi/templates/yaml/web', { method: 'DELETE' });
     expect(refused.status).toBe(409);
-    expect(refused.json.description).toContain('alpha/follows');
+    expect(stringAt(refused.json, 'description')).toContain('alpha/follows');
     for (const path of ['/openapi/service/yaml/follows', '/openapi/service/yaml/production/follows']) {
       await zadig(`${path}?projectKey=alpha`, { method: 'DELETE' });
     }

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
+import { ADMIN_TOKEN, createHarness, mintToken, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { microserviceTemplate, rawServiceExampleIndented } from '../support/zadig-fixtures.ts';
+import { arrayAt, objectAt, stringAt } from '../support/json.ts';
 
 let berth: Harness;
 let scopedToken: string;
 const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
   call(berth.apps['zadig-service'], path, { token: ADMIN_TOKEN, ...options });
-const serviceCount = async () => (await zadig('/openapi/service/yaml/services?projectKey=shop')).json.service.length;
+const serviceCount = async () =>
+  arrayAt((await zadig('/openapi/service/yaml/services?projectKey=shop')).json, 'service').length;
 const raw = (body: Record<string, unknown>) =>
   zadig('/openapi/service/yaml/raw?projectKey=shop', {
     json: { service_name: 'svc', yaml: rawServiceExampleIndented.yaml, ...body },
@@ -26,12 +28,7 @@ beforeAll(async () => {
       service_variable_kvs: [{ key: 'replicas', value: '1', type: 'enum', options: ['1', '2', '3'] }],
     },
   });
-  scopedToken = (
-    await call(berth.apps.admin, '/admin/tokens', {
-      token: ADMIN_TOKEN,
-      json: { name: 'shop-dev', role: 'user', projects: ['shop'] },
-    })
-  ).json.token;
+  scopedToken = await mintToken(berth, { name: 'shop-dev', role: 'user', projects: ['shop'] });
 });
 afterAll(() => berth.close());
 
@@ -93,7 +90,7 @@ describe('bad service input: a 400 in Zadig’s envelope naming the problem, and
       },
     });
     expect(response.status).toBe(400);
-    expect(response.json.description).toContain('must be one of [1 2 3]');
+    expect(stringAt(response.json, 'description')).toContain('must be one of [1 2 3]');
   });
 
   it('refuses values for variables the template does not declare, naming them', async () => {
@@ -106,7 +103,7 @@ describe('bad service input: a 400 in Zadig’s envelope naming the problem, and
       },
     });
     expect(response.status).toBe(400);
-    expect(response.json.description).toContain('nope');
+    expect(stringAt(response.json, 'description')).toContain('nope');
   });
 });
 
@@ -116,7 +113,7 @@ describe('unknown things are 404s, scope is a 403', () => {
       json: { service_name: 'x', project_key: 'shop', template_name: 'nope' },
     });
     expect(response.status).toBe(404);
-    expect(response.json.description).toBe('template "nope" not found');
+    expect(stringAt(response.json, 'description')).toBe('template "nope" not found');
   });
 
   it.each([
@@ -129,13 +126,13 @@ describe('unknown things are 404s, scope is a 403', () => {
       ...(method === 'POST' ? { json: { service_name: 'x', yaml: rawServiceExampleIndented.yaml } } : {}),
     });
     expect(response.status).toBe(404);
-    expect(response.json.description).toBe('project "ghost" not found');
+    expect(stringAt(response.json, 'description')).toBe('project "ghost" not found');
   });
 
   it('answers an unknown service', async () => {
     const response = await zadig('/openapi/service/yaml/production/nope?projectKey=shop');
     expect(response.status).toBe(404);
-    expect(response.json.description).toBe('production service "nope" not found');
+    expect(stringAt(response.json, 'description')).toBe('production service "nope" not found');
   });
 
   it('keeps a scoped token to its projects, without revealing whether others exist', async () => {
@@ -150,7 +147,7 @@ describe('unknown things are 404s, scope is a 403', () => {
   it('requires projectKey', async () => {
     const response = await zadig('/openapi/service/yaml/services');
     expect(response.status).toBe(400);
-    expect(response.json.description).toBe('projectKey is required');
+    expect(stringAt(response.json, 'description')).toBe('projectKey is required');
   });
 });
 
@@ -159,8 +156,8 @@ describe('conflicts', () => {
     expect((await raw({ service_name: 'twice' })).status).toBe(200);
     const again = await raw({ service_name: 'twice', variable_yaml: [{ key: 'cpu', value: '99m' }] });
     expect(again.status).toBe(409);
-    expect(again.json.description).toBe('service "twice" already exists in project "shop"');
-    const detail = (await zadig('/openapi/service/yaml/twice?projectKey=shop')).json;
+    expect(stringAt(again.json, 'description')).toBe('service "twice" already exists in project "shop"');
+    const detail = objectAt((await zadig('/openapi/service/yaml/twice?projectKey=shop')).json);
     expect(detail.service_variable_kvs).toEqual([{ key: 'cpu', value: '', type: 'string', options: [], desc: '' }]);
   });
 
@@ -173,7 +170,7 @@ describe('conflicts', () => {
       json: { type: 'k8s', yaml: rawServiceExampleIndented.yaml },
     });
     expect(response.status).toBe(409);
-    expect(response.json.description).toContain('follows template "sized" (auto_sync)');
+    expect(stringAt(response.json, 'description')).toContain('follows template "sized" (auto_sync)');
   });
 
   it('lets concurrent variable updates of one service each land or get a 409, never lose one', async () => {
@@ -190,7 +187,7 @@ describe('conflicts', () => {
     expect(responses.every((response) => response.status === 200 || response.status === 409)).toBe(true);
     const landed = responses.filter((response) => response.status === 200).length;
     expect(landed).toBeGreaterThan(0);
-    const detail = (await zadig('/openapi/service/yaml/contended?projectKey=shop')).json;
+    const detail = objectAt((await zadig('/openapi/service/yaml/contended?projectKey=shop')).json);
     expect(detail.revision).toBe(1 + landed);
   });
 });

@@ -11,6 +11,7 @@ import {
   updateServiceYamlExampleIndented,
   updateVariablesExample,
 } from '../support/zadig-fixtures.ts';
+import { arrayAt, at, numberAt, objectAt, stringAt } from '../support/json.ts';
 
 let berth: Harness;
 const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
@@ -69,12 +70,12 @@ describe('POST /openapi/service/template/load/yaml (the spec example)', () => {
         { name: 'service1', image: 'koderover.******.com/koderover-demo/service2:latest', image_name: 'service2' },
       ],
     });
-    expect(detail.json.service_variable_kvs).toEqual([
+    expect(at(detail.json, 'service_variable_kvs')).toEqual([
       { key: 'port', value: '20221', type: 'string', options: [], desc: '' },
       { key: 'memoryLimit', value: '100Mi', type: 'string', options: [], desc: '' },
       { key: 'cpuLimit', value: '100m', type: 'string', options: [], desc: '' },
     ]);
-    expect(Math.abs(detail.json.created_time - Date.now() / 1000)).toBeLessThan(60);
+    expect(Math.abs(numberAt(detail.json, 'created_time') - Date.now() / 1000)).toBeLessThan(60);
   });
 });
 
@@ -88,7 +89,7 @@ describe('POST /openapi/service/template/production/load/yaml (the spec example)
     expect(detail.json).toMatchObject({ service_name: 'service1', type: 'k8s', created_by: 'admin' });
     expect(
       Object.fromEntries(
-        detail.json.service_variable_kvs.map((kv: { key: string; value: unknown }) => [kv.key, kv.value]),
+        arrayAt(detail.json, 'service_variable_kvs').map((kv) => [stringAt(kv, 'key'), at(kv, 'value')]),
       ),
     ).toEqual({
       memoryLimit: '64Mi',
@@ -112,7 +113,7 @@ describe('POST /openapi/service/yaml/raw and /production/raw (the spec example)'
       yaml: rawServiceExampleIndented.yaml,
       containers: [myapp],
     });
-    expect(detail.json.service_variable_kvs).toEqual([
+    expect(at(detail.json, 'service_variable_kvs')).toEqual([
       { key: 'cpu', value: '12m', type: 'string', options: [], desc: 'cpu value' },
     ]);
   });
@@ -132,12 +133,17 @@ describe('GET service lists', () => {
   it('lists test services wrapped in "service", as documented', async () => {
     const response = await zadig('/openapi/service/yaml/services?projectKey=demo');
     expect(response.status).toBe(200);
-    expect(Object.keys(response.json)).toEqual(['service']);
-    expect(response.json.service).toContainEqual({ service_name: 'service-3', type: 'k8s', containers: [myapp] });
-    expect(response.json.service.map((service: { service_name: string }) => service.service_name).sort()).toEqual([
-      'service-3',
-      'service1',
-    ]);
+    expect(Object.keys(objectAt(response.json))).toEqual(['service']);
+    expect(at(response.json, 'service')).toContainEqual({
+      service_name: 'service-3',
+      type: 'k8s',
+      containers: [myapp],
+    });
+    expect(
+      arrayAt(response.json, 'service')
+        .map((service) => stringAt(service, 'service_name'))
+        .sort(),
+    ).toEqual(['service-3', 'service1']);
   });
 
   it('lists production services as a bare array, as documented', async () => {
@@ -165,7 +171,7 @@ describe('PUT /openapi/service/yaml/:serviceName (the spec example)', () => {
     expect(updated.status).toBe(200);
     expect(updated.json).toEqual(SUCCESS);
 
-    const detail = (await zadig(`${base}/service1?projectKey=demo-raw`)).json;
+    const detail = objectAt((await zadig(`${base}/service1?projectKey=demo-raw`)).json);
     expect(detail).toMatchObject({
       yaml: updateServiceYamlExampleIndented.yaml,
       revision: 2,
@@ -173,7 +179,7 @@ describe('PUT /openapi/service/yaml/:serviceName (the spec example)', () => {
         { name: 'service1', image: 'koderover.******.com/koderover-demo/service1:latest', image_name: 'service1' },
       ],
     });
-    expect(detail.service_variable_kvs.map((kv: { key: string }) => kv.key)).toEqual([
+    expect(arrayAt(detail, 'service_variable_kvs').map((kv) => at(kv, 'key'))).toEqual([
       'cpu',
       'port',
       'memoryLimit',
@@ -187,7 +193,7 @@ describe('PUT /openapi/service/yaml/:serviceName (the spec example)', () => {
       json: updateServiceYamlExample,
     });
     expect(response.status).toBe(400);
-    expect(response.json.description).toContain('Map keys must be unique');
+    expect(stringAt(response.json, 'description')).toContain('Map keys must be unique');
   });
 });
 
@@ -201,7 +207,7 @@ describe('PUT /openapi/service/yaml/:serviceName/variable (the spec example)', (
       json: updateVariablesExample,
     });
     expect(response.json).toEqual(SUCCESS);
-    const detail = (await zadig(`${base}/service-3?projectKey=demo`)).json;
+    const detail = objectAt((await zadig(`${base}/service-3?projectKey=demo`)).json);
     expect(detail.service_variable_kvs).toEqual(updateVariablesExample.service_variable_kvs);
     expect(detail.revision).toBe(2);
   });

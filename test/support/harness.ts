@@ -11,6 +11,11 @@ import { createConnections } from '../../functions/runtime/cluster.ts';
 import { loadConfig } from '../../functions/runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../../functions/runtime/core-context.ts';
 import { handleRecords } from '../../functions/worker/handle-records.ts';
+import { adminRoutes } from '../../functions/admin/routes.ts';
+import { callRoute, type RouteRequest } from './http.ts';
+import { stringAt } from './json.ts';
+
+type GroupAppOverrides = Partial<Pick<Parameters<typeof createGroupApps>[0], 'connections' | 'logStream'>>;
 
 export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
 
@@ -37,7 +42,9 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
   const authenticate = createAuthenticator(ctx, config);
   const logs: Array<Record<string, unknown>> = [];
   const log: LogLine = (entry) => logs.push(entry);
-  const apps = createGroupApps({ ctx, connections, authenticate, config, log });
+  const groupApps = (overrides: GroupAppOverrides = {}) =>
+    createGroupApps({ ctx, connections, authenticate, config, log, ...overrides });
+  const apps = groupApps();
   const raw = DynamoDBDocumentClient.from(dynamo);
   let poller: StreamPoller | undefined;
 
@@ -46,6 +53,11 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
     config,
     connections,
     apps,
+    /**
+     * The group apps again, on this table and logging to `logs`, with some of
+     * their dependencies replaced (a cluster that plays a log, shorter log-stream limits).
+     */
+    appsWith: groupApps,
     logs,
     /** The item exactly as stored, to check what is (not) in the table. */
     rawItem: async (key: { pk: string; sk: string }) =>
@@ -69,6 +81,12 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/** A new API token's clear value, minted by the admin through the admin group. */
+export async function mintToken(berth: Harness, input: RouteRequest<typeof adminRoutes.createToken>['json']) {
+  const minted = await callRoute(berth.apps.admin, adminRoutes.createToken, { token: ADMIN_TOKEN, json: input });
+  return stringAt(minted.json, 'token');
+}
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */
 export async function eventually<T>(

@@ -1,6 +1,10 @@
 import { inject } from 'vitest';
+import { adminRoutes } from '../../functions/admin/routes.ts';
+import { operationRoutes } from '../../functions/zadig-environment/routes.ts';
+import { projectRoutes, SCOPES, serviceRoutesByScope } from '../../functions/zadig-service/routes.ts';
 import { ADMIN_TOKEN, eventually, type Harness } from './harness.ts';
-import { call } from './http.ts';
+import { call, callRoute } from './http.ts';
+import { objectAt } from './json.ts';
 
 /** A workload service whose values show in the cluster: its cpu request/limit and its namespace placeholder. */
 export const serviceYaml = (name: string) =>
@@ -36,20 +40,22 @@ export const serviceYaml = (name: string) =>
     '',
   ].join('\n');
 
-const defaults = [
-  { key: 'cpu', value: '5m', type: 'string' },
-  { key: 'cpuLimit', value: '50m', type: 'string' },
-  { key: 'port', value: '8080', type: 'string' },
-];
+const defaults = (
+  [
+    ['cpu', '5m'],
+    ['cpuLimit', '50m'],
+    ['port', '8080'],
+  ] as const
+).map(([key, value]) => ({ key, value, type: 'string' as const }));
 
 /** Registers the test cluster and registry, and a project with service1 and service2 (test and production). */
 export async function seedEnvironmentWorld(berth: Harness, project: string) {
   const registry = inject('registry');
-  await call(berth.apps.admin, '/admin/clusters', {
+  await callRoute(berth.apps.admin, adminRoutes.registerCluster, {
     token: ADMIN_TOKEN,
     json: { id: 'local', name: 'local', kubeconfig: inject('kubeconfig') },
   });
-  await call(berth.apps.admin, '/admin/registries', {
+  await callRoute(berth.apps.admin, adminRoutes.registerRegistry, {
     token: ADMIN_TOKEN,
     json: {
       id: 'harbor',
@@ -60,14 +66,15 @@ export async function seedEnvironmentWorld(berth: Harness, project: string) {
       insecure: true,
     },
   });
-  await call(berth.apps['zadig-service'], '/openapi/projects/project', {
+  await callRoute(berth.apps['zadig-service'], projectRoutes.createProject, {
     token: ADMIN_TOKEN,
     json: { project_key: project, project_name: project, project_type: 'yaml' },
   });
-  for (const base of ['/openapi/service/yaml', '/openapi/service/yaml/production']) {
+  for (const scope of SCOPES) {
     for (const name of ['service1', 'service2']) {
-      await call(berth.apps['zadig-service'], `${base}/raw?projectKey=${project}`, {
+      await callRoute(berth.apps['zadig-service'], serviceRoutesByScope[scope].createRaw, {
         token: ADMIN_TOKEN,
+        query: { projectKey: project },
         json: { service_name: name, yaml: serviceYaml(name), variable_yaml: defaults },
       });
     }
@@ -78,13 +85,17 @@ export async function seedEnvironmentWorld(berth: Harness, project: string) {
 export function environmentClient(berth: () => Harness) {
   const zadig = (path: string, options: Parameters<typeof call>[2] = {}) =>
     call(berth().apps['zadig-environment'], path, { token: ADMIN_TOKEN, ...options });
-  const settled = (operationId: string) =>
+  const settled = (operationId: string, timeoutMs = 60_000) =>
     eventually(
       async () => {
-        const operation = (await zadig(`/openapi/operations/${operationId}`)).json;
+        const answer = await callRoute(berth().apps['zadig-environment'], operationRoutes.getOperation, {
+          token: ADMIN_TOKEN,
+          params: { id: operationId },
+        });
+        const operation = objectAt(answer.json);
         return operation.state === 'success' || operation.state === 'failed' ? operation : undefined;
       },
-      { timeoutMs: 60_000 },
+      { timeoutMs },
     );
   return { zadig, settled };
 }

@@ -7,7 +7,7 @@ type Recorded = {
   secrets: string[];
   functions: Map<string, { handler: string; url?: boolean; runtime?: string; environment?: Record<string, string> }>;
   routes: Array<{ pattern: string; url: string }>;
-  table?: Record<string, any>;
+  table?: Record<string, unknown>;
   subscribers: Array<{ handler: string; environment?: Record<string, string>; mapping?: Record<string, unknown> }>;
 };
 
@@ -41,11 +41,15 @@ async function evaluateSstConfig(): Promise<Recorded> {
         },
         Dynamo: class {
           name = 'berth-table';
-          constructor(_: string, args: Record<string, any>) {
+          constructor(_: string, args: Record<string, unknown>) {
             recorded.table = args;
           }
-          subscribe(_: string, subscriber: { handler: string }, args?: Record<string, any>) {
-            recorded.subscribers.push({ ...subscriber, mapping: args?.['transform']?.eventSourceMapping });
+          subscribe(
+            _: string,
+            subscriber: { handler: string },
+            args?: { transform?: { eventSourceMapping?: Record<string, unknown> } },
+          ) {
+            recorded.subscribers.push({ ...subscriber, mapping: args?.transform?.eventSourceMapping });
           }
         },
         Router: class {
