@@ -47,7 +47,7 @@ function parseGoInt(text: string): bigint | undefined {
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 
 /** yaml.v2's `resolve` for an untagged plain scalar. */
-export function resolvePlainScalar(text: string): unknown {
+function resolvePlainScalar(text: string): unknown {
   if (NAMED_SCALARS.has(text)) return NAMED_SCALARS.get(text);
   const first = text[0] ?? '';
   if (first === '.') {
