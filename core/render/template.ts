@@ -1,48 +1,59 @@
 /**
- * Service templates: Go `text/template` as Zadig runs it (stdlib, strict
- * `missingkey=error`, data from YAML), the part of it service templates use,
- * plus sprig's `default` and `quote`, which the issue asks for.
+ * Service templates: Go `text/template` as Zadig runs it (the standard
+ * library with no function map, option `missingkey=error`, data from
+ * `gopkg.in/yaml.v2`, typed as `go-data.ts` describes), plus sprig's `default`
+ * and `quote`, which Berth adds.
  *
  * A tokenizer, a recursive-descent parser to a small AST and a tree-walking
- * evaluator: no `eval`, no `new Function`, and a step and output budget so a
- * template cannot spin (`{{range 1000000000}}`) or balloon.
+ * evaluator: no `eval`, no `new Function`, and budgets for steps, output and
+ * template call depth, so a template cannot spin (`{{range 1000000000}}`) or
+ * balloon.
  *
- * Supported, with Go's semantics (checked against Go 1.26 `text/template`):
- * - text, `{{pipeline}}`, comments `{{/* *\/}}`, trim markers `{{- ` and ` -}}`;
- * - `.`, `.a.b`, `$`, `$x.a`, `(pipeline).a`, `$x := p`, `$x = p`, literals
- *   (strings, raw strings, chars, ints incl. 0x/0o/0b/_ forms, floats, bools, nil);
- * - `if / else if / else`, `with / else with / else`, `range` over lists, maps
- *   (keys sorted) and ints, with `$v :=` / `$i, $v :=`, `else`, `break`, `continue`;
- * - functions `and or not eq ne lt le gt ge len index slice print printf println`,
- *   sprig `default` and `quote`.
+ * The whole language, with Go 1.26's semantics, held against Go itself by
+ * `test/unit/render-oracle.test.ts`: text, comments, trim markers, pipelines,
+ * variables, literals, `if / else if`, `with / else with`, `range` (lists,
+ * maps in key order, ints; `break`, `continue`), `define` / `template` /
+ * `block`, and every built-in function: `and or not eq ne lt le gt ge len
+ * index slice print printf println html js urlquery call`.
  *
- * Unsupported, each an `InvalidInputError` naming it, never silent output:
- * `define`, `template`, `block` (even an unused `define`, which Go accepts),
- * any other function (`toYaml`, `html`, `js`,
- * `urlquery`, `call`, ...), complex and hex-float numbers, printf verbs other
- * than `%v %s %d %q %t %f %x %X %%`, printf argument indexes and `*` widths.
+ * Refused, each an `InvalidInputError` naming it: any other function
+ * (`toYaml`, ...), complex and hexadecimal floating-point literals, printf's
+ * `%T`, `%p`, `%#v` and the `#` flag on floats.
  *
- * Where Berth differs from Go, on purpose:
+ * Where Berth differs from Go on purpose (`docs/decisions.md`, "Templates
+ * held against Go", each difference pinned by a case of the oracle corpus):
  * - Every missing key is collected and reported at once:
  *   `template validate err: missing keys [a b.c]` (Go stops at the first).
  *   Evaluation goes on past a missing key, treating it as empty: `if`/`with`
- *   take their else branch, `range` does not iterate, functions given one return
- *   an empty result. Keys are dotted paths from the root (`b.c`, `items[0].name`).
+ *   take their else branch, `range` does not iterate, a template is not
+ *   called, functions given one return an empty result. Keys are paths from
+ *   the root (`b.c`, `items[0].name`, `m["k-1"]`).
  * - A key used only as the value argument of `default` is not missing.
  * - `index` on a missing map key is a missing key too (Go returns `<no value>`),
- *   and so is a field of a null value (Go fails with "nil pointer evaluating").
+ *   and so is a field or index of a null value (Go fails with "nil pointer
+ *   evaluating").
  * - null prints as the empty string (Go prints `<no value>` or `<nil>`), so
  *   `key: {{.v}}` renders a YAML null.
  * - A map or a list prints as compact JSON, a YAML flow node that is valid at
  *   any indentation (Go prints `map[a:1]` / `[1 2]`, which no YAML reader wants).
- * - Numbers are JavaScript numbers: integral values print as integers (Go
- *   prints a float64 `1000000.0` as `1e+06`), other values as Go's `%v` would;
- *   int and float compare with each other (Go: "incompatible types"), and
- *   integers beyond 2^53 lose precision (yaml.v2 keeps int64).
- * - printf with an argument of the wrong type for its verb is an error (Go
- *   prints `%!d(string=x)` into the output), and so is a missing or extra argument.
+ * - Where Go's printf writes a `%!` marker into the output (wrong type for a
+ *   verb, missing or extra argument) Berth fails with an error naming it.
+ * - Template calls nest at most `MAX_TEMPLATE_DEPTH` deep (Go: 100000).
  */
 import { InvalidInputError } from '../errors.ts';
+import {
+  describe,
+  FormatError,
+  formatValue,
+  goQuote,
+  htmlEscape,
+  jsEscape,
+  kindOf,
+  queryEscape,
+  sprint,
+  sprintf,
+  sprintln,
+} from './go-fmt.ts';
 
 export interface TemplateLimits {
   /** Maximum characters of output. */
@@ -56,10 +67,16 @@ export const DEFAULT_TEMPLATE_LIMITS: TemplateLimits = {
   maxSteps: 1_000_000,
 };
 
+/** How deep `{{template}}` calls may nest: far below Go's 100000, well within the JavaScript stack. */
+export const MAX_TEMPLATE_DEPTH = 1000;
+
 /** The parsed form of a template, reusable for listing variables and rendering. */
 export interface ParsedTemplate {
   readonly source: string;
+  /** The template's own body. */
   readonly nodes: readonly Node[];
+  /** The templates it defines with `define` and `block`, by name. */
+  readonly templates: ReadonlyMap<string, readonly Node[]>;
 }
 
 /**
@@ -69,15 +86,18 @@ export interface ParsedTemplate {
  * @example parseTemplate('replicas: {{.replicas}}')
  */
 export function parseTemplate(source: string): ParsedTemplate {
-  return { source, nodes: new Parser(lex(source)).parse() };
+  const parser = new Parser(lex(source));
+  const nodes = parser.parse();
+  return { source, nodes, templates: parser.templates };
 }
 
 /**
- * Renders a template with `data` as its root (`.` and `$`).
+ * Renders a template with `data` as its root (`.` and `$`). Data is typed as
+ * Go holds it (`go-data.ts`): a bigint is an int, a number a float64.
  * Throws `InvalidInputError` for syntax errors, unsupported constructs,
  * execution errors and missing keys (all of them in one message).
  *
- * @example renderTemplate('port: {{.port}}', { port: 80 }) // 'port: 80'
+ * @example renderTemplate('port: {{.port}}', { port: 80n }) // 'port: 80'
  */
 export function renderTemplate(
   template: string | ParsedTemplate,
@@ -85,23 +105,25 @@ export function renderTemplate(
   limits: Partial<TemplateLimits> = {},
 ): string {
   const parsed = typeof template === 'string' ? parseTemplate(template) : template;
-  return new Executor({ ...DEFAULT_TEMPLATE_LIMITS, ...limits }).run(parsed.nodes, data);
+  return new Executor({ ...DEFAULT_TEMPLATE_LIMITS, ...limits }, parsed.templates).run(parsed.nodes, data);
 }
 
 /**
  * The top-level keys a template reads from its data, in order of first use:
- * `.a.b` at the root gives `a`, `$.a` anywhere gives `a`, `index . "a-b"` gives
- * `a-b`. Fields inside `with` and `range` bodies are relative to another dot and
- * are not listed. Keys used only under `default` are listed: they are variables
+ * `.a.b` at the root gives `a`, `$.a` gives `a`, `index . "a-b"` gives `a-b`,
+ * and so do the same inside a template called with the root
+ * (`{{template "t" .}}`). Fields inside `with` and `range` bodies, or of a
+ * template called with something else, are relative to another dot and are
+ * not listed. Keys used only under `default` are listed: they are variables
  * the template can take.
  *
  * @example templateVariables('{{.a.b}}{{range .items}}{{.name}}{{end}}') // ['a', 'items']
  */
 export function templateVariables(template: string | ParsedTemplate): string[] {
   const parsed = typeof template === 'string' ? parseTemplate(template) : template;
-  const keys = new Set<string>();
-  collectKeys(parsed.nodes, true, keys);
-  return [...keys];
+  const collector = new KeyCollector(parsed.templates);
+  collector.nodes(parsed.nodes, { dotIsRoot: true, dollarIsRoot: true });
+  return [...collector.keys];
 }
 
 /* ----------------------------------------------------------------------------
@@ -371,26 +393,44 @@ function unquoteGo(body: string, line: number, quote: '"' | "'"): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Go's number literal rules (strconv with base prefix 0), for the forms templates use. */
-function parseGoNumber(text: string, line: number): number {
+/** A number literal's value: an int, a float64, or an unsigned int beyond int64 that fails when used, as in Go. */
+type NumberLiteral = Arg & { readonly type: 'literal' | 'overflow' };
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Go's number constants (text/template/parse): an int unless the text has a
+ * `.`, an exponent or `p` (and is no hexadecimal int), then a float64.
+ */
+function parseGoNumber(text: string, line: number): NumberLiteral {
   const bad = (): InvalidInputError => parseError(line, `bad number syntax: ${JSON.stringify(text)}`);
   if (/i$/.test(text)) throw parseError(line, `complex number ${text} is not supported`);
-  const sign = text.startsWith('-') ? -1 : 1;
+  const negative = text.startsWith('-');
   const body = text.replace(/^[+-]/, '');
   if (/^0[xX][0-9A-Fa-f_]*[.pP]/.test(body))
     throw parseError(line, `hexadecimal floating-point number ${text} is not supported`);
   // underscores only between digits (or after a base prefix)
   if (/__|_$|^_|_\.|\._|_[eE]|[eE]_/.test(body)) throw bad();
   const clean = body.replaceAll('_', '');
-  let value: number;
-  if (/^0[xX][0-9A-Fa-f]+$/.test(clean)) value = Number.parseInt(clean.slice(2), 16);
-  else if (/^0[oO][0-7]+$/.test(clean)) value = Number.parseInt(clean.slice(2), 8);
-  else if (/^0[bB][01]+$/.test(clean)) value = Number.parseInt(clean.slice(2), 2);
-  else if (/^0[0-7]+$/.test(clean)) value = Number.parseInt(clean.slice(1), 8);
-  else if (/^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(clean)) value = Number(clean);
-  else throw bad();
+  let magnitude: bigint | undefined;
+  if (/^0[xX][0-9A-Fa-f]+$/.test(clean) || /^0[oO][0-7]+$/.test(clean) || /^0[bB][01]+$/.test(clean))
+    magnitude = BigInt(clean.toLowerCase());
+  else if (/^0[0-7]+$/.test(clean)) magnitude = BigInt(`0o${clean.slice(1)}`);
+  else if (/^(?:0|[1-9][0-9]*)$/.test(clean)) magnitude = BigInt(clean);
+  if (magnitude !== undefined) {
+    const value = negative ? -magnitude : magnitude;
+    if (value >= INT64_MIN && value <= INT64_MAX) return { type: 'literal', value };
+    if (!/^[+-]/.test(text) && value <= UINT64_MAX) return { type: 'overflow', text };
+    throw parseError(line, `integer overflow: ${JSON.stringify(text)}`);
+  }
+  if (!/^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(clean)) throw bad();
+  // digits Go could not read as an int (`08`) are not a float either
+  if (!/[.eE]/.test(clean)) throw parseError(line, `integer overflow: ${JSON.stringify(text)}`);
+  const value = Number(clean);
   if (!Number.isFinite(value)) throw bad();
-  return sign * value;
+  return { type: 'literal', value: negative ? -value : value };
 }
 
 /* ----------------------------------------------------------------------------
@@ -400,7 +440,8 @@ function parseGoNumber(text: string, line: number): number {
 type Arg =
   | { readonly type: 'dot' }
   | { readonly type: 'nil' }
-  | { readonly type: 'literal'; readonly value: string | number | boolean }
+  | { readonly type: 'literal'; readonly value: string | bigint | number | boolean }
+  | { readonly type: 'overflow'; readonly text: string }
   | { readonly type: 'field'; readonly names: readonly string[] }
   | { readonly type: 'variable'; readonly name: string; readonly names: readonly string[] }
   | { readonly type: 'function'; readonly name: string }
@@ -430,11 +471,12 @@ type Node =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'action'; readonly line: number; readonly pipe: Pipe }
   | ControlNode
+  | { readonly type: 'template'; readonly line: number; readonly name: string; readonly pipe: Pipe | undefined }
   | { readonly type: 'break' | 'continue'; readonly line: number };
 
 type Terminator = { readonly kind: 'end' | 'else' | 'eof'; readonly line: number; readonly chained?: 'if' | 'with' };
 
-/** Functions known to the parser; anything else fails at parse time, naming it. */
+/** Functions known to the parser: Go's built-ins and sprig's `default` and `quote`; anything else fails to parse. */
 const FUNCTIONS = new Set([
   'and',
   'or',
@@ -451,11 +493,22 @@ const FUNCTIONS = new Set([
   'print',
   'printf',
   'println',
+  'html',
+  'js',
+  'urlquery',
+  'call',
   'default',
   'quote',
 ]);
 
 const MAX_NESTING = 256;
+
+/** Go's bytes.TrimSpace set (unicode.IsSpace). */
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+
+/** parse.IsEmptyTree: a body of white space only, which a later definition may replace. */
+const isEmptyBody = (nodes: readonly Node[]): boolean =>
+  nodes.every((node) => node.type === 'text' && GO_SPACE.test(node.text));
 
 class Parser {
   private readonly tokens: Token[];
@@ -463,6 +516,9 @@ class Parser {
   private vars: string[] = ['$'];
   private rangeDepth = 0;
   private depth = 0;
+  /** The templates defined so far; `define` is allowed at the top level only. */
+  readonly templates = new Map<string, readonly Node[]>();
+  private topLevel = true;
 
   constructor(tokens: Token[]) {
     this.tokens = tokens;
@@ -522,12 +578,23 @@ class Parser {
       }
       // leftDelim
       const result = this.action();
+      if (result === undefined) continue;
       if ('kind' in result) return [nodes, result];
       nodes.push(result);
     }
   }
 
-  private action(): Node | Terminator {
+  /** Everything below the top level is nested: no `define` there. */
+  private nested<T>(parse: () => T): T {
+    const topLevel = this.topLevel;
+    this.topLevel = false;
+    const result = parse();
+    this.topLevel = topLevel;
+    return result;
+  }
+
+  /** An action after `{{`; undefined for a definition, which adds no node where it stands. */
+  private action(): Node | Terminator | undefined {
     const token = this.nextNonSpace();
     if (token.type === 'keyword') {
       switch (token.value) {
@@ -552,13 +619,69 @@ class Parser {
           if (this.rangeDepth === 0) throw parseError(token.line, `{{${token.value}}} outside {{range}}`);
           this.expect('rightDelim', token.value);
           return { type: token.value, line: token.line };
-        default:
-          // define, template, block
-          throw parseError(token.line, `{{${token.value}}} is not supported`);
+        case 'define':
+          if (!this.topLevel) throw parseError(token.line, '{{define}} is allowed only at the top level');
+          this.definition(token.line);
+          return undefined;
+        case 'template':
+          return this.templateCall(token.line);
+        case 'block':
+          return this.block(token.line);
       }
     }
     this.pos--;
     return { type: 'action', line: token.line, pipe: this.pipeline('command', 'rightDelim') };
+  }
+
+  private templateName(context: string): string {
+    const token = this.nextNonSpace();
+    if (token.type !== 'string') throw this.unexpected(token, context);
+    return token.value;
+  }
+
+  /** A template body (of `define` or `block`): its own variables (only `$`), no enclosing range. */
+  private body(context: string, line: number): Node[] {
+    const { vars, rangeDepth } = this;
+    this.vars = ['$'];
+    this.rangeDepth = 0;
+    this.enter(line);
+    const [nodes, end] = this.nested(() => this.itemList());
+    if (end.kind === 'eof') throw parseError(end.line, `unexpected EOF: {{${context}}} at line ${line} has no {{end}}`);
+    if (end.kind !== 'end') throw parseError(end.line, `unexpected {{else}} in ${context} clause`);
+    this.depth--;
+    this.vars = vars;
+    this.rangeDepth = rangeDepth;
+    return nodes;
+  }
+
+  /** Adds a template as Go's parser does: an empty body never replaces another, two non-empty ones conflict. */
+  private define(name: string, nodes: Node[], line: number): void {
+    const existing = this.templates.get(name);
+    if (existing === undefined || isEmptyBody(existing)) this.templates.set(name, nodes);
+    else if (!isEmptyBody(nodes)) throw parseError(line, `multiple definition of template ${JSON.stringify(name)}`);
+  }
+
+  private definition(line: number): void {
+    const name = this.templateName('define clause');
+    this.expect('rightDelim', 'define clause');
+    this.define(name, this.body('define', line), line);
+  }
+
+  private templateCall(line: number): Node {
+    const name = this.templateName('template clause');
+    if (this.peekNonSpace().type === 'rightDelim') {
+      this.next();
+      return { type: 'template', line, name, pipe: undefined };
+    }
+    return { type: 'template', line, name, pipe: this.pipeline('template clause', 'rightDelim') };
+  }
+
+  /** `{{block "name" pipeline}}body{{end}}`: defines the template and calls it in place. */
+  private block(line: number): Node {
+    const name = this.templateName('block clause');
+    const pipe = this.pipeline('block clause', 'rightDelim');
+    this.define(name, this.body('block', line), line);
+    return { type: 'template', line, name, pipe };
   }
 
   private control(context: 'if' | 'with' | 'range', line: number): Node {
@@ -566,20 +689,21 @@ class Parser {
     const mark = this.vars.length;
     const pipe = this.pipeline(context, 'rightDelim');
     if (context === 'range') this.rangeDepth++;
-    const [list, terminator] = this.itemList();
+    const [list, terminator] = this.nested(() => this.itemList());
     if (context === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
     if (terminator.kind === 'eof')
       throw parseError(terminator.line, `unexpected EOF: {{${context}}} at line ${line} has no {{end}}`);
     if (terminator.kind === 'else') {
-      if (terminator.chained !== undefined) {
-        if (terminator.chained !== context) {
-          throw parseError(terminator.line, `{{else ${terminator.chained}}} is not allowed in {{${context}}}`);
+      const { chained } = terminator;
+      if (chained !== undefined) {
+        if (chained !== context) {
+          throw parseError(terminator.line, `{{else ${chained}}} is not allowed in {{${context}}}`);
         }
         // {{else if p}} is {{else}}{{if p}}...{{end}}{{end}} sharing one {{end}}
-        elseList = [this.control(terminator.chained, terminator.line)];
+        elseList = [this.nested(() => this.control(chained, terminator.line))];
       } else {
-        const [nodes, end] = this.itemList();
+        const [nodes, end] = this.nested(() => this.itemList());
         if (end.kind !== 'end') {
           const message =
             end.kind === 'eof'
@@ -608,8 +732,6 @@ class Parser {
       if (after.type === 'declare' || after.type === 'assign') {
         this.next();
         isAssign = after.type === 'assign';
-        if (isAssign && !this.vars.includes(token.value))
-          throw parseError(token.line, `undefined variable ${JSON.stringify(token.value)}`);
         decl.push(token.value);
         break;
       }
@@ -627,6 +749,10 @@ class Parser {
     if (decl.length > 0 && !isAssign && this.tokens[this.pos - 1]?.type !== 'declare') {
       throw parseError(line, `expected := after ${decl.join(', ')}`);
     }
+    // As in Go, the names are known from here on, even in this pipeline and even
+    // for an assignment: `{{$x := $x}}` and `{{$y = 1}}` with no such variable
+    // fail when executed, not here.
+    this.vars.push(...decl);
 
     const commands: Command[] = [];
     for (;;) {
@@ -653,12 +779,10 @@ class Parser {
     if (commands.length === 0) throw parseError(line, `missing value for ${context}`);
     commands.slice(1).forEach((command, i) => {
       const first = command.args[0]!;
-      if (first.type === 'dot' || first.type === 'nil' || first.type === 'literal') {
+      if (first.type === 'dot' || first.type === 'nil' || first.type === 'literal' || first.type === 'overflow') {
         throw parseError(line, `non executable command in pipeline stage ${i + 2}`);
       }
     });
-    // declared after the pipeline is parsed: `$x := $x` refers to the outer $x
-    if (!isAssign) this.vars.push(...decl);
     return { line, decl, isAssign, commands };
   }
 
@@ -692,6 +816,7 @@ class Parser {
       case 'dot':
       case 'nil':
       case 'literal':
+      case 'overflow':
         throw parseError(this.peek().line, `unexpected . after term`);
       default:
         return { type: 'chain', node: term, names };
@@ -718,9 +843,9 @@ class Parser {
       case 'bool':
         return { type: 'literal', value: token.value === 'true' };
       case 'char':
-        return { type: 'literal', value: Number(token.value) };
+        return { type: 'literal', value: BigInt(token.value) };
       case 'number':
-        return { type: 'literal', value: parseGoNumber(token.value, token.line) };
+        return parseGoNumber(token.value, token.line);
       case 'string':
         return { type: 'literal', value: token.value };
       case 'leftParen': {
@@ -742,59 +867,96 @@ class Parser {
  * Variables a template uses
  * ------------------------------------------------------------------------- */
 
-function collectKeys(nodes: readonly Node[], dotIsRoot: boolean, keys: Set<string>): void {
-  for (const node of nodes) {
-    switch (node.type) {
-      case 'action':
-        collectPipeKeys(node.pipe, dotIsRoot, keys);
+/** What `.` and `$` are where keys are collected: the template's data, or something inside it. */
+interface Scope {
+  readonly dotIsRoot: boolean;
+  readonly dollarIsRoot: boolean;
+}
+
+class KeyCollector {
+  readonly keys = new Set<string>();
+  private readonly templates: ReadonlyMap<string, readonly Node[]>;
+  /** Templates already read with the root as their dot (a recursive template is read once). */
+  private readonly visited = new Set<string>();
+
+  constructor(templates: ReadonlyMap<string, readonly Node[]>) {
+    this.templates = templates;
+  }
+
+  nodes(nodes: readonly Node[], scope: Scope): void {
+    for (const node of nodes) {
+      switch (node.type) {
+        case 'action':
+          this.pipe(node.pipe, scope);
+          break;
+        case 'if':
+        case 'with':
+        case 'range':
+          this.pipe(node.pipe, scope);
+          this.nodes(node.list, node.type === 'if' ? scope : { ...scope, dotIsRoot: false });
+          if (node.elseList) this.nodes(node.elseList, scope);
+          break;
+        case 'template': {
+          if (node.pipe) this.pipe(node.pipe, scope);
+          const body = this.templates.get(node.name);
+          if (body && this.passesRoot(node.pipe, scope) && !this.visited.has(node.name)) {
+            this.visited.add(node.name);
+            this.nodes(body, { dotIsRoot: true, dollarIsRoot: true });
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  /** Whether a template call passes the root as the called template's dot (`.` at the root, or `$`). */
+  private passesRoot(pipe: Pipe | undefined, scope: Scope): boolean {
+    const only = pipe?.commands.length === 1 && pipe.decl.length === 0 ? pipe.commands[0]!.args : [];
+    const [arg] = only;
+    if (only.length !== 1 || arg === undefined) return false;
+    if (arg.type === 'dot') return scope.dotIsRoot;
+    return arg.type === 'variable' && arg.name === '$' && arg.names.length === 0 && scope.dollarIsRoot;
+  }
+
+  private pipe(pipe: Pipe, scope: Scope): void {
+    for (const command of pipe.commands) {
+      const [first, second, third] = command.args;
+      // index . "key" / index $ "key"
+      const rootArg =
+        (second?.type === 'dot' && scope.dotIsRoot) ||
+        (second?.type === 'variable' && second.name === '$' && second.names.length === 0 && scope.dollarIsRoot);
+      if (
+        first?.type === 'function' &&
+        first.name === 'index' &&
+        rootArg &&
+        third?.type === 'literal' &&
+        typeof third.value === 'string'
+      ) {
+        this.keys.add(third.value);
+      }
+      for (const arg of command.args) this.arg(arg, scope);
+    }
+  }
+
+  private arg(arg: Arg, scope: Scope): void {
+    switch (arg.type) {
+      case 'field':
+        if (scope.dotIsRoot) this.keys.add(arg.names[0]!);
         break;
-      case 'if':
-      case 'with':
-      case 'range':
-        collectPipeKeys(node.pipe, dotIsRoot, keys);
-        collectKeys(node.list, node.type === 'if' ? dotIsRoot : false, keys);
-        if (node.elseList) collectKeys(node.elseList, dotIsRoot, keys);
+      case 'variable':
+        if (arg.name === '$' && arg.names.length > 0 && scope.dollarIsRoot) this.keys.add(arg.names[0]!);
+        break;
+      case 'pipe':
+        this.pipe(arg.pipe, scope);
+        break;
+      case 'chain':
+        this.arg(arg.node, scope);
         break;
       default:
         break;
     }
-  }
-}
-
-function collectPipeKeys(pipe: Pipe, dotIsRoot: boolean, keys: Set<string>): void {
-  for (const command of pipe.commands) {
-    const [first, second, third] = command.args;
-    // index . "key" / index $ "key"
-    if (
-      first?.type === 'function' &&
-      first.name === 'index' &&
-      ((second?.type === 'dot' && dotIsRoot) ||
-        (second?.type === 'variable' && second.name === '$' && second.names.length === 0)) &&
-      third?.type === 'literal' &&
-      typeof third.value === 'string'
-    ) {
-      keys.add(third.value);
-    }
-    for (const arg of command.args) collectArgKeys(arg, dotIsRoot, keys);
-  }
-}
-
-function collectArgKeys(arg: Arg, dotIsRoot: boolean, keys: Set<string>): void {
-  switch (arg.type) {
-    case 'field':
-      if (dotIsRoot) keys.add(arg.names[0]!);
-      break;
-    case 'variable':
-      if (arg.name === '$' && arg.names.length > 0) keys.add(arg.names[0]!);
-      break;
-    case 'pipe':
-      collectPipeKeys(arg.pipe, dotIsRoot, keys);
-      break;
-    case 'chain':
-      collectArgKeys(arg.node, dotIsRoot, keys);
-      break;
-    default:
-      break;
   }
 }
 
@@ -821,50 +983,18 @@ interface Val {
 
 const val = (value: unknown, path?: string): Val => ({ value, path });
 
-type Kind = 'nil' | 'bool' | 'number' | 'string' | 'list' | 'map' | 'other';
-
-function kindOf(value: unknown): Kind {
-  if (value === null || value === undefined) return 'nil';
-  switch (typeof value) {
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return 'number';
-    case 'string':
-      return 'string';
-    case 'object':
-      return Array.isArray(value) ? 'list' : 'map';
-    default:
-      return 'other';
-  }
-}
-
 const isMap = (value: unknown): value is Record<string, unknown> => kindOf(value) === 'map';
 
-const describe = (value: unknown): string => {
-  const kind = kindOf(value);
-  switch (kind) {
-    case 'nil':
-      return 'null';
-    case 'list':
-      return 'a list';
-    case 'map':
-      return 'a map';
-    case 'other':
-      return typeof value;
-    default:
-      return `${kind} ${JSON.stringify(value)}`;
-  }
-};
-
-/** Go's truth: false, 0, null, and empty strings, lists and maps are false. */
+/** Go's truth: false, 0, null, and empty strings, lists and maps are false (NaN is true). */
 function truthy(value: unknown): boolean {
   switch (kindOf(value)) {
     case 'nil':
       return false;
     case 'bool':
       return value as boolean;
-    case 'number':
+    case 'int':
+      return value !== 0n;
+    case 'float':
       return value !== 0;
     case 'string':
       return (value as string).length > 0;
@@ -877,83 +1007,8 @@ function truthy(value: unknown): boolean {
   }
 }
 
-/**
- * Go's `%v` for a float64 (strconv 'g', shortest digits): exponent form when
- * the decimal exponent is below -4 or at least 6, e.g. `1e-05`, `1.2345675e+06`.
- */
-function goFloat(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (n === Infinity) return '+Inf';
-  if (n === -Infinity) return '-Inf';
-  const [mantissa = '', exponent = '0'] = n.toExponential().split('e');
-  const exp = Number(exponent);
-  if (exp >= -4 && exp < 6) return String(n);
-  const sign = n < 0 ? '-' : '';
-  const digits = mantissa.replace('-', '').replace('.', '');
-  const fraction = digits.slice(1);
-  return `${sign}${digits[0]}${fraction ? `.${fraction}` : ''}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-}
-
-/** Integral numbers print as integers (yaml.v2 reads `8080` as an int); others as Go floats. */
-function formatNumber(n: number): string {
-  if (Number.isSafeInteger(n)) return String(n);
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return BigInt(n).toString();
-  return goFloat(n);
-}
-
-/** How a value prints in output, `print` and `%v` (see the module comment). */
-function formatValue(value: unknown): string {
-  switch (kindOf(value)) {
-    case 'nil':
-      return '';
-    case 'bool':
-      return value ? 'true' : 'false';
-    case 'number':
-      return formatNumber(value as number);
-    case 'string':
-      return value as string;
-    case 'list':
-    case 'map':
-      return toJson(value);
-    default:
-      return String(value);
-  }
-}
-
-function toJson(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_key, v: unknown) => (v === undefined ? null : v)) ?? '';
-  } catch {
-    throw new InvalidInputError('template: a value cannot be printed (it contains itself)');
-  }
-}
-
-const isPrintable = (ch: string): boolean => ch === ' ' || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch);
-
-/** Go's `strconv.Quote` (what `%q` and sprig's `quote` produce). */
-function goQuote(text: string): string {
-  const escapes: Record<string, string> = {
-    '"': '\\"',
-    '\\': '\\\\',
-    '\x07': '\\a',
-    '\b': '\\b',
-    '\f': '\\f',
-    '\n': '\\n',
-    '\r': '\\r',
-    '\t': '\\t',
-    '\v': '\\v',
-  };
-  let out = '"';
-  for (const ch of text.toWellFormed()) {
-    const cp = ch.codePointAt(0)!;
-    if (ch in escapes) out += escapes[ch];
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (isPrintable(ch)) out += ch;
-    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
-}
+/** Go orders strings by their UTF-8 bytes (map keys in `range`, `lt` on strings). */
+const compareUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 const joinPath = (base: string | undefined, name: string): string => (base ? `${base}.${name}` : name);
 
@@ -977,21 +1032,31 @@ interface Variable {
 
 class Executor {
   private readonly limits: TemplateLimits;
+  private readonly templates: ReadonlyMap<string, readonly Node[]>;
   private readonly missing = new Set<string>();
   private readonly out: string[] = [];
   private outLength = 0;
   private steps = 0;
   private line = 1;
+  private depth = 0;
   private vars: Variable[] = [];
 
-  constructor(limits: TemplateLimits) {
+  constructor(limits: TemplateLimits, templates: ReadonlyMap<string, readonly Node[]>) {
     this.limits = limits;
+    this.templates = templates;
   }
 
   run(nodes: readonly Node[], data: Readonly<Record<string, unknown>>): string {
     const root = val(data, '');
     this.vars = [{ name: '$', value: root }];
-    this.walk(nodes, root);
+    try {
+      this.walk(nodes, root);
+    } catch (error) {
+      // template calls within deeply nested actions can exhaust the stack before MAX_TEMPLATE_DEPTH
+      if (error instanceof RangeError && /call stack/.test(error.message))
+        throw this.fail('template calls nest too deeply for the available stack');
+      throw error;
+    }
     if (this.missing.size > 0) {
       throw new InvalidInputError(`template validate err: missing keys [${[...this.missing].join(' ')}]`);
     }
@@ -1048,12 +1113,31 @@ class Executor {
         case 'range':
           this.range(node, dot);
           break;
+        case 'template':
+          this.callTemplate(node.name, node.pipe, node.line, dot);
+          break;
         case 'break':
           throw BREAK;
         case 'continue':
           throw CONTINUE;
       }
     }
+  }
+
+  /** `{{template "name" pipeline}}`: the template runs with the pipeline's value as its dot and `$`, and no other variables. */
+  private callTemplate(name: string, pipe: Pipe | undefined, line: number, dot: Val): void {
+    this.line = line;
+    const body = this.templates.get(name);
+    if (body === undefined) throw this.fail(`template ${JSON.stringify(name)} not defined`);
+    if (this.depth >= MAX_TEMPLATE_DEPTH) throw this.fail(`exceeded maximum template depth (${MAX_TEMPLATE_DEPTH})`);
+    const value = pipe ? this.pipeline(dot, pipe) : val(null);
+    if (this.consume(value.value)) return;
+    const vars = this.vars;
+    this.vars = [{ name: '$', value }];
+    this.depth++;
+    this.walk(body, value);
+    this.depth--;
+    this.vars = vars;
   }
 
   private range(node: ControlNode, dot: Val): void {
@@ -1087,19 +1171,19 @@ class Executor {
     this.vars.length = mark;
   }
 
-  /** [key, element] pairs of a range: list indexes, sorted map keys, or 0..n-1 for an int. */
+  /** [key, element] pairs of a range: list indexes, map keys in order, or 0..n-1 for an int. */
   private *iterate({ value, path }: Val, variables: number): Generator<[Val, Val]> {
     if (this.consume(value)) return;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) yield [val(i), val(value[i], `${path ?? ''}[${i}]`)];
+      for (let i = 0; i < value.length; i++) yield [val(BigInt(i)), val(value[i], `${path ?? ''}[${i}]`)];
     } else if (isMap(value)) {
-      for (const key of Object.keys(value).sort()) yield [val(key), val(value[key], keyPath(path, key))];
-    } else if (typeof value === 'number' && Number.isInteger(value)) {
+      for (const key of Object.keys(value).sort(compareUtf8)) yield [val(key), val(value[key], keyPath(path, key))];
+    } else if (typeof value === 'bigint') {
       if (variables > 1) throw this.fail(`can't use ${value} to iterate over more than one variable`);
-      for (let i = 0; i < value; i++) yield [val(i), val(i)];
+      for (let i = 0n; i < value; i++) yield [val(i), val(i)];
     } else if (kindOf(value) !== 'nil') {
       // null iterates nothing, as in Go
-      throw this.fail(`range can't iterate over ${describe(value)}`);
+      throw this.fail(`range can't iterate over ${formatValue(value)}`);
     }
   }
 
@@ -1156,6 +1240,8 @@ class Executor {
         return val(null);
       case 'literal':
         return val(arg.value);
+      case 'overflow':
+        throw this.fail(`${arg.text} overflows int`);
       case 'field':
         return this.fields(dot, arg.names);
       case 'variable':
@@ -1213,7 +1299,8 @@ class Executor {
     try {
       return callBuiltin(name, args);
     } catch (error) {
-      if (error instanceof BuiltinError) throw this.fail(`error calling ${name}: ${error.message}`);
+      if (error instanceof BuiltinError || error instanceof FormatError)
+        throw this.fail(`error calling ${name}: ${error.message}`);
       throw error;
     }
   }
@@ -1231,6 +1318,10 @@ const arity = (name: string, args: readonly Val[], min: number, max = min): void
     throw new BuiltinError(`wrong number of args for ${name}: want ${want} got ${args.length}`);
   }
 };
+
+/** text/template's evalArgs, the text `html`, `js` and `urlquery` escape: a lone string, or the args printed. */
+const argsText = (values: readonly unknown[]): string =>
+  values.length === 1 && typeof values[0] === 'string' ? values[0] : sprint(values);
 
 function callBuiltin(name: string, args: Val[]): Val {
   const values = args.map((arg) => arg.value);
@@ -1252,23 +1343,23 @@ function callBuiltin(name: string, args: Val[]): Val {
     case 'ge': {
       arity(name, args, 2);
       const [a, b] = values as [unknown, unknown];
-      const ka = kindOf(a);
-      if (ka !== 'number' && ka !== 'string') throw new BuiltinError('invalid type for comparison');
-      if (kindOf(b) !== ka) throw incompatible(a, b);
-      const less = (a as string | number) < (b as string | number);
-      const same = a === b;
-      return val(name === 'lt' ? less : name === 'le' ? less || same : name === 'gt' ? !less && !same : !less);
+      const less = lessThan(a, b);
+      // as Go: le is lt or eq, gt is not le, ge is not lt
+      if (name === 'lt') return val(less);
+      if (name === 'ge') return val(!less);
+      const lessOrEqual = less || equal(a, b);
+      return val(name === 'le' ? lessOrEqual : !lessOrEqual);
     }
     case 'len': {
       arity(name, args, 1);
       const v = values[0];
       switch (kindOf(v)) {
         case 'string':
-          return val(Buffer.byteLength(v as string, 'utf8'));
+          return val(BigInt(Buffer.byteLength(v as string, 'utf8')));
         case 'list':
-          return val((v as unknown[]).length);
+          return val(BigInt((v as unknown[]).length));
         case 'map':
-          return val(Object.keys(v as object).length);
+          return val(BigInt(Object.keys(v as object).length));
         default:
           throw new BuiltinError(`len of ${describe(v)}`);
       }
@@ -1277,17 +1368,27 @@ function callBuiltin(name: string, args: Val[]): Val {
       arity(name, args, 1, Infinity);
       return index(args[0]!, args.slice(1));
     case 'slice':
-      arity(name, args, 1, 4);
+      arity(name, args, 1, Infinity);
       return val(slice(values[0], values.slice(1)));
     case 'print':
-      return val(goSprint(values));
+      return val(sprint(values));
     case 'println':
-      return val(`${values.map(formatValue).join(' ')}\n`);
+      return val(sprintln(values));
     case 'printf': {
       arity(name, args, 1, Infinity);
       if (typeof values[0] !== 'string') throw new BuiltinError(`format must be a string, got ${describe(values[0])}`);
-      return val(goSprintf(values[0], values.slice(1)));
+      return val(sprintf(values[0], values.slice(1)));
     }
+    case 'html':
+      return val(htmlEscape(argsText(values)));
+    case 'js':
+      return val(jsEscape(argsText(values)));
+    case 'urlquery':
+      return val(queryEscape(argsText(values)));
+    case 'call':
+      // template data holds no functions, so there is never anything to call
+      arity(name, args, 1, Infinity);
+      throw new BuiltinError(`cannot call ${describe(values[0])}: not a function`);
     case 'quote':
       return val(
         values
@@ -1303,13 +1404,37 @@ function callBuiltin(name: string, args: Val[]): Val {
 const incompatible = (a: unknown, b: unknown): BuiltinError =>
   new BuiltinError(`incompatible types for comparison: ${kindOf(a)} and ${kindOf(b)}`);
 
+const isBasic = (kind: string): boolean => kind === 'bool' || kind === 'int' || kind === 'float' || kind === 'string';
+
+/** Go's eq for two values: basic kinds compare within a kind, null equals only null, the rest is not comparable. */
 function equal(a: unknown, b: unknown): boolean {
   const ka = kindOf(a);
   const kb = kindOf(b);
   if (ka === 'nil' || kb === 'nil') return ka === kb;
+  if (isBasic(ka) && isBasic(kb)) {
+    if (ka !== kb) throw incompatible(a, b);
+    return a === b;
+  }
   if (ka !== kb) throw incompatible(a, b);
-  if (ka === 'list' || ka === 'map' || ka === 'other') throw new BuiltinError(`non-comparable type ${ka}`);
-  return a === b;
+  throw new BuiltinError(`non-comparable type ${ka}`);
+}
+
+/** Go's lt: ints, floats or strings (by their bytes), both of one kind. */
+function lessThan(a: unknown, b: unknown): boolean {
+  const ka = kindOf(a);
+  const kb = kindOf(b);
+  const ordered = (kind: string): boolean => kind === 'int' || kind === 'float' || kind === 'string';
+  if (!ordered(ka) || !ordered(kb)) throw new BuiltinError('invalid type for comparison');
+  if (ka !== kb) throw incompatible(a, b);
+  if (ka === 'string') return compareUtf8(a as string, b as string) < 0;
+  return (a as number | bigint) < (b as number | bigint);
+}
+
+/** An index argument: an int within [0, limit]. */
+function indexArgument(key: unknown, limit: number): number {
+  if (typeof key !== 'bigint') throw new BuiltinError(`cannot index a list or string with ${describe(key)}`);
+  if (key < 0n || key > BigInt(limit)) throw new BuiltinError(`index out of range: ${key}`);
+  return Number(key);
 }
 
 function index(item: Val, keys: readonly Val[]): Val {
@@ -1318,138 +1443,36 @@ function index(item: Val, keys: readonly Val[]): Val {
     const { value, path } = current;
     const k = key.value;
     if (Array.isArray(value) || typeof value === 'string') {
-      if (typeof k !== 'number' || !Number.isInteger(k))
-        throw new BuiltinError(`cannot index ${describe(value)} with ${describe(k)}`);
-      if (typeof value === 'string') {
-        const bytes = Buffer.from(value, 'utf8');
-        if (k < 0 || k >= bytes.length) throw new BuiltinError(`index out of range: ${k}`);
-        current = val(bytes[k]);
-      } else {
-        if (k < 0 || k >= value.length) throw new BuiltinError(`index out of range: ${k}`);
-        current = val(value[k], `${path ?? ''}[${k}]`);
-      }
+      const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : undefined;
+      const length = bytes ? bytes.length : (value as unknown[]).length;
+      const i = indexArgument(k, length);
+      if (i === length) throw new BuiltinError(`index out of range: ${i}`);
+      current = bytes ? val(BigInt(bytes[i]!)) : val((value as unknown[])[i], `${path ?? ''}[${i}]`);
     } else if (isMap(value)) {
       if (typeof k !== 'string') throw new BuiltinError(`cannot index a map with ${describe(k)}`);
       if (!Object.hasOwn(value, k)) return val(new Missing([keyPath(path, k)]));
       current = val(value[k], keyPath(path, k));
-    } else if (value === null || value === undefined) {
-      return val(new Missing([`${path ?? ''}[${JSON.stringify(k)}]`]));
+    } else if ((value === null || value === undefined) && path !== undefined) {
+      // a null from the data: what it lacks is a missing key, as for a field of null
+      return val(new Missing([`${path}[${typeof k === 'string' ? JSON.stringify(k) : formatValue(k)}]`]));
     } else {
-      throw new BuiltinError(`can't index item of type ${kindOf(value)}`);
+      throw new BuiltinError(`can't index ${describe(value)}`);
     }
   }
   return current;
 }
 
+/** Go's slice: `slice x 1 2` is x[1:2]; strings by bytes, 3 indexes for lists only. */
 function slice(item: unknown, bounds: readonly unknown[]): unknown {
-  if (!bounds.every((b) => typeof b === 'number' && Number.isInteger(b)))
-    throw new BuiltinError('slice indexes must be integers');
-  const [low = 0, high, max] = bounds as number[];
-  if (typeof item === 'string') {
-    if (max !== undefined) throw new BuiltinError('cannot 3-index slice a string');
-    const bytes = Buffer.from(item, 'utf8');
-    const h = high ?? bytes.length;
-    if (low < 0 || h < low || h > bytes.length) throw new BuiltinError(`index out of range: ${Math.max(h, low)}`);
-    return bytes.subarray(low, h).toString('utf8');
-  }
-  if (Array.isArray(item)) {
-    const h = high ?? item.length;
-    const m = max ?? item.length;
-    if (low < 0 || h < low || m < h || m > item.length)
-      throw new BuiltinError(`index out of range: ${m > item.length ? m : Math.max(h, low)}`);
-    return item.slice(low, h);
-  }
-  throw new BuiltinError(`can't slice item of type ${kindOf(item)}`);
-}
-
-/** fmt.Sprint: a space between operands when neither is a string. */
-function goSprint(values: readonly unknown[]): string {
-  let out = '';
-  values.forEach((v, i) => {
-    if (i > 0 && typeof v !== 'string' && typeof values[i - 1] !== 'string') out += ' ';
-    out += formatValue(v);
-  });
-  return out;
-}
-
-/** fmt.Sprintf for the verbs templates use; a wrong argument type is an error, not `%!d(...)`. */
-function goSprintf(format: string, args: readonly unknown[]): string {
-  let out = '';
-  let next = 0;
-  const spec = /%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%[*])/y;
-  for (let i = 0; i < format.length; ) {
-    const percent = format.indexOf('%', i);
-    if (percent === -1) {
-      out += format.slice(i);
-      break;
-    }
-    out += format.slice(i, percent);
-    spec.lastIndex = percent;
-    const match = spec.exec(format);
-    if (!match) throw new BuiltinError(`printf: incomplete verb at the end of ${JSON.stringify(format)}`);
-    i = spec.lastIndex;
-    const [, flags = '', widthText, precisionText, verb = ''] = match;
-    if (verb === '%') {
-      out += '%';
-      continue;
-    }
-    if (verb === '[' || verb === '*') throw new BuiltinError(`printf: argument indexes and * widths are not supported`);
-    if (next >= args.length) throw new BuiltinError(`printf: missing argument for %${verb}`);
-    const arg = args[next++];
-    const precision = precisionText === undefined ? undefined : Number(precisionText || '0');
-    out += pad(formatVerb(verb, arg, flags, precision), flags, widthText === undefined ? 0 : Number(widthText), verb);
-  }
-  if (next < args.length)
-    throw new BuiltinError(`printf: ${args.length - next} extra argument(s) for ${JSON.stringify(format)}`);
-  return out;
-}
-
-function formatVerb(verb: string, arg: unknown, flags: string, precision: number | undefined): string {
-  const wrong = (): BuiltinError => new BuiltinError(`printf: %${verb} cannot format ${describe(arg)}`);
-  const sign = (n: number, text: string): string => (n >= 0 && flags.includes('+') ? `+${text}` : text);
-  switch (verb) {
-    case 'v':
-      return formatValue(arg);
-    case 's': {
-      if (typeof arg !== 'string') throw wrong();
-      return precision === undefined ? arg : [...arg].slice(0, precision).join('');
-    }
-    case 'q':
-      if (typeof arg !== 'string') throw wrong();
-      return goQuote(arg);
-    case 't':
-      if (typeof arg !== 'boolean') throw wrong();
-      return String(arg);
-    case 'd': {
-      if (typeof arg !== 'number' || !Number.isInteger(arg)) throw wrong();
-      const digits = formatNumber(Math.abs(arg)).padStart(precision ?? 0, '0');
-      return sign(arg, `${arg < 0 ? '-' : ''}${digits}`);
-    }
-    case 'f':
-      if (typeof arg !== 'number') throw wrong();
-      return sign(arg, arg.toFixed(precision ?? 6));
-    case 'x':
-    case 'X': {
-      let text: string;
-      if (typeof arg === 'string') text = Buffer.from(arg, 'utf8').toString('hex');
-      else if (typeof arg === 'number' && Number.isInteger(arg))
-        text = `${arg < 0 ? '-' : ''}${BigInt(Math.abs(arg)).toString(16)}`;
-      else throw wrong();
-      return verb === 'X' ? text.toUpperCase() : text;
-    }
-    default:
-      throw new BuiltinError(`printf: verb %${verb} is not supported`);
-  }
-}
-
-function pad(text: string, flags: string, width: number, verb: string): string {
-  const length = [...text].length;
-  if (length >= width) return text;
-  if (flags.includes('-')) return text + ' '.repeat(width - length);
-  if (flags.includes('0') && verb !== 'v') {
-    const signed = /^[+-]/.test(text) && verb !== 's' && verb !== 'q';
-    const head = signed ? text.slice(0, 1) : '';
-    return head + '0'.repeat(width - length) + text.slice(head.length);
-  }
-  return ' '.repeat(width - length) + text;
+  if (item === null || item === undefined) throw new BuiltinError('slice of null');
+  if (bounds.length > 3) throw new BuiltinError(`too many slice indexes: ${bounds.length}`);
+  const isString = typeof item === 'string';
+  if (isString && bounds.length === 3) throw new BuiltinError('cannot 3-index slice a string');
+  if (!isString && !Array.isArray(item)) throw new BuiltinError(`can't slice item of type ${kindOf(item)}`);
+  const bytes = isString ? Buffer.from(item, 'utf8') : undefined;
+  const length = bytes ? bytes.length : (item as unknown[]).length;
+  const [low = 0, high = length, max] = bounds.map((bound) => indexArgument(bound, length));
+  if (low > high) throw new BuiltinError(`invalid slice index: ${low} > ${high}`);
+  if (max !== undefined && high > max) throw new BuiltinError(`invalid slice index: ${high} > ${max}`);
+  return bytes ? bytes.subarray(low, high).toString('utf8') : (item as unknown[]).slice(low, high);
 }

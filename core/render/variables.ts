@@ -10,15 +10,17 @@
  * Types:
  * - `string`: a string, number, boolean or null, used as given. A string stays
  *   a string: `"0755"` prints `0755` (Zadig's YAML round trip would print 493).
- *   Nested values need type `yaml`.
+ *   A whole number is an int, any other a float64. Nested values need type `yaml`.
  * - `bool`: `true`/`false` (or the strings "true"/"false"), nothing else.
  * - `enum`: must be one of `options` (compared as text); the value becomes that option.
  * - `yaml`: a YAML text (or a JSON object/list) inserted as a node, so the
- *   template can read `.cfg.a` and print `{{.cfg}}` as a flow node.
+ *   template can read `.cfg.a` and print `{{.cfg}}` as a flow node; YAML text
+ *   is typed by yaml.v2's rules (`go-data.ts`), as Zadig reads it.
  */
 import * as v from 'valibot';
 import { InvalidInputError } from '../errors.ts';
 import { parseYamlValue } from '../yaml.ts';
+import { goJsonValue, goYamlValue } from './go-data.ts';
 
 export const VariableType = v.picklist(['string', 'bool', 'enum', 'yaml']);
 export type VariableType = v.InferOutput<typeof VariableType>;
@@ -179,13 +181,15 @@ export function assignValues(
 
 /**
  * The data a template renders with: one top-level key per variable, typed as
- * described in the module comment (yaml values parsed into nodes).
+ * described in the module comment (yaml values parsed into nodes), numbers
+ * typed as Go's yaml.v2 would (`go-data.ts`).
  */
 export function variablesToData(variables: readonly ServiceVariable[]): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const variable of checkVariables(variables)) {
     const { key, type, value: given } = variable;
-    const value = type === 'yaml' && typeof given === 'string' ? parseYamlValue(given, `variable "${key}"`) : given;
+    const value =
+      type === 'yaml' && typeof given === 'string' ? goYamlValue(given, `variable "${key}"`) : goJsonValue(given);
     // defineProperty: a key named "__proto__" is data, not the prototype
     Object.defineProperty(data, key, { value: value ?? null, enumerable: true, writable: true, configurable: true });
   }

@@ -115,9 +115,9 @@ describe('YAML templates', () => {
   });
 
   it('refuses a template with an unsupported construct, a duplicate name, and an unknown one', async () => {
-    const unsupported = await zadig('/openapi/templates/yaml', { json: { name: 'bad', content: '{{template "x"}}' } });
+    const unsupported = await zadig('/openapi/templates/yaml', { json: { name: 'bad', content: '{{ toYaml .x }}' } });
     expect(unsupported.status).toBe(400);
-    expect(stringAt(unsupported.json, 'description')).toContain('template');
+    expect(stringAt(unsupported.json, 'description')).toContain('function "toYaml" is not supported');
     expect(
       (await zadig('/openapi/templates/yaml', { json: { name: 'web', content: microserviceTemplate } })).status,
     ).toBe(409);

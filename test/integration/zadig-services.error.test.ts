@@ -57,8 +57,8 @@ describe('bad service input: a 400 in Zadig’s envelope naming the problem, and
     ['a document without metadata.name', { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' }, 'metadata.name'],
     [
       'a template construct Berth does not support',
-      { yaml: '{{define "x"}}a{{end}}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n' },
-      'define',
+      { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {{ .cfg | toYaml }}\n' },
+      'function "toYaml" is not supported',
     ],
     [
       'a nested key that is missing',

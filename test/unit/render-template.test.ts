@@ -1,26 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../support/errors.ts';
-import { parseYamlValue } from '../../core/yaml.ts';
-import { parseTemplate, renderTemplate, templateVariables } from '../../core/render/template.ts';
-
-/** Template data the way Zadig builds it: a YAML mapping (yaml.v2 typing). */
-const yamlData = (source: string): Record<string, unknown> =>
-  (parseYamlValue(source, 'data') ?? {}) as Record<string, unknown>;
-
-/** The error a call throws (fails the test when it does not throw). */
+import { templateData } from '../../core/render/go-data.ts';
+import { MAX_TEMPLATE_DEPTH, parseTemplate, renderTemplate, templateVariables } from '../../core/render/template.ts';
 
 // Every expected output marked "Go" was produced by Go 1.26 text/template
 // (missingkey=error, data unmarshalled by gopkg.in/yaml.v2, sprig-equivalent
-// default/quote for the cases that use them) and is pinned here.
+// default/quote for the cases that use them) and is pinned here; the whole
+// language is held against Go itself by render-oracle.test.ts.
 
 describe('renderTemplate: values print as yaml.v2 data prints in Go', () => {
   it('prints strings, bools, ints, floats and YAML 1.1 scalars (Go)', () => {
-    const data = yamlData(
+    const data = templateData(
       "s: hello world\nb: false\ni: -42\nf: 2.50\nq: '007'\no: 0755\nbig: 1000000\nsmall: 0.00001\nlarge: 1234567.5\non: yes\n",
     );
     expect(
       renderTemplate('{{.s}}|{{.b}}|{{.i}}|{{.f}}|{{.q}}|{{.o}}|{{.big}}|{{.small}}|{{.large}}|{{.on}}', data),
     ).toBe('hello world|false|-42|2.5|007|493|1000000|1e-05|1.2345675e+06|true');
+    expect(renderTemplate('{{.a}} {{.b}} {{.c}} {{.d}}', templateData('a: 1.5e10\nb: 1000000.0\nc: 2.0\nd: 08'))).toBe(
+      '1.5e+10 1e+06 2 8',
+    );
   });
 
   it('evaluates literals like Go (Go)', () => {
@@ -33,25 +31,27 @@ describe('renderTemplate: values print as yaml.v2 data prints in Go', () => {
   });
 
   it('prints null as nothing, so `key: {{.v}}` renders a YAML null (decision; Go prints <no value>)', () => {
-    expect(renderTemplate('key: {{.v}}', yamlData('v: ~'))).toBe('key: ');
+    expect(renderTemplate('key: {{.v}}', templateData('v: ~'))).toBe('key: ');
   });
 
   it('prints maps and lists as JSON flow nodes (decision; Go prints map[...] and [a b])', () => {
-    const data = yamlData('res: {limits: {cpu: 1, memory: 1Gi}}\nargs: [--port, 8080]\n');
+    const data = templateData('res: {limits: {cpu: 1, memory: 1Gi}}\nargs: [--port, 8080]\n');
     expect(renderTemplate('resources: {{.res}}\nargs: {{.args}}', data)).toBe(
       'resources: {"limits":{"cpu":1,"memory":"1Gi"}}\nargs: ["--port",8080]',
     );
     expect(renderTemplate('{{slice .args 1}}', data)).toBe('[8080]');
   });
 
-  it('prints integral numbers as integers (decision; Go prints a float64 1000000.0 as 1e+06)', () => {
-    expect(renderTemplate('{{.a}} {{.b}}', yamlData('a: 1000000.0\nb: 2.0'))).toBe('1000000 2');
+  it('keeps ints beyond 2^53 exact, as yaml.v2 does (Go)', () => {
+    expect(renderTemplate('{{.a}} {{printf "%x" .a}}', templateData('a: 9007199254740993'))).toBe(
+      '9007199254740993 20000000000001',
+    );
   });
 });
 
 describe('renderTemplate: keys and missing keys', () => {
   it('reads nested keys, $ and parenthesized chains', () => {
-    const data = yamlData('db: {primary: {host: pg, port: 5432}}\nns: prod');
+    const data = templateData('db: {primary: {host: pg, port: 5432}}\nns: prod');
     expect(
       renderTemplate(
         '{{.db.primary.host}}:{{.db.primary.port}} {{with .db}}{{.primary.host}}@{{$.ns}}{{end}} {{(.db.primary).port}}',
@@ -64,7 +64,7 @@ describe('renderTemplate: keys and missing keys', () => {
     const error = errorOf(() =>
       renderTemplate(
         '{{.a}} {{.b.c}} {{.a}}\n{{range .items}}{{.name}}{{end}}\n{{if .flag}}x{{end}} {{index .m "k-1"}} {{len .l}}',
-        yamlData('b: {x: 1}\nitems: [{name: one}, {}]\nm: {}\n'),
+        templateData('b: {x: 1}\nitems: [{name: one}, {}]\nm: {}\n'),
       ),
     );
     expect(error.message).toBe('template validate err: missing keys [a b.c items[1].name flag m["k-1"] l]');
@@ -72,13 +72,13 @@ describe('renderTemplate: keys and missing keys', () => {
   });
 
   it('names the first missing segment of a path, and a field of null as missing', () => {
-    expect(errorOf(() => renderTemplate('{{.a.b.c}} {{.n.x}}', yamlData('n: ~'))).message).toBe(
+    expect(errorOf(() => renderTemplate('{{.a.b.c}} {{.n.x}}', templateData('n: ~'))).message).toBe(
       'template validate err: missing keys [a n.x]',
     );
   });
 
   it('names the keys a range body misses with their element path', () => {
-    const data = yamlData('svc: {web: {port: 80}, api: {}}');
+    const data = templateData('svc: {web: {port: 80}, api: {}}');
     expect(errorOf(() => renderTemplate('{{range .svc}}{{.port}}{{end}}', data)).message).toBe(
       'template validate err: missing keys [svc.api.port]',
     );
@@ -88,7 +88,7 @@ describe('renderTemplate: keys and missing keys', () => {
     expect(
       renderTemplate(
         '{{default "x" .v}} {{.w | default "y"}} {{default "z" .a.b}} {{default 1 .zero}}',
-        yamlData('zero: 0'),
+        templateData('zero: 0'),
       ),
     ).toBe('x y z 1');
     // the fallback itself is still required
@@ -98,7 +98,7 @@ describe('renderTemplate: keys and missing keys', () => {
   });
 
   it("uses default's value when it is not empty (Go + sprig)", () => {
-    const data = yamlData("e: ''\nz: 0\nf: false\nv: val\ns: str");
+    const data = templateData("e: ''\nz: 0\nf: false\nv: val\ns: str");
     expect(
       renderTemplate(
         '{{default "x" .e}} {{default "x" .z}} {{default "x" .f}} {{.v | default "y"}} {{default 5 .s}}',
@@ -116,7 +116,7 @@ describe('renderTemplate: keys and missing keys', () => {
 
 describe('renderTemplate: control structures (Go)', () => {
   it('if / else if / else, with / else with / else', () => {
-    const data = yamlData("tier: silver\ndb: {host: pg, port: 5432}\ncache: ''");
+    const data = templateData("tier: silver\ndb: {host: pg, port: 5432}\ncache: ''");
     expect(
       renderTemplate(
         '{{if eq .tier "gold"}}g{{else if eq .tier "silver"}}s{{else}}b{{end}}|{{with .db}}{{.host}}:{{.port}}{{else}}none{{end}}|{{with .cache}}c{{else with .db}}{{.host}}{{end}}',
@@ -126,7 +126,7 @@ describe('renderTemplate: control structures (Go)', () => {
   });
 
   it('range over lists, maps (sorted keys), ints, with else, break and continue', () => {
-    const data = yamlData('ports: [80, 8080, 443, 9090]\nlabels: {zone: a, app: web, tier: back}\nnone: []');
+    const data = templateData('ports: [80, 8080, 443, 9090]\nlabels: {zone: a, app: web, tier: back}\nnone: []');
     expect(
       renderTemplate(
         '{{range $i, $p := .ports}}{{if $i}},{{end}}{{$p}}{{end}}|{{range $k, $v := .labels}}{{$k}}={{$v}};{{end}}|{{range 3}}{{.}}{{end}}|{{range .none}}x{{else}}empty{{end}}|{{range .ports}}{{if eq . 443}}{{break}}{{end}}{{if eq . 80}}{{continue}}{{end}}{{.}}{{end}}',
@@ -139,7 +139,7 @@ describe('renderTemplate: control structures (Go)', () => {
     expect(
       renderTemplate(
         '{{$name := .name}}{{$count := 0}}{{range .items}}{{$count = .}}{{$.prefix}}-{{$name}}-{{.}} {{end}}{{$count}}',
-        yamlData('name: web\nprefix: p\nitems: [1, 2]'),
+        templateData('name: web\nprefix: p\nitems: [1, 2]'),
       ),
     ).toBe('p-web-1 p-web-2 2');
     expect(errorOf(() => renderTemplate('{{if true}}{{$x := 1}}{{end}}{{$x}}', {})).message).toBe(
@@ -148,19 +148,22 @@ describe('renderTemplate: control structures (Go)', () => {
   });
 
   it('compares and inspects values', () => {
-    const data = yamlData('a: 1\ns: yy\nz: 0\nl: [a, b, c]\nm: {k-1: v}');
+    const data = templateData('a: 1\ns: yy\nz: 0\nl: [a, b, c]\nm: {k-1: v}');
     expect(
       renderTemplate(
         '{{eq .a 1}} {{eq .s "x" "yy"}} {{ne .s "x"}} {{lt .a 2}} {{le .a 1}} {{gt .s "a"}} {{ge .a 5}} {{and .a .s}} {{or .z .s}} {{not .a}} {{len .s}} {{len .l}} {{index .l 1}} {{index .m "k-1"}}',
         data,
       ),
     ).toBe('true true true true true true false yy yy false 2 3 b v');
-    expect(renderTemplate('{{eq .n nil}} {{eq .n "x"}}', yamlData('n: ~'))).toBe('true false');
+    expect(renderTemplate('{{eq .n nil}} {{eq .n "x"}}', templateData('n: ~'))).toBe('true false');
   });
 
   it('rejects comparing a string with a number, as Go does', () => {
     expect(errorOf(() => renderTemplate('{{eq .port 80}}', { port: '80' })).message).toBe(
-      'template: line 1: error calling eq: incompatible types for comparison: string and number',
+      'template: line 1: error calling eq: incompatible types for comparison: string and int',
+    );
+    expect(errorOf(() => renderTemplate('{{lt .a .b}}', templateData('a: 1\nb: 1.5'))).message).toBe(
+      'template: line 1: error calling lt: incompatible types for comparison: int and float',
     );
   });
 });
@@ -186,14 +189,14 @@ describe('renderTemplate: whitespace, comments and functions (Go)', () => {
       '  {{- end }}',
       '',
     ].join('\n');
-    const data = yamlData("enabled: true\nreplicas: 3\nenv: {LOG_LEVEL: debug, API_URL: 'http://api'}");
+    const data = templateData("enabled: true\nreplicas: 3\nenv: {LOG_LEVEL: debug, API_URL: 'http://api'}");
     expect(renderTemplate(template, data)).toBe(
       'spec:\n  replicas: 3\n  env:\n    - name: API_URL\n      value: "http://api"\n    - name: LOG_LEVEL\n      value: "debug"\n',
     );
   });
 
   it('quotes like Go %q (Go + sprig quote)', () => {
-    const data = yamlData('s: "say \\"hi\\"\\n\\tand\\u00a0bye\\u0007"\nt: true');
+    const data = templateData('s: "say \\"hi\\"\\n\\tand\\u00a0bye\\u0007"\nt: true');
     expect(renderTemplate('{{quote .s}} {{quote 5}} {{quote .t}}', data)).toBe(
       '"say \\"hi\\"\\n\\tand\\u00a0bye\\a" "5" "true"',
     );
@@ -203,30 +206,78 @@ describe('renderTemplate: whitespace, comments and functions (Go)', () => {
     expect(
       renderTemplate(
         '{{printf "%s-%d|%5d|%-5s|%05d|%x|%X|%.2f|%q|%t|%%|%+d" .name .port 42 "ab" 42 255 "hi" 3.14159 "x" true 5}}',
-        {
-          name: 'web',
-          port: 8080,
-        },
+        { name: 'web', port: 8080n },
       ),
     ).toBe('web-8080|   42|ab   |00042|ff|6869|3.14|"x"|true|%|+5');
   });
 
   it('rejects a printf argument of the wrong type instead of printing %!d(string=x)', () => {
     expect(errorOf(() => renderTemplate('{{printf "%d" .port}}', { port: '80' })).message).toBe(
-      'template: line 1: error calling printf: printf: %d cannot format string "80"',
+      'template: line 1: error calling printf: printf: %d cannot format string "80" in "%d"',
     );
-    expect(errorOf(() => renderTemplate('{{printf "%s %s" "a"}}', {})).message).toMatch(/missing argument for %s/);
+    expect(errorOf(() => renderTemplate('{{printf "%s %s" "a"}}', {})).message).toMatch(/argument missing for %s/);
+  });
+});
+
+describe('renderTemplate: named templates and escaping functions (Go)', () => {
+  it('defines templates and calls them with a dot of their own', () => {
+    const template = [
+      '{{- define "labels" }}app: {{ .app }}{{ with $.tier }}, tier: {{ . }}{{ end }}{{ end -}}',
+      'labels: {{ template "labels" . }}',
+      'db: {{ template "db" .db }}',
+      '{{ block "extra" . }}extra: none{{ end }}',
+      '{{- define "db" }}{{ .host }}:{{ .port }}{{ end }}',
+    ].join('\n');
+    expect(renderTemplate(template, templateData('app: web\ntier: back\ndb: {host: pg, port: 5432}'))).toBe(
+      'labels: app: web, tier: back\ndb: pg:5432\nextra: none',
+    );
+  });
+
+  it('refuses what Go refuses: an undefined template, a second definition, an outer variable', () => {
+    expect(errorOf(() => renderTemplate('{{template "nope" .}}', {})).message).toBe(
+      'template: line 1: template "nope" not defined',
+    );
+    expect(errorOf(() => parseTemplate('{{define "x"}}A{{end}}\n{{define "x"}}B{{end}}')).message).toBe(
+      'template: line 2: multiple definition of template "x"',
+    );
+    expect(errorOf(() => parseTemplate('{{$x := 1}}{{define "t"}}{{$x}}{{end}}')).message).toBe(
+      'template: line 1: undefined variable "$x"',
+    );
+  });
+
+  it('stops recursion at the template depth limit and before the stack runs out', () => {
+    const recursive = '{{define "t"}}{{if .}}{{template "t" (slice . 1)}}{{end}}{{end}}{{template "t" .s}}';
+    expect(renderTemplate(recursive, { s: 'x'.repeat(MAX_TEMPLATE_DEPTH - 1) })).toBe('');
+    expect(errorOf(() => renderTemplate(recursive, { s: 'x'.repeat(MAX_TEMPLATE_DEPTH) })).message).toBe(
+      `template: line 1: exceeded maximum template depth (${MAX_TEMPLATE_DEPTH})`,
+    );
+    const nested = `${'{{if true}}'.repeat(250)}{{template "t" .}}${'{{end}}'.repeat(250)}`;
+    expect(errorOf(() => renderTemplate(`{{define "t"}}${nested}{{end}}{{template "t" .}}`, {})).message).toBe(
+      'template: line 1: template calls nest too deeply for the available stack',
+    );
+  });
+
+  it('escapes for HTML, JavaScript and URL queries', () => {
+    const data = templateData('s: "<a href=\\"x\\">Tom & Jerry\'s</a> é=1"');
+    expect(renderTemplate('{{html .s}}\n{{js .s}}\n{{urlquery .s}}\n{{html 1 "<b>" 2 3}}', data)).toBe(
+      [
+        '&lt;a href=&#34;x&#34;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt; é=1',
+        '\\u003Ca href\\u003D\\"x\\"\\u003ETom \\u0026 Jerry\\\'s\\u003C/a\\u003E é\\u003D1',
+        '%3Ca+href%3D%22x%22%3ETom+%26+Jerry%27s%3C%2Fa%3E+%C3%A9%3D1',
+        '1&lt;b&gt;2 3',
+      ].join('\n'),
+    );
   });
 });
 
 describe('renderTemplate: unsupported constructs are errors naming them', () => {
   it.each([
-    ['{{define "x"}}a{{end}}', 'template: line 1: {{define}} is not supported'],
-    ['{{template "x" .}}', 'template: line 1: {{template}} is not supported'],
-    ['{{block "x" .}}a{{end}}', 'template: line 1: {{block}} is not supported'],
     ['a\n{{ toYaml .x | nindent 2 }}', 'template: line 2: function "toYaml" is not supported'],
-    ['{{html .x}}', 'template: line 1: function "html" is not supported'],
-    ['{{printf "%e" 1.5}}', 'template: line 1: error calling printf: printf: verb %e is not supported'],
+    [
+      '{{printf "%T" 1.5}}',
+      'template: line 1: error calling printf: printf: %T (Go types and pointers) is not supported in "%T"',
+    ],
+    ['{{if true}}{{define "x"}}a{{end}}{{end}}', 'template: line 1: {{define}} is allowed only at the top level'],
     ['{{1i}}', 'template: line 1: complex number 1i is not supported'],
     ['{{.a 1}}', 'template: line 1: .a is not a function and cannot take arguments'],
   ])('%s', (template, message) => {
@@ -261,6 +312,13 @@ describe('templateVariables', () => {
     const template =
       'hello: {{.world}}\nport: {{.port}}\n{{if .tls.enabled}}tls{{end}}\n{{range $k, $v := .labels}}{{$k}}: {{.value}} {{$.ns}}{{end}}\n{{with .db}}{{.host}}{{end}}\n{{index . "dash-key"}} {{default "x" .optional}} {{.port}}';
     expect(templateVariables(template)).toEqual(['world', 'port', 'tls', 'labels', 'ns', 'db', 'dash-key', 'optional']);
+  });
+
+  it('reads the templates called with the root, once each', () => {
+    const template =
+      '{{define "meta"}}{{.name}}{{$.ns}}{{template "meta" .}}{{end}}{{define "db"}}{{.host}}{{$.port}}{{end}}' +
+      '{{template "meta" .}}{{template "db" .database}}{{block "extra" $}}{{.extra}}{{end}}';
+    expect(templateVariables(template)).toEqual(['name', 'ns', 'database', 'extra']);
   });
 
   it('reads else branches with the outer dot', () => {

@@ -166,23 +166,37 @@ describe('assignValues', () => {
 });
 
 describe('variablesToData', () => {
-  it('types the data: strings as given, bools, enums, yaml as nodes', () => {
+  it('types the data as yaml.v2 would: strings as given, whole numbers as ints, bools, enums, yaml as nodes', () => {
     const data = variablesToData([
       variable('mode', '0755'),
       variable('port', 20012),
+      variable('ratio', 0.5),
       variable('tls', 'true', 'bool'),
       variable('size', 'M', 'enum', ['S', 'M']),
-      variable('resources', 'limits:\n  cpu: 500m\n  memory: 1Gi\n', 'yaml'),
+      variable('resources', 'limits:\n  cpu: 500m\n  memory: 1Gi\nreplicas: 3\nweight: 1.0\nmode: 0755\n', 'yaml'),
       variable('hosts', ['a.example', 'b.example'], 'yaml'),
+      variable('ports', { http: 80, ratio: 1.5 }, 'yaml'),
     ]);
     expect(data).toEqual({
       mode: '0755',
-      port: 20012,
+      port: 20012n,
+      ratio: 0.5,
       tls: true,
       size: 'M',
-      resources: { limits: { cpu: '500m', memory: '1Gi' } },
+      resources: { limits: { cpu: '500m', memory: '1Gi' }, replicas: 3n, weight: 1, mode: 493n },
       hosts: ['a.example', 'b.example'],
+      ports: { http: 80n, ratio: 1.5 },
     });
+  });
+
+  it('prints numbers as Go prints yaml.v2 data: ints as ints, floats with %v', () => {
+    const data = variablesToData([
+      variable('cfg', 'replicas: 1000000\nbig: 1.5e10\nwhole: 1000000.0\nsmall: 0.5\n', 'yaml'),
+      variable('port', 8080),
+    ]);
+    expect(
+      renderTemplate('{{.cfg.replicas}} {{.cfg.big}} {{.cfg.whole}} {{.cfg.small}} {{printf "%05d" .port}}', data),
+    ).toBe('1000000 1.5e+10 1e+06 0.5 08080');
   });
 
   it('inserts a yaml value as a node the template can walk and print', () => {
