@@ -65,7 +65,7 @@ export async function decideAudit({
     throw new ConflictError(`audit ${audit.auditId} was already ${audit.status === 1 ? 'approved' : 'disapproved'}`);
   const deploy = await ctx.store.get<DeployItem>(keys.oteDeploy(audit.deployId));
   const change = deploy?.pending;
-  if (!deploy || deploy.status !== 0 || change?.auditId !== audit.auditId)
+  if (deploy?.status !== 0 || change?.auditId !== audit.auditId)
     throw new ConflictError(`the change of audit ${audit.auditId} is no longer pending`);
   const history = await ctx.store.get<DeployHistoryItem>(keys.oteDeployHistory(deploy.id, change.seq));
   const now = ctx.now().toISOString();

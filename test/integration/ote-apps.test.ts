@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.ts';
 import type { call } from '../support/http.ts';
+import { arrayAt, at, numberAt, stringAt } from '../support/json.ts';
 import { documentApp, oteCall, userToken } from '../support/ote.ts';
 
 let berth: Harness;
@@ -21,10 +22,10 @@ describe('applications', () => {
     const created = await apps('/v1/app', { json: documentApp });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ code: 201, message: 'success', data: { appName: 'nginx1', version: '1.2' } });
-    appId = created.json.data.id;
+    appId = numberAt(created.json, 'data', 'id');
     expect(Number.isInteger(appId)).toBe(true);
     const second = await apps('/v1/app', { json: { ...documentApp, version: '1.3' } });
-    expect(second.json.data.id).toBe(appId + 1);
+    expect(at(second.json, 'data', 'id')).toBe(appId + 1);
   });
 
   it('GET /v1/app and GET /v1/app/id/{appId} answer the document shape (CPU in cores)', async () => {
@@ -68,13 +69,15 @@ describe('applications', () => {
   it('filters by name strict, partial and prefix, and pages with the total of all matches', async () => {
     await apps('/v1/app', { json: { ...documentApp, appName: 'web-nginx', version: '1.0' } });
     const names = async (query: string) =>
-      (await apps(`/v1/app?${query}&pageSize=0`)).json.data.map((app: any) => `${app.appName}@${app.version}`);
+      arrayAt((await apps(`/v1/app?${query}&pageSize=0`)).json, 'data').map(
+        (app) => `${stringAt(app, 'appName')}@${stringAt(app, 'version')}`,
+      );
     expect(await names('appName=nginx&appNameMode=partial')).toEqual(['web-nginx@1.0', 'nginx1@1.3', 'nginx1@1.2']);
     expect(await names('appName=nginx&appNameMode=prefix')).toEqual(['nginx1@1.3', 'nginx1@1.2']);
     expect(await names('appName=nginx&appNameMode=strict')).toEqual([]);
     const page = await apps('/v1/app?pageSize=1&page=2');
-    expect(page.json.total).toBe(3);
-    expect(page.json.data).toHaveLength(1);
+    expect(at(page.json, 'total')).toBe(3);
+    expect(arrayAt(page.json, 'data')).toHaveLength(1);
   });
 
   it('keeps a name and version for ever: the same again is a 409', async () => {
@@ -100,8 +103,8 @@ describe('applications', () => {
   ])('refuses %j with a 400 naming %s', async (change, field) => {
     const response = await apps('/v1/app', { json: { ...documentApp, version: '2.0', ...change } });
     expect(response.status).toBe(400);
-    expect(response.json.code).toBe(400);
-    expect(response.json.message).toContain(field);
+    expect(at(response.json, 'code')).toBe(400);
+    expect(stringAt(response.json, 'message')).toContain(field);
   });
 
   it('names both fields when a minimum is above its maximum', async () => {
@@ -110,7 +113,7 @@ describe('applications', () => {
     const replicas = await apps('/v1/app', {
       json: { ...documentApp, version: '2.0', minReplicas: 5, maxReplicas: 4 },
     });
-    expect(replicas.json.message).toBe('minReplicas (5) must not be above maxReplicas (4)');
+    expect(at(replicas.json, 'message')).toBe('minReplicas (5) must not be above maxReplicas (4)');
   });
 
   it('answers a missing field, an unknown repository and a non-JSON body', async () => {
@@ -129,8 +132,10 @@ describe('applications', () => {
   });
 
   it('deletes many at once, and nothing when one id is unknown', async () => {
-    const a = (await apps('/v1/app', { json: { ...documentApp, appName: 'del', version: '1.0' } })).json.data.id;
-    const b = (await apps('/v1/app', { json: { ...documentApp, appName: 'del', version: '1.1' } })).json.data.id;
+    const created = async (version: string) =>
+      numberAt((await apps('/v1/app', { json: { ...documentApp, appName: 'del', version } })).json, 'data', 'id');
+    const a = await created('1.0');
+    const b = await created('1.1');
     const refused = await apps('/v1/app', { method: 'DELETE', json: { appId: [a, 999999] } });
     expect(refused.json).toEqual({ code: 404, message: 'application "999999" not found' });
     expect((await apps(`/v1/app/id/${a}`)).status).toBe(200);
@@ -144,13 +149,13 @@ describe('applications', () => {
   it('keeps a user token to its project: it never sees or changes another project’s applications', async () => {
     const token = await userToken(berth, ['team-a']);
     const own = await apps('/v1/app', { token, json: { ...documentApp, appName: 'mine', version: '1.0' } });
-    expect(own.json.data.projectName).toBe('team-a');
+    expect(at(own.json, 'data', 'projectName')).toBe('team-a');
     const elsewhere = await apps('/v1/app', {
       token,
       json: { ...documentApp, appName: 'theirs', version: '1.0', projectName: 'team-b' },
     });
     expect(elsewhere.status).toBe(403);
-    const listed = (await apps('/v1/app?pageSize=0', { token })).json.data.map((app: any) => app.appName);
+    const listed = arrayAt((await apps('/v1/app?pageSize=0', { token })).json, 'data').map((app) => at(app, 'appName'));
     expect(listed).toEqual(['mine']);
     expect((await apps(`/v1/app/id/${appId}`, { token })).status).toBe(404);
     expect((await apps('/v1/app', { token, method: 'DELETE', json: { appId: [appId] } })).status).toBe(404);

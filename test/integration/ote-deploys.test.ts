@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { arrayAt, at, entryWith, numberAt, objectAt, stringAt } from '../support/json.ts';
 import { kube } from '../support/kube.ts';
 import { pushTinyImage } from '../support/oci-registry.ts';
 import { documentApp, oteCall, userToken } from '../support/ote.ts';
@@ -35,8 +36,8 @@ const app = (version: string, changes: Record<string, unknown> = {}) => ({
 const settled = (id: number, statuses: number[] = [5, 6, 7, 8, 9]) =>
   eventually(
     async () => {
-      const { data } = (await deploys(`/v1/deploy/id/${id}`)).json;
-      return statuses.includes(data.status) ? data : undefined;
+      const deploy = objectAt((await deploys(`/v1/deploy/id/${id}`)).json, 'data');
+      return statuses.includes(numberAt(deploy, 'status')) ? deploy : undefined;
     },
     { timeoutMs: 90_000, intervalMs: 300 },
   );
@@ -45,7 +46,7 @@ const podsOf = async (deployName: string) =>
     await kube().core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `berth.dev/ote-deploy=${deployName}` })
   ).items.filter((pod) => !pod.metadata?.deletionTimestamp);
 const pendingAuditOf = async (deployId: number) =>
-  (await deploys('/v1/admin/deploy?pageSize=0')).json.data.find((audit: any) => audit.deployId === deployId);
+  entryWith(arrayAt((await deploys('/v1/admin/deploy?pageSize=0')).json, 'data'), 'deployId', deployId);
 
 beforeAll(async () => {
   berth = await createHarness();
@@ -86,8 +87,14 @@ describe('a user deployment through audit', () => {
       },
     });
     expect(created.status).toBe(201);
-    expect(created.json.data).toMatchObject({ deployName, version: '1.0', deployType: 1, status: 0, editable: false });
-    id = created.json.data.id;
+    expect(at(created.json, 'data')).toMatchObject({
+      deployName,
+      version: '1.0',
+      deployType: 1,
+      status: 0,
+      editable: false,
+    });
+    id = numberAt(created.json, 'data', 'id');
     const audit = await pendingAuditOf(id);
     expect(audit).toEqual({
       id: expect.any(Number),
@@ -102,7 +109,7 @@ describe('a user deployment through audit', () => {
       createTime: expect.any(Number),
       updateTime: expect.any(Number),
     });
-    expect((await deploys(`/v1/admin/deploy?businessName=other`)).json.total).toBe(0);
+    expect(at((await deploys(`/v1/admin/deploy?businessName=other`)).json, 'total')).toBe(0);
     expect((await deploys('/v1/admin/deploy', { token: user })).status).toBe(403);
     // Nothing is applied before the audit.
     expect(await podsOf(deployName)).toHaveLength(0);
@@ -111,19 +118,19 @@ describe('a user deployment through audit', () => {
   });
 
   it('runs on the matching cluster’s nodes once approved, and counts its pods', async () => {
-    const audit = await pendingAuditOf(id);
+    const auditId = numberAt(await pendingAuditOf(id), 'id');
     const approved = await deploys('/v1/admin/deploy', {
       method: 'PUT',
-      json: { id: audit.id, status: 1, comment: 'ok' },
+      json: { id: auditId, status: 1, comment: 'ok' },
     });
-    expect(approved.json.code).toBe(200);
-    const again = await deploys('/v1/admin/deploy', { json: { id: audit.id, status: 2, comment: 'late' } });
+    expect(at(approved.json, 'code')).toBe(200);
+    const again = await deploys('/v1/admin/deploy', { json: { id: auditId, status: 2, comment: 'late' } });
     expect(again.status).toBe(409);
 
     const deploy = await settled(id);
     expect(deploy).toMatchObject({ status: 5, editable: true, auditComment: 'ok' });
     // Registered as "edge" only: the "core" registration of the same cluster is not a target.
-    expect(JSON.parse(deploy.errorMessage)).toEqual({ running: 2, error: 0, total: 2 });
+    expect(JSON.parse(stringAt(deploy, 'errorMessage'))).toEqual({ running: 2, error: 0, total: 2 });
     const pods = await podsOf(deployName);
     expect(pods).toHaveLength(2);
     for (const pod of pods) {
@@ -134,10 +141,10 @@ describe('a user deployment through audit', () => {
 
   it('upgrades: pods follow the new image', async () => {
     const upgrade = await deploys(`/v1/deploy/id/${id}`, { token: user, json: { version: '1.1', comment: 'up' } });
-    expect(upgrade.json.data).toMatchObject({ status: 0, deployType: 2 });
+    expect(at(upgrade.json, 'data')).toMatchObject({ status: 0, deployType: 2 });
     const audit = await pendingAuditOf(id);
     expect(audit).toMatchObject({ deployType: 2, version: '1.1' });
-    await deploys('/v1/admin/deploy', { json: { id: audit.id, status: 1, comment: 'go' } });
+    await deploys('/v1/admin/deploy', { json: { id: numberAt(audit, 'id'), status: 1, comment: 'go' } });
     const deploy = await settled(id);
     expect(deploy).toMatchObject({ status: 5, version: '1.1', deployType: 2 });
     await eventually(async () => {
@@ -155,14 +162,16 @@ describe('a user deployment through audit', () => {
       json: { version: '9.9', comment: '' },
     });
     expect(never.status).toBe(400);
-    expect(never.json.message).toContain('never deployed version 9.9');
+    expect(stringAt(never.json, 'message')).toContain('never deployed version 9.9');
     const back = await deploys(`/v1/deploy/id/${id}`, {
       method: 'PUT',
       token: user,
       json: { version: '1.0', comment: 'back' },
     });
-    expect(back.json.data).toMatchObject({ status: 0, deployType: 3 });
-    await deploys('/v1/admin/deploy', { json: { id: (await pendingAuditOf(id)).id, status: 1, comment: 'fine' } });
+    expect(at(back.json, 'data')).toMatchObject({ status: 0, deployType: 3 });
+    await deploys('/v1/admin/deploy', {
+      json: { id: numberAt(await pendingAuditOf(id), 'id'), status: 1, comment: 'fine' },
+    });
     expect(await settled(id)).toMatchObject({ status: 5, version: '1.0', deployType: 3 });
     await eventually(async () => {
       const pods = await podsOf(deployName);
@@ -173,38 +182,40 @@ describe('a user deployment through audit', () => {
   });
 
   it('answers field=historyVersion with every version deployed, newest first, with who, when and the audit', async () => {
-    const { data } = (await deploys(`/v1/deploy/id/${id}?field=historyVersion`)).json;
-    expect(data.historyVersion.map((entry: any) => [entry.version, entry.deployType, entry.comment])).toEqual([
+    const history = arrayAt((await deploys(`/v1/deploy/id/${id}?field=historyVersion`)).json, 'data', 'historyVersion');
+    expect(history.map((entry) => [at(entry, 'version'), at(entry, 'deployType'), at(entry, 'comment')])).toEqual([
       ['1.0', 3, 'back'],
       ['1.1', 2, 'up'],
       ['1.0', 1, 'first'],
     ]);
-    expect(data.historyVersion[2]).toMatchObject({
+    expect(history[2]).toMatchObject({
       user: 'user-shop',
       audit: 'approved',
       auditComment: 'ok',
       auditUser: 'admin',
     });
-    const picked = (await deploys(`/v1/deploy/id/${id}?field=status,version`)).json.data;
+    const picked = at((await deploys(`/v1/deploy/id/${id}?field=status,version`)).json, 'data');
     expect(picked).toEqual({ status: 5, version: '1.0' });
   });
 
   it('keeps another project’s token out', async () => {
     const other = await userToken(berth, ['elsewhere']);
     expect((await deploys(`/v1/deploy/id/${id}`, { token: other })).status).toBe(404);
-    expect((await deploys('/v1/deploy', { token: other })).json.total).toBe(0);
+    expect(at((await deploys('/v1/deploy', { token: other })).json, 'total')).toBe(0);
     expect((await deploys(`/v1/deploy/${deployName}`, { method: 'DELETE', token: other })).status).toBe(404);
   });
 
   it('deletes by name: objects gone, status 9', async () => {
     const deleted = await deploys(`/v1/deploy/${deployName}`, { method: 'DELETE', token: user });
-    expect(deleted.json.data).toMatchObject({ status: 0, deployType: 4 });
-    await deploys('/v1/admin/deploy', { json: { id: (await pendingAuditOf(id)).id, status: 1, comment: 'bye' } });
+    expect(at(deleted.json, 'data')).toMatchObject({ status: 0, deployType: 4 });
+    await deploys('/v1/admin/deploy', {
+      json: { id: numberAt(await pendingAuditOf(id), 'id'), status: 1, comment: 'bye' },
+    });
     expect(await settled(id, [9])).toMatchObject({ status: 9, deployType: 4 });
     expect(await podsOf(deployName)).toHaveLength(0);
     await expect(kube().apps.readNamespacedDeployment({ name: deployName, namespace: NAMESPACE })).rejects.toThrow();
-    const list = (await deploys(`/v1/deploy?appName=web-${suffix}&appNameMode=strict`)).json;
-    expect(list.data.map((deploy: any) => deploy.status)).toEqual([9]);
+    const list = arrayAt((await deploys(`/v1/deploy?appName=web-${suffix}&appNameMode=strict`)).json, 'data');
+    expect(list.map((deploy) => at(deploy, 'status'))).toEqual([9]);
   });
 });
 
@@ -215,12 +226,15 @@ describe('decisions and failures', () => {
       token: user,
       json: { deployName, appName: `web-${suffix}`, version: '1.0', cluster: 'edge', nodeLabel: '', comment: '' },
     });
-    const id = created.json.data.id;
+    const id = numberAt(created.json, 'data', 'id');
     const audit = await pendingAuditOf(id);
-    await deploys('/v1/admin/deploy', { method: 'PUT', json: { id: audit.id, status: 2, comment: 'no pass' } });
-    const { data } = (await deploys(`/v1/deploy/id/${id}?field=historyVersion`)).json;
+    await deploys('/v1/admin/deploy', {
+      method: 'PUT',
+      json: { id: numberAt(audit, 'id'), status: 2, comment: 'no pass' },
+    });
+    const data = objectAt((await deploys(`/v1/deploy/id/${id}?field=historyVersion`)).json, 'data');
     expect(data).toMatchObject({ status: 2, auditComment: 'no pass', editable: true });
-    expect(data.historyVersion[0]).toMatchObject({ audit: 'disapproved', auditComment: 'no pass' });
+    expect(at(data, 'historyVersion', 0)).toMatchObject({ audit: 'disapproved', auditComment: 'no pass' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await expect(kube().apps.readNamespacedDeployment({ name: deployName, namespace: NAMESPACE })).rejects.toThrow();
   });
@@ -232,11 +246,12 @@ describe('decisions and failures', () => {
     const created = await deploys('/v1/deploy', {
       json: { deployName, appName: `web-${suffix}`, version: '3.0', cluster: 'edge', nodeLabel: '', comment: '' },
     });
-    expect(created.json.data).toMatchObject({ status: 1 });
+    expect(at(created.json, 'data')).toMatchObject({ status: 1 });
+    const id = numberAt(created.json, 'data', 'id');
     // Two nodes, one hostPort: the third replica stays unschedulable.
-    const deploy = await settled(created.json.data.id);
-    expect(deploy.status).toBe(6);
-    expect(JSON.parse(deploy.errorMessage)).toEqual({ running: 2, error: 1, total: 3 });
+    const deploy = await settled(id);
+    expect(at(deploy, 'status')).toBe(6);
+    expect(JSON.parse(stringAt(deploy, 'errorMessage'))).toEqual({ running: 2, error: 1, total: 3 });
 
     const clash = await deploys('/v1/deploy', {
       json: {
@@ -249,16 +264,16 @@ describe('decisions and failures', () => {
       },
     });
     expect(clash.status).toBe(409);
-    expect(clash.json.message).toContain(`hostPort ${hostPort} is already used on node`);
-    expect(clash.json.message).toContain(deployName);
+    expect(stringAt(clash.json, 'message')).toContain(`hostPort ${hostPort} is already used on node`);
+    expect(stringAt(clash.json, 'message')).toContain(deployName);
 
-    const appId = (await apps(`/v1/app?appName=web-${suffix}&version=3.0`)).json.data[0].id;
+    const appId = numberAt((await apps(`/v1/app?appName=web-${suffix}&version=3.0`)).json, 'data', 0, 'id');
     const inUse = await apps('/v1/app', { method: 'DELETE', json: { appId: [appId] } });
     expect(inUse.status).toBe(409);
-    expect(inUse.json.message).toContain(deployName);
+    expect(stringAt(inUse.json, 'message')).toContain(deployName);
 
-    await deploys(`/v1/deploy/id/${created.json.data.id}`, { method: 'DELETE' });
-    expect(await settled(created.json.data.id, [9])).toMatchObject({ status: 9 });
+    await deploys(`/v1/deploy/id/${id}`, { method: 'DELETE' });
+    expect(await settled(id, [9])).toMatchObject({ status: 9 });
   });
 
   it('answers unknown applications, versions, clusters and deployments with clear 4xx', async () => {

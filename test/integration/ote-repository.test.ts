@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { arrayAt, at, numberAt, stringAt } from '../support/json.ts';
 import { pushTinyImage } from '../support/oci-registry.ts';
 import { oteCall, registerOteRegistry, userToken } from '../support/ote.ts';
 
@@ -38,7 +39,7 @@ describe('projects', () => {
         updateTime: expect.any(Number),
       },
     });
-    expect(Number.isInteger(created.json.data.projectId)).toBe(true);
+    expect(Number.isInteger(numberAt(created.json, 'data', 'projectId'))).toBe(true);
   });
 
   it('answers 409 to a name that exists, 400 to a bad one, 415 to a body that is not JSON', async () => {
@@ -49,16 +50,16 @@ describe('projects', () => {
 
     const bad = await repo('/v1/repository/project', { json: { projectName: 'Bad_Name', public: true } });
     expect(bad.status).toBe(400);
-    expect(bad.json.code).toBe(400);
-    expect(bad.json.message).toContain('projectName');
+    expect(at(bad.json, 'code')).toBe(400);
+    expect(stringAt(bad.json, 'message')).toContain('projectName');
 
     const missing = await repo('/v1/repository/project', { json: { projectName: 'nopublic' } });
     expect(missing.json).toEqual({ code: 400, message: 'public is required' });
 
     const form = await repo('/v1/repository/project', { form: { projectName: 'x', public: 'true' } });
     expect(form.status).toBe(415);
-    expect(form.json.code).toBe(415);
-    expect(form.json.message).toContain('application/json');
+    expect(at(form.json, 'code')).toBe(415);
+    expect(stringAt(form.json, 'message')).toContain('application/json');
   });
 
   it('answers 401 in the envelope without a token', async () => {
@@ -72,31 +73,35 @@ describe('projects', () => {
     await push('counted/app', 'v1');
     const list = await repo('/v1/repository/project?projectName=counted');
     expect(list.json).toMatchObject({ code: 200, message: 'success', total: 1 });
-    expect(list.json.data[0]).toMatchObject({ projectName: 'counted', imageCount: 1 });
+    expect(at(list.json, 'data', 0)).toMatchObject({ projectName: 'counted', imageCount: 1 });
 
     const refused = await repo('/v1/repository/project/counted', { method: 'DELETE' });
     expect(refused.status).toBe(409);
-    expect(refused.json.message).toContain('counted/app');
+    expect(stringAt(refused.json, 'message')).toContain('counted/app');
 
     await repo('/v1/repository/image', { method: 'DELETE', json: { imageName: ['counted/app'] } });
     const deleted = await repo('/v1/repository/project/counted', { method: 'DELETE' });
     expect(deleted.json).toEqual({ code: 200, message: 'success' });
-    expect((await repo('/v1/repository/project?projectName=counted')).json.total).toBe(0);
+    expect(at((await repo('/v1/repository/project?projectName=counted')).json, 'total')).toBe(0);
   });
 
   it('pages with page and pageSize: total counts every match, 0 means all, above the cap is a 400', async () => {
     for (const name of ['pg-a', 'pg-b', 'pg-c'])
       await repo('/v1/repository/project', { json: { projectName: name, public: true } });
     const first = await repo('/v1/repository/project?projectName=pg-&pageSize=2&page=1');
-    expect(first.json.total).toBe(3);
-    expect(first.json.data.map((p: any) => p.projectName)).toEqual(['pg-c', 'pg-b']);
+    expect(at(first.json, 'total')).toBe(3);
+    expect(arrayAt(first.json, 'data').map((project) => at(project, 'projectName'))).toEqual(['pg-c', 'pg-b']);
     const second = await repo('/v1/repository/project?projectName=pg-&pageSize=2&page=2&order=desc');
-    expect(second.json.data.map((p: any) => p.projectName)).toEqual(['pg-a']);
+    expect(arrayAt(second.json, 'data').map((project) => at(project, 'projectName'))).toEqual(['pg-a']);
     const ascending = await repo('/v1/repository/project?projectName=pg-&pageSize=0&order=asc');
-    expect(ascending.json.data.map((p: any) => p.projectName)).toEqual(['pg-a', 'pg-b', 'pg-c']);
+    expect(arrayAt(ascending.json, 'data').map((project) => at(project, 'projectName'))).toEqual([
+      'pg-a',
+      'pg-b',
+      'pg-c',
+    ]);
     const tooLarge = await repo('/v1/repository/project?pageSize=1001');
     expect(tooLarge.status).toBe(400);
-    expect(tooLarge.json.message).toContain('pageSize');
+    expect(stringAt(tooLarge.json, 'message')).toContain('pageSize');
     const badOrder = await repo('/v1/repository/project?orderBy=name');
     expect(badOrder.status).toBe(400);
   });
@@ -137,8 +142,8 @@ describe('images and tags on the registry', () => {
       message: 'success',
     });
     const filtered = await repo('/v1/repository/image?projectName=demo&imageName=demo1&pageSize=1');
-    expect(filtered.json.total).toBe(1);
-    expect(filtered.json.data[0].imageName).toBe('demo/test-demo1');
+    expect(at(filtered.json, 'total')).toBe(1);
+    expect(at(filtered.json, 'data', 0, 'imageName')).toBe('demo/test-demo1');
   });
 
   it('GET /v1/repository/image/tag?imageName= lists tags as the document shows them', async () => {
@@ -175,7 +180,7 @@ describe('images and tags on the registry', () => {
     });
     const malformed = await repo('/v1/repository/image/tag?imageName=Demo:latest');
     expect(malformed.status).toBe(400);
-    expect(malformed.json.message).toContain('imageName');
+    expect(stringAt(malformed.json, 'message')).toContain('imageName');
     expect((await repo('/v1/repository/image')).json).toEqual({ code: 400, message: 'projectName is required' });
   });
 
@@ -188,8 +193,8 @@ describe('images and tags on the registry', () => {
       json: { imageName: 'demo/shared', tag: ['a'] },
     });
     expect(refused.status).toBe(409);
-    expect(refused.json.message).toContain('"b"');
-    expect((await repo('/v1/repository/image/tag?imageName=demo/shared')).json.total).toBe(3);
+    expect(stringAt(refused.json, 'message')).toContain('"b"');
+    expect(at((await repo('/v1/repository/image/tag?imageName=demo/shared')).json, 'total')).toBe(3);
 
     const unknown = await repo('/v1/repository/image/tag', {
       method: 'DELETE',
@@ -203,7 +208,7 @@ describe('images and tags on the registry', () => {
     });
     expect(deleted.json).toEqual({ code: 200, message: 'success' });
     const left = await repo('/v1/repository/image/tag?imageName=demo/shared');
-    expect(left.json.data.map((tag: any) => tag.tag)).toEqual(['c']);
+    expect(arrayAt(left.json, 'data').map((tag) => at(tag, 'tag'))).toEqual(['c']);
   });
 
   it('deletes images with all their tags; they leave the list', async () => {
@@ -211,8 +216,8 @@ describe('images and tags on the registry', () => {
     await push('demo/gone', 'y', '2021-01-01T00:00:00Z');
     const deleted = await repo('/v1/repository/image', { method: 'DELETE', json: { imageName: ['demo/gone'] } });
     expect(deleted.json).toEqual({ code: 200, message: 'success' });
-    const names = (await repo('/v1/repository/image?projectName=demo&pageSize=0')).json.data.map(
-      (image: any) => image.imageName,
+    const names = arrayAt((await repo('/v1/repository/image?projectName=demo&pageSize=0')).json, 'data').map((image) =>
+      at(image, 'imageName'),
     );
     expect(names).not.toContain('demo/gone');
     const again = await repo('/v1/repository/image', { method: 'DELETE', json: { imageName: ['demo/gone'] } });
@@ -228,14 +233,14 @@ describe('images and tags on the registry', () => {
     const other = await repo('/v1/repository/project', { token, json: { projectName: 'theirs', public: false } });
     expect(other.status).toBe(403);
 
-    const visible = (await repo('/v1/repository/project?pageSize=0', { token })).json.data.map(
-      (p: any) => p.projectName,
+    const visible = arrayAt((await repo('/v1/repository/project?pageSize=0', { token })).json, 'data').map((project) =>
+      at(project, 'projectName'),
     );
     expect(visible).toContain('open');
     expect(visible).toContain('mine');
     expect(visible).not.toContain('demo');
     expect((await repo('/v1/repository/image?projectName=demo', { token })).status).toBe(404);
-    expect((await repo('/v1/repository/image?projectName=open', { token })).json.total).toBe(1);
+    expect(at((await repo('/v1/repository/image?projectName=open', { token })).json, 'total')).toBe(1);
     const deleteOthers = await repo('/v1/repository/image', {
       token,
       method: 'DELETE',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { ADMIN_TOKEN, type Harness } from './harness.ts';
 import { call, type CallOptions } from './http.ts';
+import { stringAt } from './json.ts';
 
 /**
  * Registers the shared test registry as ote-stack's repository (`ote`, the
@@ -33,7 +34,7 @@ export async function userToken(berth: Harness, projects: string[]): Promise<str
     token: ADMIN_TOKEN,
     json: { name: `user-${projects.join('-')}`, role: 'user', projects },
   });
-  return response.json.token;
+  return stringAt(response.json, 'token');
 }
 
 /** Calls an ote-stack group, as the admin unless a token is given. */
