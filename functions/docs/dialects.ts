@@ -41,11 +41,24 @@ export const dialects: DialectDocs[] = [
     },
   },
   {
-    tag: 'ote-stack',
+    tag: 'ote-repository',
     description:
-      'ote-stack: image repository (projects, images and tags on the registry named by BERTH_OTE_REGISTRY), third-party repositories, applications, deployments (carried out asynchronously) and their audit.',
-    routes: { ...oteRepositoryRoutes, ...oteAppRoutes, ...oteDeployRoutes },
+      'ote-stack: image repository (projects, images and tags on the registry named by BERTH_OTE_REGISTRY) and third-party repositories.',
+    routes: oteRepositoryRoutes,
     errorExample: { code: 409, message: 'project "test" holds 1 image(s) (test/demo); delete them first' },
+  },
+  {
+    tag: 'ote-app',
+    description: 'ote-stack: applications, each name and version kept for ever (a change is a new version).',
+    routes: oteAppRoutes,
+    errorExample: { code: 409, message: 'application "nginx1" version 1.2 already exists; a change is a new version' },
+  },
+  {
+    tag: 'ote-deploy',
+    description:
+      'ote-stack: deployments (carried out asynchronously), their upgrade, rollback and history, and their audit.',
+    routes: oteDeployRoutes,
+    errorExample: { code: 404, message: 'deployment "999999" not found' },
   },
   {
     tag: 'k8s-service',

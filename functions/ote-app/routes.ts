@@ -3,7 +3,7 @@ import { AppVersion, CreateAppInput, DeleteAppsInput } from '../../core/apps/sch
 import { defineRoute } from '../http/contract.ts';
 import { NameMode, OtePaging } from '../ote/paging.ts';
 
-const tags = ['ote-stack'] as const;
+const tags = ['ote-app'] as const;
 const success = { code: 200, message: 'success' };
 
 export const exampleApp = {

@@ -3,7 +3,7 @@ import { AuditInput, ChangeVersionInput, CreateDeployInput, DeployName } from '.
 import { defineRoute } from '../http/contract.ts';
 import { NameMode, OtePaging } from '../ote/paging.ts';
 
-const tags = ['ote-stack'] as const;
+const tags = ['ote-deploy'] as const;
 const success = { code: 200, message: 'success' };
 
 const exampleDeploy = {

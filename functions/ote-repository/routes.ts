@@ -11,7 +11,7 @@ import {
 import { defineRoute } from '../http/contract.ts';
 import { OtePaging } from '../ote/paging.ts';
 
-const tags = ['ote-stack'] as const;
+const tags = ['ote-repository'] as const;
 const success = { code: 200, message: 'success' };
 
 const exampleProject = {
