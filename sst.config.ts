@@ -69,6 +69,24 @@ export default $config({
       streaming: true,
       timeout: '15 minutes',
     });
+    const oteRepository = new sst.aws.Function('OteRepository', {
+      ...shared,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/ote-repository/index.handler',
+      url: true,
+    });
+    const oteApp = new sst.aws.Function('OteApp', {
+      ...shared,
+      ...needs({ adminToken: true }),
+      handler: 'functions/ote-app/index.handler',
+      url: true,
+    });
+    const oteDeploy = new sst.aws.Function('OteDeploy', {
+      ...shared,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/ote-deploy/index.handler',
+      url: true,
+    });
     // Scalar's standalone bundle is read from its package at cold start (served by Berth, never a CDN), so the
     // package ships installed beside the bundle instead of being bundled.
     const docs = new sst.aws.Function('Docs', {
@@ -102,6 +120,10 @@ export default $config({
     router.route('/openapi/environments', zadigEnvironment.url);
     router.route('/openapi/operations', zadigEnvironment.url);
     router.route('/openapi/logs', zadigEnvironment.url);
+    router.route('/v1/repository', oteRepository.url);
+    router.route('/v1/app', oteApp.url);
+    router.route('/v1/deploy', oteDeploy.url);
+    router.route('/v1/admin/deploy', oteDeploy.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
 

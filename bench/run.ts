@@ -2,6 +2,7 @@ import { measureBundles } from './bundles.ts';
 import { measureEnvironments } from './environments.ts';
 import { HEAP_GROWTH_BOUND_BYTES, measureLoad } from './load.ts';
 import type { ServerReport } from './load-server.ts';
+import { measureOteDeploys } from './ote-deploys.ts';
 import { measureSseLogs } from './sse-logs.ts';
 import { measureZadigServices } from './zadig-services.ts';
 
@@ -72,6 +73,11 @@ async function printDefault() {
   console.log('| measure | value |');
   console.log('|---|---:|');
   for (const [measure, value] of await measureSseLogs()) console.log(`| ${measure} | ${value} |`);
+
+  console.log('\n## ote-stack deployments (local control plane, DynamoDB Local)\n');
+  console.log('| measure | value |');
+  console.log('|---|---:|');
+  for (const [measure, value] of await measureOteDeploys()) console.log(`| ${measure} | ${value} |`);
 
   console.log('\n## Zadig environments (local control plane, DynamoDB Local)\n');
   console.log('| measure | value |');

@@ -1,5 +1,8 @@
 import { adminRoutes } from '../admin/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
+import { oteAppRoutes } from '../ote-app/routes.ts';
+import { oteDeployRoutes } from '../ote-deploy/routes.ts';
+import { oteRepositoryRoutes } from '../ote-repository/routes.ts';
 import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
 import { zadigServiceRoutes } from '../zadig-service/routes.ts';
 import type { DialectDocs } from './openapi.ts';
@@ -36,6 +39,26 @@ export const dialects: DialectDocs[] = [
       message: 'Conflict',
       description: 'namespace "shop-dev" of cluster "local" is already used by environment "dev" of project "shop"',
     },
+  },
+  {
+    tag: 'ote-repository',
+    description:
+      'ote-stack: image repository (projects, images and tags on the registry named by BERTH_OTE_REGISTRY) and third-party repositories.',
+    routes: oteRepositoryRoutes,
+    errorExample: { code: 409, message: 'project "test" holds 1 image(s) (test/demo); delete them first' },
+  },
+  {
+    tag: 'ote-app',
+    description: 'ote-stack: applications, each name and version kept for ever (a change is a new version).',
+    routes: oteAppRoutes,
+    errorExample: { code: 409, message: 'application "nginx1" version 1.2 already exists; a change is a new version' },
+  },
+  {
+    tag: 'ote-deploy',
+    description:
+      'ote-stack: deployments (carried out asynchronously), their upgrade, rollback and history, and their audit.',
+    routes: oteDeployRoutes,
+    errorExample: { code: 404, message: 'deployment "999999" not found' },
   },
   {
     tag: 'k8s-service',

@@ -7,6 +7,9 @@ import type { GroupName } from '../groups.ts';
 import type { Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
+import { createOteAppApp } from '../ote-app/app.ts';
+import { createOteDeployApp } from '../ote-deploy/app.ts';
+import { createOteRepositoryApp } from '../ote-repository/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
 import type { LogRouteDeps } from '../zadig-environment/log-routes.ts';
@@ -43,6 +46,9 @@ export function createGroupApps({
     }),
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging, ...logStream }),
+    'ote-repository': createOteRepositoryApp({ ctx, authenticate, registryId: config.oteRegistry, ...logging }),
+    'ote-app': createOteAppApp({ ctx, authenticate, ...logging }),
+    'ote-deploy': createOteDeployApp({ ctx, connections, authenticate, ...logging }),
     docs: createDocsApp(logging),
   };
 }
