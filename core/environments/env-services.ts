@@ -3,12 +3,19 @@ import { keys } from '../store/keys.ts';
 import { createIfAbsent, updateAtVersion, type Write } from '../store/writes.ts';
 import {
   environmentName,
+  mergeStoredVariables,
   readEnvServices,
   requireEnvironment,
   type EnvRef,
   type EnvServiceItem,
 } from './environment-item.ts';
-import { checkRenders, envServiceValues, newEnvService, readServices } from './manage-environments.ts';
+import {
+  checkRenders,
+  envServiceValues,
+  newEnvService,
+  readServices,
+  type EnvServiceValues,
+} from './manage-environments.ts';
 import { newOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
 import type { EnvServiceInput } from './schemas.ts';
@@ -51,7 +58,10 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
   return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes, { globalVariables: globals });
 }
 
-/** Replaces the environment's values (and images, when given) for services already in it. */
+/**
+ * Changes the environment's values (and images, when given) for services
+ * already in it. Values merge: keys not sent keep their value and binding.
+ */
 export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & { services: EnvServiceInput[] }) {
   limit(inputs, 'services');
   const env = await requireEnvironment(ref);
@@ -60,12 +70,10 @@ export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & {
     inputs.map((input) => input.name),
   );
   const services = await readServices(ref.ctx, env.project, env.scope, inputs);
-  const merged = inputs.map((input, index) =>
-    envServiceValues({
-      variables: input.variables,
-      containers: input.containers.length > 0 ? input.containers : current[index]!.containers,
-    }),
-  );
+  const merged: EnvServiceValues[] = inputs.map((input, index) => ({
+    variableKvs: mergeStoredVariables(current[index]!.variableKvs, input.variables),
+    containers: input.containers.length > 0 ? input.containers : current[index]!.containers,
+  }));
   const globals = checkVariables(withPromotedGlobals(env.globalVariables, merged, services), 'globalVariables');
   checkRenders(env, services, merged, globals);
   requireIdle(env);

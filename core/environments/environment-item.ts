@@ -57,6 +57,24 @@ export const storedVariables = (values: readonly EnvVariableValue[]): StoredEnvV
     use_global_variable: useGlobalVariable,
   }));
 
+/**
+ * A partial change of an env service's values, merged as Zadig merges it
+ * (`fillServiceVariableAttribute`): a key sent takes the sent value, bound to
+ * the global variable only when sent with `useGlobalVariable`; a key not sent
+ * keeps its current value and its binding (Zadig's merge drops the binding,
+ * so a later change of the global never reaches the service: Berth keeps it).
+ * Current keys keep their order; new keys follow.
+ */
+export function mergeStoredVariables(
+  current: readonly StoredEnvVariable[],
+  sent: readonly EnvVariableValue[],
+): StoredEnvVariable[] {
+  const changes = new Map(storedVariables(sent).map((kv) => [kv.key, kv]));
+  const merged = current.map((kv) => changes.get(kv.key) ?? kv);
+  const known = new Set(current.map((kv) => kv.key));
+  return [...merged, ...[...changes.values()].filter((kv) => !known.has(kv.key))];
+}
+
 /** One service of an environment: the environment's own values for it, and what was last applied. */
 export type EnvServiceItem = {
   entity: 'env-service';

@@ -5,9 +5,11 @@ import { MAX_SERVICES_PER_CHANGE } from '../../core/environments/record-change.t
 import { EnvConfigType, EnvKey } from '../../core/environments/schemas.ts';
 import { PORTAL_PROTOCOLS, PortalHost } from '../../core/environments/sub-environment-schemas.ts';
 import { Rfc1123Label } from '../../core/names.ts';
+import { imageName } from '../../core/render/manifests.ts';
 import { VariableKey } from '../../core/render/variables.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
+import { refused } from '../zadig/schemas.ts';
 
 /** Zadig's request bodies (and query objects) for environments, in its wire names. */
 
@@ -20,12 +22,21 @@ const EnvVariableKV = v.object({
   use_global_variable: v.optional(v.boolean(), false),
 });
 
-/** `image_name` is accepted as Zadig's clients send it; the image names itself. */
-const ContainerImage = v.object({
-  name: NotEmpty,
-  image: v.pipe(v.string(), v.regex(/^[^\s]+$/, 'must be an image reference'), v.maxLength(1024)),
-  image_name: v.optional(v.string()),
-});
+/** `image_name` is what Zadig's clients send; the image names itself, so a different name is a 400, never ignored. */
+const ContainerImage = v.pipe(
+  v.object({
+    name: NotEmpty,
+    image: v.pipe(v.string(), v.regex(/^[^\s]+$/, 'must be an image reference'), v.maxLength(1024)),
+    image_name: v.optional(v.string()),
+  }),
+  v.forward(
+    v.check(
+      (container) => container.image_name === undefined || container.image_name === imageName(container.image),
+      (issue) => `must be the name of the image (here "${imageName((issue.input as { image: string }).image)}")`,
+    ),
+    ['image_name'],
+  ),
+);
 
 export const EnvServiceInput = v.object({
   service_name: ServiceName,
@@ -49,6 +60,7 @@ export const CreateEnvironmentInput = v.object({
     v.array(v.object({ yaml_data: v.pipe(v.string(), v.minLength(1)), common_env_cfg_type: EnvConfigType })),
     [],
   ),
+  sub_env: refused('creating a sub-environment in one step is not supported yet; nothing was created'),
 });
 export type CreateEnvironmentInput = v.InferOutput<typeof CreateEnvironmentInput>;
 

@@ -8,6 +8,7 @@ import {
   CreateProjectInput,
   CreateRawServiceInput,
   CreateTemplateInput,
+  LoadProductionTemplateServiceInput,
   LoadTemplateServiceInput,
   UpdateServiceVariablesInput,
   UpdateServiceYamlInput,
@@ -233,15 +234,8 @@ function serviceRoutes(scope: ServiceScope) {
       summary: `Create a ${what} from a YAML template`,
       tags,
       access: 'token',
-      // The production document also lists `production` and `yaml`; the path already says production, and the YAML comes from the template.
-      body:
-        scope === 'production'
-          ? v.object({
-              ...LoadTemplateServiceInput.entries,
-              production: v.optional(v.boolean()),
-              yaml: v.optional(v.string()),
-            })
-          : LoadTemplateServiceInput,
+      // The production document also lists `production` and `yaml`: the path already says production, and the YAML is the template's.
+      body: scope === 'production' ? LoadProductionTemplateServiceInput : LoadTemplateServiceInput,
       responses: success,
     }),
     createRaw: defineRoute({

@@ -4,6 +4,7 @@ import { ProjectDescription, ProjectName, ProjectType } from '../../core/project
 import { ServiceVariable, VariableValue } from '../../core/render/variables.ts';
 import { ServiceName, ServiceYaml } from '../../core/services/schemas.ts';
 import { TemplateContent, TemplateName } from '../../core/templates/schemas.ts';
+import { refused } from '../zadig/schemas.ts';
 
 /** Zadig's request bodies for projects, templates and services, in its wire names. */
 
@@ -24,6 +25,14 @@ export const LoadTemplateServiceInput = v.object({
   variable_yaml: v.optional(v.array(VariableValue), []),
 });
 export type LoadTemplateServiceInput = v.InferOutput<typeof LoadTemplateServiceInput>;
+
+export const LoadProductionTemplateServiceInput = v.object({
+  ...LoadTemplateServiceInput.entries,
+  production: v.optional(v.literal(true, 'must be true: this route creates production services')),
+  yaml: refused(
+    'a service loaded from a template takes its YAML from the template; send your own YAML to POST /openapi/service/yaml/production/raw',
+  ),
+});
 
 export const CreateRawServiceInput = v.object({
   service_name: ServiceName,
