@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { arrayAt, at, entryWith, stringAt } from '../support/json.ts';
 import { kube } from '../support/kube.ts';
 
 let berth: Harness;
@@ -22,9 +23,7 @@ const deployBody = {
 const namespaceOf = async (name: string) =>
   (await kube().core.listNamespace()).items.find((item) => item.metadata?.name === name);
 const adminView = async () =>
-  ((await admin('/admin/vkube/orders?limit=500')).json.items as Array<Record<string, unknown>>).find(
-    (item) => item['id'] === order.id,
-  )!;
+  entryWith(arrayAt((await admin('/admin/vkube/orders?limit=500')).json, 'items'), 'id', order.id);
 
 beforeAll(async () => {
   berth = await createHarness();
@@ -32,7 +31,12 @@ beforeAll(async () => {
   const created = await admin('/admin/vkube/orders', {
     json: { duration: DURATION_SECONDS, region: 'cn-south', serviceOptions: { resourceUnit: '1-Unit-Resource' } },
   });
-  order = created.json;
+  order = {
+    id: stringAt(created.json, 'id'),
+    secret: stringAt(created.json, 'secret'),
+    namespace: stringAt(created.json, 'namespace'),
+    serviceExpiredDate: stringAt(created.json, 'serviceExpiredDate'),
+  };
   expect((await withSecret('/api/v1/k8s/deploy', { json: deployBody })).status).toBe(200);
 });
 afterAll(async () => {
@@ -45,7 +49,7 @@ describe('an order whose service has ended', () => {
     const { swept } = await berth.runScheduledJobs();
     expect(swept.removed).not.toContain(order.id);
     await eventually(async () =>
-      (await withSecret('/k8s/pod/status')).json.podStatus?.phase === 'Running' ? true : undefined,
+      at((await withSecret('/k8s/pod/status')).json, 'podStatus', 'phase') === 'Running' ? true : undefined,
     );
   });
 
@@ -59,7 +63,7 @@ describe('an order whose service has ended', () => {
     ] as const) {
       const response = await withSecret(path, options);
       expect(response.status, path).toBe(403);
-      expect(response.json.error).toEqual({
+      expect(at(response.json, 'error')).toEqual({
         code: 403,
         message: `the service of order "${order.id}" expired at ${order.serviceExpiredDate}; its pod is removed and cannot be deployed or read`,
       });
@@ -79,7 +83,7 @@ describe('an order whose service has ended', () => {
         const answer = await call(berth.apps['v-kube'], '/k8s/checkports', {
           json: { region: 'cn-south', ports: [port] },
         });
-        return answer.json.status === 'NotOccupied' ? answer : undefined;
+        return at(answer.json, 'status') === 'NotOccupied' ? answer : undefined;
       },
       { timeoutMs: 60_000 },
     );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { stringAt } from '../support/json.ts';
 import { createNamespace, kube, runningPods } from '../support/kube.ts';
 import { kubeconfigFor, UNREACHABLE_SERVER } from '../support/kubeconfigs.ts';
 import { pushTinyImage, startConnectionRecorder, startCountingProxy } from '../support/oci-registry.ts';
@@ -131,7 +132,7 @@ describe('POST /k8s/checkports', () => {
   it('says what is wrong with a port that cannot be one', async () => {
     const response = await vKube('/k8s/checkports', { json: { region: 'cn-north', ports: [70000] } });
     expect(response.status).toBe(400);
-    expect(response.json.error.message).toContain('ports.0');
+    expect(stringAt(response.json, 'error', 'message')).toContain('ports.0');
   });
 
   it('answers InternalErr when a registered cluster does not answer', async () => {

@@ -3,6 +3,7 @@ import { hashOrderSecret } from '../../core/orders/order-secret.ts';
 import { keys } from '../../core/store/keys.ts';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { arrayAt, numberAt, stringAt, stringOrNullAt } from '../support/json.ts';
 
 let berth: Harness;
 
@@ -45,20 +46,23 @@ describe('recording orders (POST /admin/vkube/orders)', () => {
       serviceExpiredDate: expect.any(String),
       region: 'cn-north',
       cluster: 'local',
-      namespace: `vkube-${created.json.id}`,
+      namespace: `vkube-${stringAt(created.json, 'id')}`,
       hostPorts: [],
       podRemovedAt: null,
       secret: expect.stringMatching(/^[\w-]{32}$/),
     });
-    expect(Math.floor(Date.parse(created.json.serviceExpiredDate) / 1000)).toBe(created.json.createdAt + 100);
+    const secret = stringAt(created.json, 'secret');
+    expect(Math.floor(Date.parse(stringAt(created.json, 'serviceExpiredDate')) / 1000)).toBe(
+      numberAt(created.json, 'createdAt') + 100,
+    );
 
-    const stored = await berth.rawItem(keys.order(created.json.id));
-    expect(stored?.['secretHash']).toBe(hashOrderSecret(created.json.secret));
-    expect(JSON.stringify(stored)).not.toContain(created.json.secret);
+    const stored = await berth.rawItem(keys.order(stringAt(created.json, 'id')));
+    expect(stored?.['secretHash']).toBe(hashOrderSecret(secret));
+    expect(JSON.stringify(stored)).not.toContain(secret);
     const listed = await admin('/admin/vkube/orders');
-    expect(listed.text).not.toContain(created.json.secret);
+    expect(listed.text).not.toContain(secret);
     expect(listed.text).not.toContain('secretHash');
-    expect(berth.logs.map((line) => JSON.stringify(line)).join('\n')).not.toContain(created.json.secret);
+    expect(berth.logs.map((line) => JSON.stringify(line)).join('\n')).not.toContain(secret);
   });
 
   it('takes the marketplace’s id, and refuses a second order with it', async () => {
@@ -66,7 +70,7 @@ describe('recording orders (POST /admin/vkube/orders)', () => {
     expect((await admin('/admin/vkube/orders', { json: body })).status).toBe(201);
     const again = await admin('/admin/vkube/orders', { json: body });
     expect(again.status).toBe(409);
-    expect(again.json.description).toBe('order "609e0a3505b1a3d4f8e9c0a1" already exists');
+    expect(stringAt(again.json, 'description')).toBe('order "609e0a3505b1a3d4f8e9c0a1" already exists');
   });
 
   it.each([
@@ -85,7 +89,7 @@ describe('recording orders (POST /admin/vkube/orders)', () => {
   ])('refuses %s with a 400 naming the field', async (_, change, field) => {
     const response = await admin('/admin/vkube/orders', { json: { ...documentedOrder, ...change } });
     expect(response.status).toBe(400);
-    expect(response.json.description).toContain(field);
+    expect(stringAt(response.json, 'description')).toContain(field);
   });
 
   it('lists orders a page at a time, for admins only', async () => {
@@ -94,18 +98,19 @@ describe('recording orders (POST /admin/vkube/orders)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { json: { items: Array<{ id: string }>; next_cursor: string | null } } = await admin(
-        `/admin/vkube/orders?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      expect(page.json.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.json.items.map((item) => item.id));
-      cursor = page.json.next_cursor;
+      const page = await admin(`/admin/vkube/orders?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const items = arrayAt(page.json, 'items');
+      expect(items.length).toBeLessThanOrEqual(2);
+      seen.push(...items.map((item) => stringAt(item, 'id')));
+      cursor = stringOrNullAt(page.json, 'next_cursor');
     } while (cursor);
     expect(seen.length).toBeGreaterThanOrEqual(5);
     expect(new Set(seen).size).toBe(seen.length);
 
     const user = await admin('/admin/tokens', { json: { name: 'dev', role: 'user' } });
-    expect((await call(berth.apps.admin, '/admin/vkube/orders', { token: user.json.token })).status).toBe(403);
+    expect((await call(berth.apps.admin, '/admin/vkube/orders', { token: stringAt(user.json, 'token') })).status).toBe(
+      403,
+    );
     expect((await call(berth.apps.admin, '/admin/vkube/orders')).status).toBe(401);
   });
 });
@@ -114,27 +119,28 @@ describe('GET /k8s/order', () => {
   it('answers the documented fields to the order’s secret, at both paths (the document’s example calls /api/v1)', async () => {
     const created = await admin('/admin/vkube/orders', { json: { ...documentedOrder, region: 'cn-north' } });
     for (const path of ['/k8s/order', '/api/v1/k8s/order']) {
-      const response = await vKube(path, created.json.secret);
+      const response = await vKube(path, stringAt(created.json, 'secret'));
       expect(response.status, path).toBe(200);
       expect(response.json, path).toEqual({
         ...documentedOrder,
-        createdAt: created.json.createdAt,
-        updatedAt: created.json.updatedAt,
-        serviceExpiredDate: created.json.serviceExpiredDate,
-        id: created.json.id,
+        createdAt: numberAt(created.json, 'createdAt'),
+        updatedAt: numberAt(created.json, 'updatedAt'),
+        serviceExpiredDate: stringAt(created.json, 'serviceExpiredDate'),
+        id: stringAt(created.json, 'id'),
       });
     }
   });
 
   it('answers a missing secret, a wrong one and a deleted order’s one with the same 401', async () => {
     const created = await admin('/admin/vkube/orders', { json: { ...documentedOrder, region: 'cn-north' } });
-    expect((await admin(`/admin/vkube/orders/${created.json.id}`, { method: 'DELETE' })).status).toBe(204);
+    const id = stringAt(created.json, 'id');
+    expect((await admin(`/admin/vkube/orders/${id}`, { method: 'DELETE' })).status).toBe(204);
     const refusal = { error: { code: 401, message: 'a valid order secret is required in the secret header' } };
-    for (const secret of [undefined, '', 'not-a-secret', created.json.secret]) {
+    for (const secret of [undefined, '', 'not-a-secret', stringAt(created.json, 'secret')]) {
       const response = await vKube('/k8s/order', secret);
       expect(response.status, String(secret)).toBe(401);
       expect(response.json).toEqual(refusal);
     }
-    expect((await admin(`/admin/vkube/orders/${created.json.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await admin(`/admin/vkube/orders/${id}`, { method: 'DELETE' })).status).toBe(404);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { POD_LOG_LINES } from '../../core/orders/order-pod.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
+import { arrayAt, at, numberAt, objectAt, stringAt } from '../support/json.ts';
 import { kube, localControlPlane } from '../support/kube.ts';
 
 let berth: Harness;
@@ -23,8 +24,13 @@ async function newOrder(region: string, resourceUnit = '2-Unit-Resource', durati
     json: { duration, region, serviceOptions: { resourceUnit } },
   });
   expect(created.status).toBe(201);
-  orders.push(created.json.id);
-  return created.json as { id: string; secret: string; namespace: string };
+  const order = {
+    id: stringAt(created.json, 'id'),
+    secret: stringAt(created.json, 'secret'),
+    namespace: stringAt(created.json, 'namespace'),
+  };
+  orders.push(order.id);
+  return order;
 }
 
 /** The document's deploy example, in a region of the test cluster and on this run's host port. */
@@ -109,7 +115,8 @@ describe('POST /api/v1/k8s/deploy', () => {
       deploy(second.secret, documentedDeploy('cn-north', racePort)),
     ]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
-    expect(answers.find((answer) => answer.status === 409)!.json.error.message).toContain(String(racePort));
+    const refused = answers.find((answer) => answer.status === 409);
+    expect(stringAt(refused?.json, 'error', 'message')).toContain(String(racePort));
   });
 
   it('takes command and args one per line, as the document writes them', async () => {
@@ -140,9 +147,9 @@ describe('POST /api/v1/k8s/deploy', () => {
       containers: containers(['600Mi', '500Mi']),
     });
     expect(over.status).toBe(400);
-    expect(over.json.error.code).toBe(400);
-    expect(over.json.error.message).toContain('1100Mi');
-    expect(over.json.error.message).toContain('1Gi');
+    expect(numberAt(over.json, 'error', 'code')).toBe(400);
+    expect(stringAt(over.json, 'error', 'message')).toContain('1100Mi');
+    expect(stringAt(over.json, 'error', 'message')).toContain('1Gi');
     const namespaces = (await kube().core.listNamespace()).items.map((item) => item.metadata!.name);
     expect(namespaces).not.toContain(order.namespace);
 
@@ -165,7 +172,7 @@ describe('POST /api/v1/k8s/deploy', () => {
   ])('answers %s with a 400 naming the field', async (_, change, field) => {
     const response = await deploy(north.secret, { ...documentedDeploy('cn-north', port), ...change });
     expect(response.status).toBe(400);
-    expect(response.json.error.message).toContain(field);
+    expect(stringAt(response.json, 'error', 'message')).toContain(field);
   });
 
   it('answers a missing or wrong secret with a 401 before reading the body', async () => {
@@ -183,19 +190,19 @@ describe('GET /k8s/pod/status', () => {
     const pod = await runningPodOf(north.namespace);
     const response = await withSecret(north.secret, '/k8s/pod/status');
     expect(response.status).toBe(200);
-    expect(Object.keys(response.json).sort()).toEqual(['annotations', 'name', 'podSpec', 'podStatus']);
-    expect(response.json.name).toBe(pod.metadata!.name);
-    expect(response.json.podStatus).toMatchObject({
+    expect(Object.keys(objectAt(response.json)).sort()).toEqual(['annotations', 'name', 'podSpec', 'podStatus']);
+    expect(stringAt(response.json, 'name')).toBe(pod.metadata!.name);
+    expect(at(response.json, 'podStatus')).toMatchObject({
       phase: 'Running',
       hostIP: pod.status!.hostIP,
       podIP: pod.status!.podIP,
       podIPs: [{ ip: pod.status!.podIP }],
       qosClass: 'Burstable',
     });
-    expect(response.json.podStatus.conditions.map((condition: { type: string }) => condition.type)).toEqual(
+    expect(arrayAt(response.json, 'podStatus', 'conditions').map((condition) => stringAt(condition, 'type'))).toEqual(
       expect.arrayContaining(['Initialized', 'Ready', 'ContainersReady', 'PodScheduled']),
     );
-    expect(response.json.podSpec).toMatchObject({
+    expect(at(response.json, 'podSpec')).toMatchObject({
       nodeSelector: { region: 'cn-north' },
       nodeName: pod.spec!.nodeName,
       restartPolicy: 'Always',
@@ -214,7 +221,7 @@ describe('GET /k8s/pod/status', () => {
     const order = await newOrder('cn-north');
     const response = await withSecret(order.secret, '/api/v1/k8s/pod/status');
     expect(response.status).toBe(404);
-    expect(response.json.error.message).toContain('no pod yet');
+    expect(stringAt(response.json, 'error', 'message')).toContain('no pod yet');
   });
 });
 
@@ -230,8 +237,9 @@ describe('GET /k8s/pod/log', () => {
     const response = await withSecret(north.secret, '/k8s/pod/log');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
-    expect(typeof response.json).toBe('string');
-    const lines = (response.json as string).split('\n').filter((line) => line !== '');
+    const lines = stringAt(response.json)
+      .split('\n')
+      .filter((line) => line !== '');
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThanOrEqual(POD_LOG_LINES);
     const fromCluster = await kube().core.readNamespacedPodLog({
@@ -266,7 +274,7 @@ describe('a second deploy', () => {
     expect(pod.spec?.containers.map((container) => container.name)).toEqual(['web']);
     expect(pod.spec?.containers[0]?.ports).toEqual([{ containerPort: port + 1, hostPort: port + 1, protocol: 'TCP' }]);
     const status = await withSecret(north.secret, '/k8s/pod/status');
-    expect(status.json.name).toBe(pod.metadata!.name);
+    expect(stringAt(status.json, 'name')).toBe(pod.metadata!.name);
     expect((await checkPorts('cn-north', [port, port + 1])).json).toEqual({
       occupied: [port + 1],
       status: 'PortsOccupied',
