@@ -1,6 +1,6 @@
 import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, DomainError, InvalidInputError, UnavailableError } from '../errors.ts';
+import { ConflictError, DomainError, field, InvalidInputError, text, UnavailableError } from '../errors.ts';
 import { checkHostPorts } from '../regions/host-ports.ts';
 import { keys } from '../store/keys.ts';
 import { claimItem, updateAtVersion } from '../store/writes.ts';
@@ -63,8 +63,8 @@ export async function deployOrderPod({
   requireActiveOrder(order, ctx.now());
   if (request.region !== order.region)
     throw new InvalidInputError(
-      `nodeSelector.region: order "${order.id}" is for region "${order.region}", not "${request.region}"`,
-      'nodeSelector.region',
+      text`${field('region')}: order "${order.id}" is for region "${order.region}", not "${request.region}"`,
+      'region',
     );
   const hostPorts = checkContainers(order, request.containers);
 
@@ -124,21 +124,27 @@ export async function deployOrderPod({
 function checkContainers(order: OrderItem, containers: PodContainer[]): number[] {
   const names = containers.map((container) => container.name);
   if (new Set(names).size !== names.length)
-    throw new InvalidInputError('containers: container names must be unique', 'containers');
+    throw new InvalidInputError(text`${field('containers')}: container names must be unique`, 'containers');
   const hostPorts = containers.flatMap((container) =>
     container.ports.flatMap((port) => (port.hostPort === undefined ? [] : [port.hostPort])),
   );
   if (new Set(hostPorts).size !== hostPorts.length)
-    throw new InvalidInputError('containers: a host port can be mapped only once', 'containers');
+    throw new InvalidInputError(text`${field('containers')}: a host port can be mapped only once`, 'containers');
   if (hostPorts.length > MAX_HOST_PORTS)
-    throw new InvalidInputError(`containers: at most ${MAX_HOST_PORTS} host ports per pod`, 'containers');
+    throw new InvalidInputError(
+      text`${field('containers')}: at most ${MAX_HOST_PORTS} host ports per pod`,
+      'containers',
+    );
   const total = containers.reduce((sum, container) => sum + (memoryBytes(container.memory) ?? Number.NaN), 0);
   if (Number.isNaN(total))
-    throw new InvalidInputError('containers: memory must be a size in Mi or Gi, e.g. 100Mi', 'containers');
+    throw new InvalidInputError(
+      text`${field('containers')}: memory must be a size in Mi or Gi, e.g. 100Mi`,
+      'containers',
+    );
   const budget = order.resourceUnits * MEMORY_PER_RESOURCE_UNIT_BYTES;
   if (total > budget)
     throw new InvalidInputError(
-      `containers: the containers' memory totals ${formatMemory(total)}, over the order's budget of ${formatMemory(budget)} (${order.resourceUnits} resource units)`,
+      text`${field('containers')}: the containers' memory totals ${formatMemory(total)}, over the order's budget of ${formatMemory(budget)} (${order.resourceUnits} resource units)`,
       'containers',
     );
   return hostPorts;

@@ -2,6 +2,7 @@ import { type DomainError, MissingFieldError } from '../../core/errors.ts';
 import type { RenderError } from '../http/app-shell.ts';
 import { httpStatusOf } from '../http/status.ts';
 import { API_PREFIX } from './routes.ts';
+import { wireField } from './views.ts';
 
 /**
  * The one map from domain errors to V-Kube's envelope,
@@ -21,5 +22,5 @@ function messageOf(error: DomainError, path: string): string {
   if (path === '/k8s/images' && error.code === 'NotFound') return 'image does not exist.';
   // Its one documented 400 is a missing field; other mistakes (a port of 70000) say what is wrong.
   if (path === '/k8s/checkports' && error instanceof MissingFieldError) return 'item field empty';
-  return error.message;
+  return error.describe(wireField);
 }

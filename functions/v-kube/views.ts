@@ -5,11 +5,15 @@ import { memoryBytes, type PodRequest } from '../../core/orders/order-pod.ts';
 import { epochSeconds, type CreateOrderInput, type OrderItem } from '../../core/orders/order-item.ts';
 import type { HostPortOccupancy } from '../../core/regions/host-ports.ts';
 import { parseImageName } from '../../core/registries/image-check.ts';
+import { wireFieldsFrom } from '../zadig/errors.ts';
 
 /**
  * V-Kube's wire shapes, both ways: the request schemas (the document's field
  * names, turned into domain input) and the response views.
  */
+
+/** The fields errors name, in the document's words: the pod's region is its node selector's. */
+export const wireField = wireFieldsFrom({ region: 'nodeSelector.region' });
 
 /** Absent and empty are the same to this dialect's callers: both are a missing field. */
 const present = <S extends v.GenericSchema>(schema: S) =>
