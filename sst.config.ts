@@ -2,7 +2,7 @@
 
 /**
  * Berth on AWS: one table, one function per endpoint group behind one Router,
- * the stream worker, and two secrets. Set the secrets once per stage:
+ * the stream worker, the scheduled jobs, and two secrets. Set the secrets once per stage:
  *   sst secret set AdminToken <token>
  *   sst secret set EncryptionKey $(openssl rand -hex 32)
  */
@@ -87,6 +87,12 @@ export default $config({
       handler: 'functions/ote-deploy/index.handler',
       url: true,
     });
+    const vKube = new sst.aws.Function('VKube', {
+      ...shared,
+      ...needs({ encryptionKey: true }),
+      handler: 'functions/v-kube/index.handler',
+      url: true,
+    });
     // Scalar's standalone bundle is read from its package at cold start (served by Berth, never a CDN), so the
     // package ships installed beside the bundle instead of being bundled.
     const docs = new sst.aws.Function('Docs', {
@@ -111,6 +117,12 @@ export default $config({
       },
     );
 
+    // Removes the pods of expired V-Kube orders (the local server runs the same job on a timer).
+    new sst.aws.Cron('Scheduled', {
+      schedule: 'rate(1 minute)',
+      function: { ...shared, ...needs({ encryptionKey: true }), handler: 'functions/scheduled/index.handler' },
+    });
+
     const router = new sst.aws.Router('Api');
     router.route('/admin', admin.url);
     router.route('/v1/k8sservice', k8sService.url);
@@ -124,6 +136,8 @@ export default $config({
     router.route('/v1/app', oteApp.url);
     router.route('/v1/deploy', oteDeploy.url);
     router.route('/v1/admin/deploy', oteDeploy.url);
+    router.route('/k8s', vKube.url);
+    router.route('/api/v1/k8s', vKube.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
 

@@ -21,7 +21,7 @@ import { createDynamoStore } from '../core/store/dynamo-store.ts';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local.ts';
 import { ensureTable } from '../functions/local/ensure-table.ts';
 import { startLocalCluster } from '../scripts/local-cluster.ts';
-import { counting } from './environments.ts';
+import { countingConnections } from './counting.ts';
 
 const admin: Principal = { tokenId: 'bench', name: 'bench', role: 'admin', projects: undefined };
 const user: Principal = { tokenId: 'bench-user', name: 'bench-user', role: 'user', projects: ['bench'] };
@@ -61,7 +61,7 @@ export async function measureOteDeploys(): Promise<Array<[string, string]>> {
       now: () => new Date(),
       newId: () => randomBytes(9).toString('hex'),
     };
-    const connections = counting(
+    const connections = countingConnections(
       createClusterConnections({
         loadKubeconfig: (id) => loadKubeconfig(ctx, id),
         connect: (kubeconfig) => createKubeCluster(kubeconfig, { timeoutMs: 30_000 }),

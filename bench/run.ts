@@ -4,6 +4,7 @@ import { HEAP_GROWTH_BOUND_BYTES, measureLoad } from './load.ts';
 import type { ServerReport } from './load-server.ts';
 import { measureOteDeploys } from './ote-deploys.ts';
 import { measureSseLogs } from './sse-logs.ts';
+import { measureVKube } from './v-kube.ts';
 import { measureZadigServices } from './zadig-services.ts';
 
 /**
@@ -67,6 +68,11 @@ async function printDefault() {
   console.log('| measure | value |');
   console.log('|---|---:|');
   for (const [measure, value] of await measureZadigServices()) console.log(`| ${measure} | ${value} |`);
+
+  console.log('\n## V-Kube regions and host-port checks (local control plane, DynamoDB Local)\n');
+  console.log('| measure | value |');
+  console.log('|---|---:|');
+  for (const [measure, value] of await measureVKube()) console.log(`| ${measure} | ${value} |`);
 
   // Logs before environments: the 5,000-pod environment keeps the local cluster busy for minutes after it is deleted.
   console.log('\n## Container logs over SSE (local control plane, kwok)\n');

@@ -11,6 +11,8 @@ export const groups = [
   { name: 'ote-repository', prefixes: ['/v1/repository'] },
   { name: 'ote-app', prefixes: ['/v1/app'] },
   { name: 'ote-deploy', prefixes: ['/v1/deploy', '/v1/admin/deploy'] },
+
+  { name: 'v-kube', prefixes: ['/k8s', '/api/v1/k8s'] },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
 ] as const;
 

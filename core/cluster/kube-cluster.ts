@@ -25,6 +25,7 @@ import { DomainError, NotFoundError, UnavailableError } from '../errors.ts';
 import {
   KindNotServedError,
   type ApplyResult,
+  type HostPortUse,
   type ImageKind,
   type KubeCluster,
   type KubeObject,
@@ -377,6 +378,23 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
       return list.items.map(summarizePod);
     },
 
+    async listNodes(labelSelector) {
+      const list = await call({ kind: 'nodes', name: labelSelector ?? 'all' }, 'read', (signal) =>
+        core.listNode(labelSelector ? { labelSelector } : {}, attemptOptions(signal)),
+      );
+      return list.items.map((node) => ({ name: node.metadata?.name ?? '', labels: node.metadata?.labels ?? {} }));
+    },
+
+    async listHostPorts() {
+      const list = await call({ kind: 'pods', name: 'all namespaces' }, 'read', (signal) =>
+        core.listPodForAllNamespaces(
+          { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' },
+          attemptOptions(signal),
+        ),
+      );
+      return list.items.flatMap(hostPortsOf);
+    },
+
     async listCronJobs(namespace) {
       const list = await call({ kind: 'cronjobs', name: namespace, namespace }, 'read', (signal) =>
         batch.listNamespacedCronJob({ namespace }, attemptOptions(signal)),
@@ -691,6 +709,20 @@ function summarizePod(pod: V1Pod): PodSummary {
     terminating: pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null,
     createdAt: toIso(pod.metadata?.creationTimestamp),
   };
+}
+
+function hostPortsOf(pod: V1Pod): HostPortUse[] {
+  return (pod.spec?.containers ?? []).flatMap((container) =>
+    (container.ports ?? [])
+      .filter((port) => port.hostPort !== undefined && port.hostPort > 0)
+      .map((port) => ({
+        namespace: pod.metadata?.namespace ?? '',
+        pod: pod.metadata?.name ?? '',
+        nodeName: pod.spec?.nodeName ?? null,
+        hostPort: port.hostPort!,
+        protocol: port.protocol ?? 'TCP',
+      })),
+  );
 }
 
 const condition = (pod: V1Pod, type: string): boolean =>

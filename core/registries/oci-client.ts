@@ -32,6 +32,8 @@ export type OciClient = {
   describeManifest(repository: string, reference: string): Promise<{ digest: string; created: Date | undefined }>;
   /** Deletes a manifest by digest: every tag pointing at it goes with it (that is how the distribution API deletes). */
   deleteManifest(repository: string, digest: string): Promise<void>;
+  /** `HEAD` of the manifest `<namespace>/<repository>:<tag>`: whether the registry has that image. */
+  hasManifest(repository: string, tag: string): Promise<boolean>;
 };
 
 /** What registries may answer for a tag; a client that accepts none of these gets the legacy schema 1. */
@@ -45,6 +47,11 @@ const MANIFEST_TYPES = [
 const CATALOG_PAGE = 1000;
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+
+/** A tag as the distribution spec allows it. */
+export const isTag = (text: string): boolean => TAG.test(text);
+
 /** Enough for any real tag list; a Link header that never ends is the registry's bug, not a reason to loop forever. */
 const MAX_PAGES = 100;
 
@@ -188,17 +195,6 @@ export function createOciClient({
     throw new UnavailableError(`registry "${id}" answered ${what} with HTTP ${response.status}`);
   }
 
-  /** `<namespace>/<repository>`, after checking the repository is a valid path. */
-  function repositoryName(repository: string): string {
-    if (!repository.split('/').every((component) => COMPONENT.test(component))) {
-      throw new InvalidInputError(
-        'repository: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")',
-        'repository',
-      );
-    }
-    return `${namespace}/${repository}`;
-  }
-
   async function readJson(response: Response, signal: AbortSignal): Promise<unknown> {
     try {
       return await response.json();
@@ -288,10 +284,35 @@ export function createOciClient({
         await failure(response, `DELETE ${path}`, () => new NotFoundError('manifest', `${name}@${digest}`));
       await response.body?.cancel();
     },
+
+    async hasManifest(repository, tag) {
+      const name = repositoryName(repository);
+      if (!isTag(tag)) throw new InvalidInputError('tag: must be a tag (letters, digits, "_", ".", "-")', 'tag');
+      const path = `/v2/${name}/manifests/${tag}`;
+      const response = await get(path, `repository:${name}:pull`, AbortSignal.timeout(timeoutMs), {
+        method: 'HEAD',
+        accept: MANIFEST_TYPES,
+      });
+      await response.body?.cancel();
+      if (response.ok) return true;
+      if (response.status === 404) return false;
+      if (response.status === 403) throw rejected(`pulling ${name} is denied`);
+      throw new UnavailableError(`registry "${id}" answered HEAD ${path} with HTTP ${response.status}`);
+    },
   };
+
+  function repositoryName(repository: string): string {
+    if (!repository.split('/').every((component) => COMPONENT.test(component))) {
+      throw new InvalidInputError(
+        'repository: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")',
+        'repository',
+      );
+    }
+    return `${namespace}/${repository}`;
+  }
 }
 
-type RequestOptions = { method?: 'GET' | 'DELETE'; accept?: string };
+type RequestOptions = { method?: 'GET' | 'HEAD' | 'DELETE'; accept?: string };
 
 /** `Bearer realm="https://auth.example/token",service="registry"` → scheme and parameters. */
 function parseChallenge(header: string | null): { scheme: string; params: Record<string, string> } | undefined {

@@ -36,6 +36,12 @@ import type { ServiceScope } from '../services/scope.ts';
  * | deploy history    | `OTEDEPLOY#<000042>` | `HISTORY#<000007>` (one per change: who, when, audit) |
  * | deploy audit      | `OTEAUDIT#<000042>` | `AUDIT` (which change of which deployment, and its decision) |
  * | pending audit     | `OTEAUDITS`       | `AUDIT#<000042>` (a change waiting for an admin; gone once decided) |
+
+ * | default registry| `DEFAULTREGISTRY`   | `DEFAULTREGISTRY` (the registry short image names resolve against) |
+ * | V-Kube order    | `VKUBEORDERS`       | `ORDER#<id>`       |
+ * | order by secret | `VKUBESECRET#<sha256>` | `VKUBESECRET`   |
+ * | order expiry    | `VKUBEEXPIRY`       | `AT#<expiry, epoch seconds, 12 digits>#<id>` (orders whose pod the sweep has yet to remove) |
+ * | host port claim | `VKUBEPORTS#<region>` | `PORT#<00000>` (an order's hostPort in a region) |
  *
  * `scope` is `test` or `production`. A template's users are the services that
  * follow it (`autoSync`); they are written in the same transaction as the
@@ -148,6 +154,22 @@ export const keys = {
   oteAudit: (auditId: number): ItemKey => ({ pk: `OTEAUDIT#${padded(auditId)}`, sk: 'AUDIT' }),
   otePendingAudit: (auditId: number): ItemKey => ({ pk: 'OTEAUDITS', sk: `AUDIT#${padded(auditId)}` }),
   otePendingAudits: { pk: 'OTEAUDITS', skPrefix: 'AUDIT#' },
+
+  defaultRegistry: { pk: 'DEFAULTREGISTRY', sk: 'DEFAULTREGISTRY' } satisfies ItemKey,
+  order: (id: string): ItemKey => ({ pk: 'VKUBEORDERS', sk: `ORDER#${id}` }),
+  orders: { pk: 'VKUBEORDERS', skPrefix: 'ORDER#' },
+  orderBySecret: (hash: string): ItemKey => ({ pk: `VKUBESECRET#${hash}`, sk: 'VKUBESECRET' }),
+  orderExpiry: (expiresAtSeconds: number, id: string): ItemKey => ({
+    pk: 'VKUBEEXPIRY',
+    sk: `AT#${String(expiresAtSeconds).padStart(12, '0')}#${id}`,
+  }),
+  /** Expiry entries sort by time: those up to now are the ones due. */
+  orderExpiries: { pk: 'VKUBEEXPIRY', skPrefix: 'AT#' },
+  hostPortClaim: (region: string, port: number): ItemKey => ({
+    pk: `VKUBEPORTS#${region}`,
+    sk: `PORT#${String(port).padStart(5, '0')}`,
+  }),
+  hostPortClaims: (region: string): Collection => ({ pk: `VKUBEPORTS#${region}`, skPrefix: 'PORT#' }),
 } as const;
 
 /** Integer ids in sort keys, zero-padded so the keys sort as the numbers do. */

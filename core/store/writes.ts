@@ -130,6 +130,25 @@ export function deleteItem(key: ItemKey): WriteOf<'Delete'> {
   return { Delete: { Key: key } };
 }
 
+/**
+ * Claims a key for `owner` (a host port for an order): written when nobody
+ * holds it or `owner` already does, so two owners racing for one key cannot
+ * both hold it.
+ */
+export function claimItem(
+  key: ItemKey,
+  owner: string,
+  attributes: Record<string, unknown>,
+  conflict: string,
+): WriteOf<'Put'> {
+  return { Put: { Item: { ...attributes, owner, ...key }, ...expression(heldBy(owner)) }, conflict };
+}
+
+/** Gives a claim up, only if `owner` still holds it: a release never frees what another owner claimed since. */
+export function releaseClaim(key: ItemKey, owner: string): WriteOf<'Delete'> {
+  return { Delete: { Key: key, ...expression(heldBy(owner)) } };
+}
+
 /** `SET` assignments of `changes`, each attribute and value behind a placeholder (any name is safe). */
 export function assignments(changes: Record<string, unknown>) {
   const names: Record<string, string> = {};
@@ -150,6 +169,12 @@ const atVersion = (version: number): Condition => ({
   expression: '#version = :version',
   names: { '#version': 'version' },
   values: { ':version': version },
+});
+
+const heldBy = (owner: string): Condition => ({
+  expression: '(attribute_not_exists(pk) OR #owner = :owner)',
+  names: { '#owner': 'owner' },
+  values: { ':owner': owner },
 });
 
 const unused = (countAttribute: string): Condition => ({

@@ -13,6 +13,7 @@ import { createOteRepositoryApp } from '../ote-repository/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
 import type { LogRouteDeps } from '../zadig-environment/log-routes.ts';
+import { createVKubeApp } from '../v-kube/app.ts';
 import { createZadigServiceApp } from '../zadig-service/app.ts';
 
 export type GroupApps = Record<GroupName, Pick<Hono, 'fetch'>>;
@@ -49,6 +50,8 @@ export function createGroupApps({
     'ote-repository': createOteRepositoryApp({ ctx, authenticate, registryId: config.oteRegistry, ...logging }),
     'ote-app': createOteAppApp({ ctx, authenticate, ...logging }),
     'ote-deploy': createOteDeployApp({ ctx, connections, authenticate, ...logging }),
+
+    'v-kube': createVKubeApp({ ctx, connections, ...logging }),
     docs: createDocsApp(logging),
   };
 }
