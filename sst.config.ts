@@ -69,6 +69,12 @@ export default $config({
       streaming: true,
       timeout: '15 minutes',
     });
+    const oteRepository = new sst.aws.Function('OteRepository', {
+      ...shared,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/ote-repository/index.handler',
+      url: true,
+    });
     const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
 
     // A failing batch is split to find the record at fault and retried a bounded
@@ -95,6 +101,7 @@ export default $config({
     router.route('/openapi/environments', zadigEnvironment.url);
     router.route('/openapi/operations', zadigEnvironment.url);
     router.route('/openapi/logs', zadigEnvironment.url);
+    router.route('/v1/repository', oteRepository.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
 

@@ -8,6 +8,7 @@ export const groups = [
   { name: 'k8s-service', prefixes: ['/v1/k8sservice'] },
   { name: 'zadig-service', prefixes: ['/openapi/projects', '/openapi/templates', '/openapi/service'] },
   { name: 'zadig-environment', prefixes: ['/openapi/environments', '/openapi/operations', '/openapi/logs'] },
+  { name: 'ote-repository', prefixes: ['/v1/repository'] },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
 ] as const;
 

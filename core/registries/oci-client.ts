@@ -22,11 +22,31 @@ export type OciClient = {
   ping(): Promise<void>;
   /** Tags of `<namespace>/<repository>`, in the registry's order; a repository the registry does not know is a NotFoundError. */
   listTags(repository: string): Promise<string[]>;
+  /** Repositories under the namespace (from `GET /v2/_catalog`), without the namespace prefix. */
+  listRepositories(): Promise<string[]>;
+  /**
+   * The manifest a tag (or digest) of `<namespace>/<repository>` names: its
+   * digest, and when the image was built (the image config's `created`, when
+   * it has one). An unknown tag is a NotFoundError.
+   */
+  describeManifest(repository: string, reference: string): Promise<{ digest: string; created: Date | undefined }>;
+  /** Deletes a manifest by digest: every tag pointing at it goes with it (that is how the distribution API deletes). */
+  deleteManifest(repository: string, digest: string): Promise<void>;
 };
+
+/** What registries may answer for a tag; a client that accepts none of these gets the legacy schema 1. */
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+/** A catalog page as large as registries commonly allow. */
+const CATALOG_PAGE = 1000;
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** Enough for any real tag list; a Link header that never ends is the registry's bug, not a reason to loop forever. */
-const MAX_TAG_PAGES = 100;
+const MAX_PAGES = 100;
 
 /**
  * A small OCI distribution client over `fetch`. Each call finishes within
@@ -85,11 +105,17 @@ export function createOciClient({
         : `registry "${id}" requires credentials and none are registered (${what})`,
     );
 
-  async function send(url: string, authorization: string | undefined, signal: AbortSignal): Promise<Response> {
+  async function send(
+    url: string,
+    authorization: string | undefined,
+    signal: AbortSignal,
+    { method = 'GET', accept = 'application/json' }: RequestOptions = {},
+  ): Promise<Response> {
     try {
       // Redirects are followed; fetch drops the authorization header on a redirect to another origin.
       return await fetch(url, {
-        headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
+        method,
+        headers: { accept, ...(authorization ? { authorization } : {}) },
         signal,
       });
     } catch (error) {
@@ -132,20 +158,45 @@ export function createOciClient({
     return header;
   }
 
-  /** One authenticated GET; a 401 left after authenticating is a RegistryCredentialsRejectedError. */
-  async function get(path: string, scope: string, signal: AbortSignal): Promise<Response> {
+  /** One authenticated request (a GET unless told); a 401 left after authenticating is a RegistryCredentialsRejectedError. */
+  async function get(
+    path: string,
+    scope: string,
+    signal: AbortSignal,
+    options: RequestOptions = {},
+  ): Promise<Response> {
     const url = new URL(path, endpoint.baseUrl).toString();
-    const first = await send(url, usesTokens ? tokens.get(scope)?.header : basic, signal);
+    const what = `${options.method ?? 'GET'} ${new URL(url).pathname}`;
+    const first = await send(url, usesTokens ? tokens.get(scope)?.header : basic, signal, options);
     if (first.status !== 401) return first;
     const challenge = parseChallenge(first.headers.get('www-authenticate'));
     await first.body?.cancel();
-    if (challenge?.scheme !== 'bearer') throw rejected(`GET ${new URL(url).pathname} answered 401`);
+    if (challenge?.scheme !== 'bearer') throw rejected(`${what} answered 401`);
     usesTokens = true;
-    const again = await send(url, await bearerToken(challenge.params, scope, signal), signal);
+    const again = await send(url, await bearerToken(challenge.params, scope, signal), signal, options);
     if (again.status !== 401) return again;
     await again.body?.cancel();
     tokens.delete(scope);
-    throw rejected(`GET ${new URL(url).pathname} answered 401 to its token`);
+    throw rejected(`${what} answered 401 to its token`);
+  }
+
+  /** A failed answer as the domain sees it: unknown (404), denied (403), or the registry failing. */
+  async function failure(response: Response, what: string, notFound: () => NotFoundError): Promise<never> {
+    await response.body?.cancel();
+    if (response.status === 404) throw notFound();
+    if (response.status === 403) throw rejected(`${what} is denied`);
+    throw new UnavailableError(`registry "${id}" answered ${what} with HTTP ${response.status}`);
+  }
+
+  /** `<namespace>/<repository>`, after checking the repository is a valid path. */
+  function repositoryName(repository: string): string {
+    if (!repository.split('/').every((component) => COMPONENT.test(component))) {
+      throw new InvalidInputError(
+        'repository: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")',
+        'repository',
+      );
+    }
+    return `${namespace}/${repository}`;
   }
 
   async function readJson(response: Response, signal: AbortSignal): Promise<unknown> {
@@ -169,33 +220,15 @@ export function createOciClient({
     },
 
     async listTags(repository) {
-      if (!repository.split('/').every((component) => COMPONENT.test(component))) {
-        throw new InvalidInputError(
-          'repository: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")',
-          'repository',
-        );
-      }
-      const name = `${namespace}/${repository}`;
+      const name = repositoryName(repository);
       const scope = `repository:${name}:pull`;
       const signal = AbortSignal.timeout(timeoutMs);
       const tags: string[] = [];
       let path: string | undefined = `/v2/${name}/tags/list`;
-      for (let page = 0; path && page < MAX_TAG_PAGES; page++) {
+      for (let page = 0; path && page < MAX_PAGES; page++) {
         const response = await get(path, scope, signal);
-        if (response.status === 404) {
-          await response.body?.cancel();
-          throw new NotFoundError('repository', name);
-        }
-        if (response.status === 403) {
-          await response.body?.cancel();
-          throw rejected(`pulling ${name} is denied`);
-        }
-        if (!response.ok) {
-          await response.body?.cancel();
-          throw new UnavailableError(
-            `registry "${id}" answered GET /v2/${name}/tags/list with HTTP ${response.status}`,
-          );
-        }
+        if (!response.ok)
+          await failure(response, `GET /v2/${name}/tags/list`, () => new NotFoundError('repository', name));
         const body = (await readJson(response, signal)) as { tags?: unknown };
         // A repository whose last tag was deleted answers `"tags": null`.
         if (Array.isArray(body.tags)) tags.push(...body.tags.filter((tag): tag is string => typeof tag === 'string'));
@@ -203,8 +236,62 @@ export function createOciClient({
       }
       return tags;
     },
+
+    async listRepositories() {
+      const signal = AbortSignal.timeout(timeoutMs);
+      const prefix = `${namespace}/`;
+      const repositories: string[] = [];
+      let path: string | undefined = `/v2/_catalog?n=${CATALOG_PAGE}`;
+      for (let page = 0; path && page < MAX_PAGES; page++) {
+        const response = await get(path, 'registry:catalog:*', signal);
+        if (!response.ok) await failure(response, 'GET /v2/_catalog', () => new NotFoundError('catalog', id));
+        const body = (await readJson(response, signal)) as { repositories?: unknown };
+        if (Array.isArray(body.repositories))
+          for (const name of body.repositories)
+            if (typeof name === 'string' && name.startsWith(prefix)) repositories.push(name.slice(prefix.length));
+        path = nextPage(response.headers.get('link'), endpoint.baseUrl);
+      }
+      return repositories;
+    },
+
+    async describeManifest(repository, reference) {
+      const name = repositoryName(repository);
+      const scope = `repository:${name}:pull`;
+      const signal = AbortSignal.timeout(timeoutMs);
+      const path = `/v2/${name}/manifests/${encodeURIComponent(reference)}`;
+      const response = await get(path, scope, signal, { accept: MANIFEST_TYPES });
+      if (!response.ok) await failure(response, `GET ${path}`, () => new NotFoundError('tag', `${name}:${reference}`));
+      const digest = response.headers.get('docker-content-digest');
+      const manifest = (await readJson(response, signal)) as { config?: { digest?: unknown } };
+      if (!digest) throw new UnavailableError(`registry "${id}" answered GET ${path} without Docker-Content-Digest`);
+      const configDigest = manifest.config?.digest;
+      // An index (multi-platform image) has no config of its own, so no build time.
+      if (typeof configDigest !== 'string') return { digest, created: undefined };
+      const blob = await get(`/v2/${name}/blobs/${configDigest}`, scope, signal);
+      if (!blob.ok)
+        await failure(blob, `GET /v2/${name}/blobs/${configDigest}`, () => new NotFoundError('blob', configDigest));
+      const config = (await readJson(blob, signal)) as { created?: unknown };
+      const created = typeof config.created === 'string' ? new Date(config.created) : undefined;
+      return { digest, created: created && !Number.isNaN(created.getTime()) ? created : undefined };
+    },
+
+    async deleteManifest(repository, digest) {
+      const name = repositoryName(repository);
+      const signal = AbortSignal.timeout(timeoutMs);
+      const path = `/v2/${name}/manifests/${digest}`;
+      const response = await get(path, `repository:${name}:delete`, signal, { method: 'DELETE' });
+      if (response.status === 405) {
+        await response.body?.cancel();
+        throw new UnavailableError(`registry "${id}" does not allow deletes (distribution: storage.delete.enabled)`);
+      }
+      if (!response.ok)
+        await failure(response, `DELETE ${path}`, () => new NotFoundError('manifest', `${name}@${digest}`));
+      await response.body?.cancel();
+    },
   };
 }
+
+type RequestOptions = { method?: 'GET' | 'DELETE'; accept?: string };
 
 /** `Bearer realm="https://auth.example/token",service="registry"` → scheme and parameters. */
 function parseChallenge(header: string | null): { scheme: string; params: Record<string, string> } | undefined {

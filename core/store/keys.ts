@@ -27,6 +27,15 @@ import type { ServiceScope } from '../services/scope.ts';
  * | env config      | `PROJECT#<key>`     | `ENVCFG#<scope>#<env>#<type>#<name>` |
  * | env aspect      | `PROJECT#<key>`     | `ENVX#<scope>#<env>#<aspect>` (a feature's per-environment record: sharing, portal) |
  *
+ * | ote-stack project | `OTEPROJECTS`     | `OTEPROJECT#<name>` |
+ * | third-party repo  | `OTETHIRDREPOS`   | `THIRDREPO#<repositoryId>` |
+ * | ote application   | `OTEAPPS`         | `OTEAPP#<000042>`  |
+ * | app by name+ver.  | `OTEAPPNAME#<name>#<version>` | `OTEAPPNAME` |
+ * | ote deployment    | `OTEDEPLOYS`      | `OTEDEPLOY#<000042>` |
+ * | deploy by name    | `OTEDEPLOYNAME#<name>` | `OTEDEPLOYNAME` (only while the deployment is not deleted) |
+ * | deploy history    | `OTEDEPLOY#<000042>` | `HISTORY#<000007>` (one per change: who, when, audit) |
+ * | pending audit     | `OTEAUDITS`       | `AUDIT#<000042>` (a change waiting for an admin; gone once decided) |
+ *
  * `scope` is `test` or `production`. A template's users are the services that
  * follow it (auto_sync); they are written in the same transaction as the
  * service, so a template update reads them with a consistent Query.
@@ -120,7 +129,27 @@ export const keys = {
     sk: `USER#${project}#${scope}#${service}`,
   }),
   templateUsers: (template: string): Collection => ({ pk: `TEMPLATE#${template}`, skPrefix: 'USER#' }),
+  oteProject: (name: string): ItemKey => ({ pk: 'OTEPROJECTS', sk: `OTEPROJECT#${name}` }),
+  oteProjects: { pk: 'OTEPROJECTS', skPrefix: 'OTEPROJECT#' },
+  thirdPartyRepository: (id: string): ItemKey => ({ pk: 'OTETHIRDREPOS', sk: `THIRDREPO#${id}` }),
+  thirdPartyRepositories: { pk: 'OTETHIRDREPOS', skPrefix: 'THIRDREPO#' },
+  oteApp: (id: number): ItemKey => ({ pk: 'OTEAPPS', sk: `OTEAPP#${padded(id)}` }),
+  oteApps: { pk: 'OTEAPPS', skPrefix: 'OTEAPP#' },
+  oteAppName: (name: string, version: string): ItemKey => ({ pk: `OTEAPPNAME#${name}#${version}`, sk: 'OTEAPPNAME' }),
+  oteDeploy: (id: number): ItemKey => ({ pk: 'OTEDEPLOYS', sk: `OTEDEPLOY#${padded(id)}` }),
+  oteDeploys: { pk: 'OTEDEPLOYS', skPrefix: 'OTEDEPLOY#' },
+  oteDeployName: (name: string): ItemKey => ({ pk: `OTEDEPLOYNAME#${name}`, sk: 'OTEDEPLOYNAME' }),
+  oteDeployHistory: (deployId: number, seq: number): ItemKey => ({
+    pk: `OTEDEPLOY#${padded(deployId)}`,
+    sk: `HISTORY#${padded(seq)}`,
+  }),
+  oteDeployHistories: (deployId: number): Collection => ({ pk: `OTEDEPLOY#${padded(deployId)}`, skPrefix: 'HISTORY#' }),
+  otePendingAudit: (auditId: number): ItemKey => ({ pk: 'OTEAUDITS', sk: `AUDIT#${padded(auditId)}` }),
+  otePendingAudits: { pk: 'OTEAUDITS', skPrefix: 'AUDIT#' },
 } as const;
+
+/** Integer ids in sort keys, zero-padded so the keys sort as the numbers do. */
+const padded = (id: number) => String(id).padStart(12, '0');
 
 /** The partition + sort-key prefix a list reads. */
 export type Collection = { pk: string; skPrefix: string };

@@ -1,5 +1,6 @@
 import { adminRoutes } from '../admin/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
+import { oteRepositoryRoutes } from '../ote-repository/routes.ts';
 import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
 import { zadigServiceRoutes } from '../zadig-service/routes.ts';
 import type { DialectDocs } from './openapi.ts';
@@ -36,6 +37,13 @@ export const dialects: DialectDocs[] = [
       message: 'Conflict',
       description: 'namespace "shop-dev" of cluster "local" is already used by environment "dev" of project "shop"',
     },
+  },
+  {
+    tag: 'ote-stack',
+    description:
+      'ote-stack: image repository (projects, images and tags on the registry named by BERTH_OTE_REGISTRY) and third-party repositories.',
+    routes: oteRepositoryRoutes,
+    errorExample: { code: 409, message: 'project "test" holds 1 image(s) (test/demo); delete them first' },
   },
   {
     tag: 'k8s-service',

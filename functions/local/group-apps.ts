@@ -7,6 +7,7 @@ import type { GroupName } from '../groups.ts';
 import type { Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
+import { createOteRepositoryApp } from '../ote-repository/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
 import { createZadigServiceApp } from '../zadig-service/app.ts';
@@ -39,6 +40,7 @@ export function createGroupApps({
     }),
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging }),
+    'ote-repository': createOteRepositoryApp({ ctx, authenticate, registryId: config.oteRegistry, ...logging }),
     docs: createDocsApp(logging),
   };
 }

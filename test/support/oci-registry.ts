@@ -79,8 +79,14 @@ const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(byte
  * Pushes a tiny image (an empty layer and its config) as `<repository>:<tag>`
  * over plain HTTP, the way a client without Docker does: POST an upload, PUT
  * each blob with `?digest=`, PUT the OCI manifest. Returns the manifest digest.
+ * The same `created` (or none) gives the same digest, as re-tagging an image does.
  */
-export async function pushTinyImage(registry: TestRegistry, repository: string, tag: string): Promise<string> {
+export async function pushTinyImage(
+  registry: TestRegistry,
+  repository: string,
+  tag: string,
+  { created }: { created?: string } = {},
+): Promise<string> {
   const authorization = `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
   const layer = gzipSync(Buffer.alloc(1024)); // an empty tar archive
   const config = Buffer.from(
@@ -88,6 +94,7 @@ export async function pushTinyImage(registry: TestRegistry, repository: string, 
       architecture: 'amd64',
       os: 'linux',
       config: {},
+      ...(created ? { created } : {}),
       rootfs: { type: 'layers', diff_ids: [sha256(Buffer.alloc(1024))] },
     }),
   );

@@ -1,0 +1,11 @@
+import { handle } from 'hono/aws-lambda';
+import { loadConfig } from '../runtime/config.ts';
+import { createAuthenticator, createCoreContext } from '../runtime/core-context.ts';
+import { createOteRepositoryApp } from './app.ts';
+
+const config = loadConfig(process.env);
+const ctx = createCoreContext(config);
+
+export const handler = handle(
+  createOteRepositoryApp({ ctx, authenticate: createAuthenticator(ctx, config), registryId: config.oteRegistry }),
+);
