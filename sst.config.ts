@@ -75,6 +75,18 @@ export default $config({
       handler: 'functions/ote-repository/index.handler',
       url: true,
     });
+    const oteApp = new sst.aws.Function('OteApp', {
+      ...shared,
+      ...needs({ adminToken: true }),
+      handler: 'functions/ote-app/index.handler',
+      url: true,
+    });
+    const oteDeploy = new sst.aws.Function('OteDeploy', {
+      ...shared,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/ote-deploy/index.handler',
+      url: true,
+    });
     const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
 
     // A failing batch is split to find the record at fault and retried a bounded
@@ -102,6 +114,9 @@ export default $config({
     router.route('/openapi/operations', zadigEnvironment.url);
     router.route('/openapi/logs', zadigEnvironment.url);
     router.route('/v1/repository', oteRepository.url);
+    router.route('/v1/app', oteApp.url);
+    router.route('/v1/deploy', oteDeploy.url);
+    router.route('/v1/admin/deploy', oteDeploy.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
 

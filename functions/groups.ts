@@ -9,6 +9,8 @@ export const groups = [
   { name: 'zadig-service', prefixes: ['/openapi/projects', '/openapi/templates', '/openapi/service'] },
   { name: 'zadig-environment', prefixes: ['/openapi/environments', '/openapi/operations', '/openapi/logs'] },
   { name: 'ote-repository', prefixes: ['/v1/repository'] },
+  { name: 'ote-app', prefixes: ['/v1/app'] },
+  { name: 'ote-deploy', prefixes: ['/v1/deploy', '/v1/admin/deploy'] },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
 ] as const;
 

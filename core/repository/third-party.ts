@@ -94,7 +94,7 @@ export async function deleteThirdPartyRepository({ ctx, repositoryId }: { ctx: C
 }
 
 /** A transaction item counting one more (or fewer) application on a repository that must exist. */
-export const thirdPartyRepositoryUsage = (repositoryId: string, delta: 1 | -1) =>
+export const thirdPartyRepositoryUsage = (repositoryId: string, delta: number) =>
   adjustCount(
     keys.thirdPartyRepository(repositoryId),
     'usage',

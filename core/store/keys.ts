@@ -34,6 +34,7 @@ import type { ServiceScope } from '../services/scope.ts';
  * | ote deployment    | `OTEDEPLOYS`      | `OTEDEPLOY#<000042>` |
  * | deploy by name    | `OTEDEPLOYNAME#<name>` | `OTEDEPLOYNAME` (only while the deployment is not deleted) |
  * | deploy history    | `OTEDEPLOY#<000042>` | `HISTORY#<000007>` (one per change: who, when, audit) |
+ * | deploy audit      | `OTEAUDIT#<000042>` | `AUDIT` (which change of which deployment, and its decision) |
  * | pending audit     | `OTEAUDITS`       | `AUDIT#<000042>` (a change waiting for an admin; gone once decided) |
  *
  * `scope` is `test` or `production`. A template's users are the services that
@@ -144,6 +145,7 @@ export const keys = {
     sk: `HISTORY#${padded(seq)}`,
   }),
   oteDeployHistories: (deployId: number): Collection => ({ pk: `OTEDEPLOY#${padded(deployId)}`, skPrefix: 'HISTORY#' }),
+  oteAudit: (auditId: number): ItemKey => ({ pk: `OTEAUDIT#${padded(auditId)}`, sk: 'AUDIT' }),
   otePendingAudit: (auditId: number): ItemKey => ({ pk: 'OTEAUDITS', sk: `AUDIT#${padded(auditId)}` }),
   otePendingAudits: { pk: 'OTEAUDITS', skPrefix: 'AUDIT#' },
 } as const;

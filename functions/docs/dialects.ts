@@ -1,5 +1,7 @@
 import { adminRoutes } from '../admin/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
+import { oteAppRoutes } from '../ote-app/routes.ts';
+import { oteDeployRoutes } from '../ote-deploy/routes.ts';
 import { oteRepositoryRoutes } from '../ote-repository/routes.ts';
 import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
 import { zadigServiceRoutes } from '../zadig-service/routes.ts';
@@ -41,8 +43,8 @@ export const dialects: DialectDocs[] = [
   {
     tag: 'ote-stack',
     description:
-      'ote-stack: image repository (projects, images and tags on the registry named by BERTH_OTE_REGISTRY) and third-party repositories.',
-    routes: oteRepositoryRoutes,
+      'ote-stack: image repository (projects, images and tags on the registry named by BERTH_OTE_REGISTRY), third-party repositories, applications, deployments (carried out asynchronously) and their audit.',
+    routes: { ...oteRepositoryRoutes, ...oteAppRoutes, ...oteDeployRoutes },
     errorExample: { code: 409, message: 'project "test" holds 1 image(s) (test/demo); delete them first' },
   },
   {

@@ -7,6 +7,8 @@ import type { GroupName } from '../groups.ts';
 import type { Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
+import { createOteAppApp } from '../ote-app/app.ts';
+import { createOteDeployApp } from '../ote-deploy/app.ts';
 import { createOteRepositoryApp } from '../ote-repository/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
@@ -41,6 +43,8 @@ export function createGroupApps({
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging }),
     'ote-repository': createOteRepositoryApp({ ctx, authenticate, registryId: config.oteRegistry, ...logging }),
+    'ote-app': createOteAppApp({ ctx, authenticate, ...logging }),
+    'ote-deploy': createOteDeployApp({ ctx, connections, authenticate, ...logging }),
     docs: createDocsApp(logging),
   };
 }

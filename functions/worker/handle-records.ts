@@ -2,6 +2,7 @@ import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import { probeCluster } from '../../core/clusters/manage-clusters.ts';
 import { runOperation } from '../../core/environments/run-operation.ts';
 import type { CoreContext } from '../../core/context.ts';
+import { runDeploy } from '../../core/deploys/run-deploy.ts';
 import { toItemChange, type ItemChange, type StreamRecord } from './stream.ts';
 
 export type WorkerDeps = { ctx: CoreContext; connections: ClusterConnections };
@@ -26,7 +27,15 @@ async function handleChange(change: ItemChange, deps: WorkerDeps): Promise<void>
   if (item?.['entity'] === 'operation' && change.event === 'INSERT') {
     await runOperation({ ...deps, id: String(item['id']) });
   }
+  if (item?.['entity'] === 'ote-deploy' && approvedNow(change)) {
+    await runDeploy({ ...deps, id: Number(item['id']) });
+  }
 }
+
+/** An ote-stack deployment whose latest change was just approved (status 1): its own later writes are not. */
+const approvedNow = (change: ItemChange): boolean =>
+  change.newItem?.['status'] === 1 &&
+  (change.oldItem?.['status'] !== 1 || change.oldItem['changes'] !== change.newItem['changes']);
 
 /** The probe's own status write is a MODIFY too; only a new kubeconfig is worth a new probe. */
 const kubeconfigChanged = (change: ItemChange): boolean =>

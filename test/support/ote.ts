@@ -37,5 +37,38 @@ export async function userToken(berth: Harness, projects: string[]): Promise<str
 }
 
 /** Calls an ote-stack group, as the admin unless a token is given. */
-export const oteCall = (berth: Harness, group: 'ote-repository', path: string, options: CallOptions = {}) =>
-  call(berth.apps[group], path, { token: ADMIN_TOKEN, ...options });
+export const oteCall = (
+  berth: Harness,
+  group: 'ote-repository' | 'ote-app' | 'ote-deploy',
+  path: string,
+  options: CallOptions = {},
+) => call(berth.apps[group], path, { token: ADMIN_TOKEN, ...options });
+
+/** The document's application example (its trailing comma dropped, which JSON does not allow). */
+export const documentApp = {
+  appName: 'nginx1',
+  deployType: 'deployment',
+  image: 'nginx:latest',
+  version: '1.2',
+  repositoryId: 'repo1',
+  replicas: 10,
+  port: [{ port: 8080, hostPort: 9090 }],
+  command: '',
+  volume: [
+    { path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true },
+    { path: '/host/usr/sbin', hostPath: '/usr/sbin', readOnly: true },
+  ],
+  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
+  minReplicas: 2,
+  maxReplicas: 20,
+  minCPU: 10,
+  maxCPU: 200,
+  isHPA: true,
+  targetCPUUtilization: 100,
+  targetMemUtilization: 150,
+  minMemory: 100,
+  maxMemory: 200,
+  maxUnavailable: 1,
+  maxSurge: 1,
+  minReadySeconds: 10,
+};

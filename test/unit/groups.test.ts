@@ -8,6 +8,10 @@ describe('path to group', () => {
     ['/v1/k8sservice/getPod', 'k8s-service'],
     ['/openapi.json', 'docs'],
     ['/docs', 'docs'],
+    ['/v1/repository/image/tag', 'ote-repository'],
+    ['/v1/app/id/1', 'ote-app'],
+    ['/v1/deploy/id/1', 'ote-deploy'],
+    ['/v1/admin/deploy', 'ote-deploy'],
   ])('%s is served by %s', (path, group) => {
     expect(groupFor(path)).toBe(group);
   });

@@ -121,6 +121,8 @@ describe('sst.config.ts', () => {
       'zadig-service': ['BERTH_ADMIN_TOKEN'],
       'zadig-environment': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       'ote-repository': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
+      'ote-app': ['BERTH_ADMIN_TOKEN'],
+      'ote-deploy': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       docs: [],
     });
     expect(secretsOf(deployed.subscribers[0]!.environment)).toEqual(['BERTH_ENCRYPTION_KEY']);

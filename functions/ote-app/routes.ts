@@ -1,0 +1,102 @@
+import * as v from 'valibot';
+import { AppVersion, CreateAppInput, DeleteAppsInput } from '../../core/apps/schemas.ts';
+import { defineRoute } from '../http/contract.ts';
+import { NameMode, OtePaging } from '../ote/paging.ts';
+
+const tags = ['ote-stack'] as const;
+const success = { code: 200, message: 'success' };
+
+export const exampleApp = {
+  id: 1,
+  appName: 'nginx1',
+  status: 1,
+  deployType: 'deployment',
+  image: 'nginx:latest',
+  projectName: 'proj1',
+  repositoryId: 'repo1',
+  version: '1.2',
+  replicas: 10,
+  port: [{ port: 8080, hostPort: 9090, protocol: 'TCP' }],
+  command: '',
+  volume: [{ path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true }],
+  dependence: [],
+  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
+  minReplicas: 2,
+  maxReplicas: 20,
+  minCPU: 0.1,
+  maxCPU: 2,
+  GPU: 0,
+  isHPA: true,
+  targetCPUUtilization: 100,
+  targetMemUtilization: 150,
+  minMemory: 100,
+  maxMemory: 200,
+  maxUnavailable: 1,
+  maxSurge: 1,
+  minReadySeconds: 10,
+  createTime: 1551758321,
+  updateTime: 1551758321,
+};
+
+const AppIdParam = v.strictObject({
+  appId: v.pipe(v.string(), v.regex(/^[1-9]\d{0,11}$/, 'must be a positive integer'), v.transform(Number)),
+});
+
+export const oteAppRoutes = {
+  createApp: defineRoute({
+    method: 'post',
+    path: '/v1/app',
+    summary: 'Create an application version (name and version are immutable: a change is a new version)',
+    tags,
+    access: 'token',
+    body: CreateAppInput,
+    responses: {
+      201: {
+        description: 'Created; `data.id` is the application id',
+        example: { code: 201, message: 'success', data: exampleApp },
+      },
+      409: { description: 'This name and version exist' },
+      415: { description: 'The body is not application/json' },
+    },
+  }),
+  listApps: defineRoute({
+    method: 'get',
+    path: '/v1/app',
+    summary: 'List applications (the list is both `data` and, as the document shows it, `apps`)',
+    tags,
+    access: 'token',
+    query: v.object({
+      appName: v.optional(v.string()),
+      appNameMode: NameMode,
+      version: v.optional(AppVersion),
+      ...OtePaging,
+    }),
+    responses: {
+      200: {
+        description: 'A page of applications',
+        example: { data: [exampleApp], apps: [exampleApp], total: 1, ...success },
+      },
+    },
+  }),
+  getApp: defineRoute({
+    method: 'get',
+    path: '/v1/app/id/:appId',
+    summary: 'Return specified application information by ID',
+    tags,
+    access: 'token',
+    params: AppIdParam,
+    responses: { 200: { description: 'The application', example: { data: exampleApp, ...success } } },
+  }),
+  deleteApps: defineRoute({
+    method: 'delete',
+    path: '/v1/app',
+    summary: 'Delete applications by id (all or none)',
+    tags,
+    access: 'token',
+    body: DeleteAppsInput,
+    responses: {
+      200: { description: 'Deleted', example: success },
+      409: { description: 'An application has live deployments (named); nothing was deleted' },
+    },
+  }),
+};
