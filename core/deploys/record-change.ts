@@ -63,7 +63,7 @@ export async function recordChange({
     auditedAt: null,
   };
   const changes = needsAudit
-    ? { status: 0, pending: change, changes: change.seq, updatedAt: change.requestedAt }
+    ? { status: 0, deployType, pending: change, changes: change.seq, updatedAt: change.requestedAt }
     : { ...approvedChanges(deploy, change), changes: change.seq };
   const writes: Write[] = [
     ...(isNew ? createWrites({ ...deploy, ...changes } as DeployItem) : [updateDeploy(deploy, changes)]),
