@@ -33,7 +33,7 @@ const REQUESTS: Partial<Record<keyof KubeCluster, (args: unknown[]) => number>> 
   listWorkloads: () => 3,
 };
 
-function counting(connections: ClusterConnections, counter: { kube: number }): ClusterConnections {
+export function counting(connections: ClusterConnections, counter: { kube: number }): ClusterConnections {
   return {
     forget: connections.forget,
     async get(id) {

@@ -1,5 +1,6 @@
 import { measureBundles } from './bundles.ts';
 import { measureEnvironments } from './environments.ts';
+import { measureOteDeploys } from './ote-deploys.ts';
 import { measureSseLogs } from './sse-logs.ts';
 import { measureZadigServices } from './zadig-services.ts';
 
@@ -35,3 +36,8 @@ console.log('\n## Zadig environments (local control plane, DynamoDB Local)\n');
 console.log('| measure | value |');
 console.log('|---|---:|');
 for (const [measure, value] of await measureEnvironments()) console.log(`| ${measure} | ${value} |`);
+
+console.log('\n## ote-stack deployments (local control plane, DynamoDB Local)\n');
+console.log('| measure | value |');
+console.log('|---|---:|');
+for (const [measure, value] of await measureOteDeploys()) console.log(`| ${measure} | ${value} |`);
