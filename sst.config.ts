@@ -69,6 +69,12 @@ export default $config({
       streaming: true,
       timeout: '15 minutes',
     });
+    const vKube = new sst.aws.Function('VKube', {
+      ...shared,
+      ...needs({ encryptionKey: true }),
+      handler: 'functions/v-kube/index.handler',
+      url: true,
+    });
     const docs = new sst.aws.Function('Docs', { ...shared, handler: 'functions/docs/index.handler', url: true });
 
     // A failing batch is split to find the record at fault and retried a bounded
@@ -95,6 +101,8 @@ export default $config({
     router.route('/openapi/environments', zadigEnvironment.url);
     router.route('/openapi/operations', zadigEnvironment.url);
     router.route('/openapi/logs', zadigEnvironment.url);
+    router.route('/k8s', vKube.url);
+    router.route('/api/v1/k8s', vKube.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
 

@@ -8,6 +8,7 @@ export const groups = [
   { name: 'k8s-service', prefixes: ['/v1/k8sservice'] },
   { name: 'zadig-service', prefixes: ['/openapi/projects', '/openapi/templates', '/openapi/service'] },
   { name: 'zadig-environment', prefixes: ['/openapi/environments', '/openapi/operations', '/openapi/logs'] },
+  { name: 'v-kube', prefixes: ['/k8s', '/api/v1/k8s'] },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
 ] as const;
 

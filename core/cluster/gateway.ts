@@ -112,6 +112,18 @@ export type EventSummary = {
 
 export type LogOptions = { container: string; tailLines?: number; sinceSeconds?: number };
 
+export type NodeSummary = { name: string; labels: Record<string, string> };
+
+/** One host port a pod holds on its node (a container port with `hostPort`). */
+export type HostPortUse = {
+  namespace: string;
+  pod: string;
+  /** null while the pod waits to be scheduled. */
+  nodeName: string | null;
+  hostPort: number;
+  protocol: string;
+};
+
 export type KubeCluster = {
   /** Closes the client's connections; the client is not used afterwards. */
   close(): Promise<void>;
@@ -144,6 +156,9 @@ export type KubeCluster = {
   setImage(kind: ImageKind, namespace: string, name: string, container: string, image: string): Promise<void>;
 
   listPods(namespace: string, labelSelector?: string): Promise<PodSummary[]>;
+  listNodes(labelSelector?: string): Promise<NodeSummary[]>;
+  /** Host ports held by pods of every namespace, in one list; finished pods (Succeeded, Failed) hold none. */
+  listHostPorts(): Promise<HostPortUse[]>;
   listCronJobs(namespace: string): Promise<CronJobSummary[]>;
   listServices(namespace: string, labelSelector?: string): Promise<ServiceSummary[]>;
   listEndpoints(

@@ -21,6 +21,7 @@ import { fetch, type Dispatcher } from 'undici';
 import { NotFoundError, UnavailableError } from '../errors.ts';
 import type {
   ApplyResult,
+  HostPortUse,
   ImageKind,
   KubeCluster,
   KubeObject,
@@ -315,6 +316,20 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs }: KubeCluster
       return list.items.map(summarizePod);
     },
 
+    async listNodes(labelSelector) {
+      const list = await call({ kind: 'nodes', name: labelSelector ?? 'all' }, () =>
+        core.listNode(labelSelector ? { labelSelector } : {}),
+      );
+      return list.items.map((node) => ({ name: node.metadata?.name ?? '', labels: node.metadata?.labels ?? {} }));
+    },
+
+    async listHostPorts() {
+      const list = await call({ kind: 'pods', name: 'all namespaces' }, () =>
+        core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
+      );
+      return list.items.flatMap(hostPortsOf);
+    },
+
     async listCronJobs(namespace) {
       const list = await call({ kind: 'cronjobs', name: namespace, namespace }, () =>
         batch.listNamespacedCronJob({ namespace }),
@@ -604,6 +619,20 @@ function summarizePod(pod: V1Pod): PodSummary {
     terminating: pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null,
     createdAt: toIso(pod.metadata?.creationTimestamp),
   };
+}
+
+function hostPortsOf(pod: V1Pod): HostPortUse[] {
+  return (pod.spec?.containers ?? []).flatMap((container) =>
+    (container.ports ?? [])
+      .filter((port) => port.hostPort !== undefined && port.hostPort > 0)
+      .map((port) => ({
+        namespace: pod.metadata?.namespace ?? '',
+        pod: pod.metadata?.name ?? '',
+        nodeName: pod.spec?.nodeName ?? null,
+        hostPort: port.hostPort!,
+        protocol: port.protocol ?? 'TCP',
+      })),
+  );
 }
 
 const condition = (pod: V1Pod, type: string): boolean =>

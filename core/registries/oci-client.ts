@@ -22,9 +22,25 @@ export type OciClient = {
   ping(): Promise<void>;
   /** Tags of `<namespace>/<repository>`, in the registry's order; a repository the registry does not know is a NotFoundError. */
   listTags(repository: string): Promise<string[]>;
+  /** `HEAD` of the manifest `<namespace>/<repository>:<tag>`: whether the registry has that image. */
+  hasManifest(repository: string, tag: string): Promise<boolean>;
+};
+
+type RequestShape = { method: 'GET' | 'HEAD'; accept: string };
+const JSON_GET: RequestShape = { method: 'GET', accept: 'application/json' };
+/** Without the OCI and Docker manifest types in Accept, a registry answers 404 for manifests of those types. */
+const MANIFEST_HEAD: RequestShape = {
+  method: 'HEAD',
+  accept: [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+  ].join(', '),
 };
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
 /** Enough for any real tag list; a Link header that never ends is the registry's bug, not a reason to loop forever. */
 const MAX_TAG_PAGES = 100;
 
@@ -85,11 +101,17 @@ export function createOciClient({
         : `registry "${id}" requires credentials and none are registered (${what})`,
     );
 
-  async function send(url: string, authorization: string | undefined, signal: AbortSignal): Promise<Response> {
+  async function send(
+    url: string,
+    authorization: string | undefined,
+    signal: AbortSignal,
+    { method, accept }: RequestShape = JSON_GET,
+  ): Promise<Response> {
     try {
       // Redirects are followed; fetch drops the authorization header on a redirect to another origin.
       return await fetch(url, {
-        headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
+        method,
+        headers: { accept, ...(authorization ? { authorization } : {}) },
         signal,
       });
     } catch (error) {
@@ -132,20 +154,21 @@ export function createOciClient({
     return header;
   }
 
-  /** One authenticated GET; a 401 left after authenticating is a RegistryCredentialsRejectedError. */
-  async function get(path: string, scope: string, signal: AbortSignal): Promise<Response> {
+  /** One authenticated request; a 401 left after authenticating is a RegistryCredentialsRejectedError. */
+  async function get(path: string, scope: string, signal: AbortSignal, shape: RequestShape = JSON_GET) {
     const url = new URL(path, endpoint.baseUrl).toString();
-    const first = await send(url, usesTokens ? tokens.get(scope)?.header : basic, signal);
+    const first = await send(url, usesTokens ? tokens.get(scope)?.header : basic, signal, shape);
     if (first.status !== 401) return first;
     const challenge = parseChallenge(first.headers.get('www-authenticate'));
     await first.body?.cancel();
-    if (challenge?.scheme !== 'bearer') throw rejected(`GET ${new URL(url).pathname} answered 401`);
+    const what = `${shape.method} ${new URL(url).pathname}`;
+    if (challenge?.scheme !== 'bearer') throw rejected(`${what} answered 401`);
     usesTokens = true;
-    const again = await send(url, await bearerToken(challenge.params, scope, signal), signal);
+    const again = await send(url, await bearerToken(challenge.params, scope, signal), signal, shape);
     if (again.status !== 401) return again;
     await again.body?.cancel();
     tokens.delete(scope);
-    throw rejected(`GET ${new URL(url).pathname} answered 401 to its token`);
+    throw rejected(`${what} answered 401 to its token`);
   }
 
   async function readJson(response: Response, signal: AbortSignal): Promise<unknown> {
@@ -169,13 +192,7 @@ export function createOciClient({
     },
 
     async listTags(repository) {
-      if (!repository.split('/').every((component) => COMPONENT.test(component))) {
-        throw new InvalidInputError(
-          'repository: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")',
-          'repository',
-        );
-      }
-      const name = `${namespace}/${repository}`;
+      const name = repositoryName(repository);
       const scope = `repository:${name}:pull`;
       const signal = AbortSignal.timeout(timeoutMs);
       const tags: string[] = [];
@@ -203,7 +220,29 @@ export function createOciClient({
       }
       return tags;
     },
+
+    async hasManifest(repository, tag) {
+      const name = repositoryName(repository);
+      if (!TAG.test(tag)) throw new InvalidInputError('tag: must be a tag (letters, digits, "_", ".", "-")', 'tag');
+      const path = `/v2/${name}/manifests/${tag}`;
+      const response = await get(path, `repository:${name}:pull`, AbortSignal.timeout(timeoutMs), MANIFEST_HEAD);
+      await response.body?.cancel();
+      if (response.ok) return true;
+      if (response.status === 404) return false;
+      if (response.status === 403) throw rejected(`pulling ${name} is denied`);
+      throw new UnavailableError(`registry "${id}" answered HEAD ${path} with HTTP ${response.status}`);
+    },
   };
+
+  function repositoryName(repository: string): string {
+    if (!repository.split('/').every((component) => COMPONENT.test(component))) {
+      throw new InvalidInputError(
+        'repository: must be lowercase repository path components (a-z, 0-9, ".", "_", "-", separated by "/")',
+        'repository',
+      );
+    }
+    return `${namespace}/${repository}`;
+  }
 }
 
 /** `Bearer realm="https://auth.example/token",service="registry"` → scheme and parameters. */

@@ -25,6 +25,12 @@
  * | env config      | `PROJECT#<key>`     | `ENVCFG#<scope>#<env>#<type>#<name>` |
  * | env aspect      | `PROJECT#<key>`     | `ENVX#<scope>#<env>#<aspect>` (a feature's per-environment record: sharing, portal) |
  *
+ * | default registry| `DEFAULTREGISTRY`   | `DEFAULTREGISTRY` (the registry short image names resolve against) |
+ * | V-Kube order    | `VKUBEORDERS`       | `ORDER#<id>`       |
+ * | order by secret | `VKUBESECRET#<sha256>` | `VKUBESECRET`   |
+ * | order expiry    | `VKUBEEXPIRY`       | `<expiry, epoch seconds, 12 digits>#<id>` (orders whose pod the sweep has yet to remove) |
+ * | host port claim | `VKUBEPORTS#<region>` | `PORT#<00000>` (an order's hostPort in a region) |
+ *
  * `scope` is `test` or `production`. A template's users are the services that
  * follow it (auto_sync); they are written in the same transaction as the
  * service, so a template update reads them with a consistent Query.
@@ -118,6 +124,21 @@ export const keys = {
     sk: `USER#${project}#${scope}#${service}`,
   }),
   templateUsers: (template: string): Collection => ({ pk: `TEMPLATE#${template}`, skPrefix: 'USER#' }),
+  defaultRegistry: { pk: 'DEFAULTREGISTRY', sk: 'DEFAULTREGISTRY' } satisfies ItemKey,
+  order: (id: string): ItemKey => ({ pk: 'VKUBEORDERS', sk: `ORDER#${id}` }),
+  orders: { pk: 'VKUBEORDERS', skPrefix: 'ORDER#' },
+  orderBySecret: (hash: string): ItemKey => ({ pk: `VKUBESECRET#${hash}`, sk: 'VKUBESECRET' }),
+  orderExpiry: (expiresAtSeconds: number, id: string): ItemKey => ({
+    pk: 'VKUBEEXPIRY',
+    sk: `${String(expiresAtSeconds).padStart(12, '0')}#${id}`,
+  }),
+  /** Expiry entries sort by time: those up to `seconds` are the ones due. */
+  orderExpiries: { pk: 'VKUBEEXPIRY', skPrefix: '' },
+  hostPortClaim: (region: string, port: number): ItemKey => ({
+    pk: `VKUBEPORTS#${region}`,
+    sk: `PORT#${String(port).padStart(5, '0')}`,
+  }),
+  hostPortClaims: (region: string): Collection => ({ pk: `VKUBEPORTS#${region}`, skPrefix: 'PORT#' }),
 } as const;
 
 export type ServiceScope = 'test' | 'production';

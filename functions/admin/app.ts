@@ -15,6 +15,11 @@ import {
   listRegistries,
   registryHealth,
 } from '../../core/registries/manage-registries.ts';
+import {
+  getDefaultRegistry,
+  setDefaultRegistry,
+  type DefaultRegistry,
+} from '../../core/registries/default-registry.ts';
 import { registerRegistry } from '../../core/registries/register-registry.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
@@ -67,9 +72,18 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
   route(routes.registryHealth, async (c, { params }) =>
     c.json(await registryHealth({ ctx, id: params.id, timeoutMs: registryTimeoutMs })),
   );
+  route(routes.setDefaultRegistry, async (c, { body }) =>
+    c.json(defaultRegistryBody(await setDefaultRegistry({ ctx, registryId: body.registry_id }))),
+  );
+  route(routes.getDefaultRegistry, async (c) => c.json(defaultRegistryBody(await getDefaultRegistry({ ctx }))));
 
   return app;
 }
+
+const defaultRegistryBody = (marked: DefaultRegistry) => ({
+  registry_id: marked.registryId,
+  updated_at: marked.updatedAt,
+});
 
 const pageBody = <T>(page: { items: T[]; cursor?: string }) => ({
   items: page.items,

@@ -184,6 +184,34 @@ export const adminRoutes = {
     params: IdParam,
     responses: { 204: { description: 'Deleted' } },
   }),
+  setDefaultRegistry: defineRoute({
+    method: 'put',
+    path: '/admin/default-registry',
+    summary: 'Mark the registry image names without a host (`nginx`) resolve against',
+    tags,
+    access: 'admin',
+    body: v.strictObject({ registry_id: IdParam.entries.id }),
+    responses: {
+      200: {
+        description: 'The registry now marked default',
+        example: { registry_id: 'harbor', updated_at: '2026-11-25T10:00:00.000Z' },
+      },
+    },
+  }),
+  getDefaultRegistry: defineRoute({
+    method: 'get',
+    path: '/admin/default-registry',
+    summary: 'The registry marked default',
+    tags,
+    access: 'admin',
+    responses: {
+      200: {
+        description: 'The registry marked default',
+        example: { registry_id: 'harbor', updated_at: '2026-11-25T10:00:00.000Z' },
+      },
+      404: { description: 'None is marked, or the one marked was deleted' },
+    },
+  }),
   registryHealth: defineRoute({
     method: 'get',
     path: '/admin/registries/:id/health',

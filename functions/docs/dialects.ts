@@ -1,5 +1,6 @@
 import { adminRoutes } from '../admin/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
+import { vKubeRoutes, vKubeRoutesAtOtherPaths } from '../v-kube/routes.ts';
 import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
 import { zadigServiceRoutes } from '../zadig-service/routes.ts';
 import type { DialectDocs } from './openapi.ts';
@@ -47,5 +48,12 @@ export const dialects: DialectDocs[] = [
       msgId: '1641876953',
       responseTime: '2022-01-11 13:00:28',
     },
+  },
+  {
+    tag: 'v-kube',
+    description:
+      'V-Kube: regions, image and host-port checks (open), and orders with their pod (the order’s `secret` header). Every path is served both as `/k8s/...` and `/api/v1/k8s/...`.',
+    routes: { ...vKubeRoutes, ...vKubeRoutesAtOtherPaths },
+    errorExample: { error: { code: 400, message: 'item field empty' } },
   },
 ];

@@ -9,6 +9,7 @@ import type { LogLine } from '../http/request-log.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
+import { createVKubeApp } from '../v-kube/app.ts';
 import { createZadigServiceApp } from '../zadig-service/app.ts';
 
 export type GroupApps = Record<GroupName, Pick<Hono, 'fetch'>>;
@@ -39,6 +40,7 @@ export function createGroupApps({
     }),
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging }),
+    'v-kube': createVKubeApp({ ctx, connections, ...logging }),
     docs: createDocsApp(logging),
   };
 }

@@ -2,6 +2,8 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { stopChild } from '../../functions/local/dynamodb-local.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -137,4 +139,59 @@ export async function deleteManifest(registry: TestRegistry, repository: string,
   });
   await response.body?.cancel();
   if (response.status !== 202) throw new Error(`deleting ${repository}@${digest} answered ${response.status}`);
+}
+
+/**
+ * A plain HTTP forwarder in front of the registry that counts what reaches
+ * it, so a test can tell whether Berth asked the registry at all.
+ */
+export async function startCountingProxy(target: string): Promise<{
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}> {
+  const requests: string[] = [];
+  const server = createServer(async (request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection'),
+    ) as Record<string, string>;
+    const answer = await fetch(new URL(request.url ?? '/', target), {
+      method: request.method ?? 'GET',
+      headers,
+      redirect: 'manual',
+      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+    });
+    const body = Buffer.from(await answer.arrayBuffer());
+    const forwarded = Object.fromEntries(
+      [...answer.headers].filter(([name]) => !['content-encoding', 'transfer-encoding', 'connection'].includes(name)),
+    );
+    response.writeHead(answer.status, forwarded);
+    response.end(request.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A TCP listener that only records connection attempts: the stand-in for a host nobody registered. */
+export async function startConnectionRecorder(): Promise<{
+  port: number;
+  connections: () => number;
+  close(): Promise<void>;
+}> {
+  let connections = 0;
+  const server = createTcpServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { port, connections: () => connections, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

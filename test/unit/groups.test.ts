@@ -8,6 +8,8 @@ describe('path to group', () => {
     ['/v1/k8sservice/getPod', 'k8s-service'],
     ['/openapi.json', 'docs'],
     ['/docs', 'docs'],
+    ['/k8s/regions', 'v-kube'],
+    ['/api/v1/k8s/deploy', 'v-kube'],
   ])('%s is served by %s', (path, group) => {
     expect(groupFor(path)).toBe(group);
   });

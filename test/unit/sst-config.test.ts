@@ -120,6 +120,7 @@ describe('sst.config.ts', () => {
       'k8s-service': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       'zadig-service': ['BERTH_ADMIN_TOKEN'],
       'zadig-environment': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
+      'v-kube': ['BERTH_ENCRYPTION_KEY'],
       docs: [],
     });
     expect(secretsOf(deployed.subscribers[0]!.environment)).toEqual(['BERTH_ENCRYPTION_KEY']);

@@ -1,0 +1,105 @@
+import type { ItemKey } from './keys.ts';
+import type { TransactItem } from './store.ts';
+
+/**
+ * Named writes for `store.transact`, each with the race it guards against.
+ * `conflict` is the message of the Conflict a failed condition becomes.
+ */
+export type TransactionItem = TransactItem & { conflict?: string };
+
+/** Creates an item that must not exist yet: two creators of one key cannot both believe they won. */
+export function createItem(key: ItemKey, attributes: Record<string, unknown>, conflict: string): TransactionItem {
+  return { Put: { Item: { ...attributes, ...key }, ConditionExpression: 'attribute_not_exists(pk)' }, conflict };
+}
+
+/** Writes an item whatever it held: for a setting where the last writer is meant to win. */
+export function putItem(key: ItemKey, attributes: Record<string, unknown>): TransactionItem {
+  return { Put: { Item: { ...attributes, ...key } } };
+}
+
+/** Requires an item to exist when the transaction commits: what the other writes refer to cannot vanish meanwhile. */
+export function requireItem(key: ItemKey, conflict: string): TransactionItem {
+  return { ConditionCheck: { Key: key, ConditionExpression: 'attribute_exists(pk)' }, conflict };
+}
+
+/**
+ * Sets `changes` on an item still at `expectedVersion` and bumps its version:
+ * another writer that read the same version and wrote first makes this fail
+ * instead of being overwritten (a lost update).
+ */
+export function updateAtVersion(
+  key: ItemKey,
+  expectedVersion: number,
+  changes: Record<string, unknown>,
+  conflict: string,
+): TransactionItem {
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1 };
+  const assignments = Object.entries(changes).map(([name, value], index) => {
+    names[`#a${index}`] = name;
+    values[`:v${index}`] = value;
+    return `#a${index} = :v${index}`;
+  });
+  return {
+    Update: {
+      Key: key,
+      UpdateExpression: `SET ${[...assignments, '#version = #version + :one'].join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+    conflict,
+  };
+}
+
+/** Deletes an item still at `expectedVersion`: a delete cannot discard a change it never saw. */
+export function deleteAtVersion(key: ItemKey, expectedVersion: number, conflict: string): TransactionItem {
+  return {
+    Delete: {
+      Key: key,
+      ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': expectedVersion },
+    },
+    conflict,
+  };
+}
+
+/** Deletes an item if it is there (for items only their owner's transactions write). */
+export function deleteItem(key: ItemKey): TransactionItem {
+  return { Delete: { Key: key } };
+}
+
+/**
+ * Claims a key for `owner` (a host port for an order): written when nobody
+ * holds it or `owner` already does, so two owners racing for one key cannot
+ * both hold it.
+ */
+export function claimItem(
+  key: ItemKey,
+  owner: string,
+  attributes: Record<string, unknown>,
+  conflict: string,
+): TransactionItem {
+  return {
+    Put: {
+      Item: { ...attributes, owner, ...key },
+      ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': owner },
+    },
+    conflict,
+  };
+}
+
+/** Gives a claim up, only if `owner` still holds it: a release never frees what another owner claimed since. */
+export function releaseClaim(key: ItemKey, owner: string): TransactionItem {
+  return {
+    Delete: {
+      Key: key,
+      ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': owner },
+    },
+  };
+}
