@@ -8,6 +8,7 @@ import {
   updateCluster,
 } from '../../core/clusters/manage-clusters.ts';
 import { registerCluster } from '../../core/clusters/register-cluster.ts';
+import { createOrder, deleteOrder, listOrders } from '../../core/orders/manage-orders.ts';
 import type { CoreContext } from '../../core/context.ts';
 import {
   deleteRegistry,
@@ -24,6 +25,7 @@ import { registerRegistry } from '../../core/registries/register-registry.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
+import { adminOrderView } from '../v-kube/views.ts';
 import { renderZadigError } from '../zadig/errors.ts';
 import { adminRoutes as routes } from './routes.ts';
 
@@ -36,7 +38,7 @@ export type AdminDeps = {
   registryTimeoutMs?: number;
 };
 
-/** Berth's own administration: API tokens, clusters and image registries. Errors use Zadig's envelope. */
+/** Berth's own administration: API tokens, clusters, image registries and V-Kube orders. Errors use Zadig's envelope. */
 export function createAdminApp({ ctx, connections, authenticate, log, registryTimeoutMs = 5000 }: AdminDeps) {
   const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
@@ -76,6 +78,19 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
     c.json(defaultRegistryBody(await setDefaultRegistry({ ctx, registryId: body.registry_id }))),
   );
   route(routes.getDefaultRegistry, async (c) => c.json(defaultRegistryBody(await getDefaultRegistry({ ctx }))));
+
+  route(routes.createOrder, async (c, { body }) => {
+    const { order, secret } = await createOrder({ ctx, connections, input: body });
+    return c.json({ ...adminOrderView(order), secret }, 201);
+  });
+  route(routes.listOrders, async (c, { query }) => {
+    const page = await listOrders({ ctx, ...query });
+    return c.json(pageBody({ ...page, items: page.items.map(adminOrderView) }));
+  });
+  route(routes.deleteOrder, async (c, { params }) => {
+    await deleteOrder({ ctx, connections, id: params.id });
+    return c.body(null, 204);
+  });
 
   return app;
 }

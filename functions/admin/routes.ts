@@ -4,6 +4,7 @@ import { RegisterClusterInput, UpdateClusterInput } from '../../core/clusters/sc
 import { RegisterRegistryInput } from '../../core/registries/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
+import { CreateOrderBody } from '../v-kube/views.ts';
 
 const tags = ['admin'] as const;
 const IdParam = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
@@ -32,6 +33,30 @@ const exampleRegistry = {
   created_at: '2026-11-25T10:00:00.000Z',
   updated_at: '2026-11-25T10:00:00.000Z',
   version: 1,
+};
+
+const exampleOrder = {
+  createdAt: 1620962741,
+  updatedAt: 1620962741,
+  duration: 2592000,
+  serviceExpiredDate: '2021-06-13T03:25:41.000Z',
+  amount: 18000,
+  amountPaid: 18000,
+  serviceID: '9xxxxxx0xxx6exxxxxxxxx',
+  service: 'Container Service',
+  serviceCategoryID: 'xxxxxxxxxxxxxxxxxxxxxxxx',
+  provider: 'v-kube-service',
+  address: 'xxxxxxxxxxxxxxxxxxxxxxxx',
+  recipient: 'xxxxxxxxxxxxxxxxxxxxxxxx',
+  id: '609e0a3505b1a3d4f8e9c0a1',
+  serviceOptions: { portSpecification: 'User Specified Service Port', resourceUnit: '2-Unit-Resource' },
+  status: 'OrderFiled',
+  publicKey: '',
+  region: 'cn-north',
+  cluster: 'default',
+  namespace: 'vkube-609e0a3505b1a3d4f8e9c0a1',
+  hostPorts: [],
+  podRemovedAt: null,
 };
 
 export const adminRoutes = {
@@ -228,6 +253,43 @@ export const adminRoutes = {
         description:
           'The registry did not answer within the timeout, or rejected the registered credentials (the description says which)',
       },
+    },
+  }),
+  createOrder: defineRoute({
+    method: 'post',
+    path: '/admin/vkube/orders',
+    summary: 'Record a V-Kube order (its secret is shown only in this answer)',
+    tags,
+    access: 'admin',
+    body: CreateOrderBody,
+    responses: {
+      201: {
+        description: 'The order, with its clear secret; `duration` is in seconds, one resource unit is 1 GiB of memory',
+        example: { ...exampleOrder, secret: '2Vu3Kd…' },
+      },
+      400: { description: 'A field is wrong, or no registered cluster has nodes in the region' },
+      409: { description: 'An order with this id exists' },
+    },
+  }),
+  listOrders: defineRoute({
+    method: 'get',
+    path: '/admin/vkube/orders',
+    summary: 'List V-Kube orders (never their secrets)',
+    tags,
+    access: 'admin',
+    query: PageQuery,
+    responses: { 200: { description: 'A page of orders', example: { items: [exampleOrder], next_cursor: null } } },
+  }),
+  deleteOrder: defineRoute({
+    method: 'delete',
+    path: '/admin/vkube/orders/:id',
+    summary: 'Remove a V-Kube order and its pod',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: {
+      204: { description: 'The pod’s namespace is being deleted and the order is gone' },
+      503: { description: 'The order’s cluster did not answer; the order is kept' },
     },
   }),
 };

@@ -42,6 +42,7 @@ function operation(operationId: string, contract: RouteContract, dialect: Dialec
   const parameters = [
     ...parametersOf(contract.params, 'path'),
     ...parametersOf(contract.docs?.query ?? contract.query, 'query'),
+    ...parametersOf(contract.docs?.headers, 'header'),
   ];
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(contract.responses)) {
@@ -78,7 +79,7 @@ function operation(operationId: string, contract: RouteContract, dialect: Dialec
   };
 }
 
-function parametersOf(schema: v.GenericSchema | undefined, location: 'path' | 'query') {
+function parametersOf(schema: v.GenericSchema | undefined, location: 'path' | 'query' | 'header') {
   if (!schema) return [];
   const json = schemaOf(schema);
   const required = new Set(json.required ?? []);

@@ -26,8 +26,11 @@ export type RouteContract = {
   body?: v.GenericSchema;
   bodyFormats?: readonly BodyFormat[];
   responses: Readonly<Record<number, { description: string; example?: unknown }>>;
-  /** Plain schemas for the OpenAPI document, where the validating ones normalize input (spellings, strings to numbers). */
-  docs?: { query?: v.GenericSchema; body?: v.GenericSchema };
+  /**
+   * Plain schemas for the OpenAPI document, where the validating ones normalize input (spellings, strings to
+   * numbers), and headers a handler reads itself (V-Kube's order `secret`).
+   */
+  docs?: { query?: v.GenericSchema; body?: v.GenericSchema; headers?: v.GenericSchema };
 };
 
 type Output<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;

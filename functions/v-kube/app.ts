@@ -1,6 +1,7 @@
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { UnauthorizedError } from '../../core/errors.ts';
+import { authenticateOrder } from '../../core/orders/order-secret.ts';
 import { checkHostPorts } from '../../core/regions/host-ports.ts';
 import { listRegions } from '../../core/regions/regions.ts';
 import { requireImage } from '../../core/registries/image-check.ts';
@@ -9,7 +10,7 @@ import { createRouter, type RouteContract, type RouteHandler } from '../http/con
 import type { LogLine } from '../http/request-log.ts';
 import { renderVKubeError } from './errors.ts';
 import { otherPath, vKubeRoutes as routes } from './routes.ts';
-import { checkPortsView, imageFoundView } from './views.ts';
+import { checkPortsView, imageFoundView, orderView } from './views.ts';
 
 export type VKubeDeps = {
   ctx: CoreContext;
@@ -37,6 +38,7 @@ export function createVKubeApp({ ctx, connections, log, registryTimeoutMs = 5000
   route(routes.checkPorts, async (c, { body }) =>
     c.json(checkPortsView(await checkHostPorts({ ctx, connections, region: body.region, ports: body.ports }))),
   );
+  route(routes.order, async (c) => c.json(orderView(await authenticateOrder({ ctx, secret: c.req.header('secret') }))));
 
   return app;
 }

@@ -1,7 +1,15 @@
+import * as v from 'valibot';
 import { defineRoute, type RouteContract } from '../http/contract.ts';
 import { CheckPortsBody, ImageQuery, ImageQueryDocs } from './views.ts';
 
 const tags = ['v-kube'] as const;
+const SecretHeader = v.object({
+  secret: v.pipe(v.string(), v.description('The order’s secret, shown once when the order was recorded')),
+});
+const unauthorized = {
+  description: 'No secret, or not the secret of an order (the same answer either way)',
+  example: { error: { code: 401, message: 'a valid order secret is required in the secret header' } },
+};
 
 export const vKubeRoutes = {
   regions: defineRoute({
@@ -48,6 +56,38 @@ export const vKubeRoutes = {
         example: { occupied: [22, 3306], status: 'PortsOccupied' },
       },
       400: { description: 'region or ports missing', example: { error: { code: 400, message: 'item field empty' } } },
+    },
+  }),
+  order: defineRoute({
+    method: 'get',
+    path: '/k8s/order',
+    summary: 'Query order information by secret',
+    tags,
+    access: 'public',
+    docs: { headers: SecretHeader },
+    responses: {
+      200: {
+        description: 'The order; `duration` is in seconds and `serviceExpiredDate` is when its service ends',
+        example: {
+          createdAt: 1620962741,
+          updatedAt: 1620962788,
+          duration: 100,
+          serviceExpiredDate: '2021-05-14T03:27:21.000Z',
+          amount: 18000,
+          amountPaid: 18000,
+          serviceID: '9xxxxxx0xxx6exxxxxxxxx',
+          service: 'Container Service',
+          serviceCategoryID: 'xxxxxxxxxxxxxxxxxxxxxxxx',
+          provider: 'v-kube-service',
+          address: 'xxxxxxxxxxxxxxxxxxxxxxxx',
+          recipient: 'xxxxxxxxxxxxxxxxxxxxxxxx',
+          id: 'xxxxxxxxxxxxxxxxxxxxxxxx',
+          serviceOptions: { portSpecification: 'User Specified Service Port', resourceUnit: '2-Unit-Resource' },
+          status: 'OrderFiled',
+          publicKey: '',
+        },
+      },
+      401: unauthorized,
     },
   }),
 };
