@@ -62,7 +62,7 @@ function operation(operationId: string, contract: RouteContract, dialect: Dialec
     ...(contract.access === 'public' ? { security: [] } : { security: [{ bearerAuth: [] }] }),
     ...(contract.access === 'admin' ? { description: 'Needs an admin token.' } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(contract.body
+    ...((contract.docs?.body ?? contract.body)
       ? {
           requestBody: {
             required: true,

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { defineRoute, type RouteContract } from '../http/contract.ts';
-import { CheckPortsBody, ImageQuery, ImageQueryDocs } from './views.ts';
+import { CheckPortsBody, DeployBody, ImageQuery, ImageQueryDocs, PodLogQuery } from './views.ts';
 
 const tags = ['v-kube'] as const;
 const SecretHeader = v.object({
@@ -88,6 +88,84 @@ export const vKubeRoutes = {
         },
       },
       401: unauthorized,
+    },
+  }),
+  deploy: defineRoute({
+    method: 'post',
+    path: '/api/v1/k8s/deploy',
+    summary: 'Pod deployment with secret: the order’s pod, replacing the one deployed before',
+    tags,
+    access: 'public',
+    // Read by the handler once the secret is checked, so a stranger learns nothing from validation errors.
+    docs: { body: DeployBody, headers: SecretHeader },
+    responses: {
+      200: { description: 'Applied; the pod starts on a node of the region', example: { status: 'OK' } },
+      400: {
+        description: 'A field is wrong, the region is not the order’s, or the memory is over the order’s budget',
+        example: {
+          error: {
+            code: 400,
+            message:
+              "containers: the containers' memory totals 2148Mi, over the order's budget of 2Gi (2 resource units)",
+          },
+        },
+      },
+      401: unauthorized,
+      403: { description: 'The order’s service has expired' },
+      409: {
+        description: 'Host ports already occupied in the region; nothing was applied',
+        example: {
+          error: {
+            code: 409,
+            message: 'host ports already occupied in region "cn-north": 2999; nothing was deployed',
+          },
+        },
+      },
+      503: { description: 'The cluster did not answer within the timeout' },
+    },
+  }),
+  podLog: defineRoute({
+    method: 'get',
+    path: '/k8s/pod/log',
+    summary: 'Query pod log with secret: the last 1000 lines, as one JSON string',
+    tags,
+    access: 'public',
+    docs: { query: PodLogQuery, headers: SecretHeader },
+    responses: {
+      200: {
+        description: 'The log of the pod’s first container (or of `container`)',
+        example:
+          '/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration\n/docker-entrypoint.sh: Configuration complete; ready for start up\n',
+      },
+      401: unauthorized,
+      403: { description: 'The order’s service has expired' },
+      404: { description: 'The order has no pod yet' },
+    },
+  }),
+  podStatus: defineRoute({
+    method: 'get',
+    path: '/k8s/pod/status',
+    summary: 'Query pod status data with secret',
+    tags,
+    access: 'public',
+    docs: { headers: SecretHeader },
+    responses: {
+      200: {
+        description: 'The pod’s name, status, spec and annotations as Kubernetes has them',
+        example: {
+          name: '609e0a3505b1a3d4f8e9c0a1-c57f44868-s7drh',
+          podStatus: { phase: 'Running', hostIP: '10.0.0.4', podIP: '10.1.251.97', qosClass: 'Burstable' },
+          podSpec: {
+            containers: [{ name: 'nginx-test', image: 'nginx', ports: [{ hostPort: 2999, containerPort: 80 }] }],
+            nodeSelector: { region: 'cn-north' },
+            nodeName: 'kwok-node-a',
+          },
+          annotations: {},
+        },
+      },
+      401: unauthorized,
+      403: { description: 'The order’s service has expired' },
+      404: { description: 'The order has no pod yet' },
     },
   }),
 };

@@ -1,4 +1,7 @@
 import * as v from 'valibot';
+import type { KubeObject } from '../../core/cluster/gateway.ts';
+import { Rfc1123Label } from '../../core/names.ts';
+import { memoryBytes, type PodRequest } from '../../core/orders/order-pod.ts';
 import { epochSeconds, type CreateOrderInput, type OrderItem } from '../../core/orders/order-item.ts';
 import type { HostPortOccupancy } from '../../core/regions/host-ports.ts';
 import { parseImageName } from '../../core/registries/image-check.ts';
@@ -51,7 +54,8 @@ export const checkPortsView = (occupancy: HostPortOccupancy) => ({
   status: PORT_STATUS[occupancy.outcome],
 });
 
-export const imageFoundView = { status: 'OK' } as const;
+/** What the document answers a successful image check with; a deploy answers the same. */
+export const statusOk = { status: 'OK' } as const;
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const Amount = v.pipe(v.number(), v.minValue(0));
@@ -146,3 +150,66 @@ export const adminOrderView = (order: OrderItem) => ({
   hostPorts: order.hostPorts ?? [],
   podRemovedAt: order.podRemovedAt ?? null,
 });
+
+/** The document's `"/bin/sh\n-c\ntail -f /dev/null"`: one argument per line; a last newline ends the list. */
+const lines = (text: string | undefined): string[] => {
+  if (text === undefined || text === '') return [];
+  const parts = text.split(/\r?\n/);
+  return parts.at(-1) === '' ? parts.slice(0, -1) : parts;
+};
+
+const ContainerPort = v.pipe(
+  v.object({ containerPort: v.optional(Port), hostPort: v.optional(Port) }),
+  v.check((port) => port.containerPort !== undefined || port.hostPort !== undefined, 'needs containerPort or hostPort'),
+  // A host port alone maps the same container port, as `docker run -p 2999` does.
+  v.transform((port) => ({ containerPort: (port.containerPort ?? port.hostPort)!, hostPort: port.hostPort })),
+);
+
+export const DeployBody = v.pipe(
+  v.object({
+    nodeSelector: v.object({ region: present(v.string()) }),
+    containers: present(
+      v.pipe(
+        v.array(
+          v.object({
+            name: Rfc1123Label,
+            imageName: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512)),
+            ports: v.optional(v.array(ContainerPort), []),
+            resource: v.object({
+              memory: v.pipe(
+                v.string(),
+                v.check((text) => memoryBytes(text) !== undefined, 'must be a size in Mi or Gi, e.g. 100Mi'),
+              ),
+            }),
+            command: v.optional(v.pipe(v.string(), v.maxLength(16_384))),
+            args: v.optional(v.pipe(v.string(), v.maxLength(16_384))),
+          }),
+        ),
+        v.maxLength(16, 'at most 16 containers'),
+      ),
+    ),
+  }),
+  v.transform(
+    (body): PodRequest => ({
+      region: body.nodeSelector.region,
+      containers: body.containers.map((container) => ({
+        name: container.name,
+        image: container.imageName,
+        ports: container.ports,
+        memory: container.resource.memory,
+        command: lines(container.command),
+        args: lines(container.args),
+      })),
+    }),
+  ),
+);
+
+/** `GET /k8s/pod/status`: the pod's status and spec exactly as Kubernetes has them. */
+export const podStatusView = (pod: KubeObject) => ({
+  name: pod.metadata.name,
+  podStatus: pod['status'] ?? {},
+  podSpec: pod['spec'] ?? {},
+  annotations: pod.metadata.annotations ?? {},
+});
+
+export const PodLogQuery = v.object({ container: v.optional(Rfc1123Label) });
