@@ -2,7 +2,7 @@
 
 /**
  * Berth on AWS: one table, one function per endpoint group behind one Router,
- * the stream worker, and two secrets. Set the secrets once per stage:
+ * the stream worker, the scheduled jobs, and two secrets. Set the secrets once per stage:
  *   sst secret set AdminToken <token>
  *   sst secret set EncryptionKey $(openssl rand -hex 32)
  */
@@ -91,6 +91,12 @@ export default $config({
         transform: { eventSourceMapping: { maximumRetryAttempts: 3, bisectBatchOnFunctionError: true, batchSize: 10 } },
       },
     );
+
+    // Removes the pods of expired V-Kube orders (the local server runs the same job on a timer).
+    new sst.aws.Cron('Scheduled', {
+      schedule: 'rate(1 minute)',
+      function: { ...shared, ...needs({ encryptionKey: true }), handler: 'functions/scheduled/index.handler' },
+    });
 
     const router = new sst.aws.Router('Api');
     router.route('/admin', admin.url);

@@ -59,6 +59,9 @@ declare namespace sst {
         },
       ): unknown;
     }
+    class Cron {
+      constructor(name: string, args: { schedule: string; function: FunctionArgs });
+    }
     class Router {
       constructor(name: string, args?: { domain?: string });
       route(pattern: string, url: SstOutput<string>): void;

@@ -28,7 +28,7 @@
  * | default registry| `DEFAULTREGISTRY`   | `DEFAULTREGISTRY` (the registry short image names resolve against) |
  * | V-Kube order    | `VKUBEORDERS`       | `ORDER#<id>`       |
  * | order by secret | `VKUBESECRET#<sha256>` | `VKUBESECRET`   |
- * | order expiry    | `VKUBEEXPIRY`       | `<expiry, epoch seconds, 12 digits>#<id>` (orders whose pod the sweep has yet to remove) |
+ * | order expiry    | `VKUBEEXPIRY`       | `AT#<expiry, epoch seconds, 12 digits>#<id>` (orders whose pod the sweep has yet to remove) |
  * | host port claim | `VKUBEPORTS#<region>` | `PORT#<00000>` (an order's hostPort in a region) |
  *
  * `scope` is `test` or `production`. A template's users are the services that
@@ -130,10 +130,10 @@ export const keys = {
   orderBySecret: (hash: string): ItemKey => ({ pk: `VKUBESECRET#${hash}`, sk: 'VKUBESECRET' }),
   orderExpiry: (expiresAtSeconds: number, id: string): ItemKey => ({
     pk: 'VKUBEEXPIRY',
-    sk: `${String(expiresAtSeconds).padStart(12, '0')}#${id}`,
+    sk: `AT#${String(expiresAtSeconds).padStart(12, '0')}#${id}`,
   }),
-  /** Expiry entries sort by time: those up to `seconds` are the ones due. */
-  orderExpiries: { pk: 'VKUBEEXPIRY', skPrefix: '' },
+  /** Expiry entries sort by time: those up to now are the ones due. */
+  orderExpiries: { pk: 'VKUBEEXPIRY', skPrefix: 'AT#' },
   hostPortClaim: (region: string, port: number): ItemKey => ({
     pk: `VKUBEPORTS#${region}`,
     sk: `PORT#${String(port).padStart(5, '0')}`,

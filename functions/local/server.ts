@@ -16,7 +16,9 @@ import { ensureTable } from './ensure-table.ts';
 import { createGroupApps } from './group-apps.ts';
 import { exportCurrentContext } from './kubeconfig-file.ts';
 import { localSecrets } from './local-secrets.ts';
+import { runScheduledJobs } from '../scheduled/run-scheduled.ts';
 import { registerDefaultCluster } from './register-default-cluster.ts';
+import { startScheduler } from './scheduler.ts';
 import { startStreamPoller } from './stream-poller.ts';
 
 export type LocalBerth = { url: string; adminToken: string; dataDir: string; notes: string[]; stop(): Promise<void> };
@@ -81,6 +83,16 @@ export async function startLocalBerth(
       await poller.stop();
       streams.destroy();
     });
+
+    // What the deployed cron runs every minute (expired V-Kube orders); DynamoDB Local has no TTL to lean on.
+    const scheduleMs = Number(env['BERTH_SCHEDULE_INTERVAL_MS'] ?? 60_000);
+    const scheduler = startScheduler({
+      intervalMs: scheduleMs,
+      job: () => runScheduledJobs({ ctx, connections, log }),
+      onError: (error) => log({ level: 'error', msg: 'scheduled jobs failed', detail: String(error) }),
+    });
+    stops.push(() => scheduler.stop());
+    notes.push(`scheduled jobs every ${scheduleMs / 1000} s`);
 
     const kubeconfigPath = env['KUBECONFIG'] ?? join(dataDir, 'cluster', 'kubeconfig');
     if (existsSync(kubeconfigPath)) {

@@ -8,7 +8,7 @@ import { eventually } from '../support/harness.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'berth-local-'));
 const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
 writeFileSync(kubeconfigPath, inject('kubeconfig'));
-const env = { BERTH_DATA_DIR: dataDir, PORT: '0', KUBECONFIG: kubeconfigPath };
+const env = { BERTH_DATA_DIR: dataDir, PORT: '0', KUBECONFIG: kubeconfigPath, BERTH_SCHEDULE_INTERVAL_MS: '500' };
 let berth: LocalBerth | undefined;
 afterAll(async () => {
   await berth?.stop();
@@ -49,5 +49,32 @@ describe('npm start (the local server)', () => {
     const listed = await fetch(`${berth.url}/admin/tokens`, { headers: { authorization: `Bearer ${created.token}` } });
     expect(listed.status).toBe(403); // the token still authenticates (a user token, so not for admin routes)
     expect((await call('/admin/clusters/default/health')).status).toBe(200); // the kubeconfig still decrypts
+  });
+
+  it('runs the scheduled jobs: an expired order loses its pod without anyone asking', async () => {
+    expect(berth!.notes).toContain('scheduled jobs every 0.5 s');
+    const created = await call('/admin/vkube/orders', {
+      method: 'POST',
+      body: JSON.stringify({ duration: 2, region: 'cn-south', serviceOptions: { resourceUnit: '1-Unit-Resource' } }),
+    });
+    const order = (await created.json()) as { id: string; secret: string };
+    expect(created.status).toBe(201);
+    const deployed = await fetch(`${berth!.url}/api/v1/k8s/deploy`, {
+      method: 'POST',
+      headers: { secret: order.secret, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        nodeSelector: { region: 'cn-south' },
+        containers: [{ name: 'app', imageName: 'nginx', resource: { memory: '64Mi' } }],
+      }),
+    });
+    expect(deployed.status).toBe(200);
+    const swept = await eventually(async () => {
+      const { items } = (await (await call('/admin/vkube/orders')).json()) as {
+        items: Array<{ id: string; podRemovedAt: string | null }>;
+      };
+      return items.find((item) => item.id === order.id && item.podRemovedAt !== null);
+    });
+    expect(swept.podRemovedAt).toEqual(expect.any(String));
+    expect((await call(`/admin/vkube/orders/${order.id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });

@@ -10,6 +10,7 @@ import type { LogLine } from '../../functions/http/request-log.ts';
 import { createConnections } from '../../functions/runtime/cluster.ts';
 import { loadConfig } from '../../functions/runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../../functions/runtime/core-context.ts';
+import { runScheduledJobs } from '../../functions/scheduled/run-scheduled.ts';
 import { handleRecords } from '../../functions/worker/handle-records.ts';
 
 export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
@@ -50,6 +51,8 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
     /** The item exactly as stored, to check what is (not) in the table. */
     rawItem: async (key: { pk: string; sk: string }) =>
       (await raw.send(new GetCommand({ TableName: tableName, Key: key }))).Item,
+    /** One run of the jobs the deployed cron and the local server's timer run every minute. */
+    runScheduledJobs: () => runScheduledJobs({ ctx, connections, log }),
     /** Runs the stream workers on this table, as the local server does. */
     async startWorkers() {
       const streams = new DynamoDBStreamsClient({ endpoint });

@@ -9,6 +9,7 @@ type Recorded = {
   routes: Array<{ pattern: string; url: string }>;
   table?: Record<string, any>;
   subscribers: Array<{ handler: string; environment?: Record<string, string>; mapping?: Record<string, unknown> }>;
+  crons: Array<{ schedule: string; function: { handler: string; environment?: Record<string, string> } }>;
 };
 
 /**
@@ -16,7 +17,7 @@ type Recorded = {
  * it declares: SST itself cannot run here, but its inventory can be checked.
  */
 async function evaluateSstConfig(): Promise<Recorded> {
-  const recorded: Recorded = { secrets: [], functions: new Map(), routes: [], subscribers: [] };
+  const recorded: Recorded = { secrets: [], functions: new Map(), routes: [], subscribers: [], crons: [] };
   const urlOf = (name: string) => `https://${name}.lambda-url.test/`;
   const standIns = {
     $config: (config: unknown) => config,
@@ -46,6 +47,11 @@ async function evaluateSstConfig(): Promise<Recorded> {
           }
           subscribe(_: string, subscriber: { handler: string }, args?: Record<string, any>) {
             recorded.subscribers.push({ ...subscriber, mapping: args?.['transform']?.eventSourceMapping });
+          }
+        },
+        Cron: class {
+          constructor(_: string, args: Recorded['crons'][number]) {
+            recorded.crons.push(args);
           }
         },
         Router: class {
@@ -135,5 +141,17 @@ describe('sst.config.ts', () => {
     });
     expect(existsSync(handlerFile(deployed.subscribers[0]!.handler))).toBe(true);
     expect(deployed.secrets.sort()).toEqual(['AdminToken', 'EncryptionKey']);
+  });
+
+  it('runs the scheduled jobs (expired V-Kube orders) every minute with only the encryption key', () => {
+    expect(deployed.crons).toHaveLength(1);
+    const [cron] = deployed.crons;
+    expect(cron!.schedule).toBe('rate(1 minute)');
+    expect(cron!.function.handler).toBe('functions/scheduled/index.handler');
+    expect(existsSync(handlerFile(cron!.function.handler))).toBe(true);
+    const secrets = Object.keys(cron!.function.environment ?? {}).filter((name) =>
+      cron!.function.environment![name]!.startsWith('secret:'),
+    );
+    expect(secrets).toEqual(['BERTH_ENCRYPTION_KEY']);
   });
 });
