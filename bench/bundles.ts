@@ -59,6 +59,7 @@ export async function measureBundles(): Promise<BundleFigures[]> {
     { name: 'reference: Hono + DocumentClient + valibot', entry: 'bench/reference/minimal.ts' },
     ...groups.map((group) => ({ name: group.name, entry: `functions/${group.name}/index.ts` })),
     { name: 'worker', entry: 'functions/worker/index.ts' },
+    { name: 'scheduled', entry: 'functions/scheduled/index.ts' },
   ];
   const figures: BundleFigures[] = [];
   for (const [index, { name, entry }] of entries.entries()) {

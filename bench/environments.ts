@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import type { Principal } from '../core/auth/schemas.ts';
-import type { ClusterConnections, KubeCluster } from '../core/cluster/gateway.ts';
 import { createClusterConnections } from '../core/cluster/connections.ts';
 import { createKubeCluster } from '../core/cluster/kube-cluster.ts';
 import { loadKubeconfig } from '../core/clusters/cluster-item.ts';
 import { registerCluster } from '../core/clusters/register-cluster.ts';
-import type { CoreContext } from '../core/context.ts';
-import { createSecretBox } from '../core/crypto/secret-box.ts';
 import { updateEnvServices } from '../core/environments/env-services.ts';
 import { createEnvironment } from '../core/environments/manage-environments.ts';
 import { getEnvironment } from '../core/environments/read-environments.ts';
@@ -19,38 +14,11 @@ import { createProject } from '../core/projects/manage-projects.ts';
 import { registerRegistry } from '../core/registries/register-registry.ts';
 import { RegisterRegistryInput } from '../core/registries/schemas.ts';
 import { createRawService } from '../core/services/create-service.ts';
-import { createStore } from '../core/store/store.ts';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local.ts';
-import { ensureTable } from '../functions/local/ensure-table.ts';
 import { startLocalCluster } from '../scripts/local-cluster.ts';
+import { countingConnections, countingContext, type RequestCounter } from './counting.ts';
 
 const admin: Principal = { tokenId: 'bench', name: 'bench', role: 'admin', projects: undefined };
-
-/** Requests each gateway call sends to the API server (discovery is cached per client and not counted). */
-const REQUESTS: Partial<Record<keyof KubeCluster, (args: unknown[]) => number>> = {
-  apply: (args) => (args[0] as unknown[]).length,
-  deleteObjects: (args) => (args[0] as unknown[]).length,
-  listWorkloads: () => 3,
-};
-
-function counting(connections: ClusterConnections, counter: { kube: number }): ClusterConnections {
-  return {
-    forget: connections.forget,
-    async get(id) {
-      const cluster = await connections.get(id);
-      return new Proxy(cluster, {
-        get(target, name: keyof KubeCluster) {
-          const method = target[name];
-          if (typeof method !== 'function' || name === 'close') return method;
-          return (...args: unknown[]) => {
-            counter.kube += REQUESTS[name]?.(args) ?? 1;
-            return (method as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
-      });
-    },
-  };
-}
 
 const serviceYaml = (name: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}}\nspec:\n  replicas: {{.replicas}}\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: main, image: "app:1.0"}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec: {selector: {app: ${name}}, ports: [{port: 80}]}\n`;
@@ -65,30 +33,9 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
   const rows: Array<[string, string]> = [];
   const namespaces: string[] = [];
   try {
-    const raw = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    await ensureTable(raw, 'bench-env');
-    const counter = { dynamo: 0, kube: 0 };
-    raw.middlewareStack.add(
-      (next) => async (args) => {
-        counter.dynamo++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countRequests' },
-    );
-    const ctx: CoreContext = {
-      store: createStore({
-        client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
-        tableName: 'bench-env',
-      }),
-      secrets: createSecretBox(randomBytes(32)),
-      now: () => new Date(),
-      newId: () => randomBytes(9).toString('hex'),
-    };
-    const connections = counting(
+    const counter: RequestCounter = { dynamo: 0, kube: 0 };
+    const { ctx, destroy } = await countingContext(dynamo.endpoint, 'bench-env', counter);
+    const connections = countingConnections(
       createClusterConnections({
         loadKubeconfig: (id) => loadKubeconfig(ctx, id),
         connect: (kubeconfig) => createKubeCluster(kubeconfig, { timeoutMs: 30_000 }),
@@ -206,7 +153,7 @@ export async function measureEnvironments(): Promise<Array<[string, string]>> {
       samples.sort((a, b) => a - b);
       rows.push([`env detail, ${label}: median of 5`, `${samples[2]!.toFixed(0)} ms, ${calls} Kubernetes requests`]);
     }
-    raw.destroy();
+    destroy();
   } finally {
     const cluster = createKubeCluster(plane.kubeconfig, { timeoutMs: 30_000 });
     for (const namespace of namespaces) await cluster.deleteNamespace(namespace);
