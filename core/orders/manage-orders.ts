@@ -5,13 +5,7 @@ import { NotFoundError } from '../errors.ts';
 import { clusterOfRegion } from '../regions/regions.ts';
 import { keys } from '../store/keys.ts';
 import type { Page } from '../store/store.ts';
-import {
-  createItem,
-  deleteAtVersion,
-  deleteItem,
-  releaseClaim,
-  type TransactionItem,
-} from '../store/transaction-items.ts';
+import { createIfAbsent, deleteAtVersion, deleteItem, releaseClaim, type Write } from '../store/writes.ts';
 import { epochSeconds, orderNamespace, readOrder, type CreateOrderInput, type OrderItem } from './order-item.ts';
 import { hashOrderSecret, newOrderSecret } from './order-secret.ts';
 
@@ -47,9 +41,9 @@ export async function createOrder({
   // The order, its secret's look-up and its expiry entry exist together or not at all.
   await ctx.store.transact(
     [
-      createItem(keys.order(id), { ...order, entity: 'order' }, `order "${id}" already exists`),
-      createItem(keys.orderBySecret(order.secretHash), { orderId: id }, 'order secret collision; try again'),
-      createItem(expiryKey(order), { orderId: id }, `order "${id}" already exists`),
+      createIfAbsent({ ...order, entity: 'order', ...keys.order(id) }, `order "${id}" already exists`),
+      createIfAbsent({ ...keys.orderBySecret(order.secretHash), orderId: id }, 'order secret collision; try again'),
+      createIfAbsent({ ...expiryKey(order), orderId: id }, `order "${id}" already exists`),
     ],
     `order "${id}" could not be created`,
   );
@@ -105,7 +99,5 @@ export async function removeOrderNamespace(connections: ClusterConnections, orde
 
 export const expiryKey = (order: OrderItem) => keys.orderExpiry(epochSeconds(order.expiresAt), order.id);
 
-export const releaseHostPorts = (
-  order: OrderItem,
-  ports: readonly number[] = order.hostPorts ?? [],
-): TransactionItem[] => ports.map((port) => releaseClaim(keys.hostPortClaim(order.region, port), order.id));
+export const releaseHostPorts = (order: OrderItem, ports: readonly number[] = order.hostPorts ?? []): Write[] =>
+  ports.map((port) => releaseClaim(keys.hostPortClaim(order.region, port), order.id));

@@ -3,7 +3,7 @@ import type { CoreContext } from '../context.ts';
 import { ConflictError, DomainError, InvalidInputError, UnavailableError } from '../errors.ts';
 import { checkHostPorts } from '../regions/host-ports.ts';
 import { keys } from '../store/keys.ts';
-import { claimItem, updateAtVersion } from '../store/transaction-items.ts';
+import { claimItem, updateAtVersion } from '../store/writes.ts';
 import { releaseHostPorts } from './manage-orders.ts';
 import { MEMORY_PER_RESOURCE_UNIT_BYTES, ORDER_LABEL, requireActiveOrder, type OrderItem } from './order-item.ts';
 
@@ -107,10 +107,16 @@ export async function deployOrderPod({
   );
 
   const cluster = await connections.get(order.clusterId);
-  await cluster.ensureNamespace(order.namespace, { [ORDER_LABEL]: order.id });
-  const [result] = await cluster.apply([orderDeployment(order, request)], { namespace: order.namespace });
-  if (result?.outcome !== 'applied')
-    throw new UnavailableError(`the cluster did not apply the pod of order "${order.id}": ${result?.message}`);
+  try {
+    await cluster.ensureNamespace(order.namespace, { [ORDER_LABEL]: order.id });
+    const [result] = await cluster.apply([orderDeployment(order, request)], { namespace: order.namespace });
+    if (result?.outcome !== 'applied')
+      throw new UnavailableError(`the cluster did not apply the pod of order "${order.id}": ${result?.message}`);
+  } catch (error) {
+    // The service may have ended while this deploy ran, and the sweep removed the namespace under it.
+    requireActiveOrder(order, ctx.now());
+    throw error;
+  }
   return { name: order.id, namespace: order.namespace };
 }
 

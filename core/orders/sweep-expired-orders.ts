@@ -2,7 +2,7 @@ import type { ClusterConnections } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { DomainError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
-import { deleteItem, updateAtVersion } from '../store/transaction-items.ts';
+import { deleteItem, updateAtVersion } from '../store/writes.ts';
 import { expiryKey, releaseHostPorts, removeOrderNamespace } from './manage-orders.ts';
 import { isExpired, type OrderItem } from './order-item.ts';
 
@@ -15,8 +15,8 @@ export type SweepResult = { removed: string[]; failed: Array<{ id: string; reaso
  * function and by the local server alike; DynamoDB Local has no TTL, and
  * removing a pod is cluster work a TTL delete could not do anyway.
  *
- * Each order is swept on its own: one whose cluster does not answer is
- * reported and left for the next run. A deploy racing the sweep loses at its
+ * At most `limit` orders a run; each is swept on its own: one whose cluster
+ * does not answer is reported and left for the next run. A deploy racing the sweep loses at its
  * version-checked write (or the sweep does, and removes the pod next run).
  */
 export async function sweepExpiredOrders({
@@ -29,8 +29,10 @@ export async function sweepExpiredOrders({
   limit?: number;
 }): Promise<SweepResult> {
   const now = ctx.now();
+  // Expiry entries sort by time and leave with their order: the earliest ones are the due ones, if any are.
   const upTo = keys.orderExpiry(Math.floor(now.getTime() / 1000), '\u{10FFFF}').sk;
-  const due = await ctx.store.listUpTo<{ orderId: string }>(keys.orderExpiries, upTo, { limit });
+  const { items } = await ctx.store.list<{ sk: string; orderId: string }>(keys.orderExpiries, { limit });
+  const due = items.filter((entry) => entry.sk <= upTo);
   const result: SweepResult = { removed: [], failed: [] };
   for (const { orderId } of due) {
     const order = await ctx.store.get<OrderItem>(keys.order(orderId));

@@ -1,7 +1,7 @@
 import type { CoreContext } from '../context.ts';
 import { DomainError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
-import { putItem, requireItem } from '../store/transaction-items.ts';
+import { putItem, requireExists } from '../store/writes.ts';
 import { readRegistry } from './registry-item.ts';
 
 /** Which registered registry Docker Hub-style short image names (`nginx`) resolve against. */
@@ -23,8 +23,8 @@ export async function setDefaultRegistry({
   const marked: DefaultRegistry = { registryId, updatedAt: ctx.now().toISOString() };
   await ctx.store.transact(
     [
-      requireItem(keys.registry(registryId), `registry "${registryId}" was deleted meanwhile`),
-      putItem(keys.defaultRegistry, marked),
+      requireExists(keys.registry(registryId), `registry "${registryId}" was deleted meanwhile`),
+      putItem({ ...keys.defaultRegistry, ...marked }),
     ],
     `registry "${registryId}" could not be marked as the default`,
   );

@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
 import { parseRegistryAddress } from './address.ts';
 import { findDefaultRegistry } from './default-registry.ts';
-import { createOciClient } from './oci-client.ts';
+import { createOciClient, isTag } from './oci-client.ts';
 import { readRegistryAccess, type RegistryItem } from './registry-item.ts';
 
 /** An image name split as Docker reads it: `[host[:port]/]path:tag`. */
@@ -13,7 +13,6 @@ const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const PATH = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 const HOST = new RegExp(`^${LABEL}(?:\\.${LABEL})*(?::\\d{1,5})?$`);
-const TAG = /^\w[\w.-]{0,127}$/;
 /** Docker Hub answers under several names. */
 const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
@@ -33,7 +32,7 @@ export function parseImageName(image: string, tag: string | undefined): ImageNam
     givenTag = inline;
     name = name.slice(0, tagStart);
   }
-  if (givenTag === undefined || !TAG.test(givenTag)) return undefined;
+  if (givenTag === undefined || !isTag(givenTag)) return undefined;
   const [first, ...rest] = name.split('/');
   // Docker's rule: a first component with a dot or a port, or `localhost`, is a registry host.
   const host = rest.length > 0 && (/[.:]/.test(first!) || first === 'localhost') ? first! : undefined;

@@ -41,6 +41,10 @@ const MANIFEST_HEAD: RequestShape = {
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^\w[\w.-]{0,127}$/;
+
+/** A tag as the distribution spec allows it. */
+export const isTag = (text: string): boolean => TAG.test(text);
+
 /** Enough for any real tag list; a Link header that never ends is the registry's bug, not a reason to loop forever. */
 const MAX_TAG_PAGES = 100;
 
@@ -223,7 +227,7 @@ export function createOciClient({
 
     async hasManifest(repository, tag) {
       const name = repositoryName(repository);
-      if (!TAG.test(tag)) throw new InvalidInputError('tag: must be a tag (letters, digits, "_", ".", "-")', 'tag');
+      if (!isTag(tag)) throw new InvalidInputError('tag: must be a tag (letters, digits, "_", ".", "-")', 'tag');
       const path = `/v2/${name}/manifests/${tag}`;
       const response = await get(path, `repository:${name}:pull`, AbortSignal.timeout(timeoutMs), MANIFEST_HEAD);
       await response.body?.cancel();

@@ -197,24 +197,6 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     return cursor ? { items: Items as T[], cursor } : { items: Items as T[] };
   }
 
-  /**
-   * The first `limit` items of a collection whose sort key is at most `upTo`, in
-   * sort-key order: for sort keys that begin with a time, the ones that are due.
-   */
-  async function listUpTo<T>(collection: Collection, upTo: string, { limit }: { limit: number }): Promise<T[]> {
-    const { Items = [] } = await client.send(
-      new QueryCommand({
-        TableName,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :prefix AND :upTo',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ':pk': collection.pk, ':prefix': collection.skPrefix, ':upTo': upTo },
-        Limit: limit,
-        ConsistentRead: true,
-      }),
-    );
-    return Items as T[];
-  }
-
   /** Every item of a collection, page by page (for lists the specs return whole). */
   async function listAll<T>(collection: Collection, options: { attributes?: readonly string[] } = {}): Promise<T[]> {
     const items: T[] = [];
@@ -298,7 +280,6 @@ export function createStore({ client, tableName }: { client: DynamoDBDocumentCli
     removeAll,
     putAll,
     list,
-    listUpTo,
     listAll,
     count,
     transact,

@@ -55,7 +55,7 @@ describe('npm start (the local server)', () => {
     expect(berth!.notes).toContain('scheduled jobs every 0.5 s');
     const created = await call('/admin/vkube/orders', {
       method: 'POST',
-      body: JSON.stringify({ duration: 2, region: 'cn-south', serviceOptions: { resourceUnit: '1-Unit-Resource' } }),
+      body: JSON.stringify({ duration: 6, region: 'cn-south', serviceOptions: { resourceUnit: '1-Unit-Resource' } }),
     });
     const order = (await created.json()) as { id: string; secret: string };
     expect(created.status).toBe(201);

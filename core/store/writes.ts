@@ -1,24 +1,29 @@
 import type { ItemKey } from './keys.ts';
 import type { TransactItem } from './store.ts';
 
-/**
- * Named writes for `store.transact`, each with the race it guards against.
- * `conflict` is the message of the Conflict a failed condition becomes.
+/*
+ * The writes the domain composes into `store.transact`, each named for what
+ * it guarantees, so each race is explained once, here. `conflict` is the
+ * message of the Conflict a failed condition becomes.
  */
-export type TransactionItem = TransactItem & { conflict?: string };
 
-/** Creates an item that must not exist yet: two creators of one key cannot both believe they won. */
-export function createItem(key: ItemKey, attributes: Record<string, unknown>, conflict: string): TransactionItem {
-  return { Put: { Item: { ...attributes, ...key }, ConditionExpression: 'attribute_not_exists(pk)' }, conflict };
+/** One write of a transaction, with the Conflict message its failed condition means. */
+export type Write = TransactItem & { conflict?: string };
+
+type Item = ItemKey & Record<string, unknown>;
+
+/** Puts a new item. Guards against two creators of the same key both believing they won. */
+export function createIfAbsent(item: Item, conflict?: string): Write {
+  return { Put: { Item: item, ConditionExpression: 'attribute_not_exists(pk)' }, conflict };
 }
 
-/** Writes an item whatever it held: for a setting where the last writer is meant to win. */
-export function putItem(key: ItemKey, attributes: Record<string, unknown>): TransactionItem {
-  return { Put: { Item: { ...attributes, ...key } } };
+/** Puts an item whatever is there: for a setting where the last writer is meant to win. */
+export function putItem(item: Item): Write {
+  return { Put: { Item: item } };
 }
 
-/** Requires an item to exist when the transaction commits: what the other writes refer to cannot vanish meanwhile. */
-export function requireItem(key: ItemKey, conflict: string): TransactionItem {
+/** Writes nothing; fails the transaction unless the item exists (what the others write depends on it). */
+export function requireExists(key: ItemKey, conflict: string): Write {
   return { ConditionCheck: { Key: key, ConditionExpression: 'attribute_exists(pk)' }, conflict };
 }
 
@@ -31,8 +36,8 @@ export function updateAtVersion(
   key: ItemKey,
   expectedVersion: number,
   changes: Record<string, unknown>,
-  conflict: string,
-): TransactionItem {
+  conflict?: string,
+): Write {
   const names: Record<string, string> = { '#version': 'version' };
   const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1 };
   const assignments = Object.entries(changes).map(([name, value], index) => {
@@ -53,7 +58,7 @@ export function updateAtVersion(
 }
 
 /** Deletes an item still at `expectedVersion`: a delete cannot discard a change it never saw. */
-export function deleteAtVersion(key: ItemKey, expectedVersion: number, conflict: string): TransactionItem {
+export function deleteAtVersion(key: ItemKey, expectedVersion: number, conflict?: string): Write {
   return {
     Delete: {
       Key: key,
@@ -66,7 +71,7 @@ export function deleteAtVersion(key: ItemKey, expectedVersion: number, conflict:
 }
 
 /** Deletes an item if it is there (for items only their owner's transactions write). */
-export function deleteItem(key: ItemKey): TransactionItem {
+export function deleteItem(key: ItemKey): Write {
   return { Delete: { Key: key } };
 }
 
@@ -75,12 +80,7 @@ export function deleteItem(key: ItemKey): TransactionItem {
  * holds it or `owner` already does, so two owners racing for one key cannot
  * both hold it.
  */
-export function claimItem(
-  key: ItemKey,
-  owner: string,
-  attributes: Record<string, unknown>,
-  conflict: string,
-): TransactionItem {
+export function claimItem(key: ItemKey, owner: string, attributes: Record<string, unknown>, conflict: string): Write {
   return {
     Put: {
       Item: { ...attributes, owner, ...key },
@@ -93,7 +93,7 @@ export function claimItem(
 }
 
 /** Gives a claim up, only if `owner` still holds it: a release never frees what another owner claimed since. */
-export function releaseClaim(key: ItemKey, owner: string): TransactionItem {
+export function releaseClaim(key: ItemKey, owner: string): Write {
   return {
     Delete: {
       Key: key,
