@@ -9,6 +9,7 @@ export const groups = [
   { name: 'zadig-service', prefixes: ['/openapi/projects', '/openapi/templates', '/openapi/service'] },
   { name: 'zadig-environment', prefixes: ['/openapi/environments', '/openapi/operations', '/openapi/logs'] },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
+  { name: 'hooks', prefixes: ['/hooks'] },
 ] as const;
 
 export type GroupName = (typeof groups)[number]['name'];

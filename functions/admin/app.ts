@@ -16,6 +16,7 @@ import {
   registryHealth,
 } from '../../core/registries/manage-registries.ts';
 import { registerRegistry } from '../../core/registries/register-registry.ts';
+import { mountHookAdmin } from '../hooks/admin.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
@@ -67,6 +68,8 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
   route(routes.registryHealth, async (c, { params }) =>
     c.json(await registryHealth({ ctx, id: params.id, timeoutMs: registryTimeoutMs })),
   );
+
+  mountHookAdmin(route, { ctx, connections });
 
   return app;
 }

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { CreateTokenInput } from '../../core/auth/schemas.ts';
 import { RegisterClusterInput, UpdateClusterInput } from '../../core/clusters/schemas.ts';
 import { RegisterRegistryInput } from '../../core/registries/schemas.ts';
+import { hookAdminRoutes } from '../hooks/routes.ts';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
 
@@ -202,4 +203,5 @@ export const adminRoutes = {
       },
     },
   }),
+  ...hookAdminRoutes,
 };

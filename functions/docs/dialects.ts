@@ -1,4 +1,5 @@
 import { adminRoutes } from '../admin/routes.ts';
+import { hooksRoutes } from '../hooks/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
 import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
 import { zadigServiceRoutes } from '../zadig-service/routes.ts';
@@ -47,5 +48,12 @@ export const dialects: DialectDocs[] = [
       msgId: '1641876953',
       responseTime: '2022-01-11 13:00:28',
     },
+  },
+  {
+    tag: 'hooks',
+    description:
+      'Inbound hooks: registry and CI deliveries (distribution, Harbor, GitHub, Standard Webhooks, generic), authenticated by the hook’s secret.',
+    routes: hooksRoutes,
+    errorExample: { code: 401, message: 'Unauthorized', description: 'X-Hub-Signature-256 does not match the body' },
   },
 ];

@@ -6,6 +6,7 @@ import { createDocsApp } from '../docs/app.ts';
 import type { GroupName } from '../groups.ts';
 import type { Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
+import { createHooksApp } from '../hooks/app.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
@@ -44,5 +45,6 @@ export function createGroupApps({
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging, ...logStream }),
     docs: createDocsApp(logging),
+    hooks: createHooksApp({ ctx, ...logging }),
   };
 }

@@ -1,6 +1,8 @@
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import { probeCluster } from '../../core/clusters/manage-clusters.ts';
 import { runOperation } from '../../core/environments/run-operation.ts';
+import type { DeliveryItem } from '../../core/hooks/deliveries.ts';
+import { runDelivery } from '../../core/hooks/rollout.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { toItemChange, type ItemChange, type StreamRecord } from './stream.ts';
 
@@ -26,6 +28,7 @@ async function handleChange(change: ItemChange, deps: WorkerDeps): Promise<void>
   if (item?.['entity'] === 'operation' && change.event === 'INSERT') {
     await runOperation({ ...deps, id: String(item['id']) });
   }
+  if (item?.['entity'] === 'hook-delivery' && change.event === 'INSERT') await runDelivery(deps, item as DeliveryItem);
 }
 
 /** The probe's own status write is a MODIFY too; only a new kubeconfig is worth a new probe. */

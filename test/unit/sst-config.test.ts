@@ -125,6 +125,7 @@ describe('sst.config.ts', () => {
       'zadig-service': ['BERTH_ADMIN_TOKEN'],
       'zadig-environment': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       docs: [],
+      hooks: ['BERTH_ENCRYPTION_KEY'],
     });
     expect(secretsOf(deployed.subscribers[0]!.environment)).toEqual(['BERTH_ENCRYPTION_KEY']);
   });
