@@ -236,6 +236,22 @@ describe('a distribution registry hook rolls the Zadig env service on push', () 
     expect(after.metadata?.generation).toBe(before.metadata?.generation);
   });
 
+  it('collapses another delivery of the same image to the same target into the first rollout', async () => {
+    const first = forwarded.find((entry) => entry.status === 202);
+    if (!first) throw new Error('the registry delivered no accepted push');
+    // The registry repeating itself under new event ids (or a second envelope for a multi-arch push).
+    const envelope = JSON.parse(first.body) as { events: Array<{ id: string }> };
+    for (const event of envelope.events) event.id = `${event.id}-again`;
+    const repeat = await call(hooksApp(), `/hooks/${hookId}`, {
+      body: JSON.stringify(envelope),
+      headers: first.headers,
+    });
+    expect(repeat.status).toBe(202);
+    expect(repeat.headers.get('berth-duplicate-delivery')).toBeNull();
+    const stages = await stageReached(hookId, stringAt(repeat.json, 'record_id'), 'collapsed');
+    expect(stages.map((stage) => stage['stage'])).toEqual(['collapsed']);
+  });
+
   it('refuses a forged delivery and records it', async () => {
     const first = forwarded.find((entry) => entry.status === 202);
     if (!first) throw new Error('the registry delivered no accepted push');
