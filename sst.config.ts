@@ -102,6 +102,16 @@ export default $config({
       nodejs: { ...shared.nodejs, install: ['@scalar/api-reference'] },
     });
 
+    // Inbound hooks: public (each delivery is signed), no cluster client; the worker rolls out what they accept.
+    // Its rate limit is per warm instance, so reserved concurrency bounds the total a flood can get through.
+    const hooks = new sst.aws.Function('Hooks', {
+      ...shared,
+      ...needs({ encryptionKey: true }),
+      handler: 'functions/hooks/index.handler',
+      url: true,
+      concurrency: { reserved: 10 },
+    });
+
     // A failing batch is split to find the record at fault and retried a bounded
     // number of times (the default is to retry until the record expires).
     table.subscribe(
@@ -140,6 +150,7 @@ export default $config({
     router.route('/api/v1/k8s', vKube.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
+    router.route('/hooks', hooks.url);
 
     return { url: router.url };
   },

@@ -14,6 +14,7 @@ export const groups = [
 
   { name: 'v-kube', prefixes: ['/k8s', '/api/v1/k8s'] },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
+  { name: 'hooks', prefixes: ['/hooks'] },
 ] as const;
 
 export type GroupName = (typeof groups)[number]['name'];

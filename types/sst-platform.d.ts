@@ -28,6 +28,7 @@ declare namespace sst {
       link?: unknown[];
       environment?: Record<string, SstOutput<string>>;
       nodejs?: { minify?: boolean; install?: string[] };
+      concurrency?: { reserved?: number; provisioned?: number };
     };
     class Function {
       constructor(name: string, args: FunctionArgs);

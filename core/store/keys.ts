@@ -177,3 +177,36 @@ const padded = (id: number) => String(id).padStart(12, '0');
 
 /** The partition + sort-key prefix a list reads. */
 export type Collection = { pk: string; skPrefix: string };
+
+/**
+ * Keys of the hook items. A hook's deliveries, their stage records and the
+ * delivery ids it has seen share the hook's partition, so one Query lists them.
+ *
+ * | item                 | pk                     | sk                              |
+ * |----------------------|------------------------|---------------------------------|
+ * | hook                 | `HOOKS`                | `HOOK#<id>`                     |
+ * | delivery record      | `HOOK#<id>`            | `DELIVERY#<record id>`          |
+ * | delivery stage       | `HOOK#<id>`            | `STAGE#<record id>#<time>#<n>`  |
+ * | delivery id seen     | `HOOK#<id>`            | `SEEN#<sha256 of delivery id>`  |
+ * | target lease + state | `HOOKTARGET#<target>`  | `LEASE`                         |
+ * | rollout (collapse)   | `HOOKTARGET#<target>`  | `ROLLOUT#<digest or tag>`       |
+ */
+export const hookKeys = {
+  hook: (id: string): ItemKey => ({ pk: 'HOOKS', sk: `HOOK#${id}` }),
+  hooks: { pk: 'HOOKS', skPrefix: 'HOOK#' },
+  delivery: (hookId: string, recordId: string): ItemKey => ({ pk: `HOOK#${hookId}`, sk: `DELIVERY#${recordId}` }),
+  deliveries: (hookId: string): Collection => ({ pk: `HOOK#${hookId}`, skPrefix: 'DELIVERY#' }),
+  stage: (hookId: string, recordId: string, suffix: string): ItemKey => ({
+    pk: `HOOK#${hookId}`,
+    sk: `STAGE#${recordId}#${suffix}`,
+  }),
+  stages: (hookId: string, recordId: string): Collection => ({ pk: `HOOK#${hookId}`, skPrefix: `STAGE#${recordId}#` }),
+  /** Everything a hook keeps under it of one kind (`DELIVERY#`, `STAGE#`, `SEEN#`). */
+  kept: (hookId: string, skPrefix: 'DELIVERY#' | 'STAGE#' | 'SEEN#'): Collection => ({
+    pk: `HOOK#${hookId}`,
+    skPrefix,
+  }),
+  seen: (hookId: string, deliveryHash: string): ItemKey => ({ pk: `HOOK#${hookId}`, sk: `SEEN#${deliveryHash}` }),
+  targetLease: (target: string): ItemKey => ({ pk: `HOOKTARGET#${target}`, sk: 'LEASE' }),
+  rollout: (target: string, version: string): ItemKey => ({ pk: `HOOKTARGET#${target}`, sk: `ROLLOUT#${version}` }),
+};

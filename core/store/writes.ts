@@ -194,3 +194,29 @@ function expression(...parts: Condition[]) {
     ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
   };
 }
+
+/**
+ * Takes a lease on `key` for `holder` until `until` (epoch ms), creating the
+ * item when absent. Guards against two workers acting on one target at once:
+ * the lease is taken only when nobody holds it, it has run out (a holder that
+ * died), or `holder` already holds it. Released with `Store.annotate`, on
+ * condition that the holder still holds it.
+ */
+export function takeLease(
+  key: ItemKey,
+  holder: string,
+  until: number,
+  now: number,
+  conflict?: string,
+): WriteOf<'Update'> {
+  return {
+    Update: {
+      Key: key,
+      UpdateExpression: 'SET #holder = :holder, #until = :until',
+      ConditionExpression: 'attribute_not_exists(#until) OR #until < :now OR #holder = :holder',
+      ExpressionAttributeNames: { '#holder': 'leaseHolder', '#until': 'leaseUntil' },
+      ExpressionAttributeValues: { ':holder': holder, ':until': until, ':now': now },
+    },
+    conflict,
+  };
+}

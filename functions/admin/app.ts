@@ -22,6 +22,7 @@ import {
   type DefaultRegistry,
 } from '../../core/registries/default-registry.ts';
 import { registerRegistry } from '../../core/registries/register-registry.ts';
+import { mountHookAdmin } from '../hooks/admin.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
@@ -91,6 +92,8 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
     await deleteOrder({ ctx, connections, id: params.id });
     return c.body(null, 204);
   });
+
+  mountHookAdmin(route, { ctx, connections });
 
   return app;
 }

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { CreateTokenInput } from '../../core/auth/schemas.ts';
 import { RegisterClusterInput, UpdateClusterInput } from '../../core/clusters/schemas.ts';
 import { RegisterRegistryInput } from '../../core/registries/schemas.ts';
+import { hookAdminRoutes } from '../hooks/routes.ts';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
 import { CreateOrderBody } from '../v-kube/views.ts';
@@ -292,4 +293,6 @@ export const adminRoutes = {
       503: { description: 'The order’s cluster did not answer; the order is kept' },
     },
   }),
+
+  ...hookAdminRoutes,
 };

@@ -1,4 +1,5 @@
 import { adminRoutes } from '../admin/routes.ts';
+import { hooksRoutes } from '../hooks/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
 import { oteAppRoutes } from '../ote-app/routes.ts';
 import { oteDeployRoutes } from '../ote-deploy/routes.ts';
@@ -78,5 +79,12 @@ export const dialects: DialectDocs[] = [
       'V-Kube: regions, image and host-port checks (open), and orders with their pod (the order’s `secret` header). Every path is served both as `/k8s/...` and `/api/v1/k8s/...`.',
     routes: { ...vKubeRoutes, ...vKubeRoutesAtOtherPaths },
     errorExample: { error: { code: 400, message: 'item field empty' } },
+  },
+  {
+    tag: 'hooks',
+    description:
+      'Inbound hooks: registry and CI deliveries (distribution, Harbor, GitHub, Standard Webhooks, generic), authenticated by the hook’s secret.',
+    routes: hooksRoutes,
+    errorExample: { code: 401, message: 'Unauthorized', description: 'X-Hub-Signature-256 does not match the body' },
   },
 ];

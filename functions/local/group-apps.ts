@@ -6,6 +6,7 @@ import { createDocsApp } from '../docs/app.ts';
 import type { GroupName } from '../groups.ts';
 import type { Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
+import { createHooksApp } from '../hooks/app.ts';
 import { createK8sServiceApp } from '../k8s-service/app.ts';
 import { createOteAppApp } from '../ote-app/app.ts';
 import { createOteDeployApp } from '../ote-deploy/app.ts';
@@ -53,5 +54,6 @@ export function createGroupApps({
 
     'v-kube': createVKubeApp({ ctx, connections, ...logging }),
     docs: createDocsApp(logging),
+    hooks: createHooksApp({ ctx, ...logging }),
   };
 }

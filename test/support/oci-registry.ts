@@ -21,11 +21,18 @@ export type TestRegistry = { url: string; username: string; password: string };
 export async function startOciRegistry({
   username = 'berth',
   password = randomBytes(12).toString('hex'),
+  extraConfig = [],
+  port: chosenPort,
+}: {
+  username?: string;
+  password?: string;
+  extraConfig?: string[];
+  port?: number;
 } = {}): Promise<TestRegistry & { stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-registry-'));
   const { stdout: htpasswd } = await promisify(execFile)('htpasswd', ['-Bbn', username, password]);
   await writeFile(join(dir, 'htpasswd'), htpasswd);
-  const port = await freePort();
+  const port = chosenPort ?? (await freePort());
   await writeFile(
     join(dir, 'config.yml'),
     [
@@ -34,6 +41,7 @@ export async function startOciRegistry({
       `storage: {filesystem: {rootdirectory: ${JSON.stringify(join(dir, 'data'))}}, delete: {enabled: true}}`,
       `http: {addr: "127.0.0.1:${port}", secret: ${randomBytes(16).toString('hex')}}`,
       `auth: {htpasswd: {realm: berth-test, path: ${JSON.stringify(join(dir, 'htpasswd'))}}}`,
+      ...extraConfig,
       '',
     ].join('\n'),
   );

@@ -92,7 +92,8 @@ beforeAll(() => {
 describe('the Lambda entries sst.config.ts deploys', () => {
   it('answer a path no route takes with the router’s own not-found', async () => {
     for (const group of groups) {
-      const path = `${group.prefixes[0]}/no-such-route`;
+      // Two segments: one segment under /hooks is a hook id, which only the table can say is unknown.
+      const path = `${group.prefixes[0]}/no-such-route/at-all`;
       const answer = await invoke(group.name, 'POST', path);
       expect(isRouterNotFound(answer, 'POST', path), `${group.name}: ${JSON.stringify(answer)}`).toBe(true);
     }

@@ -136,6 +136,7 @@ describe('sst.config.ts', () => {
 
       'v-kube': ['BERTH_ENCRYPTION_KEY'],
       docs: [],
+      hooks: ['BERTH_ENCRYPTION_KEY'],
     });
     expect(secretsOf(deployed.subscribers[0]!.environment)).toEqual(['BERTH_ENCRYPTION_KEY']);
   });
