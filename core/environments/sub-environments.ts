@@ -522,6 +522,8 @@ async function rerouteBase(
 ): Promise<void> {
   if (!current) return;
   const subEnvironments = change(current.subEnvironments);
+  // At the version read: a concurrent enable of the base or another sub-environment joining makes this a 409 (the
+  // operation fails and a retry joins again), never a lost route.
   await writeSharing(ctx, principal, base, stored, {
     enabled: current.enabled,
     previousInjection: current.previousInjection,
@@ -531,7 +533,9 @@ async function rerouteBase(
   });
   if (!current.enabled) return;
   const [envServices, services] = await Promise.all([readEnvServices(ctx, base), cluster.listServices(base.namespace)]);
-  const routed = new Set(current.objects.filter((object) => object.kind === VIRTUAL_SERVICE.kind).map((o) => o.name));
+  const routed = new Set(
+    current.objects.filter((object) => object.kind === VIRTUAL_SERVICE.kind).map((object) => object.name),
+  );
   const objects = baseVirtualServices(base, envServices, services, current.portals, subEnvironments).filter((object) =>
     routed.has(object.metadata.name),
   );
