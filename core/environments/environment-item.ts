@@ -28,6 +28,8 @@ export type EnvironmentItem = {
   /** The operation that creates the environment: a retry of a creation takes its configurations from it. */
   creationOperationId: string;
   globalVariables: ServiceVariable[];
+  /** Set on a sub-environment: the shared test environment whose routing sends it the `x-env: <key>` requests. */
+  baseEnv?: string;
   status: EnvironmentStatus;
   statusMessage?: string | null;
   lastOperationId: string;

@@ -23,6 +23,7 @@ import {
 import { newOperation, openConfigs, readOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
 import { renderEnvService, typeGlobalVariables, withPromotedGlobals } from './render-env-service.ts';
+import { requireNoSubEnvironments, requireSharedBase } from './sub-environments.ts';
 import type { EnvironmentChange, EnvServiceInput, NewEnvironment } from './schemas.ts';
 
 /**
@@ -46,6 +47,8 @@ export async function createEnvironment({
   await requireProject(ctx, principal, projectKey);
   await readCluster(ctx, input.clusterId);
   await readRegistry(ctx, input.registryId);
+  if (input.baseEnv !== undefined)
+    await requireSharedBase(ctx, { project: projectKey, scope, clusterId: input.clusterId, baseEnv: input.baseEnv });
   if (input.services.length > MAX_SERVICES_PER_CHANGE * 10)
     throw new InvalidInputError(
       text`${field('services')}: at most ${MAX_SERVICES_PER_CHANGE * 10} per environment creation`,
@@ -84,6 +87,7 @@ export async function createEnvironment({
     namespace: input.namespace,
     registryId: input.registryId,
     globalVariables: globals,
+    ...(input.baseEnv !== undefined ? { baseEnv: input.baseEnv } : {}),
     status: 'creating',
     lastOperationId: operation.id,
     creationOperationId: operation.id,
@@ -189,6 +193,7 @@ export async function deleteEnvironment({
 }: EnvRef & { deleteResources: boolean }): Promise<{ operationId: string }> {
   const env = await requireEnvironment(ref);
   requireIdle(env);
+  await requireNoSubEnvironments(ref.ctx, env);
   const operation = newOperation(
     ref.ctx,
     ref.principal,

@@ -20,7 +20,7 @@ import { openConfigs, readOperation, type OperationItem, type ServiceResult } fr
 import { renderEnvService } from './render-env-service.ts';
 import type { EnvConfig } from './schemas.ts';
 import { readSharing, sharingKey } from './sub-environment-item.ts';
-import { endSharing } from './sub-environments.ts';
+import { endSharing, joinBase, leaveBase } from './sub-environments.ts';
 
 type Deps = { ctx: CoreContext; connections: ClusterConnections };
 
@@ -84,6 +84,9 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
         return finish(ctx, operation, results, undefined);
       }
     }
+    // A sub-environment's routes follow its services, so they are renewed after every change of them.
+    if (env.baseEnv !== undefined && !failureOf(results))
+      await joinBase({ ctx, cluster, env, by: operation.createdBy });
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     return finish(ctx, operation, results, error.message, env);
@@ -312,6 +315,7 @@ async function removeServices(
 
 /** Sharing (labels, VirtualServices, portal) is undone before the environment goes, whether or not its resources stay. */
 async function undoSharing(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem, by: string) {
+  if (env.baseEnv !== undefined) await leaveBase({ ctx, cluster, env, by });
   const { stored } = await readSharing(ctx, env);
   if (!stored) return;
   const namespace = await cluster.getObject({ apiVersion: 'v1', kind: 'Namespace', name: env.namespace });

@@ -38,6 +38,8 @@ export type NewEnvironment = {
   globalVariables: GlobalVariableValue[];
   services: EnvServiceInput[];
   configs: EnvConfig[];
+  /** Zadig's `sub_env`: the shared environment this one becomes a sub-environment of. */
+  baseEnv?: string | undefined;
 };
 
 /** Production edits take the registry or the alias; test edits the registry. */

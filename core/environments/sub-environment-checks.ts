@@ -72,22 +72,25 @@ function toPodView(pod: KubeObject): PodView {
 const isSubset = (subset: Record<string, string>, set: Record<string, string>) =>
   Object.entries(subset).every(([key, value]) => set[key] === value);
 
-/**
- * Deployments and StatefulSets (the workloads Zadig routes to) that no
- * Service selects, as `<name>.<Kind>`, sorted. A Service selects a workload
- * when its selector is a subset of the workload's pod-template labels; a
- * Service without a selector selects nothing.
- */
+/** Deployments and StatefulSets: the workloads Zadig routes to. */
+const routable = (view: Pick<NamespaceView, 'workloads'>) =>
+  view.workloads.filter((workload) => workload.kind === 'Deployment' || workload.kind === 'StatefulSet');
+
+/** A Service selects a workload when its selector is a subset of the workload's pod-template labels; a Service without a selector selects nothing. */
+const selects = (service: ServiceSummary, workload: WorkloadSummary) =>
+  Object.keys(service.selector).length > 0 && isSubset(service.selector, workload.podLabels);
+
+/** Routable workloads that no Service selects, as `<name>.<Kind>`, sorted. */
 export function workloadsWithoutService(view: Pick<NamespaceView, 'workloads' | 'services'>): string[] {
-  const selectors = view.services
-    .map((service) => service.selector)
-    .filter((selector) => Object.keys(selector).length > 0);
-  return view.workloads
-    .filter((workload) => workload.kind === 'Deployment' || workload.kind === 'StatefulSet')
-    .filter((workload) => !selectors.some((selector) => isSubset(selector, workload.podLabels)))
+  return routable(view)
+    .filter((workload) => !view.services.some((service) => selects(service, workload)))
     .map((workload) => `${workload.name}.${workload.kind}`)
     .sort();
 }
+
+/** The Services that select a routable workload (Zadig's `doesSvcHasWorkload`). */
+export const servicesWithWorkloads = (view: Pick<NamespaceView, 'workloads' | 'services'>): ServiceSummary[] =>
+  view.services.filter((service) => routable(view).some((workload) => selects(service, workload)));
 
 export const hasSidecar = (pod: Pick<PodView, 'containers'>) => pod.containers.includes(SIDECAR_CONTAINER);
 const livePods = (view: Pick<NamespaceView, 'pods'>) => view.pods.filter((pod) => !pod.terminating);

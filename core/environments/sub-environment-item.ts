@@ -7,11 +7,16 @@ import type { PortalProtocol, PortalServer } from './sub-environment-schemas.ts'
 /** An object Berth created in the environment's namespace for sharing. */
 export type SharedObject = { apiVersion: string; kind: string; name: string };
 
+/** A sub-environment of a shared environment, and the Services of the base it runs (its `x-env` routes there). */
+export type SubEnvironment = { env: string; namespace: string; services: string[] };
+
 /**
  * Whether an environment is shared, and everything enabling it created, so
  * that disabling removes exactly that and gives the namespace back as it was.
- * One item per environment (aspect `sharing`): portals live in it too, so one
- * version guards every change.
+ * One item per environment (aspect `sharing`): portals and sub-environments
+ * live in it too, so one version guards every change. A sub-environment has
+ * one as well, never `enabled` (it is not shared itself): it records what
+ * joining its base created in its own namespace.
  */
 export type SharingItem = {
   entity: 'env-sharing';
@@ -27,6 +32,8 @@ export type SharingItem = {
   objects: SharedObject[];
   /** Entry services: Zadig service name to the servers last set, in the order given. */
   portals: Record<string, PortalServer[]>;
+  /** The sub-environments whose `x-env` requests this environment's VirtualServices route, by key. */
+  subEnvironments: SubEnvironment[];
   updatedBy: string;
   updatedAt: string;
   version: number;
@@ -37,13 +44,18 @@ export type SharingItem = {
  * (Zadig's, from the days the request body was stored as given).
  */
 type StoredPortalServer = { host: string; port_number: number; port_protocol: PortalProtocol };
-type StoredSharing = Omit<SharingItem, 'portals'> & { portals: Record<string, StoredPortalServer[]> };
+type StoredSharing = Omit<SharingItem, 'portals' | 'subEnvironments'> & {
+  portals: Record<string, StoredPortalServer[]>;
+  /** Absent from records written before sub-environments could be created. */
+  subEnvironments?: SubEnvironment[];
+};
 
 const mapPortals = <A, B>(portals: Record<string, A[]>, map: (server: A) => B): Record<string, B[]> =>
   Object.fromEntries(Object.entries(portals).map(([service, servers]) => [service, servers.map(map)]));
 
-const fromStored = ({ portals, ...item }: StoredSharing): SharingItem => ({
+const fromStored = ({ portals, subEnvironments, ...item }: StoredSharing): SharingItem => ({
   ...item,
+  subEnvironments: subEnvironments ?? [],
   portals: mapPortals(portals, (server) => ({
     host: server.host,
     port: server.port_number,
@@ -77,7 +89,9 @@ export async function readSharing(
   return { current, stored };
 }
 
-type SharingChanges = Pick<SharingItem, 'enabled' | 'previousInjection' | 'objects' | 'portals'>;
+/** What a change sets; sub-environments are kept as they are unless given. */
+type SharingChanges = Pick<SharingItem, 'enabled' | 'previousInjection' | 'objects' | 'portals'> &
+  Partial<Pick<SharingItem, 'subEnvironments'>>;
 
 /**
  * Writes the record under the version it was read at: two requests changing
@@ -100,7 +114,14 @@ export async function writeSharing(
     updatedAt: ctx.now().toISOString(),
   };
   if (!stored) {
-    const item: StoredSharing = { entity: 'env-sharing', project: env.project, env: env.key, ...written, version: 1 };
+    const item: StoredSharing = {
+      entity: 'env-sharing',
+      project: env.project,
+      env: env.key,
+      subEnvironments: [],
+      ...written,
+      version: 1,
+    };
     // Guards against two first enables of one environment both creating the record.
     await ctx.store.create(sharingKey(env), item, conflict);
     return fromStored(item);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '../cluster/gateway.ts';
+import type { KubeObject, ServiceSummary } from '../cluster/gateway.ts';
 import type { PortalServer } from './sub-environment-schemas.ts';
 
 /**
@@ -44,20 +44,82 @@ export function portalGatewayName(serviceName: string): string {
 
 export type Portal = { gateway: string; servers: readonly PortalServer[] };
 
+/** A sub-environment as the base's routing sees it: its key (the `x-env` value) and namespace. */
+export type SubRoute = { env: string; namespace: string };
+
+const host = (k8sService: string, namespace: string) => `${k8sService}.${namespace}.svc.cluster.local`;
+const routeTo = (k8sService: string, namespace: string) => ({
+  route: [{ destination: { host: host(k8sService, namespace) } }],
+});
+const headerRouteTo = (k8sService: string, sub: SubRoute) => ({
+  match: [{ headers: { [ENV_HEADER]: { exact: sub.env } } }],
+  ...routeTo(k8sService, sub.namespace),
+});
+
 /**
- * Routes a Service's traffic to itself in the environment's namespace. Sub-
- * environments add `x-env`-matched routes before this one; the base route
- * stays last. With a portal, the ingress gateway's hosts route here too, and
- * `mesh` stays listed so in-mesh callers keep their route.
+ * Routes a Service's traffic to itself in the environment's namespace, but
+ * for requests carrying `x-env: <sub-environment>` of a sub-environment that
+ * runs the Service: those go to the sub-environment's namespace first (as
+ * Zadig's `ensureUpdateVirtualServiceInBase` puts them). The base route stays
+ * last. With a portal, the ingress gateway's hosts route here too, and `mesh`
+ * stays listed so in-mesh callers keep their route.
  */
-export function virtualService(envKey: string, namespace: string, k8sService: string, portal?: Portal): KubeObject {
+export function virtualService(
+  envKey: string,
+  namespace: string,
+  k8sService: string,
+  portal?: Portal,
+  subRoutes: readonly SubRoute[] = [],
+): KubeObject {
   return {
     ...VIRTUAL_SERVICE,
     metadata: { name: virtualServiceName(k8sService), labels: labels(envKey) },
     spec: {
       hosts: [k8sService, ...(portal?.servers.map((server) => server.host) ?? [])],
       ...(portal ? { gateways: ['mesh', portal.gateway] } : {}),
-      http: [{ route: [{ destination: { host: `${k8sService}.${namespace}.svc.cluster.local` } }] }],
+      http: [...subRoutes.map((sub) => headerRouteTo(k8sService, sub)), routeTo(k8sService, namespace)],
+    },
+  };
+}
+
+/**
+ * A Service as seen from a sub-environment's namespace (Zadig's
+ * `ensureVirtualServiceInGray` and `EnsureDefaultVirtualServiceInGray`): a
+ * Service the sub-environment runs takes its own `x-env` requests, and every
+ * other request goes to the base's.
+ */
+export function subVirtualService(sub: SubRoute, baseNamespace: string, k8sService: string, runs: boolean): KubeObject {
+  return {
+    ...VIRTUAL_SERVICE,
+    metadata: { name: virtualServiceName(k8sService), labels: labels(sub.env) },
+    spec: {
+      hosts: [k8sService],
+      http: [...(runs ? [headerRouteTo(k8sService, sub)] : []), routeTo(k8sService, baseNamespace)],
+    },
+  };
+}
+
+/**
+ * A base Service the sub-environment does not run, copied into its namespace
+ * so that the name resolves there and the sidecar can route it to the base
+ * (Zadig's `EnsureDefaultK8sServiceInGray`). Only the name, ports and
+ * selector are needed for that: the copy is a ClusterIP Service (headless if
+ * the base's is), so it claims no node port or load balancer of its own.
+ */
+export function serviceCopy(subKey: string, base: ServiceSummary): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: base.name, labels: { ...base.labels, ...labels(subKey) } },
+    spec: {
+      ...(base.clusterIP === 'None' ? { clusterIP: 'None' } : {}),
+      ...(Object.keys(base.selector).length > 0 ? { selector: base.selector } : {}),
+      ports: base.ports.map((port) => ({
+        ...(port.name === null ? {} : { name: port.name }),
+        port: port.port,
+        ...(port.targetPort === null ? {} : { targetPort: port.targetPort }),
+        protocol: port.protocol,
+      })),
     },
   };
 }

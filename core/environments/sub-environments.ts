@@ -1,19 +1,42 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
-import { KindNotServedError, type ClusterConnections, type KubeCluster, type KubeObject } from '../cluster/gateway.ts';
-import { ConflictError, NotFoundError, UnavailableError } from '../errors.ts';
+import {
+  KindNotServedError,
+  type ClusterConnections,
+  type KubeCluster,
+  type KubeObject,
+  type ServiceSummary,
+} from '../cluster/gateway.ts';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError, field, text } from '../errors.ts';
+import type { ServiceScope } from '../services/scope.ts';
+import { keys } from '../store/keys.ts';
 import { requireSettled } from './environment-state.ts';
-import { readEnvServices, requireEnvironment, type EnvRef, type EnvironmentItem } from './environment-item.ts';
+import {
+  environmentKind,
+  environmentName,
+  readEnvServices,
+  requireEnvironment,
+  type EnvRef,
+  type EnvServiceItem,
+  type EnvironmentItem,
+} from './environment-item.ts';
 import {
   hasSidecar,
   listVirtualServices,
   podsOf,
   readNamespaceView,
   readPods,
+  servicesWithWorkloads,
   shareReadiness,
   workloadsWithoutService,
 } from './sub-environment-checks.ts';
-import { readSharing, writeSharing, type SharedObject } from './sub-environment-item.ts';
+import {
+  readSharing,
+  writeSharing,
+  type SharedObject,
+  type SharingItem,
+  type SubEnvironment,
+} from './sub-environment-item.ts';
 import {
   ENVOY_FILTER,
   GATEWAY,
@@ -24,10 +47,12 @@ import {
   envoyFilter,
   portalGateway,
   portalGatewayName,
+  serviceCopy,
+  subVirtualService,
   virtualService,
   type Portal,
 } from './sub-environment-objects.ts';
-import type { ShareOp } from './sub-environment-schemas.ts';
+import type { PortalServer, ShareOp } from './sub-environment-schemas.ts';
 
 /**
  * Sub-environments (Zadig's "share environment"): a base environment whose
@@ -70,6 +95,7 @@ export async function enableSharing(ref: SharingRef): Promise<void> {
   const { ctx, principal } = ref;
   const env = await requireTestEnvironment(ref);
   requireSettled(env);
+  requireNotSubEnvironment(env);
   const cluster = await ref.connections.get(env.clusterId);
   const namespace = await requireNamespace(cluster, env);
   await requireIstio(cluster, env, [VIRTUAL_SERVICE, ENVOY_FILTER]);
@@ -85,28 +111,14 @@ export async function enableSharing(ref: SharingRef): Promise<void> {
   const portals = Object.fromEntries(
     Object.entries(current?.enabled ? current.portals : {}).filter(([service]) => present.has(service)),
   );
-  const portalOf = new Map<string, Portal>();
-  for (const envService of envServices) {
-    const servers = portals[envService.service];
-    if (!servers) continue;
-    for (const object of envService.appliedObjects) {
-      if (object.kind === 'Service')
-        portalOf.set(object.name, { gateway: portalGatewayName(envService.service), servers });
-    }
-  }
   const wanted: KubeObject[] = [
-    ...services.map((service) => virtualService(env.key, env.namespace, service.name, portalOf.get(service.name))),
+    ...baseVirtualServices(env, envServices, services, portals, current?.subEnvironments ?? []),
     ...Object.entries(portals).map(([service, servers]) =>
       portalGateway(env.key, { gateway: portalGatewayName(service), servers }),
     ),
   ];
   const stale = without(union(current?.objects ?? [], leftovers), wanted.map(toShared));
-  const labels = namespace.metadata.labels ?? {};
-  // While Berth's label is on the namespace, the injection label is Berth's too: what was there before is in the record, if anywhere.
-  const previousInjection =
-    current?.enabled || labels[SHARE_LABEL] !== undefined
-      ? (current?.previousInjection ?? null)
-      : (labels[INJECTION_LABEL] ?? null);
+  const previousInjection = injectionBeforeSharing(current, namespace);
 
   // The record first: if a step below fails, it still names everything the cluster may hold.
   const item = await writeSharing(ctx, principal, env, stored, {
@@ -115,10 +127,7 @@ export async function enableSharing(ref: SharingRef): Promise<void> {
     objects: union(wanted.map(toShared), stale),
     portals,
   });
-  // The namespace label before the filter: `releaseEnvoyFilter` relies on that order.
-  await cluster.labelNamespace(env.namespace, { [INJECTION_LABEL]: 'enabled', [SHARE_LABEL]: env.key });
-  await cluster.ensureNamespace(ISTIO_ROOT_NAMESPACE);
-  await applyAll(cluster, [envoyFilter()], ISTIO_ROOT_NAMESPACE);
+  await joinMesh(cluster, env);
   await applyAll(cluster, wanted, env.namespace);
   if (stale.length > 0) {
     await deleteAll(cluster, stale, env.namespace);
@@ -132,6 +141,61 @@ export async function enableSharing(ref: SharingRef): Promise<void> {
   await restartForSidecars(cluster, env.namespace, 'inject', ctx.now());
 }
 
+/** A VirtualService per Service of a shared environment, with its portal and its sub-environments' routes. */
+function baseVirtualServices(
+  env: EnvironmentItem,
+  envServices: readonly EnvServiceItem[],
+  services: readonly ServiceSummary[],
+  portals: Record<string, readonly PortalServer[]>,
+  subEnvironments: readonly SubEnvironment[],
+): KubeObject[] {
+  const portalOf = new Map<string, Portal>();
+  for (const envService of envServices) {
+    const servers = portals[envService.service];
+    if (!servers) continue;
+    for (const object of envService.appliedObjects) {
+      if (object.kind === 'Service')
+        portalOf.set(object.name, { gateway: portalGatewayName(envService.service), servers });
+    }
+  }
+  return services.map((service) =>
+    virtualService(
+      env.key,
+      env.namespace,
+      service.name,
+      portalOf.get(service.name),
+      subEnvironments.filter((sub) => sub.services.includes(service.name)),
+    ),
+  );
+}
+
+/**
+ * The namespace's `istio-injection` label from before Berth set it. While
+ * Berth's label is on the namespace, the injection label is Berth's too: what
+ * was there before is in the record, if anywhere.
+ */
+function injectionBeforeSharing(current: SharingItem | undefined, namespace: KubeObject): string | null {
+  const labels = namespace.metadata.labels ?? {};
+  return current?.enabled || labels[SHARE_LABEL] !== undefined
+    ? (current?.previousInjection ?? null)
+    : (labels[INJECTION_LABEL] ?? null);
+}
+
+/** The namespace label before the filter: `releaseEnvoyFilter` relies on that order. */
+async function joinMesh(cluster: KubeCluster, env: EnvironmentItem): Promise<void> {
+  await cluster.labelNamespace(env.namespace, { [INJECTION_LABEL]: 'enabled', [SHARE_LABEL]: env.key });
+  await cluster.ensureNamespace(ISTIO_ROOT_NAMESPACE);
+  await applyAll(cluster, [envoyFilter()], ISTIO_ROOT_NAMESPACE);
+}
+
+/** A sub-environment borrows its base's routing; it cannot share its own (as in Zadig, where a base is never a sub). */
+function requireNotSubEnvironment(env: EnvironmentItem): void {
+  if (env.baseEnv !== undefined)
+    throw new ConflictError(
+      `environment "${env.key}" is a sub-environment of "${env.baseEnv}": only a base environment shares`,
+    );
+}
+
 /**
  * `DELETE .../share/enable`. Removes what enabling created (the recorded
  * objects, and any object carrying Berth's sharing label in the namespace),
@@ -142,6 +206,8 @@ export async function enableSharing(ref: SharingRef): Promise<void> {
 export async function disableSharing(ref: SharingRef): Promise<void> {
   const env = await requireTestEnvironment(ref);
   requireSettled(env);
+  requireNotSubEnvironment(env);
+  await requireNoSubEnvironments(ref.ctx, env);
   const cluster = await ref.connections.get(env.clusterId);
   await endSharing({
     ctx: ref.ctx,
@@ -321,4 +387,170 @@ export function union(...lists: ReadonlyArray<readonly SharedObject[]>): SharedO
 export function without(list: readonly SharedObject[], removed: readonly SharedObject[]): SharedObject[] {
   const gone = new Set(removed.map(identity));
   return list.filter((object) => !gone.has(identity(object)));
+}
+
+/* Sub-environments created with Zadig's `sub_env` */
+
+const refuseBase = (reason: string) => new InvalidInputError(text`${field('baseEnv')}: ${reason}`, 'baseEnv');
+
+/**
+ * The base a new environment may become a sub-environment of: a shared test
+ * environment of the project, in the same cluster (the mesh routes within a
+ * cluster). Production environments are never shared (Zadig's production
+ * counterpart, full-path grayscale, is another feature), so a production
+ * `sub_env` always names a base that is not shared.
+ */
+export async function requireSharedBase(
+  ctx: CoreContext,
+  { project, scope, clusterId, baseEnv }: { project: string; scope: ServiceScope; clusterId: string; baseEnv: string },
+): Promise<void> {
+  const base = await ctx.store.get<EnvironmentItem>(keys.environment(project, scope, baseEnv));
+  if (!base) throw refuseBase(`no ${environmentKind(scope)} "${baseEnv}" in project "${project}"`);
+  if (scope === 'production')
+    throw refuseBase(`${environmentName(base)} is not shared: Berth shares test environments only`);
+  if (!(await readSharing(ctx, base)).current?.enabled)
+    throw refuseBase(
+      `${environmentName(base)} is not shared: enable sharing first (POST /openapi/environments/${baseEnv}/share/enable)`,
+    );
+  if (base.clusterId !== clusterId)
+    throw refuseBase(
+      `${environmentName(base)} is in cluster "${base.clusterId}": a sub-environment shares its cluster`,
+    );
+}
+
+type SubEnvironmentStep = { ctx: CoreContext; cluster: KubeCluster; env: EnvironmentItem; by: string };
+
+/**
+ * Joins a sub-environment to its base, as Zadig's `EnsureGrayEnvConfig` does
+ * once it is created; the worker runs it again after every change of the
+ * sub-environment's services, so its routes follow them. Its namespace joins
+ * the mesh; in it, each Service the sub-environment runs takes requests with
+ * its `x-env` and sends the rest to the base, and each base Service it does
+ * not run is copied in and routed to the base; in the base, each Service's
+ * VirtualService sends that `x-env` to the sub-environment first (recorded in
+ * the base's sharing record, so enabling the base again keeps the routes).
+ */
+export async function joinBase({ ctx, cluster, env, by }: SubEnvironmentStep): Promise<void> {
+  const principal = { name: by };
+  const base = await readBase(ctx, env);
+  const baseSharing = base && (await readSharing(ctx, base));
+  if (!base || base.status === 'deleting' || !baseSharing?.current?.enabled)
+    throw new ConflictError(
+      `base environment "${env.baseEnv}" is no longer shared: the sub-environment cannot join it`,
+    );
+  const namespace = await requireNamespace(cluster, env);
+  await requireIstio(cluster, env, [VIRTUAL_SERVICE, ENVOY_FILTER]);
+  const [{ current, stored }, services, workloads, baseServices, leftovers] = await Promise.all([
+    readSharing(ctx, env),
+    cluster.listServices(env.namespace),
+    cluster.listWorkloads(env.namespace),
+    cluster.listServices(base.namespace),
+    sweep(cluster, env.namespace),
+  ]);
+
+  // Copies carry Berth's sharing label; a service's own apply of the same name takes the label off (one field manager).
+  const own = services.filter((service) => service.labels[SHARE_LABEL] === undefined);
+  const ownNames = new Set(own.map((service) => service.name));
+  // As in Zadig, a Service takes the sub-environment's requests only when a workload of the sub-environment backs it.
+  const runs = servicesWithWorkloads({ workloads, services: own }).map((service) => service.name);
+  const sub = { env: env.key, namespace: env.namespace };
+  const copies = baseServices.filter((service) => !ownNames.has(service.name));
+  const wanted: KubeObject[] = [
+    ...runs.map((name) => subVirtualService(sub, base.namespace, name, true)),
+    ...copies.flatMap((service) => [
+      serviceCopy(env.key, service),
+      subVirtualService(sub, base.namespace, service.name, false),
+    ]),
+  ];
+  // A copy that became one of the sub-environment's own Services is theirs now, not stale.
+  const stale = without(union(current?.objects ?? [], leftovers), wanted.map(toShared)).filter(
+    (object) => !(object.kind === 'Service' && ownNames.has(object.name)),
+  );
+  const previousInjection = injectionBeforeSharing(current, namespace);
+  const changes = { enabled: false, previousInjection, portals: {} };
+
+  // The record first: if a step below fails, it still names everything the cluster may hold.
+  const item = await writeSharing(ctx, principal, env, stored, {
+    ...changes,
+    objects: union(wanted.map(toShared), stale),
+  });
+  await joinMesh(cluster, env);
+  await applyAll(cluster, wanted, env.namespace);
+  if (stale.length > 0) {
+    await deleteAll(cluster, stale, env.namespace);
+    await writeSharing(ctx, principal, env, item, { ...changes, objects: wanted.map(toShared) });
+  }
+  await rerouteBase(ctx, cluster, base, baseSharing, principal, (subs) => [
+    ...subs.filter((other) => other.env !== env.key),
+    { ...sub, services: runs },
+  ]);
+  await restartForSidecars(cluster, env.namespace, 'inject', ctx.now());
+}
+
+/**
+ * Takes a sub-environment's routes out of its base before it is deleted (its
+ * own namespace's objects go as any environment's sharing does). A base
+ * deleted or no longer shared has nothing to take out of the cluster.
+ */
+export async function leaveBase({ ctx, cluster, env, by }: SubEnvironmentStep): Promise<void> {
+  const base = await readBase(ctx, env);
+  if (!base) return;
+  const baseSharing = await readSharing(ctx, base);
+  if (!baseSharing.current?.subEnvironments.some((sub) => sub.env === env.key)) return;
+  await rerouteBase(ctx, cluster, base, baseSharing, { name: by }, (subs) =>
+    subs.filter((other) => other.env !== env.key),
+  );
+}
+
+const readBase = async (ctx: CoreContext, env: EnvironmentItem) =>
+  env.baseEnv === undefined
+    ? undefined
+    : ctx.store.get<EnvironmentItem>(keys.environment(env.project, 'test', env.baseEnv));
+
+/**
+ * Records the base's new list of sub-environments, then applies again the
+ * base's VirtualServices its sharing created (a Service added since waits
+ * for the next enable, as for any shared environment).
+ */
+async function rerouteBase(
+  ctx: CoreContext,
+  cluster: KubeCluster,
+  base: EnvironmentItem,
+  { current, stored }: { current: SharingItem | undefined; stored: SharingItem | undefined },
+  principal: Pick<Principal, 'name'>,
+  change: (subs: readonly SubEnvironment[]) => SubEnvironment[],
+): Promise<void> {
+  if (!current) return;
+  const subEnvironments = change(current.subEnvironments);
+  // At the version read: a concurrent enable of the base or another sub-environment joining makes this a 409 (the
+  // operation fails and a retry joins again), never a lost route.
+  await writeSharing(ctx, principal, base, stored, {
+    enabled: current.enabled,
+    previousInjection: current.previousInjection,
+    objects: current.objects,
+    portals: current.portals,
+    subEnvironments,
+  });
+  if (!current.enabled) return;
+  const [envServices, services] = await Promise.all([readEnvServices(ctx, base), cluster.listServices(base.namespace)]);
+  const routed = new Set(
+    current.objects.filter((object) => object.kind === VIRTUAL_SERVICE.kind).map((object) => object.name),
+  );
+  const objects = baseVirtualServices(base, envServices, services, current.portals, subEnvironments).filter((object) =>
+    routed.has(object.metadata.name),
+  );
+  await applyAll(cluster, objects, base.namespace);
+}
+
+/**
+ * A base keeps its sharing while sub-environments borrow it: Zadig deletes
+ * them with it, which a caller disabling sharing would not expect.
+ */
+export async function requireNoSubEnvironments(ctx: CoreContext, env: EnvironmentItem): Promise<void> {
+  if (env.scope !== 'test') return;
+  const subs = (await readSharing(ctx, env)).current?.subEnvironments ?? [];
+  if (subs.length > 0)
+    throw new ConflictError(
+      `environment "${env.key}" is the base of ${subs.map((sub) => `"${sub.env}"`).join(', ')}: delete ${subs.length === 1 ? 'that sub-environment' : 'those sub-environments'} first`,
+    );
 }

@@ -9,7 +9,6 @@ import { imageName } from '../../core/render/manifests.ts';
 import { VariableKey } from '../../core/render/variables.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
-import { refused } from '../zadig/schemas.ts';
 
 /** Zadig's request bodies (and query objects) for environments, in its wire names. */
 
@@ -48,6 +47,20 @@ export type EnvServiceInput = v.InferOutput<typeof EnvServiceInput>;
 
 const GlobalVariableValue = v.object({ key: VariableKey, value: v.unknown() });
 
+/** Zadig's `OpenAPISubEnv`: with `enable`, the new environment becomes a sub-environment of `base_env`. */
+const SubEnv = v.object({ base_env: EnvKey, enable: v.boolean('must be a boolean') });
+
+/**
+ * The spec's table says `[]SubEnv`, its example and Zadig's server a single
+ * object: both are taken. An environment has one base, so a list holds at most one.
+ */
+const SubEnvField = v.optional(
+  v.union(
+    [SubEnv, v.pipe(v.array(SubEnv), v.maxLength(1, 'must name at most one base environment'))],
+    'must be an object {base_env, enable} (or a list of one)',
+  ),
+);
+
 export const CreateEnvironmentInput = v.object({
   env_key: EnvKey,
   env_name: v.optional(v.pipe(v.string(), v.maxLength(128))),
@@ -60,7 +73,7 @@ export const CreateEnvironmentInput = v.object({
     v.array(v.object({ yaml_data: v.pipe(v.string(), v.minLength(1)), common_env_cfg_type: EnvConfigType })),
     [],
   ),
-  sub_env: refused('creating a sub-environment in one step is not supported yet; nothing was created'),
+  sub_env: SubEnvField,
 });
 export type CreateEnvironmentInput = v.InferOutput<typeof CreateEnvironmentInput>;
 

@@ -42,6 +42,7 @@ export const wireField = wireFieldsFrom({
   configs: 'env_configs',
   globalVariables: 'global_variables',
   serviceNames: 'service_names',
+  baseEnv: 'sub_env.base_env',
 });
 
 export const SUCCESS = { message: 'success' } as const;
@@ -83,7 +84,14 @@ export const newEnvironmentFrom = (body: CreateEnvironmentInput): NewEnvironment
   globalVariables: body.global_variables,
   services: envServicesFrom(body.services),
   configs: body.env_configs.map((config) => ({ type: config.common_env_cfg_type, yaml: config.yaml_data })),
+  baseEnv: baseEnvFrom(body.sub_env),
 });
+
+/** As in Zadig, `sub_env` with `enable: false` makes a plain environment. */
+function baseEnvFrom(subEnv: CreateEnvironmentInput['sub_env']): string | undefined {
+  const [wanted] = Array.isArray(subEnv) ? subEnv : subEnv ? [subEnv] : [];
+  return wanted?.enable ? wanted.base_env : undefined;
+}
 
 export const environmentChangeFrom = (body: EditEnvironmentInput): EnvironmentChange => ({
   registryId: body.registry_id,

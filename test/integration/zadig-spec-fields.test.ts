@@ -20,20 +20,6 @@ const environments = async (scope: 'test' | 'production') =>
 /** For each refused field: a request that is valid but for it, and whether anything was written after it. */
 type Probe = { send: () => Promise<Exchange>; nothingWritten: () => Promise<boolean> };
 const refusedProbes: Record<string, Probe> = {
-  'POST /openapi/environments sub_env': {
-    send: () =>
-      zadig('/openapi/environments?projectKey=fields', {
-        json: { ...newEnvironment, sub_env: { base_env: 'base', enable: true } },
-      }),
-    nothingWritten: async () => (await environments('test')).length === 0,
-  },
-  'POST /openapi/environments/production sub_env': {
-    send: () =>
-      zadig('/openapi/environments/production?projectKey=fields', {
-        json: { ...newEnvironment, sub_env: { base_env: 'base', enable: true } },
-      }),
-    nothingWritten: async () => (await environments('production')).length === 0,
-  },
   'POST /openapi/service/template/production/load/yaml yaml': {
     send: () =>
       services('/openapi/service/template/production/load/yaml', {

@@ -42,7 +42,7 @@ export const documentedBodies: DocumentedBody[] = [
       ...all('honoured', 'services', 'services.service_name', 'services.type', 'services.containers'),
       ...all('honoured', 'services.containers.image', 'services.containers.image_name', 'services.containers.name'),
       ...envVariableKvs('services'),
-      sub_env: 'refused',
+      ...all('honoured', 'sub_env', 'sub_env.base_env', 'sub_env.enable'),
     },
   },
   {
@@ -50,7 +50,7 @@ export const documentedBodies: DocumentedBody[] = [
     contract: envRoutes.production.create,
     fields: {
       ...all('honoured', 'env_key', 'env_name', 'cluster_id', 'namespace', 'registry_id'),
-      sub_env: 'refused',
+      ...all('honoured', 'sub_env', 'sub_env.base_env', 'sub_env.enable'),
     },
   },
   { route: 'PUT /openapi/environments/:envKey', contract: envRoutes.test.edit, fields: all('honoured', 'registry_id') },

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceSummary, WorkloadSummary } from '../../core/cluster/gateway.ts';
 import {
+  servicesWithWorkloads,
   shareReadiness,
   workloadsWithoutService,
   type NamespaceView,
   type PodView,
 } from '../../core/environments/sub-environment-checks.ts';
-import { portalGatewayName } from '../../core/environments/sub-environment-objects.ts';
+import { portalGatewayName, serviceCopy } from '../../core/environments/sub-environment-objects.ts';
 import type { ShareOp } from '../../core/environments/sub-environment-schemas.ts';
 import { shareReadinessView } from '../../functions/zadig-environment/views.ts';
 
@@ -77,6 +78,40 @@ describe('workloads without a Service', () => {
       'a.Deployment',
       'b.StatefulSet',
     ]);
+  });
+});
+
+describe('services a sub-environment runs', () => {
+  it('are the Services that select a Deployment or StatefulSet of its own', () => {
+    const workloads = [workload('web', 'Deployment', { app: 'web' }), workload('agent', 'DaemonSet', { app: 'agent' })];
+    const services = [service('web', { app: 'web' }), service('agent', { app: 'agent' }), service('db', { app: 'db' })];
+    expect(servicesWithWorkloads({ workloads, services }).map((each) => each.name)).toEqual(['web']);
+  });
+});
+
+describe("a base Service copied into a sub-environment's namespace", () => {
+  it('keeps name, selector and ports, and claims no node port or address of its own', () => {
+    const base = {
+      ...service('web', { app: 'web' }),
+      type: 'NodePort',
+      clusterIP: '10.0.0.7',
+      labels: { app: 'web' },
+      ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }],
+    } as ServiceSummary;
+    expect(serviceCopy('feature', base)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'web',
+        labels: { app: 'web', 'app.kubernetes.io/managed-by': 'berth', 'berth.dev/share-env': 'feature' },
+      },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+    });
+  });
+
+  it('stays headless when the base Service is', () => {
+    const headless = { ...service('db', { app: 'db' }), clusterIP: 'None' } as ServiceSummary;
+    expect(serviceCopy('feature', headless)['spec']).toEqual({ clusterIP: 'None', selector: { app: 'db' }, ports: [] });
   });
 });
 

@@ -6,13 +6,18 @@ type Schema = v.GenericSchema & {
   entries?: Record<string, Schema>;
   wrapped?: Schema;
   item?: Schema;
+  options?: Schema[];
 };
 
-/** The schema a dotted body path lands on, through optional wrappers and list items; undefined when not declared. */
+/**
+ * The schema a dotted body path lands on, through optional wrappers, list
+ * items and a union's first form; undefined when not declared.
+ */
 function schemaAt(schema: Schema, path: readonly string[]): Schema | undefined {
   let current: Schema | undefined = schema;
   for (const step of ['', ...path]) {
-    while (current?.wrapped || current?.item) current = current.wrapped ?? current.item;
+    while (current?.wrapped || current?.item || current?.options)
+      current = current.wrapped ?? current.item ?? current.options?.[0];
     if (step === '') continue;
     current = current?.entries?.[step];
   }
