@@ -120,6 +120,23 @@ export function adjustCount(
   };
 }
 
+/**
+ * Sets observed state (never user intent) on an item that must still exist:
+ * guards against writing back, as a fragment, an item deleted while the
+ * observation was being made. `Store.annotate` is its single-item form.
+ */
+export function annotateExisting(key: ItemKey, changes: Record<string, unknown>, conflict?: string): WriteOf<'Update'> {
+  const set = assignments(changes);
+  return {
+    Update: {
+      Key: key,
+      UpdateExpression: `SET ${set.expressions.join(', ')}`,
+      ...expression(exists, { names: set.names, values: set.values }),
+    },
+    conflict,
+  };
+}
+
 /** Puts an item whatever is there: for items only this transaction's condition-checked writes lead to. */
 export function putItem(item: Item): WriteOf<'Put'> {
   return { Put: { Item: item } };
