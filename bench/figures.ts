@@ -41,13 +41,21 @@ export function versus(
   };
 }
 
-/** A figure without an anchor (a count); `max` is its bound, when the issue sets one. */
-export function counted(piece: string, measure: string, unit: Unit, berth: number, max?: number): Figure {
+/** A count bounded by value (`max`, when the issue sets one), shown next to its anchor's count when there is one. */
+export function counted(
+  piece: string,
+  measure: string,
+  unit: Unit,
+  berth: number,
+  max?: number,
+  anchor?: { name: string; value: number },
+): Figure {
   return {
     piece,
     measure,
     unit,
     berth,
+    ...(anchor ? { anchor } : {}),
     ...(max === undefined ? {} : { target: { max, on: 'value' as const }, met: berth <= max }),
   };
 }

@@ -1,9 +1,13 @@
 import { measureApply } from './apply.ts';
 import { measureColdStart } from './bundles.ts';
+import { measureConnections } from './connections.ts';
+import { measureDetail } from './detail.ts';
 import { printFigures, writeFigures, type Figure } from './figures.ts';
+import { measureLists } from './lists.ts';
 import { HEAP_GROWTH_BOUND_BYTES, measureLoad } from './load.ts';
 import type { ServerReport } from './load-server.ts';
 import { measureSseLogs } from './sse-logs.ts';
+import { measureWrites } from './writes.ts';
 import { measureZadigServices } from './zadig-services.ts';
 
 /**
@@ -15,6 +19,13 @@ import { measureZadigServices } from './zadig-services.ts';
  */
 const PIECES: Record<string, { title: string; measure: () => Promise<Figure[]> }> = {
   apply: { title: 'Environment apply: Berth’s worker vs kubectl apply --server-side', measure: measureApply },
+  detail: { title: 'Env detail: Berth vs the raw per-kind lists (client-node)', measure: measureDetail },
+  connections: {
+    title: 'Cluster connections: Berth’s gateway vs a keep-alive https agent',
+    measure: measureConnections,
+  },
+  lists: { title: 'Paged lists (DynamoDB Local)', measure: measureLists },
+  writes: { title: 'DynamoDB requests per mutating request (and its worker run)', measure: measureWrites },
   bundles: {
     title: 'Cold start (esbuild ESM bundles, minified, AWS SDK bundled; cold import = median of 7 processes)',
     measure: measureColdStart,

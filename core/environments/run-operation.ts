@@ -33,6 +33,17 @@ export const pullSecretName = (registryId: string) => `berth-registry-${registry
  * run twice: server-side apply, deleting what is already gone, recording the
  * outcome. Per-service failures (a manifest the API server rejects, a cluster
  * that does not answer) end the operation `failed`, with each service's error.
+ *
+ * The table requests of a change of one env service, each needed by an invariant:
+ * 1. GetItem operation: what to do (and whether an earlier delivery already did it);
+ * 2. UpdateItem operation `running`: a retry can tell an abandoned run (`retryOperation`);
+ * 3. GetItem environment: namespace, cluster, registry, globals, at their latest;
+ * 4. GetItem cluster (`connections.get`): its kubeconfig revision, so a replaced kubeconfig is never used;
+ * 5. GetItem registry (`pullSecretFor`): whether its pull secret goes into the pod specs;
+ * 6. BatchGetItem env services and their project services (`readForApply`): what to render;
+ * 7. TransactWriteItems env service + revision (`recordApplied`): what was applied;
+ * 8. TransactWriteItems environment + operation (`finish`): the outcome, seen together.
+ * Further services add one BatchGetItem per 50 and one transaction per 50.
  */
 export async function runOperation({ ctx, connections, id }: Deps & { id: string }): Promise<void> {
   const operation = await readOperation(ctx, id);
@@ -106,22 +117,35 @@ async function finish(
   error: string | undefined,
   env?: EnvironmentItem,
 ) {
-  // The environment first: whoever sees the operation finished must find the environment settled.
-  // Only the environment's latest operation may say what state it is in (a condition, not a read: no race).
-  if (env) {
-    const created = !error && operation.kind === 'create-environment' ? { created: true } : {};
-    await ctx.store.annotate(
-      keys.environment(env.project, env.scope, env.key),
-      { status: error ? 'failed' : 'success', statusMessage: error ?? null, ...created },
-      { lastOperationId: operation.id },
-    );
-  }
-  await ctx.store.annotate(keys.operation(operation.id), {
+  const outcome = {
     state: error ? 'failed' : 'success',
     results,
     error: error ?? null,
     finishedAt: ctx.now().toISOString(),
-  });
+  };
+  if (env) {
+    const created = !error && operation.kind === 'create-environment' ? { created: true } : {};
+    // Both in one request, so whoever sees the operation finished finds the environment settled. Only the
+    // environment's latest operation may say what state it is in (a condition, not a read: no race).
+    try {
+      await ctx.store.transact(
+        [
+          annotateExisting(
+            keys.environment(env.project, env.scope, env.key),
+            { status: error ? 'failed' : 'success', statusMessage: error ?? null, ...created },
+            { lastOperationId: operation.id },
+          ),
+          annotateExisting(keys.operation(operation.id), outcome),
+        ],
+        'a newer operation took over the environment',
+      );
+      return;
+    } catch (failure) {
+      // A newer operation owns the environment's state, or the environment is gone: the operation's outcome alone.
+      if (!(failure instanceof ConflictError)) throw failure;
+    }
+  }
+  await ctx.store.annotate(keys.operation(operation.id), outcome);
 }
 
 async function allServiceNames(ctx: CoreContext, env: EnvironmentItem): Promise<string[]> {

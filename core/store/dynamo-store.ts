@@ -21,7 +21,7 @@ import { ConflictError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Collection, ItemKey } from './keys.ts';
 import type { Page, Store, Versioned } from './store.ts';
-import { assignments, createIfAbsent, updateAtVersion, type TransactItem, type Write } from './writes.ts';
+import { annotateExisting, createIfAbsent, updateAtVersion, type TransactItem, type Write } from './writes.ts';
 
 type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -96,26 +96,8 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
     changes: Record<string, unknown>,
     when: Record<string, unknown> = {},
   ): Promise<boolean> {
-    const set = assignments(changes);
-    const names: Record<string, string> = { ...set.names };
-    const values: Record<string, unknown> = { ...set.values };
-    const conditions = Object.entries(when).map(([name, value], index) => {
-      names[`#w${index}`] = name;
-      values[`:w${index}`] = value;
-      return `#w${index} = :w${index}`;
-    });
     try {
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: key,
-          UpdateExpression: `SET ${set.expressions.join(', ')}`,
-          // The item may have been deleted (or moved on) while the observation was made.
-          ConditionExpression: ['attribute_exists(pk)', ...conditions].join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await client.send(new UpdateCommand({ TableName, ...annotateExisting(key, changes, when).Update }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
