@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { groups } from '../functions/groups.ts';
+import { versus, type Figure } from './figures.ts';
 
 export type BundleFigures = { name: string; bytes: number; importMs: number; clientNode: boolean };
 
@@ -52,11 +53,55 @@ function coldImportMs(file: string): number {
   return samples[Math.floor(samples.length / 2)]!;
 }
 
-export async function measureBundles(): Promise<BundleFigures[]> {
+const DB_REFERENCE = 'reference: Hono + DocumentClient + valibot';
+const CLUSTER_REFERENCE = 'reference: Hono + DocumentClient + valibot + client-node';
+
+/**
+ * Cold start: each function's bundle size and cold import time next to the
+ * reference bundle of its kind, bundled the same way: the minimal Hono +
+ * DocumentClient + valibot function for functions that never touch a
+ * cluster, the same plus client-node for those that do (target 1.2x each).
+ */
+export async function measureColdStart(): Promise<Figure[]> {
+  const bundles = await measureBundles();
+  const reference = (name: string) => bundles.find((bundle) => bundle.name === name)!;
+  return bundles
+    .filter((bundle) => !bundle.name.startsWith('reference:'))
+    .flatMap((bundle) => {
+      const anchor = reference(bundle.clientNode ? CLUSTER_REFERENCE : DB_REFERENCE);
+      const anchorName = bundle.clientNode ? 'minimal + client-node' : 'minimal DB-only';
+      return [
+        versus(
+          'bundles',
+          `${bundle.name}: bundle size`,
+          'KB',
+          bundle.bytes / 1024,
+          {
+            name: anchorName,
+            value: anchor.bytes / 1024,
+          },
+          1.2,
+        ),
+        versus(
+          'bundles',
+          `${bundle.name}: cold import`,
+          'ms',
+          bundle.importMs,
+          {
+            name: anchorName,
+            value: anchor.importMs,
+          },
+          1.2,
+        ),
+      ];
+    });
+}
+
+async function measureBundles(): Promise<BundleFigures[]> {
   const outdir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const entries = [
-    { name: 'reference: hello-world Hono', entry: 'bench/reference/hello.ts' },
-    { name: 'reference: Hono + DocumentClient + valibot', entry: 'bench/reference/minimal.ts' },
+    { name: DB_REFERENCE, entry: 'bench/reference/minimal.ts' },
+    { name: CLUSTER_REFERENCE, entry: 'bench/reference/cluster-minimal.ts' },
     ...groups.map((group) => ({ name: group.name, entry: `functions/${group.name}/index.ts` })),
     { name: 'worker', entry: 'functions/worker/index.ts' },
     { name: 'scheduled', entry: 'functions/scheduled/index.ts' },

@@ -1,27 +1,90 @@
-import { measureBundles } from './bundles.ts';
-import { measureEnvironments } from './environments.ts';
+import { measureApply } from './apply.ts';
+import { measureColdStart } from './bundles.ts';
+import { measureConnections } from './connections.ts';
+import { measureDetail } from './detail.ts';
+import { printFigures, writeFigures, type Figure } from './figures.ts';
+import { measureLists } from './lists.ts';
+import { measureOteDeploys } from './ote-deploys.ts';
 import { HEAP_GROWTH_BOUND_BYTES, measureLoad } from './load.ts';
 import type { ServerReport } from './load-server.ts';
-import { measureOteDeploys } from './ote-deploys.ts';
 import { measureSseLogs } from './sse-logs.ts';
 import { measureVKube } from './v-kube.ts';
+import { measureWrites } from './writes.ts';
 import { measureZadigServices } from './zadig-services.ts';
 
 /**
- * `npm run bench`: the performance figures the issues ask for, printed as tables.
- * `npm run bench -- load` runs only the load figures (two minutes of a saturated machine, so never by default).
+ * `npm run bench`: each figure next to its anchor (the tool a user would use
+ * instead, measured in the same run), as a ratio against the issue's target;
+ * written to `.berth/bench.json` so a branch can be compared with main.
+ * `npm run bench -- apply detail` runs only those pieces; `load` (two minutes
+ * of a saturated machine) runs only when named.
  */
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const PIECES: Record<string, { title: string; measure: () => Promise<Figure[]> }> = {
+  apply: { title: 'Environment apply: Berth’s worker vs kubectl apply --server-side', measure: measureApply },
+  detail: { title: 'Env detail: Berth vs the raw per-kind lists (client-node)', measure: measureDetail },
+  connections: {
+    title: 'Cluster connections: Berth’s gateway vs a keep-alive https agent',
+    measure: measureConnections,
+  },
+  lists: { title: 'Paged lists (DynamoDB Local)', measure: measureLists },
+  writes: { title: 'DynamoDB requests per mutating request (and its worker run)', measure: measureWrites },
+  bundles: {
+    title: 'Cold start (esbuild ESM bundles, minified, AWS SDK bundled; cold import = median of 7 processes)',
+    measure: measureColdStart,
+  },
+};
+const UNANCHORED: Record<string, { title: string; measure: () => Promise<Array<[string, string]>> }> = {
+  services: { title: 'Zadig services (DynamoDB Local, app.request)', measure: measureZadigServices },
+  logs: { title: 'Container logs over SSE (local control plane, kwok)', measure: measureSseLogs },
+  vkube: {
+    title: 'V-Kube regions and host-port checks (local control plane, DynamoDB Local)',
+    measure: measureVKube,
+  },
+  ote: { title: 'ote-stack deployments (local control plane, DynamoDB Local)', measure: measureOteDeploys },
+};
 
-console.log(`Berth bench on Node ${process.version}\n`);
-if (process.argv[2] === 'load') await printLoad();
-else await printDefault();
+const BENCH_JSON = '.berth/bench.json';
+
+const asked = process.argv.slice(2);
+const known = [...Object.keys(PIECES), ...Object.keys(UNANCHORED), 'load'];
+const unknown = asked.filter((piece) => !known.includes(piece));
+if (unknown.length > 0) {
+  console.error(`unknown bench piece(s): ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  process.exit(2);
+}
+const pieces = asked.length > 0 ? asked : known.filter((piece) => piece !== 'load');
+
+console.log(`Berth bench on Node ${process.version}: ${pieces.join(', ')}`);
+const figures: Figure[] = [];
+for (const piece of pieces) {
+  const anchored = PIECES[piece];
+  if (anchored) {
+    const measured = await anchored.measure();
+    printFigures(anchored.title, measured);
+    figures.push(...measured);
+    writeFigures(BENCH_JSON, [piece], measured);
+  }
+  const unanchored = UNANCHORED[piece];
+  if (unanchored) {
+    console.log(`\n## ${unanchored.title} (no anchor)\n`);
+    console.log('| measure | value |');
+    console.log('|---|---:|');
+    for (const [measure, value] of await unanchored.measure()) console.log(`| ${measure} | ${value} |`);
+  }
+  if (piece === 'load') await printLoad();
+}
+const missed = figures.filter((figure) => figure.met === false);
+console.log(
+  `\n${figures.length} figures written to ${BENCH_JSON}; ${missed.length} short of target${
+    missed.length > 0 ? `: ${missed.map((figure) => `${figure.piece} ${figure.measure}`).join('; ')}` : ''
+  }`,
+);
 
 async function printLoad() {
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   const { seconds, connections, results, berth } = await measureLoad();
   console.log(
-    `## Load (loopback, ${seconds} s per target at ${connections} connections; undici driver in this process)\n`,
+    `\n## Load (loopback, ${seconds} s per target at ${connections} connections; undici driver in this process)\n`,
   );
   const bare = results[0]!;
   console.log('| target | requests | req/s | vs bare Hono | p50 | p99 | errors |');
@@ -48,45 +111,4 @@ async function printLoad() {
     `\nrequest log during the load: ${during('requests')} lines, ${during('serverErrors')} with a 5xx, ${during('clusterRetries')} cluster retries`,
   );
   if (heapGrowth > HEAP_GROWTH_BOUND_BYTES) process.exitCode = 1;
-}
-
-async function printDefault() {
-  console.log(
-    '## Function bundles (esbuild, ESM, minified, AWS SDK bundled; cold import = median of 7 fresh processes)\n',
-  );
-  const bundles = await measureBundles();
-  const yardstick = bundles.find((bundle) => bundle.name.includes('DocumentClient'))!;
-  console.log('| bundle | size | vs minimal | cold import | vs minimal | client-node |');
-  console.log('|---|---:|---:|---:|---:|---|');
-  for (const bundle of bundles) {
-    console.log(
-      `| ${bundle.name} | ${kb(bundle.bytes)} | ${(bundle.bytes / yardstick.bytes).toFixed(2)}x | ${bundle.importMs.toFixed(1)} ms | ${(bundle.importMs / yardstick.importMs).toFixed(2)}x | ${bundle.clientNode ? 'yes' : 'no'} |`,
-    );
-  }
-
-  console.log('\n## Zadig services (DynamoDB Local, app.request)\n');
-  console.log('| measure | value |');
-  console.log('|---|---:|');
-  for (const [measure, value] of await measureZadigServices()) console.log(`| ${measure} | ${value} |`);
-
-  console.log('\n## V-Kube regions and host-port checks (local control plane, DynamoDB Local)\n');
-  console.log('| measure | value |');
-  console.log('|---|---:|');
-  for (const [measure, value] of await measureVKube()) console.log(`| ${measure} | ${value} |`);
-
-  // Logs before environments: the 5,000-pod environment keeps the local cluster busy for minutes after it is deleted.
-  console.log('\n## Container logs over SSE (local control plane, kwok)\n');
-  console.log('| measure | value |');
-  console.log('|---|---:|');
-  for (const [measure, value] of await measureSseLogs()) console.log(`| ${measure} | ${value} |`);
-
-  console.log('\n## ote-stack deployments (local control plane, DynamoDB Local)\n');
-  console.log('| measure | value |');
-  console.log('|---|---:|');
-  for (const [measure, value] of await measureOteDeploys()) console.log(`| ${measure} | ${value} |`);
-
-  console.log('\n## Zadig environments (local control plane, DynamoDB Local)\n');
-  console.log('| measure | value |');
-  console.log('|---|---:|');
-  for (const [measure, value] of await measureEnvironments()) console.log(`| ${measure} | ${value} |`);
 }

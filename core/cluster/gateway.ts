@@ -19,6 +19,11 @@ export type KubeObject = {
   [key: string]: unknown;
 };
 
+/** Kinds other objects need to exist first: what is in a Namespace, and the custom resources of a CRD. */
+const PREREQUISITE_KINDS = new Set(['Namespace', 'CustomResourceDefinition']);
+
+export const isPrerequisite = (object: Pick<KubeObject, 'kind'>) => PREREQUISITE_KINDS.has(object.kind);
+
 export type ApplyResult = {
   kind: string;
   name: string;
@@ -140,7 +145,11 @@ export type KubeCluster = {
   close(): Promise<void>;
   /** The API server's version (`/version`): the cheapest proof it answers. */
   version(): Promise<{ gitVersion: string; platform: string }>;
-  /** Server-side apply of each object with Berth's field manager; one result per object, in order. */
+  /**
+   * Server-side apply of each object with Berth's field manager; one result per object, in order.
+   * Namespaces and CRDs go first, one by one in their order; then the others at once, up to the client's bound
+   * of writes in flight (`OBJECT_WRITE_CONCURRENCY`), which every call of this client shares.
+   */
   apply(objects: KubeObject[], options: { namespace: string }): Promise<ApplyResult[]>;
   /** Deletes what `apply` created; objects already gone count as deleted. */
   deleteObjects(objects: KubeObject[], options: { namespace: string }): Promise<ApplyResult[]>;

@@ -23,6 +23,7 @@ import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { fetch, type Dispatcher } from 'undici';
 import { DomainError, NotFoundError, UnavailableError } from '../errors.ts';
 import {
+  isPrerequisite,
   KindNotServedError,
   type ApplyResult,
   type HostPortUse,
@@ -35,10 +36,19 @@ import {
   type ServiceSummary,
   type WorkloadSummary,
 } from './gateway.ts';
+import { createLimiter } from '../concurrency.ts';
 import { toDomainError, type CallSubject } from './kube-errors.ts';
 import { withRetries, type Repeatability, type RetryObserver } from './retry-policy.ts';
 
 export const FIELD_MANAGER = 'berth';
+
+/**
+ * Object writes (applies and deletes) one client keeps in flight against its
+ * API server, across every `apply` and `deleteObjects` call: enough to hide
+ * the round trip (kubectl sends one at a time), far below the API server's
+ * default 200 mutating requests in flight, which other clients share.
+ */
+export const OBJECT_WRITE_CONCURRENCY = 64;
 
 export type KubeClusterOptions = {
   /** The deadline of each call, retries and their waits included. */
@@ -104,6 +114,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
   const server = config.getCurrentCluster()!.server.replace(/\/$/, '');
 
   const retryPolicy = { timeoutMs, onRetry };
+  const objectWrite = createLimiter(OBJECT_WRITE_CONCURRENCY);
 
   /** One call of the generated APIs, retried as its repeatability allows, failures as domain errors. */
   async function call<T>(
@@ -249,14 +260,20 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     },
 
     async apply(objects, { namespace }) {
-      const results: ApplyResult[] = [];
-      // In order, so that a Namespace or CRD earlier in the list exists before what uses it.
-      for (const object of objects) results.push(await applyOne(object, namespace));
+      // Namespaces and CRDs first, in order, so that they exist before what uses them; the rest together.
+      const results = new Array<ApplyResult>(objects.length);
+      for (const [index, object] of objects.entries())
+        if (isPrerequisite(object)) results[index] = await objectWrite(() => applyOne(object, namespace));
+      await Promise.all(
+        objects.map(async (object, index) => {
+          if (!isPrerequisite(object)) results[index] = await objectWrite(() => applyOne(object, namespace));
+        }),
+      );
       return results;
     },
 
     async deleteObjects(objects, { namespace }) {
-      return Promise.all(objects.map((object) => deleteOne(object, namespace)));
+      return Promise.all(objects.map((object) => objectWrite(() => deleteOne(object, namespace))));
     },
 
     async getObject(ref) {

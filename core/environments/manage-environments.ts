@@ -7,7 +7,7 @@ import { requireProject } from '../projects/project-item.ts';
 import { registryUsage } from '../registries/manage-registries.ts';
 import { readRegistry } from '../registries/registry-item.ts';
 import { checkVariables } from '../render/variables.ts';
-import { readService, type ServiceItem } from '../services/service-item.ts';
+import { readServicesNamed, type ServiceItem } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
 import { createIfAbsent, deleteItem, requireExists } from '../store/writes.ts';
 import type { ServiceScope } from '../services/scope.ts';
@@ -283,7 +283,7 @@ export async function readServices(
   const names = inputs.map((input) => input.name);
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   if (repeated) throw new InvalidInputError(`service "${repeated}" is listed twice`, 'services');
-  return Promise.all(names.map((name) => readService(ctx, project, scope, name)));
+  return readServicesNamed(ctx, project, scope, names);
 }
 
 /** Renders every service as the worker will, so a value outside its type or a missing global is a 400 now. */

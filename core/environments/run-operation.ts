@@ -1,12 +1,13 @@
-import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
+import { mapConcurrently } from '../concurrency.ts';
+import { isPrerequisite, type ClusterConnections, type KubeCluster, type KubeObject } from '../cluster/gateway.ts';
 import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
-import { DomainError, NotFoundError } from '../errors.ts';
+import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { registryUsage } from '../registries/manage-registries.ts';
 import { pullSecretFor } from '../registries/pull-secret.ts';
-import { readService } from '../services/service-item.ts';
+import { serviceNotFound, type ServiceItem } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
-import { deleteExisting, deleteItem } from '../store/writes.ts';
+import { annotateExisting, deleteExisting, deleteItem, putItem, type Write } from '../store/writes.ts';
 import {
   readEnvServices,
   readEnvironment,
@@ -32,6 +33,17 @@ export const pullSecretName = (registryId: string) => `berth-registry-${registry
  * run twice: server-side apply, deleting what is already gone, recording the
  * outcome. Per-service failures (a manifest the API server rejects, a cluster
  * that does not answer) end the operation `failed`, with each service's error.
+ *
+ * The table requests of a change of one env service, each needed by an invariant:
+ * 1. GetItem operation: what to do (and whether an earlier delivery already did it);
+ * 2. UpdateItem operation `running`: a retry can tell an abandoned run (`retryOperation`);
+ * 3. GetItem environment: namespace, cluster, registry, globals, at their latest;
+ * 4. GetItem cluster (`connections.get`): its kubeconfig revision, so a replaced kubeconfig is never used;
+ * 5. GetItem registry (`pullSecretFor`): whether its pull secret goes into the pod specs;
+ * 6. BatchGetItem env services and their project services (`readForApply`): what to render;
+ * 7. TransactWriteItems env service + revision (`recordApplied`): what was applied;
+ * 8. TransactWriteItems environment + operation (`finish`): the outcome, seen together.
+ * Further services add one BatchGetItem per 50 and one transaction per 50.
  */
 export async function runOperation({ ctx, connections, id }: Deps & { id: string }): Promise<void> {
   const operation = await readOperation(ctx, id);
@@ -108,22 +120,35 @@ async function finish(
   error: string | undefined,
   env?: EnvironmentItem,
 ) {
-  // The environment first: whoever sees the operation finished must find the environment settled.
-  // Only the environment's latest operation may say what state it is in (a condition, not a read: no race).
-  if (env) {
-    const created = !error && operation.kind === 'create-environment' ? { created: true } : {};
-    await ctx.store.annotate(
-      keys.environment(env.project, env.scope, env.key),
-      { status: error ? 'failed' : 'success', statusMessage: error ?? null, ...created },
-      { lastOperationId: operation.id },
-    );
-  }
-  await ctx.store.annotate(keys.operation(operation.id), {
+  const outcome = {
     state: error ? 'failed' : 'success',
     results,
     error: error ?? null,
     finishedAt: ctx.now().toISOString(),
-  });
+  };
+  if (env) {
+    const created = !error && operation.kind === 'create-environment' ? { created: true } : {};
+    // Both in one request, so whoever sees the operation finished finds the environment settled. Only the
+    // environment's latest operation may say what state it is in (a condition, not a read: no race).
+    try {
+      await ctx.store.transact(
+        [
+          annotateExisting(
+            keys.environment(env.project, env.scope, env.key),
+            { status: error ? 'failed' : 'success', statusMessage: error ?? null, ...created },
+            { lastOperationId: operation.id },
+          ),
+          annotateExisting(keys.operation(operation.id), outcome),
+        ],
+        'a newer operation took over the environment',
+      );
+      return;
+    } catch (failure) {
+      // A newer operation owns the environment's state, or the environment is gone: the operation's outcome alone.
+      if (!(failure instanceof ConflictError)) throw failure;
+    }
+  }
+  await ctx.store.annotate(keys.operation(operation.id), outcome);
 }
 
 async function allServiceNames(ctx: CoreContext, env: EnvironmentItem): Promise<string[]> {
@@ -200,6 +225,19 @@ async function applyConfigs(cluster: KubeCluster, env: EnvironmentItem, configs:
     );
 }
 
+/**
+ * Services one worker applies at once. Their objects also share the cluster
+ * client's bound of writes in flight (`OBJECT_WRITE_CONCURRENCY`), so this
+ * bounds the table's side: each service in flight has one transaction pending.
+ */
+export const SERVICE_APPLY_CONCURRENCY = 32;
+
+/**
+ * Applies the named services. Services whose manifests hold a Namespace or a
+ * CRD go first, one at a time in the order given, since other services'
+ * objects may live in them; the others then go together. What each apply did
+ * is recorded once all are done, in as few requests as DynamoDB allows (`recordApplied`).
+ */
 async function applyServices(
   ctx: CoreContext,
   cluster: KubeCluster,
@@ -207,78 +245,195 @@ async function applyServices(
   operation: OperationItem,
   names: string[],
 ) {
-  const results: Record<string, ServiceResult> = {};
   const secretName = (await pullSecretFor({ ctx, registryId: env.registryId, name: pullSecretName(env.registryId) }))
     ? pullSecretName(env.registryId)
     : undefined;
-  for (const name of names) {
-    const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, name));
-    if (!envService) continue;
-    results[name] = await applyService(ctx, cluster, env, envService, operation, secretName);
-  }
-  return results;
+  const { envServices, services } = await readForApply(ctx, env, names);
+  const renders = envServices.map((envService) => renderForApply(env, envService, services, secretName));
+  const outcomes = new Map<string, ServiceOutcome>();
+  const apply = async (render: ServiceRender) =>
+    outcomes.set(render.envService.service, await applyService(ctx, cluster, env, render, operation));
+  const first = renders.filter((render) => 'objects' in render && render.objects.some(isPrerequisite));
+  for (const render of first) await apply(render);
+  await mapConcurrently(
+    renders.filter((render) => !first.includes(render)),
+    SERVICE_APPLY_CONCURRENCY,
+    apply,
+  );
+  const inOrder = envServices.map(({ service }) => outcomes.get(service)!);
+  await recordApplied(ctx, inOrder);
+  return Object.fromEntries(inOrder.map((outcome) => [outcome.envService.service, outcome.result]));
 }
+
+/**
+ * The env services named that still exist (in the order named) and the
+ * project services they render: one BatchGetItem per 50 services, where one
+ * GetItem each took two requests per service.
+ */
+async function readForApply(ctx: CoreContext, env: EnvironmentItem, names: readonly string[]) {
+  const items = await ctx.store.getAll<EnvServiceItem | ServiceItem>(
+    names.flatMap((name) => [
+      keys.envService(env.project, env.scope, env.key, name),
+      keys.service(env.project, env.scope, name),
+    ]),
+  );
+  const byName = new Map<string, EnvServiceItem>();
+  const services = new Map<string, ServiceItem>();
+  for (const item of items) {
+    if (item.entity === 'env-service') byName.set(item.service, item);
+    else services.set(item.name, item);
+  }
+  return { envServices: names.flatMap((name) => byName.get(name) ?? []), services };
+}
+
+type ServiceRender =
+  | { envService: EnvServiceItem; yaml: string; objects: KubeObject[] }
+  | { envService: EnvServiceItem; error: DomainError };
+
+function renderForApply(
+  env: EnvironmentItem,
+  envService: EnvServiceItem,
+  services: ReadonlyMap<string, ServiceItem>,
+  pullSecretName: string | undefined,
+): ServiceRender {
+  try {
+    const service = services.get(envService.service);
+    if (!service) throw serviceNotFound(env.scope, envService.service);
+    return {
+      envService,
+      ...renderEnvService({ env, service, envService, globals: env.globalVariables, pullSecretName }),
+    };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { envService, error };
+  }
+}
+
+/** What applying one service did, and what the table is to record of it. */
+type ServiceOutcome = {
+  envService: EnvServiceItem;
+  result: ServiceResult;
+  changes: Partial<EnvServiceItem>;
+  revision?: EnvServiceRevisionItem & ItemKey;
+};
 
 async function applyService(
   ctx: CoreContext,
   cluster: KubeCluster,
   env: EnvironmentItem,
-  envService: EnvServiceItem,
+  render: ServiceRender,
   operation: OperationItem,
-  secretName: string | undefined,
-): Promise<ServiceResult> {
-  let rendered: { yaml: string; objects: KubeObject[] };
-  try {
-    const service = await readService(ctx, env.project, env.scope, envService.service);
-    rendered = renderEnvService({ env, service, envService, globals: env.globalVariables, pullSecretName: secretName });
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    await recordService(ctx, envService, { status: 'failed', error: error.message });
-    return { outcome: 'failed', message: error.message, objects: [] };
+): Promise<ServiceOutcome> {
+  const { envService } = render;
+  if ('error' in render) {
+    const message = render.error.message;
+    return {
+      envService,
+      result: { outcome: 'failed', message, objects: [] },
+      changes: { status: 'failed', error: message },
+    };
   }
-  const applied = await cluster.apply(rendered.objects, { namespace: env.namespace });
-  const wanted = new Set(rendered.objects.map(objectId));
+  const applied = await cluster.apply(render.objects, { namespace: env.namespace });
+  const wanted = new Set(render.objects.map(objectId));
   // Objects the service no longer renders are removed, so nothing is orphaned.
   const stale = envService.appliedObjects.filter((object) => !wanted.has(objectId(object)));
-  const pruned = await cluster.deleteObjects(stale.map(asObject), { namespace: env.namespace });
+  const pruned = stale.length > 0 ? await cluster.deleteObjects(stale.map(asObject), { namespace: env.namespace }) : [];
   const objects = [...applied, ...pruned];
   const failure = objects.find((result) => result.outcome === 'failed');
-  const appliedObjects = rendered.objects.map((object) => ({
+  const message = failure && `${failure.kind} "${failure.name}": ${failure.message}`;
+  const appliedObjects = render.objects.map((object) => ({
     apiVersion: object.apiVersion,
     kind: object.kind,
     name: object.metadata.name,
   }));
   const revision = envService.revision + 1;
-  const revisionItem: EnvServiceRevisionItem & ItemKey = {
-    ...keys.envServiceRevision(env.project, env.scope, env.key, envService.service, revision),
-    entity: 'env-service-revision',
-    action: 'apply',
-    project: env.project,
-    scope: env.scope,
-    env: env.key,
-    service: envService.service,
-    revision,
-    rendered: rendered.yaml,
-    variableKvs: envService.variableKvs,
-    containers: envService.containers,
-    results: objects,
-    appliedBy: operation.createdBy,
-    appliedAt: ctx.now().toISOString(),
+  const appliedAt = ctx.now().toISOString();
+  return {
+    envService,
+    result: message ? { outcome: 'failed', message, objects } : { outcome: 'applied', objects },
+    changes: {
+      status: failure ? 'failed' : 'applied',
+      error: message ?? null,
+      rendered: render.yaml,
+      // Keep what might still exist after a partial failure, so a retry or a deletion finds it.
+      appliedObjects: failure ? mergeObjects(envService.appliedObjects, appliedObjects) : appliedObjects,
+      revision,
+      updatedBy: operation.createdBy,
+      updatedAt: appliedAt,
+    },
+    revision: {
+      ...keys.envServiceRevision(env.project, env.scope, env.key, envService.service, revision),
+      entity: 'env-service-revision',
+      action: 'apply',
+      project: env.project,
+      scope: env.scope,
+      env: env.key,
+      service: envService.service,
+      revision,
+      rendered: render.yaml,
+      variableKvs: envService.variableKvs,
+      containers: envService.containers,
+      results: objects,
+      appliedBy: operation.createdBy,
+      appliedAt,
+    },
   };
-  await ctx.store.putAll([revisionItem]);
-  await recordService(ctx, envService, {
-    status: failure ? 'failed' : 'applied',
-    error: failure ? `${failure.kind} "${failure.name}": ${failure.message}` : null,
-    rendered: rendered.yaml,
-    // Keep what might still exist after a partial failure, so a retry or a deletion finds it.
-    appliedObjects: failure ? mergeObjects(envService.appliedObjects, appliedObjects) : appliedObjects,
-    revision,
-    updatedBy: operation.createdBy,
-    updatedAt: ctx.now().toISOString(),
+}
+
+/** DynamoDB's bounds on one transaction (100 items, 4 MB), the size with room for the attribute names. */
+const TRANSACTION_ITEMS = 100;
+const TRANSACTION_BYTES = 3_000_000;
+
+/**
+ * Records the applies: each env service's observed state and the revision it
+ * now points at, in the same transaction (neither is ever written without the
+ * other), 50 services to a TransactWriteItems. An env service removed
+ * meanwhile (its item gone, see `annotateExisting`) cancels its transaction;
+ * the others of that transaction are then recorded one service at a time.
+ * No version check: direct actions, the other writers of these fields, are
+ * refused while an operation runs (`requireSettled`), so the two never overlap.
+ */
+async function recordApplied(ctx: CoreContext, outcomes: readonly ServiceOutcome[]) {
+  const conflict = 'a service left the environment while it was applied';
+  const record = async (chunk: readonly ServiceOutcome[]) => {
+    try {
+      await ctx.store.transact(chunk.flatMap(recordWrites), conflict);
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  };
+  await mapConcurrently(transactionChunks(outcomes), RECORD_TRANSACTIONS_IN_FLIGHT, async (chunk) => {
+    if (!(await record(chunk)) && chunk.length > 1) for (const outcome of chunk) await record([outcome]);
   });
-  return failure
-    ? { outcome: 'failed', message: `${failure.kind} "${failure.name}": ${failure.message}`, objects }
-    : { outcome: 'applied', objects };
+}
+
+const RECORD_TRANSACTIONS_IN_FLIGHT = 4;
+
+const recordWrites = ({ envService, changes, revision }: ServiceOutcome): Write[] => [
+  annotateExisting(keys.envService(envService.project, envService.scope, envService.env, envService.service), changes),
+  ...(revision ? [putItem(revision)] : []),
+];
+
+/** Outcomes in order, cut where a transaction would exceed DynamoDB's item count or size. */
+function transactionChunks(outcomes: readonly ServiceOutcome[]): ServiceOutcome[][] {
+  const chunks: ServiceOutcome[][] = [];
+  let items = 0;
+  let bytes = 0;
+  for (const outcome of outcomes) {
+    const outcomeItems = outcome.revision ? 2 : 1;
+    const outcomeBytes = JSON.stringify(outcome.changes).length + JSON.stringify(outcome.revision ?? {}).length;
+    if (chunks.length === 0 || items + outcomeItems > TRANSACTION_ITEMS || bytes + outcomeBytes > TRANSACTION_BYTES) {
+      chunks.push([]);
+      items = 0;
+      bytes = 0;
+    }
+    chunks.at(-1)!.push(outcome);
+    items += outcomeItems;
+    bytes += outcomeBytes;
+  }
+  return chunks;
 }
 
 async function removeServices(
@@ -288,18 +443,18 @@ async function removeServices(
   names: string[],
   deleteResources: boolean,
 ) {
-  const results: Record<string, ServiceResult> = {};
-  for (const name of names) {
-    const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, name));
-    if (!envService) continue;
+  const found = await ctx.store.getAll<EnvServiceItem>(
+    names.map((name) => keys.envService(env.project, env.scope, env.key, name)),
+  );
+  const envServices = names.flatMap((name) => found.filter((envService) => envService.service === name));
+  const removed = await mapConcurrently(envServices, SERVICE_APPLY_CONCURRENCY, async (envService) => {
+    const name = envService.service;
     const objects = deleteResources
       ? await cluster.deleteObjects(envService.appliedObjects.map(asObject), { namespace: env.namespace })
       : [];
     const failure = objects.find((result) => result.outcome === 'failed');
-    if (failure) {
-      results[name] = { outcome: 'failed', message: `${failure.kind} "${failure.name}": ${failure.message}`, objects };
-      continue;
-    }
+    if (failure)
+      return [name, { outcome: 'failed', message: `${failure.kind} "${failure.name}": ${failure.message}`, objects }];
     const revisions = await ctx.store.listAll<ItemKey>(
       keys.envServiceRevisions(env.project, env.scope, env.key, name),
       { attributes: [] },
@@ -308,9 +463,9 @@ async function removeServices(
       keys.envService(env.project, env.scope, env.key, name),
       ...revisions.map(({ pk, sk }) => ({ pk, sk })),
     ]);
-    results[name] = { outcome: 'deleted', objects };
-  }
-  return results;
+    return [name, { outcome: 'deleted', objects }];
+  });
+  return Object.fromEntries(removed) as Record<string, ServiceResult>;
 }
 
 /** Sharing (labels, VirtualServices, portal) is undone before the environment goes, whether or not its resources stay. */
@@ -336,18 +491,6 @@ async function forgetEnvironment(ctx: CoreContext, env: EnvironmentItem) {
       clusterUsage(env.clusterId, -1),
     ],
     `environment "${env.key}" was already forgotten`,
-  );
-}
-
-/**
- * Observed outcome of an apply: written without a version check. Direct
- * actions, the other writers of these fields, are refused while an operation
- * runs (`requireSettled`), so the two never overlap.
- */
-async function recordService(ctx: CoreContext, envService: EnvServiceItem, changes: Partial<EnvServiceItem>) {
-  await ctx.store.annotate(
-    keys.envService(envService.project, envService.scope, envService.env, envService.service),
-    changes,
   );
 }
 

@@ -5,6 +5,7 @@ import {
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -15,11 +16,12 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { mapConcurrently } from '../concurrency.ts';
 import { ConflictError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Collection, ItemKey } from './keys.ts';
 import type { Page, Store, Versioned } from './store.ts';
-import { assignments, createIfAbsent, updateAtVersion, type TransactItem, type Write } from './writes.ts';
+import { annotateExisting, createIfAbsent, updateAtVersion, type TransactItem, type Write } from './writes.ts';
 
 type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -46,6 +48,23 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
   async function get<T>(key: ItemKey): Promise<T | undefined> {
     const { Item } = await client.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }));
     return Item as T | undefined;
+  }
+
+  async function getAll<T>(itemKeys: readonly ItemKey[]): Promise<T[]> {
+    const items: T[] = [];
+    const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
+    for (let start = 0; start < unique.length; start += 100) {
+      let pending: Array<Record<string, unknown>> = unique.slice(start, start + 100).map(({ pk, sk }) => ({ pk, sk }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const { Responses, UnprocessedKeys } = await client.send(
+          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        items.push(...((Responses?.[TableName] ?? []) as T[]));
+        pending = UnprocessedKeys?.[TableName]?.Keys ?? [];
+      }
+    }
+    return items;
   }
 
   async function create(key: ItemKey, attributes: Record<string, unknown>, conflictMessage: string): Promise<void> {
@@ -77,26 +96,8 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
     changes: Record<string, unknown>,
     when: Record<string, unknown> = {},
   ): Promise<boolean> {
-    const set = assignments(changes);
-    const names: Record<string, string> = { ...set.names };
-    const values: Record<string, unknown> = { ...set.values };
-    const conditions = Object.entries(when).map(([name, value], index) => {
-      names[`#w${index}`] = name;
-      values[`:w${index}`] = value;
-      return `#w${index} = :w${index}`;
-    });
     try {
-      await client.send(
-        new UpdateCommand({
-          TableName,
-          Key: key,
-          UpdateExpression: `SET ${set.expressions.join(', ')}`,
-          // The item may have been deleted (or moved on) while the observation was made.
-          ConditionExpression: ['attribute_exists(pk)', ...conditions].join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await client.send(new UpdateCommand({ TableName, ...annotateExisting(key, changes, when).Update }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -113,17 +114,21 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
     await batchWrite(items.map((item) => ({ PutRequest: { Item: item } })));
   }
 
+  /** 25 writes per request, a few requests in flight, retrying what DynamoDB leaves unprocessed. */
   async function batchWrite(all: Array<Record<string, unknown>>): Promise<void> {
-    for (let start = 0; start < all.length; start += 25) {
-      let requests = all.slice(start, start + 25);
-      for (let attempt = 0; requests.length > 0; attempt++) {
+    const chunks = Array.from({ length: Math.ceil(all.length / 25) }, (_, index) =>
+      all.slice(index * 25, index * 25 + 25),
+    );
+    await mapConcurrently(chunks, BATCH_REQUESTS_IN_FLIGHT, async (chunk) => {
+      let requests = chunk;
+      for (let attempt = 1; requests.length > 0; attempt++) {
         const { UnprocessedItems } = await client.send(
           new BatchWriteCommand({ RequestItems: { [TableName]: requests } }),
         );
         requests = (UnprocessedItems?.[TableName] ?? []) as typeof requests;
-        if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        if (requests.length > 0) await backoff(attempt);
       }
-    }
+    });
   }
 
   async function remove(key: ItemKey): Promise<boolean> {
@@ -220,6 +225,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
 
   return {
     get,
+    getAll,
     create,
     update,
     annotate,
@@ -233,6 +239,12 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
     nextId,
   };
 }
+
+/** Batch requests one call keeps in flight: a large write (500 revisions) takes 5 round trips, not 20. */
+const BATCH_REQUESTS_IN_FLIGHT = 4;
+
+/** What DynamoDB left unprocessed (throttled) is sent again after a growing wait. */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
 
 function projectionOf(attributes: readonly string[]) {
   const names = Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name]));

@@ -14,6 +14,8 @@ export type Versioned = { version: number };
  */
 export interface Store {
   get<T>(key: ItemKey): Promise<T | undefined>;
+  /** The items of `keys` that exist, strongly consistent, in no particular order (100 keys per request). */
+  getAll<T>(keys: readonly ItemKey[]): Promise<T[]>;
   /** Creates an item; a second create of the same key is a Conflict. */
   create(key: ItemKey, attributes: Record<string, unknown>, conflictMessage: string): Promise<void>;
   /**

@@ -120,6 +120,37 @@ export function adjustCount(
   };
 }
 
+/**
+ * Sets observed state (never user intent) on an item that must still exist
+ * and, when `when` is given, still has those attribute values: guards against
+ * writing back, as a fragment, an item deleted while the observation was
+ * being made, and against recording an observation someone newer replaced.
+ * `Store.annotate` is its single-item form.
+ */
+export function annotateExisting(
+  key: ItemKey,
+  changes: Record<string, unknown>,
+  when: Record<string, unknown> = {},
+  conflict?: string,
+): WriteOf<'Update'> {
+  const set = assignments(changes);
+  const still = Object.entries(when).map(
+    ([name, value], index): Condition => ({
+      expression: `#w${index} = :w${index}`,
+      names: { [`#w${index}`]: name },
+      values: { [`:w${index}`]: value },
+    }),
+  );
+  return {
+    Update: {
+      Key: key,
+      UpdateExpression: `SET ${set.expressions.join(', ')}`,
+      ...expression(exists, ...still, { names: set.names, values: set.values }),
+    },
+    conflict,
+  };
+}
+
 /** Puts an item whatever is there: for items only this transaction's condition-checked writes lead to. */
 export function putItem(item: Item): WriteOf<'Put'> {
   return { Put: { Item: item } };

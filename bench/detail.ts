@@ -1,0 +1,139 @@
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { ClusterConnections, KubeCluster } from '../core/cluster/gateway.ts';
+import { createEnvironment } from '../core/environments/manage-environments.ts';
+import { getEnvironment } from '../core/environments/read-environments.ts';
+import { runOperation } from '../core/environments/run-operation.ts';
+import { counted, timed, versus, type Figure } from './figures.ts';
+import {
+  admin,
+  BENCH_CLUSTER,
+  BENCH_PROJECT,
+  benchConnections,
+  benchKubeconfig,
+  deleteNamespaces,
+  envServicesOf,
+  seedWorld,
+  startBenchDynamo,
+  uniqueSuffix,
+} from './harness.ts';
+
+/** API server requests each gateway call sends (discovery is cached per client and not counted). */
+const REQUESTS: Partial<Record<keyof KubeCluster, (args: unknown[]) => number>> = {
+  apply: (args) => (args[0] as unknown[]).length,
+  deleteObjects: (args) => (args[0] as unknown[]).length,
+  listWorkloads: () => 3,
+};
+
+/** The same connections, counting the API server requests made through them. */
+export function countingKube(connections: ClusterConnections, counter: { kube: number }): ClusterConnections {
+  return {
+    forget: connections.forget,
+    async get(id) {
+      const cluster = await connections.get(id);
+      return new Proxy(cluster, {
+        get(target, name: keyof KubeCluster) {
+          const method = target[name];
+          if (typeof method !== 'function' || name === 'close') return method;
+          return (...args: unknown[]) => {
+            counter.kube += REQUESTS[name]?.(args) ?? 1;
+            return (method as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    },
+  };
+}
+
+const RUNS = 7;
+
+/**
+ * Env detail of 10 services (10 pods) and of 500 services (5,000 pods):
+ * Berth's use-case (table reads included) next to the raw per-kind lists it
+ * needs (pods, deployments, statefulsets, daemonsets of the namespace), sent
+ * at once with client-node in the same run; and the API server requests
+ * Berth made, which must not grow with the services.
+ */
+export async function measureDetail(): Promise<Figure[]> {
+  const kubeconfig = await benchKubeconfig();
+  const dynamo = await startBenchDynamo();
+  const { ctx } = dynamo;
+  const counter = { kube: 0 };
+  const connections = countingKube(benchConnections(ctx), counter);
+  const suffix = uniqueSuffix();
+  const sizes = (process.env['BENCH_DETAIL_SIZES'] ?? '10,500').split(',').map(Number);
+  const namespaces: string[] = [];
+  const figures: Figure[] = [];
+  const config = new KubeConfig();
+  config.loadFromString(kubeconfig);
+  const core = config.makeApiClient(CoreV1Api);
+  const apps = config.makeApiClient(AppsV1Api);
+  try {
+    await seedWorld(ctx, kubeconfig, Math.max(...sizes));
+    const calls: number[] = [];
+    for (const size of sizes) {
+      const podsPerService = size >= 100 ? 10 : 1;
+      const namespace = `bench-detail${size}-${suffix}`;
+      namespaces.push(namespace);
+      const envKey = `detail${size}`;
+      const { operationId } = await createEnvironment({
+        ctx,
+        principal: admin,
+        projectKey: BENCH_PROJECT,
+        scope: 'test',
+        input: {
+          key: envKey,
+          clusterId: BENCH_CLUSTER,
+          namespace,
+          registryId: 'hub',
+          globalVariables: [],
+          services: envServicesOf(size, podsPerService),
+          configs: [],
+        },
+      });
+      await runOperation({ ctx, connections, id: operationId });
+      await waitForPods(core, namespace, size * podsPerService);
+
+      const rawLists = () =>
+        Promise.all([
+          core.listNamespacedPod({ namespace }),
+          apps.listNamespacedDeployment({ namespace }),
+          apps.listNamespacedStatefulSet({ namespace }),
+          apps.listNamespacedDaemonSet({ namespace }),
+        ]);
+      const detail = () =>
+        getEnvironment({ ctx, principal: admin, projectKey: BENCH_PROJECT, scope: 'test', envKey, connections });
+      await rawLists();
+      await detail();
+      const raw = await timed(RUNS, rawLists);
+      counter.kube = 0;
+      const berth = await timed(RUNS, detail);
+      calls.push(counter.kube / RUNS);
+      figures.push(
+        versus(
+          'detail',
+          `env detail, ${size} services, ${size * podsPerService} pods (median of ${RUNS})`,
+          'ms',
+          berth,
+          { name: 'raw per-kind lists (client-node)', value: raw },
+          1.3,
+        ),
+        counted('detail', `env detail, ${size} services: Kubernetes requests`, 'calls', counter.kube / RUNS, calls[0]),
+      );
+    }
+  } finally {
+    await deleteNamespaces(kubeconfig, namespaces);
+    await dynamo.stop();
+  }
+  return figures;
+}
+
+/** Waits (up to 10 minutes) until kwok reports every pod of the namespace Running. */
+async function waitForPods(core: CoreV1Api, namespace: string, count: number) {
+  const started = performance.now();
+  for (;;) {
+    const pods = await core.listNamespacedPod({ namespace });
+    if (pods.items.filter((pod) => pod.status?.phase === 'Running').length >= count) return;
+    if (performance.now() - started > 600_000) throw new Error(`${count} pods not Running in ${namespace} in 10 min`);
+    await new Promise((done) => setTimeout(done, 2000));
+  }
+}
