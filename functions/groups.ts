@@ -8,6 +8,16 @@ export const groups = [
   { name: 'k8s-service', prefixes: ['/v1/k8sservice'] },
   { name: 'zadig-service', prefixes: ['/openapi/projects', '/openapi/templates', '/openapi/service'] },
   { name: 'zadig-environment', prefixes: ['/openapi/environments', '/openapi/operations', '/openapi/logs'] },
+  {
+    name: 'zadig-helm',
+    prefixes: [
+      '/openapi/templates/charts',
+      '/openapi/service/template/load/helm',
+      '/openapi/environments/helm',
+      '/openapi/environments/service/values',
+      '/openapi/environments/production/service/values',
+    ],
+  },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
 ] as const;
 

@@ -28,6 +28,7 @@ declare namespace sst {
       link?: unknown[];
       environment?: Record<string, SstOutput<string>>;
       nodejs?: { minify?: boolean; install?: string[] };
+      layers?: SstOutput<string>[];
     };
     class Function {
       constructor(name: string, args: FunctionArgs);
@@ -66,3 +67,23 @@ declare namespace sst {
     }
   }
 }
+
+/** Pulumi's AWS provider, as far as `sst.config.ts` uses it. */
+declare namespace aws {
+  namespace lambda {
+    class LayerVersion {
+      constructor(
+        name: string,
+        args: {
+          layerName: string;
+          code: unknown;
+          compatibleArchitectures?: Array<'x86_64' | 'arm64'>;
+          description?: string;
+        },
+      );
+      readonly arn: SstOutput<string>;
+    }
+  }
+}
+
+declare const $util: { asset: { FileArchive: new (path: string) => unknown } };

@@ -93,9 +93,9 @@ export function createHelmBinary({ binary, workDir }: { binary: string; workDir:
       return stdout.trim();
     },
 
-    lint: (archive) =>
+    lint: (archive, values = {}) =>
       inScratch(async (scratch) => {
-        await run(['lint', await scratch.file('chart.tgz', archive)], 60_000);
+        await run(['lint', await scratch.file('chart.tgz', archive), ...(await valuesArgs(scratch, values))], 60_000);
       }),
 
     template: ({ chart, release, namespace, values }) =>

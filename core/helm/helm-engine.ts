@@ -1,3 +1,5 @@
+import { DomainError } from '../errors.ts';
+
 /**
  * The Helm port: what Berth asks of Helm, whatever runs it (the `helm` 4
  * binary today, see `helm-binary.ts`; the Go SDK in a sidecar function would
@@ -52,8 +54,8 @@ export type UpgradeOptions = {
 export interface HelmEngine {
   /** The engine's version, e.g. `v4.1.4`. */
   version(): Promise<string>;
-  /** `helm lint` of an archive: an InvalidInputError carrying Helm's findings when the chart fails. */
-  lint(archive: Uint8Array): Promise<void>;
+  /** `helm lint` of an archive (with `values` over its own): an InvalidInputError carrying Helm's findings when it fails. */
+  lint(archive: Uint8Array, values?: Record<string, unknown>): Promise<void>;
   /** `helm template`: the rendered manifests (an InvalidInputError when the chart does not render). */
   template(input: {
     chart: ChartSource;
@@ -82,3 +84,9 @@ export interface HelmEngine {
 
 /** Statuses in which another Helm action holds the release: an upgrade now would fail, or race it. */
 export const isPending = (status: HelmReleaseStatus): boolean => status.startsWith('pending-');
+
+/** The context's Helm engine; a function deployed without the Helm layer using it is a deployment mistake. */
+export async function requireHelm(ctx: { helm?: () => Promise<HelmEngine> }): Promise<HelmEngine> {
+  if (!ctx.helm) throw new DomainError('Internal', 'this function was deployed without the Helm layer');
+  return ctx.helm();
+}

@@ -18,6 +18,9 @@ import type { ServiceScope } from '../services/scope.ts';
  * | service revision| `PROJECT#<key>`     | `SVCREV#<scope>#<name>#<000042>` |
  * | YAML template   | `TEMPLATES`         | `TEMPLATE#<name>`  |
  * | template user   | `TEMPLATE#<name>`   | `USER#<project>#<scope>#<service>` |
+ * | chart template  | `CHARTS`            | `CHART#<name>`     |
+ * | chart version   | `CHART#<name>`      | `VERSION#<version>` |
+ * | chart user      | `CHART#<name>`      | `USER#<project>#<scope>#<service>` |
  *
  * | environment     | `PROJECT#<key>`     | `ENV#<scope>#<env>` |
  * | env service     | `PROJECT#<key>`     | `ENVSVC#<scope>#<env>#<service>` |
@@ -120,6 +123,15 @@ export const keys = {
     sk: `USER#${project}#${scope}#${service}`,
   }),
   templateUsers: (template: string): Collection => ({ pk: `TEMPLATE#${template}`, skPrefix: 'USER#' }),
+  chartTemplate: (name: string): ItemKey => ({ pk: 'CHARTS', sk: `CHART#${name}` }),
+  chartTemplates: { pk: 'CHARTS', skPrefix: 'CHART#' },
+  chartVersion: (name: string, version: string): ItemKey => ({ pk: `CHART#${name}`, sk: `VERSION#${version}` }),
+  chartVersions: (name: string): Collection => ({ pk: `CHART#${name}`, skPrefix: 'VERSION#' }),
+  chartUser: (chart: string, project: string, scope: ServiceScope, service: string): ItemKey => ({
+    pk: `CHART#${chart}`,
+    sk: `USER#${project}#${scope}#${service}`,
+  }),
+  chartUsers: (chart: string): Collection => ({ pk: `CHART#${chart}`, skPrefix: 'USER#' }),
 } as const;
 
 /** The partition + sort-key prefix a list reads. */

@@ -1,6 +1,7 @@
 import { adminRoutes } from '../admin/routes.ts';
 import { k8sServiceRoutes } from '../k8s-service/routes.ts';
 import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
+import { zadigHelmRoutes } from '../zadig-helm/routes.ts';
 import { zadigServiceRoutes } from '../zadig-service/routes.ts';
 import type { DialectDocs } from './openapi.ts';
 
@@ -35,6 +36,17 @@ export const dialects: DialectDocs[] = [
       code: 409,
       message: 'Conflict',
       description: 'namespace "shop-dev" of cluster "local" is already used by environment "dev" of project "shop"',
+    },
+  },
+  {
+    tag: 'zadig-helm',
+    description:
+      'Zadig OpenAPI for Helm: chart templates (stored as OCI artifacts, addressed by digest), Helm services made from them, Helm environments and their release values.',
+    routes: zadigHelmRoutes,
+    errorExample: {
+      code: 400,
+      message: 'Bad Request',
+      description: 'file: "web/../../etc/passwd" leaves the chart\'s directory ("..")',
     },
   },
   {

@@ -10,6 +10,7 @@ import { createK8sServiceApp } from '../k8s-service/app.ts';
 import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
 import type { LogRouteDeps } from '../zadig-environment/log-routes.ts';
+import { createZadigHelmApp } from '../zadig-helm/app.ts';
 import { createZadigServiceApp } from '../zadig-service/app.ts';
 
 export type GroupApps = Record<GroupName, Pick<Hono, 'fetch'>>;
@@ -43,6 +44,7 @@ export function createGroupApps({
     }),
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging, ...logStream }),
+    'zadig-helm': createZadigHelmApp({ ctx, authenticate, chartRegistryId: config.chartRegistryId, ...logging }),
     docs: createDocsApp(logging),
   };
 }

@@ -16,6 +16,7 @@ const Config = v.object({
     '10000',
   ),
   BERTH_K8S_SERVICE_CLUSTER: v.optional(v.string(), 'default'),
+  BERTH_CHART_REGISTRY: v.optional(v.pipe(v.string(), v.minLength(1)), 'charts'),
 });
 
 export type BerthConfig = {
@@ -27,6 +28,8 @@ export type BerthConfig = {
   region: string | undefined;
   clusterTimeoutMs: number;
   k8sServiceCluster: string;
+  /** The id of the registered registry chart templates are pushed to (`charts` unless configured). */
+  chartRegistryId: string;
 };
 
 export function loadConfig(env: Record<string, string | undefined>): BerthConfig {
@@ -46,5 +49,6 @@ export function loadConfig(env: Record<string, string | undefined>): BerthConfig
     region: parsed.AWS_REGION,
     clusterTimeoutMs: parsed.BERTH_CLUSTER_TIMEOUT_MS,
     k8sServiceCluster: parsed.BERTH_K8S_SERVICE_CLUSTER,
+    chartRegistryId: parsed.BERTH_CHART_REGISTRY,
   };
 }

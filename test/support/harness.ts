@@ -10,6 +10,7 @@ import type { LogLine } from '../../functions/http/request-log.ts';
 import { createConnections } from '../../functions/runtime/cluster.ts';
 import { loadConfig } from '../../functions/runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../../functions/runtime/core-context.ts';
+import { lazyHelm } from '../../functions/runtime/helm.ts';
 import { handleRecords } from '../../functions/worker/handle-records.ts';
 import { adminRoutes } from '../../functions/admin/routes.ts';
 import { callRoute, type RouteRequest } from './http.ts';
@@ -37,7 +38,7 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
     BERTH_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     BERTH_CLUSTER_TIMEOUT_MS: String(clusterTimeoutMs),
   });
-  const ctx = createCoreContext(config);
+  const ctx = { ...createCoreContext(config), helm: lazyHelm() };
   const connections = createConnections(ctx, config);
   const authenticate = createAuthenticator(ctx, config);
   const logs: Array<Record<string, unknown>> = [];
