@@ -18,6 +18,7 @@ import {
 import { configObject, recordAppliedEnvConfigs, removeAllEnvConfigs } from './env-configs.ts';
 import { openConfigs, readOperation, type OperationItem, type ServiceResult } from './operation-item.ts';
 import { renderEnvService } from './render-env-service.ts';
+import { applyHelmService, isHelmEnvService, uninstallHelmService } from './apply-helm-service.ts';
 import type { EnvConfig } from './schemas.ts';
 import { readSharing, sharingKey } from './sub-environment-item.ts';
 import { endSharing } from './sub-environments.ts';
@@ -211,7 +212,9 @@ async function applyServices(
   for (const name of names) {
     const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, name));
     if (!envService) continue;
-    results[name] = await applyService(ctx, cluster, env, envService, operation, secretName);
+    results[name] = isHelmEnvService(envService)
+      ? await applyHelmService(ctx, env, envService, operation)
+      : await applyService(ctx, cluster, env, envService, operation, secretName);
   }
   return results;
 }
@@ -289,6 +292,13 @@ async function removeServices(
   for (const name of names) {
     const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, name));
     if (!envService) continue;
+    if (deleteResources && isHelmEnvService(envService)) {
+      const failed = await uninstallHelmService(ctx, env, envService);
+      if (failed) {
+        results[name] = { outcome: 'failed', message: failed, objects: [] };
+        continue;
+      }
+    }
     const objects = deleteResources
       ? await cluster.deleteObjects(envService.appliedObjects.map(asObject), { namespace: env.namespace })
       : [];

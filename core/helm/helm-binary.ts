@@ -143,10 +143,15 @@ export function createHelmBinary({ binary, workDir }: { binary: string; workDir:
           'json',
         ];
         const { stdout } = await run(args, options.timeoutSeconds * 1000 + PROCESS_MARGIN_MS);
-        const release = parseJson(stdout, 'helm upgrade') as { version?: unknown; info?: { status?: unknown } };
+        const release = parseJson(stdout, 'helm upgrade') as {
+          version?: unknown;
+          info?: { status?: unknown };
+          manifest?: unknown;
+        };
         return {
           revision: typeof release.version === 'number' ? release.version : 0,
           status: (typeof release.info?.status === 'string' ? release.info.status : 'unknown') as HelmReleaseStatus,
+          manifest: typeof release.manifest === 'string' ? release.manifest : '',
         };
       }),
 

@@ -65,13 +65,13 @@ export interface HelmEngine {
   }): Promise<string>;
   /** `helm push` of an archive to `oci://<host>/<repository>`; answers the manifest digest. */
   push(input: { archive: Uint8Array; registry: HelmRegistry; repository: string }): Promise<{ digest: string }>;
-  /** `helm upgrade --install`; answers the revision and status Helm recorded. */
+  /** `helm upgrade --install`; answers the revision and status Helm recorded, and the manifest it applied. */
   upgradeInstall(input: {
     target: HelmTarget;
     chart: ChartSource;
     values: Record<string, unknown>;
     options: UpgradeOptions;
-  }): Promise<{ revision: number; status: HelmReleaseStatus }>;
+  }): Promise<{ revision: number; status: HelmReleaseStatus; manifest: string }>;
   /** `helm rollback` to a revision of the release's history. */
   rollback(input: { target: HelmTarget; revision: number; options: UpgradeOptions }): Promise<void>;
   /** `helm get values` (`all`: computed, chart defaults included); a release that does not exist is a NotFoundError. */

@@ -12,8 +12,20 @@ import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { zadigErrorRenderer } from '../zadig/errors.ts';
-import { chartTemplateRoutes, helmServiceRoutes } from './routes.ts';
-import { chartTemplateView, chartVersionView, helmServiceFrom, SUCCESS, uploadView, wireField } from './views.ts';
+import { createEnvironment } from '../../core/environments/manage-environments.ts';
+import { addHelmEnvServices, getReleaseValues } from '../../core/environments/helm-env-services.ts';
+import { stringify } from 'yaml';
+import { chartTemplateRoutes, helmEnvironmentRoutes, helmServiceRoutes } from './routes.ts';
+import {
+  chartTemplateView,
+  chartVersionView,
+  helmEnvironmentFrom,
+  helmEnvServicesFrom,
+  helmServiceFrom,
+  SUCCESS,
+  uploadView,
+  wireField,
+} from './views.ts';
 
 export type ZadigHelmDeps = {
   ctx: CoreContext;
@@ -71,6 +83,46 @@ export function createZadigHelmApp({ ctx, authenticate, chartRegistryId, log }: 
     });
     return c.json(SUCCESS);
   });
+
+  route(helmEnvironmentRoutes.createHelmEnvironment, async (c, { body }) => {
+    const { operationId } = await createEnvironment({
+      ctx,
+      principal: c.get('principal'),
+      projectKey: body.project_key,
+      scope: scopeOf(body.production),
+      input: helmEnvironmentFrom(body),
+    });
+    return c.json({ ...SUCCESS, operation_id: operationId });
+  });
+  // As Zadig does, the environment is the body's `env_name`; the path's name is not read.
+  route(helmEnvironmentRoutes.addHelmServices, async (c, { query, body }) => {
+    const { operationId } = await addHelmEnvServices({
+      ctx,
+      principal: c.get('principal'),
+      projectKey: query.projectKey,
+      scope: scopeOf(body.production),
+      envKey: body.env_name,
+      services: helmEnvServicesFrom(body),
+    });
+    return c.json({ ...SUCCESS, operation_id: operationId });
+  });
+  for (const [contract, scope] of [
+    [helmEnvironmentRoutes.serviceValues, 'test'],
+    [helmEnvironmentRoutes.productionServiceValues, 'production'],
+  ] as const) {
+    route(contract, async (c, { query }) => {
+      const values = await getReleaseValues({
+        ctx,
+        principal: c.get('principal'),
+        projectKey: query.projectKey,
+        scope,
+        envKey: query.envName,
+        serviceName: query.serviceName,
+      });
+      // Zadig answers the YAML text as its JSON response body: a JSON string.
+      return c.json(stringify(values, { sortMapEntries: true }));
+    });
+  }
 
   return app;
 }

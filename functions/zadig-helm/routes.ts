@@ -1,7 +1,15 @@
 import * as v from 'valibot';
+import { ProjectKey } from '../../core/auth/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
 import { PageNumberQuery } from '../zadig-service/routes.ts';
-import { LoadHelmServiceInput, UploadChartDocs, UploadChartInput } from './schemas.ts';
+import {
+  AddHelmEnvServicesInput,
+  CreateHelmEnvironmentInput,
+  LoadHelmServiceInput,
+  ServiceValuesQuery,
+  UploadChartDocs,
+  UploadChartInput,
+} from './schemas.ts';
 
 const tags = ['zadig-helm'] as const;
 const success = { 200: { description: 'Done', example: { message: 'success' } } } as const;
@@ -97,4 +105,56 @@ export const helmServiceRoutes = {
   }),
 };
 
-export const zadigHelmRoutes = { ...chartTemplateRoutes, ...helmServiceRoutes };
+const accepted = {
+  200: {
+    description: 'Recorded; the operation carries it out',
+    example: { message: 'success', operation_id: 'k3v9x2ab0c1d' },
+  },
+} as const;
+const valuesExample =
+  'fullnameOverride: service3\nimage:\n    repository: koderover.tencentcloudcr.com/test/service3\n    tag: 20250711170816-5-lilian01\nport: 20223\nreplicaCount: 4\n';
+
+export const helmEnvironmentRoutes = {
+  createHelmEnvironment: defineRoute({
+    method: 'post',
+    path: '/openapi/environments/helm',
+    summary: 'Create a Helm environment (test, or production with `production: true`); services join it afterwards',
+    tags,
+    access: 'token',
+    query: v.object({ projectKey: v.optional(v.string()) }),
+    body: CreateHelmEnvironmentInput,
+    responses: accepted,
+  }),
+  addHelmServices: defineRoute({
+    method: 'post',
+    path: '/openapi/environments/helm/:name/services',
+    summary:
+      'Add Helm services to the environment the body names (`env_name`): `deploy` installs the release, `import` records the service',
+    tags,
+    access: 'token',
+    params: v.object({ name: v.string() }),
+    query: v.object({ projectKey: ProjectKey }),
+    body: AddHelmEnvServicesInput,
+    responses: accepted,
+  }),
+  serviceValues: defineRoute({
+    method: 'get',
+    path: '/openapi/environments/service/values',
+    summary: 'The live values of a test environment Helm service’s release (chart defaults included), as YAML text',
+    tags,
+    access: 'token',
+    query: ServiceValuesQuery,
+    responses: { 200: { description: 'The values YAML, as a JSON string', example: valuesExample } },
+  }),
+  productionServiceValues: defineRoute({
+    method: 'get',
+    path: '/openapi/environments/production/service/values',
+    summary: 'The live values of a production environment Helm service’s release, as YAML text',
+    tags,
+    access: 'token',
+    query: ServiceValuesQuery,
+    responses: { 200: { description: 'The values YAML, as a JSON string', example: valuesExample } },
+  }),
+};
+
+export const zadigHelmRoutes = { ...chartTemplateRoutes, ...helmServiceRoutes, ...helmEnvironmentRoutes };

@@ -3,12 +3,18 @@ import type { NewHelmService } from '../../core/charts/create-helm-service.ts';
 import type { SyncResult } from '../../core/charts/manage-charts.ts';
 import { wireFieldsFrom } from '../zadig/errors.ts';
 import { unixSeconds } from '../zadig/views.ts';
-import type { LoadHelmServiceInput } from './schemas.ts';
+import type { HelmEnvServiceInput } from '../../core/environments/helm-env-services.ts';
+import type { NewEnvironment } from '../../core/environments/schemas.ts';
+import { InvalidInputError, field, text } from '../../core/errors.ts';
+import type { AddHelmEnvServicesInput, CreateHelmEnvironmentInput, LoadHelmServiceInput } from './schemas.ts';
 
 /** The zadig-helm group's wire names: request bodies to the domain's inputs, domain data to Zadig's responses. */
 
 export const wireField = wireFieldsFrom({
   autoSync: 'auto_sync',
+  serviceName: 'service_name',
+  subEnv: 'sub_env',
+  importValuesFromGit: 'import_values_from_git',
   valuesYaml: 'values_yaml',
   overrideKvs: 'override_kvs',
   deployStrategy: 'deploy_strategy',
@@ -58,3 +64,42 @@ export const uploadView = (result: { template: ChartTemplateItem; created: boole
   synced_services: result.synced,
   sync_errors: result.failed.map(({ service, error }) => ({ service, error: error.describe(wireField) })),
 });
+
+/**
+ * A Helm environment is created empty, as Zadig creates it; services join
+ * through the services route. Sub-environments on creation are not
+ * supported yet (see docs/decisions.md): asking for one is a 400 naming it.
+ */
+export const helmEnvironmentFrom = (body: CreateHelmEnvironmentInput): NewEnvironment => {
+  if (body.sub_env?.enable)
+    throw new InvalidInputError(
+      text`${field('subEnv')}: creating a Helm environment as a sub-environment is not supported yet; create it, then share it from its base environment`,
+      'subEnv',
+    );
+  return {
+    key: body.env_name,
+    name: body.alias,
+    clusterId: body.cluster_id,
+    namespace: body.namespace,
+    registryId: body.registry_id,
+    globalVariables: [],
+    services: [],
+    configs: [],
+  };
+};
+
+/** Reading values files from a code host is not supported (see docs/decisions.md): a 400 naming the field. */
+export const helmEnvServicesFrom = (body: AddHelmEnvServicesInput): HelmEnvServiceInput[] =>
+  body.services.map((service, index) => {
+    if (service.import_values_from_git)
+      throw new InvalidInputError(
+        text`${field(`services[${index}].importValuesFromGit`)}: values from a code host are not supported; send them as ${field(`services[${index}].valuesYaml`)}`,
+        `services[${index}].importValuesFromGit`,
+      );
+    return {
+      name: service.service_name,
+      deployStrategy: service.deploy_strategy,
+      valuesYaml: service.values_yaml,
+      overrideKvs: service.override_kvs,
+    };
+  });
