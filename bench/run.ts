@@ -1,5 +1,6 @@
 import { measureBundles } from './bundles.ts';
 import { measureEnvironments } from './environments.ts';
+import { measureHelm } from './helm.ts';
 import { HEAP_GROWTH_BOUND_BYTES, measureLoad } from './load.ts';
 import type { ServerReport } from './load-server.ts';
 import { measureSseLogs } from './sse-logs.ts';
@@ -72,6 +73,11 @@ async function printDefault() {
   console.log('| measure | value |');
   console.log('|---|---:|');
   for (const [measure, value] of await measureSseLogs()) console.log(`| ${measure} | ${value} |`);
+
+  console.log('\n## Helm releases (local control plane, local registry; medians of 3)\n');
+  console.log('| measure | value |');
+  console.log('|---|---:|');
+  for (const [measure, value] of await measureHelm()) console.log(`| ${measure} | ${value} |`);
 
   console.log('\n## Zadig environments (local control plane, DynamoDB Local)\n');
   console.log('| measure | value |');

