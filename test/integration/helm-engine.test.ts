@@ -58,7 +58,8 @@ describe('the helm binary behind the Helm port', () => {
     const options = { historyMax: 5, timeoutSeconds: 120 };
 
     const installed = await helm.upgradeInstall({ target, chart, values: { replicaCount: 2 }, options });
-    expect(installed).toEqual({ revision: 1, status: 'deployed' });
+    expect(installed).toMatchObject({ revision: 1, status: 'deployed' });
+    expect(installed.manifest).toMatch(/kind: Deployment\nmetadata:\n {2}name: web\n/);
     await runningPods(namespace.name, 'app.kubernetes.io/instance=web', 2);
 
     const upgraded = await helm.upgradeInstall({
