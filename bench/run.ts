@@ -3,6 +3,7 @@ import { measureColdStart } from './bundles.ts';
 import { measureConnections } from './connections.ts';
 import { measureDetail } from './detail.ts';
 import { printFigures, writeFigures, type Figure } from './figures.ts';
+import { measureHelm } from './helm.ts';
 import { measureLists } from './lists.ts';
 import { measureOteDeploys } from './ote-deploys.ts';
 import { HEAP_GROWTH_BOUND_BYTES, measureLoad } from './load.ts';
@@ -41,6 +42,7 @@ const UNANCHORED: Record<string, { title: string; measure: () => Promise<Array<[
     measure: measureVKube,
   },
   ote: { title: 'ote-stack deployments (local control plane, DynamoDB Local)', measure: measureOteDeploys },
+  helm: { title: 'Helm releases (local control plane, local registry; medians of 3)', measure: measureHelm },
 };
 
 const BENCH_JSON = '.berth/bench.json';

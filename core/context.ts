@@ -1,4 +1,5 @@
 import type { SecretBox } from './crypto/secret-box.ts';
+import type { HelmEngine } from './helm/helm-engine.ts';
 import type { Store } from './store/store.ts';
 
 /**
@@ -10,6 +11,8 @@ export type CoreContext = {
   secrets: SecretBox;
   now: () => Date;
   newId: () => string;
+  /** The Helm engine, started on first use; only functions deployed with the Helm layer have it (`requireHelm`). */
+  helm?: () => Promise<HelmEngine>;
 };
 
 /** Page size bounds shared by every list. */

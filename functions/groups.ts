@@ -11,8 +11,17 @@ export const groups = [
   { name: 'ote-repository', prefixes: ['/v1/repository'] },
   { name: 'ote-app', prefixes: ['/v1/app'] },
   { name: 'ote-deploy', prefixes: ['/v1/deploy', '/v1/admin/deploy'] },
-
   { name: 'v-kube', prefixes: ['/k8s', '/api/v1/k8s'] },
+  {
+    name: 'zadig-helm',
+    prefixes: [
+      '/openapi/templates/charts',
+      '/openapi/service/template/load/helm',
+      '/openapi/environments/helm',
+      '/openapi/environments/service/values',
+      '/openapi/environments/production/service/values',
+    ],
+  },
   { name: 'docs', prefixes: ['/openapi.json', '/docs'] },
   { name: 'hooks', prefixes: ['/hooks'] },
 ] as const;

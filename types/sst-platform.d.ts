@@ -29,6 +29,7 @@ declare namespace sst {
       environment?: Record<string, SstOutput<string>>;
       nodejs?: { minify?: boolean; install?: string[] };
       concurrency?: { reserved?: number; provisioned?: number };
+      layers?: SstOutput<string>[];
     };
     class Function {
       constructor(name: string, args: FunctionArgs);
@@ -70,3 +71,23 @@ declare namespace sst {
     }
   }
 }
+
+/** Pulumi's AWS provider, as far as `sst.config.ts` uses it. */
+declare namespace aws {
+  namespace lambda {
+    class LayerVersion {
+      constructor(
+        name: string,
+        args: {
+          layerName: string;
+          code: unknown;
+          compatibleArchitectures?: Array<'x86_64' | 'arm64'>;
+          description?: string;
+        },
+      );
+      readonly arn: SstOutput<string>;
+    }
+  }
+}
+
+declare const $util: { asset: { FileArchive: new (path: string) => unknown } };

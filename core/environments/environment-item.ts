@@ -6,6 +6,7 @@ import { requireProject } from '../projects/project-item.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
 import type { ServiceScope } from '../services/scope.ts';
+import type { HelmEnvService } from './helm-env-services.ts';
 import type { ContainerImage, EnvVariableValue } from './schemas.ts';
 
 export type EnvironmentStatus = 'creating' | 'updating' | 'deleting' | 'success' | 'failed';
@@ -87,7 +88,10 @@ export type EnvServiceItem = {
   variableKvs: StoredEnvVariable[];
   /** Images chosen for this environment, by container name. */
   containers: ContainerImage[];
-  status: 'pending' | 'applied' | 'failed';
+  /** A Helm service's release and the environment's values for it; its workloads are Helm's, not `appliedObjects`. */
+  helm?: HelmEnvService;
+  /** `imported`: a Helm service recorded without installing its release (`deploy_strategy: import`). */
+  status: 'pending' | 'applied' | 'failed' | 'imported';
   error?: string | null;
   /** The YAML last applied, placeholders and values substituted. */
   rendered?: string;

@@ -19,6 +19,7 @@ import {
 import { configObject, recordAppliedEnvConfigs, removeAllEnvConfigs } from './env-configs.ts';
 import { openConfigs, readOperation, type OperationItem, type ServiceResult } from './operation-item.ts';
 import { renderEnvService } from './render-env-service.ts';
+import { applyHelmService, isHelmEnvService, uninstallHelmService } from './apply-helm-service.ts';
 import type { EnvConfig } from './schemas.ts';
 import { readSharing, sharingKey } from './sub-environment-item.ts';
 import { endSharing, joinBase, leaveBase } from './sub-environments.ts';
@@ -249,7 +250,12 @@ async function applyServices(
     ? pullSecretName(env.registryId)
     : undefined;
   const { envServices, services } = await readForApply(ctx, env, names);
-  const renders = envServices.map((envService) => renderForApply(env, envService, services, secretName));
+  // Helm releases its services itself and records each release as its own revision; the rest are rendered here.
+  const helmResults = new Map<string, ServiceResult>();
+  for (const envService of envServices.filter(isHelmEnvService))
+    helmResults.set(envService.service, await applyHelmService(ctx, env, envService, operation));
+  const yamlServices = envServices.filter((envService) => !isHelmEnvService(envService));
+  const renders = yamlServices.map((envService) => renderForApply(env, envService, services, secretName));
   const outcomes = new Map<string, ServiceOutcome>();
   const apply = async (render: ServiceRender) =>
     outcomes.set(render.envService.service, await applyService(ctx, cluster, env, render, operation));
@@ -260,9 +266,11 @@ async function applyServices(
     SERVICE_APPLY_CONCURRENCY,
     apply,
   );
-  const inOrder = envServices.map(({ service }) => outcomes.get(service)!);
+  const inOrder = yamlServices.map(({ service }) => outcomes.get(service)!);
   await recordApplied(ctx, inOrder);
-  return Object.fromEntries(inOrder.map((outcome) => [outcome.envService.service, outcome.result]));
+  return Object.fromEntries(
+    envServices.map(({ service }) => [service, helmResults.get(service) ?? outcomes.get(service)!.result]),
+  );
 }
 
 /**
@@ -449,6 +457,10 @@ async function removeServices(
   const envServices = names.flatMap((name) => found.filter((envService) => envService.service === name));
   const removed = await mapConcurrently(envServices, SERVICE_APPLY_CONCURRENCY, async (envService) => {
     const name = envService.service;
+    if (deleteResources && isHelmEnvService(envService)) {
+      const failed = await uninstallHelmService(ctx, env, envService);
+      if (failed) return [name, { outcome: 'failed', message: failed, objects: [] }];
+    }
     const objects = deleteResources
       ? await cluster.deleteObjects(envService.appliedObjects.map(asObject), { namespace: env.namespace })
       : [];

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { Rfc1123Label } from '../names.ts';
 
 /** Environment keys; a few are path segments of the API and cannot name an environment. */
-const RESERVED_ENV_KEYS = ['production', 'service', 'services', 'envcfg', 'envcfgs', 'scale', 'kube', 'image'];
+const RESERVED_ENV_KEYS = ['production', 'service', 'services', 'envcfg', 'envcfgs', 'scale', 'kube', 'image', 'helm'];
 export const EnvKey = v.pipe(
   Rfc1123Label,
   v.check(

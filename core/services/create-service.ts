@@ -1,9 +1,9 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { requireProject } from '../projects/project-item.ts';
-import { keys } from '../store/keys.ts';
+import { keys, type ItemKey } from '../store/keys.ts';
 import { adjustCount, createIfAbsent, putItem, requireAtVersion, requireExists, type Write } from '../store/writes.ts';
-import { readTemplate, type TemplateItem } from '../templates/template-item.ts';
+import { readTemplate } from '../templates/template-item.ts';
 import type { ServiceScope } from './scope.ts';
 import { defineService } from './define-service.ts';
 import type { NewRawService, NewTemplateService } from './schemas.ts';
@@ -31,15 +31,27 @@ export async function createServiceFromTemplate({
     values: input.values,
     field: 'values',
   });
-  return insertService(ctx, principal, {
-    project: input.project,
-    scope,
-    name: input.name,
-    yaml: template.content,
-    variables,
-    containers,
-    template: { item: template, autoSync: input.autoSync },
-  });
+  const service = { project: input.project, scope, name: input.name };
+  return insertService(
+    ctx,
+    principal,
+    {
+      ...service,
+      yaml: template.content,
+      variables,
+      containers,
+      templateName: template.name,
+      autoSync: input.autoSync,
+    },
+    followTemplate({
+      template: keys.template(template.name),
+      templateName: template.name,
+      version: template.version,
+      user: keys.templateUser(template.name, service.project, service.scope, service.name),
+      service,
+      autoSync: input.autoSync,
+    }),
+  );
 }
 
 /** Creates a service from YAML written by hand. */
@@ -74,20 +86,22 @@ export async function createRawService({
   });
 }
 
-async function insertService(
+/**
+ * Writes a new service and its first revision; `follow` ties it to the
+ * template it was rendered from (see `followTemplate`), in the same transaction.
+ */
+export async function insertService(
   ctx: CoreContext,
   principal: Principal,
-  service: Pick<ServiceItem, 'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers'> & {
-    template?: { item: TemplateItem; autoSync: boolean };
-  },
+  service: Pick<ServiceItem, 'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers'> &
+    Pick<Partial<ServiceItem>, 'type' | 'helm' | 'templateName' | 'autoSync'>,
+  follow: Write[] = [],
 ): Promise<ServiceItem> {
   const now = ctx.now().toISOString();
-  const { template, ...fields } = service;
   const item: ServiceItem = {
     entity: 'service',
-    ...fields,
-    ...(template ? { templateName: template.item.name } : {}),
-    autoSync: template?.autoSync ?? false,
+    ...service,
+    autoSync: service.autoSync ?? false,
     labels: [],
     revision: 1,
     createdBy: principal.name,
@@ -104,28 +118,38 @@ async function insertService(
     createIfAbsent(revisionItem(item)),
     // A project deleted meanwhile must not leave this service behind.
     requireExists(keys.project(item.project), `project "${item.project}" was deleted meanwhile`),
+    ...follow,
   ];
-  if (template) {
-    // The service was rendered from this version of the template; if it changed meanwhile, render again.
-    // A follower is counted on the template in the same write, so a concurrent delete of the template cannot miss it.
-    const conflict = `template "${template.item.name}" changed while the service was being created; retry`;
-    const { name, version } = template.item;
-    writes.push(
-      template.autoSync
-        ? adjustCount(keys.template(name), 'followers', 1, conflict, version)
-        : requireAtVersion(keys.template(name), version, conflict),
-    );
-    if (template.autoSync) {
-      writes.push(
-        putItem({
-          ...keys.templateUser(name, item.project, item.scope, item.name),
-          project: item.project,
-          scope: item.scope,
-          service: item.name,
-        }),
-      );
-    }
-  }
   await ctx.store.transact(writes, `service "${item.name}" could not be created`);
   return item;
+}
+
+/**
+ * The writes that tie a new service to the version of the template (YAML or
+ * chart) it was rendered from: if the template changed meanwhile, the service
+ * is rendered again. A follower (`autoSync`) is counted on the template and
+ * listed under it in the same write, so a concurrent delete of the template
+ * cannot miss it.
+ */
+export function followTemplate({
+  template,
+  templateName,
+  version,
+  user,
+  service,
+  autoSync,
+}: {
+  template: ItemKey;
+  templateName: string;
+  version: number;
+  user: ItemKey;
+  service: Pick<ServiceItem, 'project' | 'scope' | 'name'>;
+  autoSync: boolean;
+}): Write[] {
+  const conflict = `template "${templateName}" changed while the service was being created; retry`;
+  if (!autoSync) return [requireAtVersion(template, version, conflict)];
+  return [
+    adjustCount(template, 'followers', 1, conflict, version),
+    putItem({ ...user, project: service.project, scope: service.scope, service: service.name }),
+  ];
 }

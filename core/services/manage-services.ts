@@ -2,7 +2,7 @@ import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { requireProject } from '../projects/project-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
-import { deleteAtVersion, deleteItem, type Write } from '../store/writes.ts';
+import { adjustCount, deleteAtVersion, deleteItem, type Write } from '../store/writes.ts';
 import { ConflictError } from '../errors.ts';
 import { templateFollowers } from '../templates/template-item.ts';
 import type { ServiceScope } from './scope.ts';
@@ -20,10 +20,10 @@ export async function listServices({
   principal: Principal;
   projectKey: string;
   scope: ServiceScope;
-}): Promise<Array<Pick<ServiceItem, 'name' | 'containers'>>> {
+}): Promise<Array<Pick<ServiceItem, 'name' | 'containers' | 'type'>>> {
   await requireProject(ctx, principal, projectKey);
-  return ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(projectKey, scope), {
-    attributes: ['name', 'containers'],
+  return ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers' | 'type'>>(keys.services(projectKey, scope), {
+    attributes: ['name', 'containers', 'type'],
   });
 }
 
@@ -86,12 +86,25 @@ export async function deleteService(ref: {
     ),
     // The latest revision goes with the service, in its transaction.
     deleteItem(latest),
-    ...(current.autoSync && current.templateName
-      ? [
-          deleteItem(keys.templateUser(current.templateName, current.project, current.scope, current.name)),
-          templateFollowers(current.templateName, -1),
-        ]
-      : []),
+    ...(current.autoSync && current.templateName ? unfollowTemplate(current, current.templateName) : []),
   ];
   await ctx.store.transact(writes, `service "${current.name}" could not be deleted`);
+}
+
+/** The writes that stop a service following its template: a YAML template, or a chart template for a Helm service. */
+function unfollowTemplate(service: ServiceItem, templateName: string): Write[] {
+  if (service.type === 'helm')
+    return [
+      deleteItem(keys.chartUser(templateName, service.project, service.scope, service.name)),
+      adjustCount(
+        keys.chartTemplate(templateName),
+        'followers',
+        -1,
+        `chart template "${templateName}" was deleted meanwhile`,
+      ),
+    ];
+  return [
+    deleteItem(keys.templateUser(templateName, service.project, service.scope, service.name)),
+    templateFollowers(templateName, -1),
+  ];
 }

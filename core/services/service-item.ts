@@ -7,16 +7,22 @@ import { keys } from '../store/keys.ts';
 import { createIfAbsent, putAtVersion } from '../store/writes.ts';
 import type { ServiceScope } from './scope.ts';
 import type { ServiceLabel } from './schemas.ts';
+import type { HelmServiceChart } from '../charts/helm-service.ts';
 
 /**
- * A K8s YAML service of a project, test or production. Its `containers` are
- * stored as `extractContainers` gives them, `image_name` included.
+ * A service of a project, test or production: K8s YAML, or (`type: 'helm'`)
+ * a chart with its values. Its `containers` are stored as
+ * `extractContainers` gives them, `image_name` included.
  */
 export type ServiceItem = {
   entity: 'service';
   project: string;
   scope: ServiceScope;
   name: string;
+  /** `k8s` when absent (items written before Helm services existed). */
+  type?: 'k8s' | 'helm';
+  /** A Helm service's chart and values; its `yaml` is empty and its `variables` are the chart template's. */
+  helm?: HelmServiceChart;
   /** The YAML template as written, `{{.var}}` and placeholders intact. */
   yaml: string;
   variables: ServiceVariable[];
@@ -37,7 +43,7 @@ export type ServiceItem = {
 /** What one revision of a service was: kept for history and, later, rollback. */
 export type ServiceRevisionItem = Pick<
   ServiceItem,
-  'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers' | 'revision'
+  'project' | 'scope' | 'name' | 'yaml' | 'variables' | 'containers' | 'revision' | 'helm'
 > & {
   entity: 'service-revision';
   updatedBy: string;
@@ -85,7 +91,7 @@ export async function reviseService(
   ctx: CoreContext,
   principal: Pick<Principal, 'name'>,
   current: ServiceItem,
-  changes: Pick<ServiceItem, 'yaml' | 'variables' | 'containers'>,
+  changes: Pick<ServiceItem, 'yaml' | 'variables' | 'containers'> & Pick<Partial<ServiceItem>, 'helm'>,
 ): Promise<ServiceItem> {
   const now = ctx.now().toISOString();
   const next: ServiceItem = {
@@ -120,6 +126,7 @@ export function revisionItem(service: ServiceItem): ServiceRevisionItem & { pk: 
     yaml: service.yaml,
     variables: service.variables,
     containers: service.containers,
+    ...(service.helm ? { helm: service.helm } : {}),
     revision: service.revision,
     updatedBy: service.updatedBy,
     updatedAt: service.updatedAt,

@@ -19,7 +19,7 @@ type ServiceRef = {
 
 /** Replaces a service's YAML; its declared variables keep their values, new keys join as empty strings. */
 export async function updateServiceYaml({ yaml, ...ref }: ServiceRef & { yaml: string }): Promise<ServiceItem> {
-  const current = await readServiceOf(ref);
+  const current = requireYamlService(await readServiceOf(ref));
   if (current.autoSync) {
     const autoSync = field('autoSync');
     throw new ConflictError(
@@ -41,7 +41,7 @@ export async function updateServiceVariables({
   variables,
   ...ref
 }: ServiceRef & { variables: ServiceVariable[] }): Promise<ServiceItem> {
-  const current = await readServiceOf(ref);
+  const current = requireYamlService(await readServiceOf(ref));
   const definition = defineService({
     project: current.project,
     name: current.name,
@@ -76,4 +76,13 @@ export async function readServiceOf({
 }: ServiceRef): Promise<ServiceItem> {
   await requireProject(ctx, principal, projectKey);
   return readService(ctx, projectKey, scope, serviceName);
+}
+
+/** A Helm service has no YAML or YAML variables of its own: its chart template and values say what it deploys. */
+function requireYamlService(service: ServiceItem): ServiceItem {
+  if (service.type === 'helm')
+    throw new ConflictError(
+      `service "${service.name}" is a Helm service (chart "${service.helm?.chartName}"); load it again from its chart template to change it`,
+    );
+  return service;
 }

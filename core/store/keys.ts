@@ -18,6 +18,9 @@ import type { ServiceScope } from '../services/scope.ts';
  * | service revision| `PROJECT#<key>`     | `SVCREV#<scope>#<name>#<000042>` |
  * | YAML template   | `TEMPLATES`         | `TEMPLATE#<name>`  |
  * | template user   | `TEMPLATE#<name>`   | `USER#<project>#<scope>#<service>` |
+ * | chart template  | `CHARTS`            | `CHART#<name>`     |
+ * | chart version   | `CHART#<name>`      | `VERSION#<version>` |
+ * | chart user      | `CHART#<name>`      | `USER#<project>#<scope>#<service>` |
  *
  * | environment     | `PROJECT#<key>`     | `ENV#<scope>#<env>` |
  * | env service     | `PROJECT#<key>`     | `ENVSVC#<scope>#<env>#<service>` |
@@ -154,7 +157,6 @@ export const keys = {
   oteAudit: (auditId: number): ItemKey => ({ pk: `OTEAUDIT#${padded(auditId)}`, sk: 'AUDIT' }),
   otePendingAudit: (auditId: number): ItemKey => ({ pk: 'OTEAUDITS', sk: `AUDIT#${padded(auditId)}` }),
   otePendingAudits: { pk: 'OTEAUDITS', skPrefix: 'AUDIT#' },
-
   defaultRegistry: { pk: 'DEFAULTREGISTRY', sk: 'DEFAULTREGISTRY' } satisfies ItemKey,
   order: (id: string): ItemKey => ({ pk: 'VKUBEORDERS', sk: `ORDER#${id}` }),
   orders: { pk: 'VKUBEORDERS', skPrefix: 'ORDER#' },
@@ -170,6 +172,15 @@ export const keys = {
     sk: `PORT#${String(port).padStart(5, '0')}`,
   }),
   hostPortClaims: (region: string): Collection => ({ pk: `VKUBEPORTS#${region}`, skPrefix: 'PORT#' }),
+  chartTemplate: (name: string): ItemKey => ({ pk: 'CHARTS', sk: `CHART#${name}` }),
+  chartTemplates: { pk: 'CHARTS', skPrefix: 'CHART#' },
+  chartVersion: (name: string, version: string): ItemKey => ({ pk: `CHART#${name}`, sk: `VERSION#${version}` }),
+  chartVersions: (name: string): Collection => ({ pk: `CHART#${name}`, skPrefix: 'VERSION#' }),
+  chartUser: (chart: string, project: string, scope: ServiceScope, service: string): ItemKey => ({
+    pk: `CHART#${chart}`,
+    sk: `USER#${project}#${scope}#${service}`,
+  }),
+  chartUsers: (chart: string): Collection => ({ pk: `CHART#${chart}`, skPrefix: 'USER#' }),
 } as const;
 
 /** Integer ids in sort keys, zero-padded so the keys sort as the numbers do. */

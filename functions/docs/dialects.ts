@@ -6,6 +6,7 @@ import { oteDeployRoutes } from '../ote-deploy/routes.ts';
 import { oteRepositoryRoutes } from '../ote-repository/routes.ts';
 import { vKubeRoutes, vKubeRoutesAtOtherPaths } from '../v-kube/routes.ts';
 import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
+import { zadigHelmRoutes } from '../zadig-helm/routes.ts';
 import { zadigServiceRoutes } from '../zadig-service/routes.ts';
 import type { DialectDocs } from './openapi.ts';
 
@@ -61,6 +62,17 @@ export const dialects: DialectDocs[] = [
       'ote-stack: deployments (carried out asynchronously), their upgrade, rollback and history, and their audit.',
     routes: oteDeployRoutes,
     errorExample: { code: 404, message: 'deployment "999999" not found' },
+  },
+  {
+    tag: 'zadig-helm',
+    description:
+      'Zadig OpenAPI for Helm: chart templates (stored as OCI artifacts, addressed by digest), Helm services made from them, Helm environments and their release values.',
+    routes: zadigHelmRoutes,
+    errorExample: {
+      code: 400,
+      message: 'Bad Request',
+      description: 'file: "web/../../etc/passwd" leaves the chart\'s directory ("..")',
+    },
   },
   {
     tag: 'k8s-service',

@@ -17,17 +17,20 @@ export type RenderError = (error: DomainError, c: Context<BerthEnv>) => Response
 export function createAppShell({
   renderError,
   log = jsonLogLine,
+  bodyLimitBytes = BODY_LIMIT_BYTES,
 }: {
   renderError: RenderError;
   log?: LogLine;
+  /** Groups that take uploads set their own limit, under the Lambda payload limit. */
+  bodyLimitBytes?: number;
 }): Hono<BerthEnv> {
   const app = new Hono<BerthEnv>();
   app.use(requestLog(log));
   app.use(
     bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
+      maxSize: bodyLimitBytes,
       onError: () => {
-        throw new PayloadTooLargeError(BODY_LIMIT_BYTES);
+        throw new PayloadTooLargeError(bodyLimitBytes);
       },
     }),
   );

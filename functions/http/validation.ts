@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import * as v from 'valibot';
 import { InvalidInputError, MissingFieldError } from '../../core/errors.ts';
 
-export type BodyFormat = 'json' | 'form';
+export type BodyFormat = 'json' | 'form' | 'multipart';
 
 /**
  * Validates input against its schema. The first issue becomes an
@@ -37,7 +37,10 @@ export function validate<S extends v.GenericSchema>(
  */
 export async function readBody(c: Context, formats: readonly BodyFormat[]): Promise<unknown> {
   const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (contentType === 'multipart/form-data' && formats.includes('form')) return { ...(await c.req.parseBody()) };
+  if (contentType === 'multipart/form-data' && (formats.includes('form') || formats.includes('multipart')))
+    return { ...(await c.req.parseBody()) };
+  if (formats.includes('multipart') && !formats.includes('json'))
+    throw new InvalidInputError('the request must be multipart/form-data', 'body');
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
   const looksLikeJson = /^\s*[[{]/.test(text);
@@ -52,4 +55,8 @@ export async function readBody(c: Context, formats: readonly BodyFormat[]): Prom
 }
 
 export const mediaType = (format: BodyFormat): string =>
-  format === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+  format === 'json'
+    ? 'application/json'
+    : format === 'form'
+      ? 'application/x-www-form-urlencoded'
+      : 'multipart/form-data';

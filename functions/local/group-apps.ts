@@ -15,6 +15,8 @@ import type { BerthConfig } from '../runtime/config.ts';
 import { createZadigEnvironmentApp } from '../zadig-environment/app.ts';
 import type { LogRouteDeps } from '../zadig-environment/log-routes.ts';
 import { createVKubeApp } from '../v-kube/app.ts';
+
+import { createZadigHelmApp } from '../zadig-helm/app.ts';
 import { createZadigServiceApp } from '../zadig-service/app.ts';
 
 export type GroupApps = Record<GroupName, Pick<Hono, 'fetch'>>;
@@ -51,8 +53,8 @@ export function createGroupApps({
     'ote-repository': createOteRepositoryApp({ ctx, authenticate, registryId: config.oteRegistry, ...logging }),
     'ote-app': createOteAppApp({ ctx, authenticate, ...logging }),
     'ote-deploy': createOteDeployApp({ ctx, connections, authenticate, ...logging }),
-
     'v-kube': createVKubeApp({ ctx, connections, ...logging }),
+    'zadig-helm': createZadigHelmApp({ ctx, authenticate, chartRegistryId: config.chartRegistryId, ...logging }),
     docs: createDocsApp(logging),
     hooks: createHooksApp({ ctx, ...logging }),
   };

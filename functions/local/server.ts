@@ -11,6 +11,7 @@ import { jsonLogLine, requestLog, type LogLine } from '../http/request-log.ts';
 import { createConnections } from '../runtime/cluster.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../runtime/core-context.ts';
+import { lazyHelm } from '../runtime/helm.ts';
 import { handleRecords } from '../worker/handle-records.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './ensure-table.ts';
@@ -68,7 +69,7 @@ export async function startLocalBerth(
     dynamoClient.destroy();
     notes.push(created ? `created table ${config.tableName}` : `using table ${config.tableName}`);
 
-    const ctx = createCoreContext(config);
+    const ctx = { ...createCoreContext(config), helm: lazyHelm() };
     const connections = createConnections(ctx, config);
     const authenticate = createAuthenticator(ctx, config);
 

@@ -184,7 +184,7 @@ export const environmentDetailView = ({ environment: env, globalVariables, servi
     status: serviceStatus,
     error: envService.error ?? null,
     revision: envService.revision,
-    type: 'k8s' as const,
+    type: envService.helm ? ('helm' as const) : ('k8s' as const),
   })),
   status,
   status_message: env.statusMessage ?? null,

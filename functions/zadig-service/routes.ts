@@ -21,7 +21,7 @@ const ServiceParams = v.object({ serviceName: ServiceName });
 const TemplateParams = v.object({ name: TemplateName });
 
 /** Zadig pages by number: `pageNum` from 1, `pageSize` up to 100. */
-const PageNumberQuery = v.object({
+export const PageNumberQuery = v.object({
   pageNum: v.optional(
     v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a positive integer'), v.transform(Number)),
     '1',

@@ -1,3 +1,5 @@
+import { stringify } from 'yaml';
+import type { HelmServiceChart } from '../../core/charts/helm-service.ts';
 import type { DomainError } from '../../core/errors.ts';
 import type { ProjectItem } from '../../core/projects/project-item.ts';
 import type { NewProject } from '../../core/projects/schemas.ts';
@@ -95,15 +97,15 @@ export const templateSyncView = (result: {
   sync_errors: result.failed.map(({ service, error }) => ({ service, error: error.describe(wireField) })),
 });
 
-export const serviceSummaryView = (service: Pick<ServiceItem, 'name' | 'containers'>) => ({
+export const serviceSummaryView = (service: Pick<ServiceItem, 'name' | 'containers' | 'type'>) => ({
   service_name: service.name,
-  type: 'k8s' as const,
+  type: service.type ?? 'k8s',
   containers: service.containers,
 });
 
 export const serviceDetailView = (service: ServiceItem) => ({
   service_name: service.name,
-  type: 'k8s' as const,
+  type: service.type ?? 'k8s',
   created_by: service.createdBy,
   created_time: unixSeconds(service.createdAt),
   yaml: service.yaml,
@@ -114,4 +116,14 @@ export const serviceDetailView = (service: ServiceItem) => ({
   revision: service.revision,
   updated_by: service.updatedBy,
   updated_time: unixSeconds(service.updatedAt),
+  ...(service.helm ? helmDetail(service.helm) : {}),
+});
+
+/** A Helm service's chart and values, as `template/load/helm` took them and as they merged. */
+const helmDetail = (helm: HelmServiceChart) => ({
+  chart_name: helm.chartName,
+  chart_version: helm.chartVersion,
+  values_yaml: stringify(helm.values),
+  variables: helm.variables,
+  override_values_yaml: helm.valuesYaml,
 });

@@ -11,6 +11,7 @@ import { createConnections } from '../../functions/runtime/cluster.ts';
 import { loadConfig } from '../../functions/runtime/config.ts';
 import { createAuthenticator, createCoreContext } from '../../functions/runtime/core-context.ts';
 import { runScheduledJobs } from '../../functions/scheduled/run-scheduled.ts';
+import { lazyHelm } from '../../functions/runtime/helm.ts';
 import { handleRecords } from '../../functions/worker/handle-records.ts';
 import { adminRoutes } from '../../functions/admin/routes.ts';
 import { callRoute, type RouteRequest } from './http.ts';
@@ -38,7 +39,7 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
     BERTH_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     BERTH_CLUSTER_TIMEOUT_MS: String(clusterTimeoutMs),
   });
-  const ctx = createCoreContext(config);
+  const ctx = { ...createCoreContext(config), helm: lazyHelm() };
   const connections = createConnections(ctx, config);
   const authenticate = createAuthenticator(ctx, config);
   const logs: Array<Record<string, unknown>> = [];

@@ -10,6 +10,8 @@ export type CallOptions = {
   /** Sent as JSON whatever it is: tests send wrong bodies on purpose. */
   json?: unknown;
   form?: Record<string, string>;
+  /** Sent as multipart/form-data (the boundary set by the request). */
+  multipart?: FormData;
   body?: string;
   headers?: Record<string, string>;
 };
@@ -21,7 +23,7 @@ export type Exchange = { status: number; headers: Headers; text: string; json: J
 export async function call(app: Fetchable, path: string, options: CallOptions = {}): Promise<Exchange> {
   const headers = new Headers(options.headers);
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
-  let body: string | undefined = options.body;
+  let body: string | FormData | undefined = options.body ?? options.multipart;
   if (options.json !== undefined) {
     headers.set('content-type', 'application/json');
     body = JSON.stringify(options.json);

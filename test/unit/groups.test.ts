@@ -12,7 +12,6 @@ describe('path to group', () => {
     ['/v1/app/id/1', 'ote-app'],
     ['/v1/deploy/id/1', 'ote-deploy'],
     ['/v1/admin/deploy', 'ote-deploy'],
-
     ['/k8s/regions', 'v-kube'],
     ['/api/v1/k8s/deploy', 'v-kube'],
   ])('%s is served by %s', (path, group) => {

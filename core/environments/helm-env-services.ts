@@ -1,0 +1,178 @@
+import type { Principal } from '../auth/schemas.ts';
+import { chartContainers } from '../charts/helm-service.ts';
+import { loadKubeconfig } from '../clusters/cluster-item.ts';
+import type { CoreContext } from '../context.ts';
+import { InvalidInputError, field, text } from '../errors.ts';
+import { requireHelm, type HelmTarget } from '../helm/helm-engine.ts';
+import { mergeValues, parseValues, releaseName, setValues, type Values } from '../helm/values.ts';
+import type { ServiceItem } from '../services/service-item.ts';
+import { keys } from '../store/keys.ts';
+import { createIfAbsent, type Write } from '../store/writes.ts';
+import {
+  readEnvService,
+  requireEnvironment,
+  type EnvRef,
+  type EnvServiceItem,
+  type EnvironmentItem,
+} from './environment-item.ts';
+import { readServices } from './manage-environments.ts';
+import { newOperation } from './operation-item.ts';
+import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
+
+/** `deploy` installs the release now; `import` records the service without installing (its release is managed elsewhere). */
+export type DeployStrategy = 'deploy' | 'import';
+
+/** A Helm service as one environment runs it: its release, and the environment's own values for it. */
+export type HelmEnvService = {
+  release: string;
+  deployStrategy: DeployStrategy;
+  /** The environment's values YAML for the service, merged over the service's values. */
+  valuesYaml: string;
+  /** `--set` overrides, applied last. */
+  overrideKvs: Array<{ key: string; value: unknown }>;
+  /** Images set through the environment (`image.repository`/`image.tag` paths per container), merged after `valuesYaml`. */
+  imageValues?: Values;
+};
+
+export type HelmEnvServiceInput = {
+  name: string;
+  deployStrategy: DeployStrategy;
+  valuesYaml: string;
+  overrideKvs: Array<{ key: string; value: unknown }>;
+};
+
+/**
+ * The values a release is installed with, in Zadig's precedence: the
+ * service's values (its chart template's values.yaml rendered, its own
+ * values merged) < the environment's values YAML < images set in the
+ * environment < override KVs (`--set`). The chart's own values.yaml is
+ * applied by Helm beneath all of them.
+ */
+export function releaseValues(
+  service: Pick<ServiceItem, 'helm'>,
+  envHelm: HelmEnvService,
+  fieldPath = 'services',
+): Values {
+  const merged = mergeValues(
+    service.helm?.values ?? {},
+    parseValues(envHelm.valuesYaml, `${fieldPath}.valuesYaml`),
+    envHelm.imageValues ?? {},
+  );
+  return setValues(merged, envHelm.overrideKvs, `${fieldPath}.overrideKvs`);
+}
+
+/**
+ * Adds Helm services to an environment. Every service's values are merged
+ * and its chart rendered with them now, so values the chart cannot take are
+ * a 400 and nothing is recorded. Services to `deploy` are installed by the
+ * recorded operation; `import` ones are recorded as they are.
+ */
+export async function addHelmEnvServices({
+  services: inputs,
+  ...ref
+}: EnvRef & { services: HelmEnvServiceInput[] }): Promise<{ operationId: string }> {
+  if (inputs.length > MAX_SERVICES_PER_CHANGE)
+    throw new InvalidInputError(
+      text`${field('services')}: at most ${MAX_SERVICES_PER_CHANGE} services per request`,
+      'services',
+    );
+  const env = await requireEnvironment(ref);
+  const services = await readServices(
+    ref.ctx,
+    env.project,
+    env.scope,
+    inputs.map((input) => ({ name: input.name, variables: [], containers: [] })),
+  );
+  const items = await Promise.all(
+    inputs.map(async (input, index) => {
+      const service = services[index]!;
+      const path = `services[${index}]`;
+      if (service.type !== 'helm' || !service.helm)
+        throw new InvalidInputError(
+          text`${field(`${path}.serviceName`)}: service "${service.name}" is not a Helm service`,
+          `${path}.serviceName`,
+        );
+      const helm: HelmEnvService = {
+        release: releaseName(env.namespace, service.name),
+        deployStrategy: input.deployStrategy,
+        valuesYaml: input.valuesYaml,
+        overrideKvs: input.overrideKvs,
+      };
+      const containers = await chartContainers(
+        ref.ctx,
+        service.helm,
+        releaseValues(service, helm, path),
+        `${path}.valuesYaml`,
+      );
+      return newHelmEnvService(env, service.name, helm, containers, ref.principal, ref.ctx.now());
+    }),
+  );
+  requireIdle(env);
+  const writes: Write[] = items.map((item) =>
+    createIfAbsent(
+      { ...keys.envService(env.project, env.scope, env.key, item.service), ...item },
+      `service "${item.service}" is already in environment "${env.key}"`,
+    ),
+  );
+  const operation = newOperation(
+    ref.ctx,
+    ref.principal,
+    { project: env.project, scope: env.scope, env: env.key },
+    'add-services',
+    { services: items.filter((item) => item.helm?.deployStrategy === 'deploy').map((item) => item.service) },
+  );
+  return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes);
+}
+
+function newHelmEnvService(
+  env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>,
+  service: string,
+  helm: HelmEnvService,
+  containers: Array<{ name: string; image: string }>,
+  principal: Pick<Principal, 'name'>,
+  now: Date,
+): EnvServiceItem {
+  return {
+    entity: 'env-service',
+    project: env.project,
+    scope: env.scope,
+    env: env.key,
+    service,
+    variableKvs: [],
+    containers: containers.map(({ name, image }) => ({ name, image })),
+    helm,
+    status: helm.deployStrategy === 'import' ? 'imported' : 'pending',
+    appliedObjects: [],
+    revision: 0,
+    updatedBy: principal.name,
+    updatedAt: now.toISOString(),
+    version: 1,
+  };
+}
+
+/** Where a Helm env service's release lives. */
+export async function releaseTarget(
+  ctx: CoreContext,
+  env: Pick<EnvironmentItem, 'clusterId' | 'namespace'>,
+  helm: Pick<HelmEnvService, 'release'>,
+): Promise<HelmTarget> {
+  const { kubeconfig } = await loadKubeconfig(ctx, env.clusterId);
+  return { kubeconfig, namespace: env.namespace, release: helm.release };
+}
+
+/**
+ * The live values of a service's release (`helm get values --all`: chart
+ * defaults included), as Zadig's values route answers: read from the
+ * cluster, not from what Berth stored.
+ */
+export async function getReleaseValues({ serviceName, ...ref }: EnvRef & { serviceName: string }): Promise<Values> {
+  const env = await requireEnvironment(ref);
+  const envService = await readEnvService(ref.ctx, env, serviceName);
+  if (!envService.helm)
+    throw new InvalidInputError(
+      text`${field('serviceName')}: service "${serviceName}" is not a Helm service of environment "${env.key}"`,
+      'serviceName',
+    );
+  const helm = await requireHelm(ref.ctx);
+  return helm.getValues({ target: await releaseTarget(ref.ctx, env, envService.helm), all: true });
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
+import { call } from '../support/http.ts';
+import { kube, runningPods } from '../support/kube.ts';
+import { demoChart } from '../support/charts.ts';
+import { objectAt, stringAt } from '../support/json.ts';
+import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
+import { registerChartRegistry, uploadChart, zadigHelm } from '../support/zadig-helm.ts';
+
+let berth: Harness;
+const namespace = `helm-env-${randomBytes(3).toString('hex')}`;
+const { zadig, settled } = environmentClient(() => berth);
+const project = 'helmenv';
+
+const operationOf = async (answer: Promise<{ status: number; json: unknown; text: string }>) => {
+  const { status, json, text } = await answer;
+  if (status !== 200) throw new Error(`answered ${status}: ${text}`);
+  return settled(stringAt(json as never, 'operation_id'), 180_000);
+};
+
+beforeAll(async () => {
+  berth = await createHarness({ clusterTimeoutMs: 10_000 });
+  await berth.startWorkers();
+  await seedEnvironmentWorld(berth, project);
+  await registerChartRegistry(berth);
+  await uploadChart(berth, demoChart({ name: 'web-chart', version: '1.0.0' }));
+  for (const service_name of ['api', 'worker']) {
+    const loaded = await zadigHelm(berth, `/openapi/service/template/load/helm?projectKey=${project}`, {
+      json: { project_key: project, service_name, template_name: 'web-chart', values_yaml: 'port: 8080' },
+    });
+    if (loaded.status !== 200) throw new Error(`loading ${service_name}: ${loaded.text}`);
+  }
+});
+afterAll(async () => {
+  await zadig(`/openapi/environments/dev?projectKey=${project}&isDelete=true`, { method: 'DELETE' });
+  await kube()
+    .core.deleteNamespace({ name: namespace })
+    .catch(() => undefined);
+  await berth.close();
+});
+
+describe('Helm environments', () => {
+  it('refuses a sub-environment on creation with a 400 naming sub_env, and records nothing', async () => {
+    const answer = await zadigHelm(berth, `/openapi/environments/helm?projectKey=${project}`, {
+      json: {
+        alias: 'dev3-api',
+        cluster_id: 'local',
+        env_name: 'dev3',
+        namespace: `${namespace}-3`,
+        production: false,
+        project_key: project,
+        registry_id: 'harbor',
+        sub_env: { base_env: 'dev', enable: true },
+      },
+    });
+    expect(answer.status).toBe(400);
+    expect(stringAt(answer.json, 'description')).toMatch(/^sub_env: /);
+    expect((await zadig(`/openapi/environments/dev3?projectKey=${project}`)).status).toBe(404);
+  });
+
+  it('creates a Helm environment through the operation engine', async () => {
+    const operation = await operationOf(
+      zadigHelm(berth, `/openapi/environments/helm?projectKey=${project}`, {
+        json: {
+          alias: 'dev',
+          cluster_id: 'local',
+          env_name: 'dev',
+          namespace,
+          project_key: project,
+          registry_id: 'harbor',
+          sub_env: { base_env: '', enable: false },
+        },
+      }),
+    );
+    expect(operation.state).toBe('success');
+    expect((await kube().core.readNamespace({ name: namespace })).metadata?.name).toBe(namespace);
+  });
+
+  it('installs a `deploy` service with values_yaml and override_kvs, and records an `import` one without installing', {
+    timeout: 240_000,
+  }, async () => {
+    const operation = await operationOf(
+      zadigHelm(berth, `/openapi/environments/helm/dev/services?projectKey=${project}`, {
+        json: {
+          env_name: 'dev',
+          production: false,
+          services: [
+            {
+              deploy_strategy: 'deploy',
+              override_kvs: [
+                { key: 'image.tag', value: '2.0' },
+                { key: 'replicaCount', value: '2' },
+              ],
+              service_name: 'api',
+              values_yaml: 'aa: bb\nimage:\n  repository: registry.example.com/demo/api',
+            },
+            {
+              deploy_strategy: 'import',
+              override_kvs: [{ key: 'aa', value: 'bb' }],
+              service_name: 'worker',
+              values_yaml: 'abc: 123',
+            },
+          ],
+        },
+      }),
+    );
+    expect(operation.state).toBe('success');
+    const release = `${namespace}-api`;
+    const deployment = await kube().apps.readNamespacedDeployment({ name: release, namespace });
+    expect(deployment.spec?.replicas).toBe(2);
+    expect(deployment.spec?.template.spec?.containers[0]?.image).toBe('registry.example.com/demo/api:2.0');
+    await runningPods(namespace, `app.kubernetes.io/instance=${release}`, 2);
+    const imported = await kube()
+      .apps.readNamespacedDeployment({ name: `${namespace}-worker`, namespace })
+      .catch(() => undefined);
+    expect(imported).toBeUndefined();
+  });
+
+  it('answers the live values of the release, chart defaults included, as the values route documents', async () => {
+    const answer = await zadigHelm(
+      berth,
+      `/openapi/environments/service/values?projectKey=${project}&envName=dev&serviceName=api`,
+    );
+    expect(answer.status).toBe(200);
+    expect(parse(JSON.parse(answer.text) as string)).toEqual({
+      aa: 'bb',
+      image: { repository: 'registry.example.com/demo/api', tag: '2.0' },
+      labels: ['a'],
+      port: 8080,
+      replicaCount: 2,
+    });
+    const notInstalled = await zadigHelm(
+      berth,
+      `/openapi/environments/service/values?projectKey=${project}&envName=dev&serviceName=worker`,
+    );
+    expect(notInstalled.status).toBe(404);
+  });
+
+  it('answers import_values_from_git with a 400 naming the field', async () => {
+    const answer = await zadigHelm(berth, `/openapi/environments/helm/dev/services?projectKey=${project}`, {
+      json: {
+        env_name: 'dev',
+        services: [
+          {
+            deploy_strategy: 'deploy',
+            service_name: 'worker',
+            import_values_from_git: {
+              auto_sync: true,
+              branch: 'main',
+              codehost_name: 'gitlab',
+              namespace: 'org',
+              repo: 'demo',
+              value_path: 'var.yaml',
+            },
+          },
+        ],
+      },
+    });
+    expect(answer.status).toBe(400);
+    expect(stringAt(answer.json, 'description')).toMatch(/^services\[0\]\.import_values_from_git: /);
+  });
+
+  it('refuses a YAML service and values the chart cannot render, before recording anything', async () => {
+    const yamlService = await zadigHelm(berth, `/openapi/environments/helm/dev/services?projectKey=${project}`, {
+      json: { env_name: 'dev', services: [{ deploy_strategy: 'deploy', service_name: 'service1' }] },
+    });
+    expect(stringAt(yamlService.json, 'description')).toMatch(
+      /^services\[0\]\.service_name: service "service1" is not a Helm service/,
+    );
+    const broken = await zadigHelm(berth, `/openapi/environments/helm/dev/services?projectKey=${project}`, {
+      json: {
+        env_name: 'dev',
+        services: [{ deploy_strategy: 'deploy', service_name: 'worker', values_yaml: 'image: plain' }],
+      },
+    });
+    expect(stringAt(broken.json, 'description')).toMatch(/^services\[0\]\.values_yaml: the chart does not render/);
+    const env = objectAt((await zadig(`/openapi/environments/dev?projectKey=${project}`)).json);
+    expect(env['services']).toEqual([
+      expect.objectContaining({ service_name: 'api', type: 'helm', status: 'running', revision: 1 }),
+      expect.objectContaining({ service_name: 'worker', type: 'helm', revision: 0 }),
+    ]);
+  });
+
+  it('uninstalls the releases when the environment is deleted with its resources', async () => {
+    const operation = await operationOf(
+      zadig(`/openapi/environments/dev?projectKey=${project}&isDelete=true`, { method: 'DELETE' }),
+    );
+    expect(operation.state).toBe('success');
+    await eventually(
+      async () =>
+        await kube()
+          .apps.readNamespacedDeployment({ name: `${namespace}-api`, namespace })
+          .then(() => undefined)
+          .catch(() => true),
+    );
+    const token = ADMIN_TOKEN;
+    expect(
+      (await call(berth.apps['zadig-environment'], `/openapi/environments/dev?projectKey=${project}`, { token }))
+        .status,
+    ).toBe(404);
+  });
+});
