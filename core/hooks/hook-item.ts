@@ -42,7 +42,9 @@ export type HookTarget =
       deployment: string;
       container: string;
     }
-  | { kind: 'k8s-service-deployment'; cluster: string; namespace: string; deployment: string; container: string };
+  | { kind: 'k8s-service-deployment'; cluster: string; namespace: string; deployment: string; container: string }
+  /** Moved to the version of its application whose image is the event's. */
+  | { kind: 'ote-stack-deployment'; deployId: number };
 
 export type HookSpec = {
   name: string;
@@ -83,9 +85,14 @@ export async function readHook(ctx: CoreContext, id: string): Promise<HookItem> 
 
 /** A stable name for a target: its lease, its rollouts and its audit lines use it. */
 export function targetKey(target: HookTarget): string {
-  return target.kind === 'zadig-env-service'
-    ? `zadig/${target.project}/${target.scope}/${target.env}/${target.service}/${target.deployment}/${target.container}`
-    : `k8s/${target.cluster}/${target.namespace}/${target.deployment}/${target.container}`;
+  switch (target.kind) {
+    case 'zadig-env-service':
+      return `zadig/${target.project}/${target.scope}/${target.env}/${target.service}/${target.deployment}/${target.container}`;
+    case 'k8s-service-deployment':
+      return `k8s/${target.cluster}/${target.namespace}/${target.deployment}/${target.container}`;
+    case 'ote-stack-deployment':
+      return `ote/${target.deployId}`;
+  }
 }
 
 /** The secrets a delivery may be signed with at `now`: the current one, and rotated ones still in their window. */

@@ -8,7 +8,7 @@ import { type DeliveryItem, type EventOutcome, epochSeconds, recordStage } from 
 import { type HookItem, type HookTarget, targetKey } from './hook-item.ts';
 import { hookKeys } from '../store/keys.ts';
 import { isForward } from './policy.ts';
-import { currentImage, openTarget, waitUntilAvailable } from './targets.ts';
+import { openTarget } from './targets.ts';
 
 type Deps = { ctx: CoreContext; connections: ClusterConnections };
 
@@ -45,7 +45,7 @@ async function planTarget(deps: Deps, hook: HookItem, target: HookTarget, event:
   const key = targetKey(target);
   const to = event.image ?? '';
   try {
-    const from = await currentImage(await openTarget(deps, hook, target));
+    const from = await (await openTarget(deps, hook, target)).currentImage();
     const lease = await deps.ctx.store.get<LeaseItem>(hookKeys.targetLease(key));
     const forward = isForward(hook, eventOf(event), from, lease?.lastEventAt);
     return { target: key, from, to, verdict: forward.ok ? 'roll' : 'skip', reason: forward.ok ? null : forward.reason };
@@ -104,14 +104,13 @@ async function rollTarget(
   await acquireLease(deps, key, holder, hook.healthTimeoutSeconds);
   try {
     const port = await openTarget(deps, hook, target);
-    const from = await currentImage(port);
+    const from = await port.currentImage();
     const lease = await ctx.store.get<LeaseItem>(hookKeys.targetLease(key));
     const forward = isForward(hook, eventOf(event), from, lease?.lastEventAt);
     if (!forward.ok) return await stage('skipped', forward.reason, from);
     await stage('plan', `roll ${key} from ${from} to ${event.image}`, from);
-    await port.setImage(event.image);
-    await stage('rollout', `${port.namespace}/Deployment/${port.deployment} container ${port.container} set`, from);
-    const gate = await waitUntilAvailable(port, hook.healthTimeoutSeconds * 1000);
+    await stage('rollout', await port.setImage(event.image, 'rollout'), from);
+    const gate = await port.waitUntilAvailable(hook.healthTimeoutSeconds * 1000);
     if (gate.healthy) {
       await stage('health', 'every replica updated and available', from);
       await ctx.store.annotate(
@@ -122,8 +121,8 @@ async function rollTarget(
       return;
     }
     await stage('health', `failed: ${gate.reason}`, from);
-    await port.setImage(from);
-    const back = await waitUntilAvailable(port, hook.healthTimeoutSeconds * 1000);
+    await port.setImage(from, 'rollback');
+    const back = await port.waitUntilAvailable(hook.healthTimeoutSeconds * 1000);
     await recordStage(ctx, hook.id, recordId, {
       stage: 'rollback',
       detail: back.healthy ? `${from} put back and available` : `${from} put back; still not available: ${back.reason}`,

@@ -64,11 +64,16 @@ const Target = v.variant('kind', [
     deployment: Rfc1123Subdomain,
     container: Rfc1123Label,
   }),
+  v.strictObject({
+    kind: v.literal('ote-stack-deployment'),
+    deploy_id: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  }),
 ]);
 
-const toTarget = (target: v.InferOutput<typeof Target>): HookTarget =>
-  target.kind === 'zadig-env-service'
-    ? {
+function toTarget(target: v.InferOutput<typeof Target>): HookTarget {
+  switch (target.kind) {
+    case 'zadig-env-service':
+      return {
         kind: target.kind,
         project: target.project_key,
         scope: target.production ? 'production' : 'test',
@@ -76,8 +81,13 @@ const toTarget = (target: v.InferOutput<typeof Target>): HookTarget =>
         service: target.service_name,
         deployment: target.deployment,
         container: target.container,
-      }
-    : target;
+      };
+    case 'ote-stack-deployment':
+      return { kind: target.kind, deployId: target.deploy_id };
+    case 'k8s-service-deployment':
+      return target;
+  }
+}
 
 const toPolicy = (policy: v.InferOutput<typeof Policy>): HookPolicy =>
   policy.type === 'semver'

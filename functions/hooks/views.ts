@@ -15,9 +15,10 @@ const policyView = (policy: HookPolicy) =>
       }
     : policy;
 
-const targetView = (target: HookTarget) =>
-  target.kind === 'zadig-env-service'
-    ? {
+function targetView(target: HookTarget) {
+  switch (target.kind) {
+    case 'zadig-env-service':
+      return {
         kind: target.kind,
         project_key: target.project,
         production: target.scope === 'production',
@@ -25,8 +26,13 @@ const targetView = (target: HookTarget) =>
         service_name: target.service,
         deployment: target.deployment,
         container: target.container,
-      }
-    : target;
+      };
+    case 'ote-stack-deployment':
+      return { kind: target.kind, deploy_id: target.deployId };
+    case 'k8s-service-deployment':
+      return target;
+  }
+}
 
 export const hookPath = (id: string) => `/hooks/${id}`;
 
