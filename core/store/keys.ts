@@ -42,6 +42,7 @@ import type { ServiceScope } from '../services/scope.ts';
  * | order by secret | `VKUBESECRET#<sha256>` | `VKUBESECRET`   |
  * | order expiry    | `VKUBEEXPIRY`       | `AT#<expiry, epoch seconds, 12 digits>#<id>` (orders whose pod the sweep has yet to remove) |
  * | host port claim | `VKUBEPORTS#<region>` | `PORT#<00000>` (an order's hostPort in a region) |
+ * | idempotency key | `IDEMPOTENCY#<sha256 of caller and key>` | `IDEMPOTENCY` (the first answer, 24 h) |
  *
  * `scope` is `test` or `production`. A template's users are the services that
  * follow it (`autoSync`); they are written in the same transaction as the
@@ -170,6 +171,7 @@ export const keys = {
     sk: `PORT#${String(port).padStart(5, '0')}`,
   }),
   hostPortClaims: (region: string): Collection => ({ pk: `VKUBEPORTS#${region}`, skPrefix: 'PORT#' }),
+  idempotencyKey: (hash: string): ItemKey => ({ pk: `IDEMPOTENCY#${hash}`, sk: 'IDEMPOTENCY' }),
 } as const;
 
 /** Integer ids in sort keys, zero-padded so the keys sort as the numbers do. */

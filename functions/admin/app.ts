@@ -41,7 +41,7 @@ export type AdminDeps = {
 
 /** Berth's own administration: API tokens, clusters, image registries and V-Kube orders. Errors use Zadig's envelope. */
 export function createAdminApp({ ctx, connections, authenticate, log, registryTimeoutMs = 5000 }: AdminDeps) {
-  const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: renderZadigError, ctx, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
 
   route(routes.createToken, async (c, { body }) => c.json(await createToken({ ctx, input: body }), 201));
