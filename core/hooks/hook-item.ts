@@ -46,6 +46,9 @@ export type HookTarget =
   /** Moved to the version of its application whose image is the event's. */
   | { kind: 'ote-stack-deployment'; deployId: number };
 
+/** Rollouts wait for `approvers` distinct approvals of the image's digest, given before `deadlineSeconds` pass. */
+export type ApprovalSetting = { approvers: number; deadlineSeconds: number };
+
 export type HookSpec = {
   name: string;
   source: HookSource;
@@ -59,6 +62,8 @@ export type HookSpec = {
   targets: HookTarget[];
   allowDowngrade: boolean;
   dryRun: boolean;
+  /** Absent: rollouts go ahead unattended. */
+  approval?: ApprovalSetting | undefined;
   healthTimeoutSeconds: number;
   rateLimitPerMinute: number;
   maxEventAgeSeconds: number;

@@ -83,11 +83,12 @@ export async function getHook({ ctx, id }: { ctx: CoreContext; id: string }): Pr
   return toHookRecord(await readHook(ctx, id), ctx.now());
 }
 
-/** Deletes the hook and everything kept under it (deliveries, stages, seen ids). */
+/** Deletes the hook and everything kept under it (deliveries, stages, seen ids, approvals). */
 export async function deleteHook({ ctx, id }: { ctx: CoreContext; id: string }): Promise<void> {
   await readHook(ctx, id);
   await ctx.store.remove(hookKeys.hook(id));
-  for (const kind of ['DELIVERY#', 'STAGE#', 'SEEN#'] as const) {
+  await ctx.store.remove(hookKeys.pendingApproval(id));
+  for (const kind of ['DELIVERY#', 'STAGE#', 'SEEN#', 'APPROVAL#'] as const) {
     const kept = await ctx.store.listAll<{ pk: string; sk: string }>(hookKeys.kept(id, kind), { attributes: [] });
     await ctx.store.removeAll(kept.map(({ pk, sk }) => ({ pk, sk })));
   }

@@ -7,6 +7,7 @@ import { takeLease } from '../store/writes.ts';
 import { type DeliveryItem, type EventOutcome, epochSeconds, recordStage } from './deliveries.ts';
 import { type HookItem, type HookTarget, targetKey } from './hook-item.ts';
 import { hookKeys } from '../store/keys.ts';
+import { type ApprovalItem, requestApproval } from './approvals.ts';
 import { isForward } from './policy.ts';
 import { openTarget } from './targets.ts';
 
@@ -58,7 +59,8 @@ async function planTarget(deps: Deps, hook: HookItem, target: HookTarget, event:
  * Carries out an accepted delivery (the stream worker calls this when its
  * record is written): for each accepted event and each target, one rollout at
  * a time per target under a lease, behind the health gate, rolled back to the
- * previous image when the gate fails. Every stage is recorded.
+ * previous image when the gate fails; or, when the hook asks for approvals,
+ * an approval request instead. Every stage is recorded.
  */
 export async function runDelivery(deps: Deps, delivery: DeliveryItem): Promise<void> {
   if (delivery.verdict !== 'accepted' || !delivery.outcome) return;
@@ -67,8 +69,21 @@ export async function runDelivery(deps: Deps, delivery: DeliveryItem): Promise<v
   for (const event of delivery.outcome.events) {
     const image = event.image;
     if (event.verdict !== 'accepted' || !image) continue;
-    for (const target of hook.targets) await rollTarget(deps, hook, delivery.recordId, target, { ...event, image });
+    const { approval } = hook;
+    // A dry run only plans, so there is nothing to approve.
+    if (approval && !hook.dryRun)
+      await requestApproval(deps.ctx, { ...hook, approval }, delivery.recordId, { ...event, image });
+    else
+      for (const target of hook.targets) await rollTarget(deps, hook, delivery.recordId, target, { ...event, image });
   }
+}
+
+/** Rolls out an event its approvers approved (the stream worker calls this when the approval is decided). */
+export async function runApproved(deps: Deps, approval: ApprovalItem): Promise<void> {
+  if (approval.status !== 'approved') return;
+  const hook = await deps.ctx.store.get<HookItem>(hookKeys.hook(approval.hookId));
+  if (!hook) return;
+  for (const target of hook.targets) await rollTarget(deps, hook, approval.recordId, target, approval.event);
 }
 
 async function rollTarget(

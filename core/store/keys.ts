@@ -192,6 +192,8 @@ export type Collection = { pk: string; skPrefix: string };
  * | delivery id seen     | `HOOK#<id>`            | `SEEN#<sha256 of delivery id>`  |
  * | target lease + state | `HOOKTARGET#<target>`  | `LEASE`                         |
  * | rollout (collapse)   | `HOOKTARGET#<target>`  | `ROLLOUT#<digest or tag>`       |
+ * | approval             | `HOOK#<id>`            | `APPROVAL#<record id>`          |
+ * | pending approval     | `HOOKAPPROVALS`        | `PENDING#<hook id>` (the one a hook waits for) |
  */
 export const hookKeys = {
   hook: (id: string): ItemKey => ({ pk: 'HOOKS', sk: `HOOK#${id}` }),
@@ -203,12 +205,15 @@ export const hookKeys = {
     sk: `STAGE#${recordId}#${suffix}`,
   }),
   stages: (hookId: string, recordId: string): Collection => ({ pk: `HOOK#${hookId}`, skPrefix: `STAGE#${recordId}#` }),
-  /** Everything a hook keeps under it of one kind (`DELIVERY#`, `STAGE#`, `SEEN#`). */
-  kept: (hookId: string, skPrefix: 'DELIVERY#' | 'STAGE#' | 'SEEN#'): Collection => ({
+  /** Everything a hook keeps under it of one kind (`DELIVERY#`, `STAGE#`, `SEEN#`, `APPROVAL#`). */
+  kept: (hookId: string, skPrefix: 'DELIVERY#' | 'STAGE#' | 'SEEN#' | 'APPROVAL#'): Collection => ({
     pk: `HOOK#${hookId}`,
     skPrefix,
   }),
   seen: (hookId: string, deliveryHash: string): ItemKey => ({ pk: `HOOK#${hookId}`, sk: `SEEN#${deliveryHash}` }),
   targetLease: (target: string): ItemKey => ({ pk: `HOOKTARGET#${target}`, sk: 'LEASE' }),
   rollout: (target: string, version: string): ItemKey => ({ pk: `HOOKTARGET#${target}`, sk: `ROLLOUT#${version}` }),
+  approval: (hookId: string, recordId: string): ItemKey => ({ pk: `HOOK#${hookId}`, sk: `APPROVAL#${recordId}` }),
+  pendingApproval: (hookId: string): ItemKey => ({ pk: 'HOOKAPPROVALS', sk: `PENDING#${hookId}` }),
+  pendingApprovals: { pk: 'HOOKAPPROVALS', skPrefix: 'PENDING#' } satisfies Collection,
 };

@@ -1,13 +1,14 @@
 import type { Context } from 'hono';
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import type { CoreContext } from '../../core/context.ts';
+import { listPendingApprovals, voteOnApproval } from '../../core/hooks/approvals.ts';
 import { getDelivery, listDeliveries } from '../../core/hooks/deliveries.ts';
 import { createHook, deleteHook, getHook, listHooks, rotateHookSecret } from '../../core/hooks/manage-hooks.ts';
 import { testDelivery } from '../../core/hooks/test-delivery.ts';
 import type { Route } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
 import { hookAdminRoutes as routes } from './routes.ts';
-import { deliveryView, hookView, planView, stageView } from './views.ts';
+import { approvalView, deliveryView, hookView, planView, stageView } from './views.ts';
 
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
@@ -64,5 +65,10 @@ export function mountHookAdmin(
   route(routes.getHookDelivery, async (c, { params }) => {
     const { delivery, stages } = await getDelivery({ ctx, hookId: params.id, recordId: params.recordId });
     return c.json({ ...deliveryView(delivery), stages: stages.map(stageView) });
+  });
+  route(routes.listApprovals, async (c) => c.json({ items: (await listPendingApprovals(ctx)).map(approvalView) }));
+  route(routes.voteOnApproval, async (c, { params, body }) => {
+    const approval = await voteOnApproval({ ctx, principal: c.get('principal'), ...params, input: body });
+    return c.json(approvalView(approval));
   });
 }

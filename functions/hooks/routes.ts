@@ -1,13 +1,42 @@
 import * as v from 'valibot';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
-import { CreateHookBody, RotateHookBody, TestHookBody } from './schemas.ts';
+import { CreateHookBody, RotateHookBody, TestHookBody, VoteBody } from './schemas.ts';
 
 const IdParam = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
 const DeliveryParams = v.strictObject({
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   recordId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
 });
+
+const ApprovalParams = v.strictObject({
+  hookId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  recordId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+});
+
+const exampleApproval = {
+  hook_id: '5f0c6d8e2b7a4c1d9e3f8a6b0c2d4e6f',
+  hook_name: 'web on push',
+  record_id: '20261125T100000123Z-1a2b3c4d',
+  status: 'pending',
+  image: `registry.example.com/shop/web:1.4.2@sha256:${'ab'.repeat(32)}`,
+  tag: '1.4.2',
+  digest: `sha256:${'ab'.repeat(32)}`,
+  required_approvals: 2,
+  approvals: 1,
+  votes: [
+    {
+      by: 'alice',
+      decision: 'approve',
+      digest: `sha256:${'ab'.repeat(32)}`,
+      comment: '',
+      at: '2026-11-25T10:05:00.000Z',
+    },
+  ],
+  requested_at: '2026-11-25T10:00:00.000Z',
+  deadline: '2026-11-26T10:00:00.000Z',
+  superseded_by: null,
+};
 
 const exampleHook = {
   id: '5f0c6d8e2b7a4c1d9e3f8a6b0c2d4e6f',
@@ -33,6 +62,7 @@ const exampleHook = {
   ],
   allow_downgrade: false,
   dry_run: false,
+  approval: { approvers: 2, deadline_seconds: 86400 },
   health_timeout_seconds: 120,
   rate_limit_per_minute: 60,
   max_event_age_seconds: 3600,
@@ -198,5 +228,26 @@ export const hookAdminRoutes = {
     access: 'admin',
     params: DeliveryParams,
     responses: { 200: { description: 'The delivery and its stages' } },
+  }),
+  listApprovals: defineRoute({
+    method: 'get',
+    path: '/admin/approvals',
+    summary: 'Rollouts waiting for approvals (one per hook: a newer event supersedes the one pending)',
+    tags,
+    access: 'admin',
+    responses: { 200: { description: 'The pending approvals, oldest first', example: { items: [exampleApproval] } } },
+  }),
+  voteOnApproval: defineRoute({
+    method: 'post',
+    path: '/admin/approvals/:hookId/:recordId/votes',
+    summary: 'Approve or reject a pending rollout; the vote names the digest it approves',
+    tags,
+    access: 'admin',
+    params: ApprovalParams,
+    body: VoteBody,
+    responses: {
+      200: { description: 'The approval after the vote', example: exampleApproval },
+      409: { description: 'Not pending (decided, superseded, expired), another digest, or a second vote by one token' },
+    },
   }),
 };

@@ -119,6 +119,12 @@ export const CreateHookBody = v.pipe(
     targets: v.pipe(v.array(Target), v.minLength(1, 'must name at least one target'), v.maxLength(20)),
     allow_downgrade: v.optional(v.boolean(), false),
     dry_run: v.optional(v.boolean(), false),
+    approval: v.optional(
+      v.strictObject({
+        approvers: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10)),
+        deadline_seconds: v.optional(Seconds(60, 7 * 24 * 3600), 24 * 3600),
+      }),
+    ),
     health_timeout_seconds: v.optional(Seconds(1, 600), 120),
     rate_limit_per_minute: v.optional(Seconds(1, 6000), 60),
     max_event_age_seconds: v.optional(Seconds(60, 7 * 24 * 3600), 3600),
@@ -140,6 +146,9 @@ export const CreateHookBody = v.pipe(
       targets: body.targets.map(toTarget),
       allowDowngrade: body.allow_downgrade,
       dryRun: body.dry_run,
+      ...(body.approval
+        ? { approval: { approvers: body.approval.approvers, deadlineSeconds: body.approval.deadline_seconds } }
+        : {}),
       healthTimeoutSeconds: body.health_timeout_seconds,
       rateLimitPerMinute: body.rate_limit_per_minute,
       maxEventAgeSeconds: body.max_event_age_seconds,
@@ -157,4 +166,11 @@ export const RotateHookBody = v.optional(
 export const TestHookBody = v.strictObject({
   body: v.pipe(v.string(), v.maxLength(256 * 1024)),
   headers: v.optional(v.record(v.string(), v.string()), {}),
+});
+
+/** `POST /admin/approvals/:hookId/:recordId/votes`: a vote for the digest the voter checked. */
+export const VoteBody = v.strictObject({
+  decision: v.picklist(['approve', 'reject']),
+  digest: v.pipe(v.string(), v.minLength(1), v.maxLength(512)),
+  comment: v.optional(v.pipe(v.string(), v.maxLength(1024)), ''),
 });

@@ -1,3 +1,4 @@
+import type { ApprovalItem } from '../../core/hooks/approvals.ts';
 import type { DeliveryItem, DeliveryOutcome, EventOutcome, StageItem } from '../../core/hooks/deliveries.ts';
 import type { HookPolicy, HookTarget } from '../../core/hooks/hook-item.ts';
 import type { HookRecord } from '../../core/hooks/manage-hooks.ts';
@@ -51,6 +52,9 @@ export function hookView(hook: HookRecord, origin: string) {
     targets: hook.targets.map(targetView),
     allow_downgrade: hook.allowDowngrade,
     dry_run: hook.dryRun,
+    approval: hook.approval
+      ? { approvers: hook.approval.approvers, deadline_seconds: hook.approval.deadlineSeconds }
+      : null,
     health_timeout_seconds: hook.healthTimeoutSeconds,
     rate_limit_per_minute: hook.rateLimitPerMinute,
     max_event_age_seconds: hook.maxEventAgeSeconds,
@@ -104,3 +108,25 @@ export const stageView = (stage: StageItem) => ({
 });
 
 export const planView = (step: PlanStep) => ({ ...step });
+
+export const approvalView = (approval: ApprovalItem) => ({
+  hook_id: approval.hookId,
+  hook_name: approval.hookName,
+  record_id: approval.recordId,
+  status: approval.status,
+  image: approval.event.image,
+  tag: approval.event.tag,
+  digest: approval.digest,
+  required_approvals: approval.required,
+  approvals: approval.votes.filter((vote) => vote.decision === 'approve').length,
+  votes: approval.votes.map((vote) => ({
+    by: vote.by,
+    decision: vote.decision,
+    digest: vote.digest,
+    comment: vote.comment,
+    at: vote.at,
+  })),
+  requested_at: approval.requestedAt,
+  deadline: approval.deadline,
+  superseded_by: approval.supersededBy,
+});

@@ -2,7 +2,8 @@ import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import { probeCluster } from '../../core/clusters/manage-clusters.ts';
 import { runOperation } from '../../core/environments/run-operation.ts';
 import type { DeliveryItem } from '../../core/hooks/deliveries.ts';
-import { runDelivery } from '../../core/hooks/rollout.ts';
+import type { ApprovalItem } from '../../core/hooks/approvals.ts';
+import { runApproved, runDelivery } from '../../core/hooks/rollout.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { runDeploy } from '../../core/deploys/run-deploy.ts';
 import { toItemChange, type ItemChange, type StreamRecord } from './stream.ts';
@@ -33,6 +34,8 @@ async function handleChange(change: ItemChange, deps: WorkerDeps): Promise<void>
     await runDeploy({ ...deps, id: Number(item['id']) });
   }
   if (item?.['entity'] === 'hook-delivery' && change.event === 'INSERT') await runDelivery(deps, item as DeliveryItem);
+  if (item?.['entity'] === 'hook-approval' && item['status'] === 'approved' && change.oldItem?.['status'] === 'pending')
+    await runApproved(deps, item as ApprovalItem);
 }
 
 /** An ote-stack deployment whose latest change was just approved (status 1): its own later writes are not. */
