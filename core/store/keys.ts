@@ -217,3 +217,21 @@ export const hookKeys = {
   pendingApproval: (hookId: string): ItemKey => ({ pk: 'HOOKAPPROVALS', sk: `PENDING#${hookId}` }),
   pendingApprovals: { pk: 'HOOKAPPROVALS', skPrefix: 'PENDING#' } satisfies Collection,
 };
+
+/**
+ * Keys of outbound webhooks. A subscription's queued notifications and dead
+ * letters share its partition.
+ *
+ * | item          | pk                  | sk                                   |
+ * |---------------|---------------------|--------------------------------------|
+ * | subscription  | `WEBHOOKS`          | `WEBHOOK#<id>`                       |
+ * | notification  | `WEBHOOK#<id>`      | `MSG#<sha256 of object and state>`   |
+ * | dead letter   | `WEBHOOK#<id>`      | `DEAD#<sha256 of object and state>`  |
+ */
+export const webhookKeys = {
+  subscription: (id: string): ItemKey => ({ pk: 'WEBHOOKS', sk: `WEBHOOK#${id}` }),
+  subscriptions: { pk: 'WEBHOOKS', skPrefix: 'WEBHOOK#' } satisfies Collection,
+  message: (id: string, hash: string): ItemKey => ({ pk: `WEBHOOK#${id}`, sk: `MSG#${hash}` }),
+  deadLetter: (id: string, hash: string): ItemKey => ({ pk: `WEBHOOK#${id}`, sk: `DEAD#${hash}` }),
+  deadLetters: (id: string): Collection => ({ pk: `WEBHOOK#${id}`, skPrefix: 'DEAD#' }),
+};

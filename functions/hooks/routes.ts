@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
-import { CreateHookBody, RotateHookBody, TestHookBody, VoteBody } from './schemas.ts';
+import { CreateHookBody, CreateWebhookBody, RotateHookBody, TestHookBody, VoteBody } from './schemas.ts';
 
 const IdParam = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
 const DeliveryParams = v.strictObject({
@@ -36,6 +36,14 @@ const exampleApproval = {
   requested_at: '2026-11-25T10:00:00.000Z',
   deadline: '2026-11-26T10:00:00.000Z',
   superseded_by: null,
+};
+
+const exampleWebhook = {
+  id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+  url: 'https://ops.example.com/berth-events',
+  event_types: ['hook.rollout', 'approval.requested'],
+  project: null,
+  created_at: '2026-11-25T10:00:00.000Z',
 };
 
 const exampleHook = {
@@ -249,5 +257,50 @@ export const hookAdminRoutes = {
       200: { description: 'The approval after the vote', example: exampleApproval },
       409: { description: 'Not pending (decided, superseded, expired), another digest, or a second vote by one token' },
     },
+  }),
+  createWebhook: defineRoute({
+    method: 'post',
+    path: '/admin/webhooks',
+    summary:
+      'Subscribe a URL to state changes (environment.status, ote-deploy.status, hook.rollout, approval.requested), signed the Standard Webhooks way; the secret is shown only here',
+    tags,
+    access: 'admin',
+    body: CreateWebhookBody,
+    responses: {
+      201: { description: 'The subscription and its secret', example: { ...exampleWebhook, secret: 'whsec_…' } },
+      400: {
+        description:
+          'Not https (plain http only to loopback in local mode), or a private, link-local or metadata address',
+      },
+    },
+  }),
+  listWebhooks: defineRoute({
+    method: 'get',
+    path: '/admin/webhooks',
+    summary: 'List webhook subscriptions (never their secrets)',
+    tags,
+    access: 'admin',
+    query: PageQuery,
+    responses: {
+      200: { description: 'A page of subscriptions', example: { items: [exampleWebhook], next_cursor: null } },
+    },
+  }),
+  deleteWebhook: defineRoute({
+    method: 'delete',
+    path: '/admin/webhooks/:id',
+    summary: 'Delete a webhook subscription',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 204: { description: 'Deleted' } },
+  }),
+  listWebhookDeadLetters: defineRoute({
+    method: 'get',
+    path: '/admin/webhooks/:id/dead-letters',
+    summary: 'Notifications that every attempt failed to deliver, with the last error',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 200: { description: 'The dead letters', example: { items: [] } } },
   }),
 };

@@ -8,6 +8,7 @@ import {
   type HookTarget,
 } from '../../core/hooks/hook-item.ts';
 import { MAX_ROTATION_GRACE_SECONDS } from '../../core/hooks/manage-hooks.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../core/webhooks/subscriptions.ts';
 import { parseSemVerRange } from '../../core/hooks/semver.ts';
 import { Rfc1123Label, Rfc1123Subdomain } from '../../core/names.ts';
 
@@ -174,3 +175,13 @@ export const VoteBody = v.strictObject({
   digest: v.pipe(v.string(), v.minLength(1), v.maxLength(512)),
   comment: v.optional(v.pipe(v.string(), v.maxLength(1024)), ''),
 });
+
+/** `POST /admin/webhooks`. */
+export const CreateWebhookBody = v.pipe(
+  v.strictObject({
+    url: v.pipe(v.string(), v.maxLength(2048)),
+    event_types: v.pipe(v.array(v.picklist(WEBHOOK_EVENT_TYPES)), v.minLength(1, 'must name at least one event type')),
+    project: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
+  }),
+  v.transform((body) => ({ url: body.url, eventTypes: body.event_types, project: body.project ?? null })),
+);

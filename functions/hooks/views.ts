@@ -1,3 +1,4 @@
+import type { DeadLetterItem, SubscriptionRecord } from '../../core/webhooks/subscriptions.ts';
 import type { ApprovalItem } from '../../core/hooks/approvals.ts';
 import type { DeliveryItem, DeliveryOutcome, EventOutcome, StageItem } from '../../core/hooks/deliveries.ts';
 import type { HookPolicy, HookTarget } from '../../core/hooks/hook-item.ts';
@@ -129,4 +130,21 @@ export const approvalView = (approval: ApprovalItem) => ({
   requested_at: approval.requestedAt,
   deadline: approval.deadline,
   superseded_by: approval.supersededBy,
+});
+
+export const subscriptionView = (subscription: SubscriptionRecord) => ({
+  id: subscription.id,
+  url: subscription.url,
+  event_types: subscription.eventTypes,
+  project: subscription.project,
+  created_at: subscription.createdAt,
+});
+
+export const deadLetterView = (dead: DeadLetterItem) => ({
+  msg_id: dead.msgId,
+  type: dead.type,
+  body: dead.body,
+  attempts: dead.attempts,
+  last_error: dead.lastError,
+  failed_at: dead.failedAt,
 });

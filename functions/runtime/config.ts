@@ -17,6 +17,7 @@ const Config = v.object({
   ),
   BERTH_K8S_SERVICE_CLUSTER: v.optional(v.string(), 'default'),
   BERTH_OTE_REGISTRY: v.optional(v.string(), 'ote'),
+  BERTH_LOCAL_MODE: v.optional(v.picklist(['true', 'false']), 'false'),
 });
 
 export type BerthConfig = {
@@ -30,6 +31,8 @@ export type BerthConfig = {
   k8sServiceCluster: string;
   /** The registered registry ote-stack's image repository is. */
   oteRegistry: string;
+  /** Berth runs on a developer's machine or in tests: outbound webhooks may go to loopback. */
+  localMode: boolean;
 };
 
 export function loadConfig(env: Record<string, string | undefined>): BerthConfig {
@@ -50,5 +53,6 @@ export function loadConfig(env: Record<string, string | undefined>): BerthConfig
     clusterTimeoutMs: parsed.BERTH_CLUSTER_TIMEOUT_MS,
     k8sServiceCluster: parsed.BERTH_K8S_SERVICE_CLUSTER,
     oteRegistry: parsed.BERTH_OTE_REGISTRY,
+    localMode: parsed.BERTH_LOCAL_MODE === 'true',
   };
 }

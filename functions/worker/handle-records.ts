@@ -6,9 +6,16 @@ import type { ApprovalItem } from '../../core/hooks/approvals.ts';
 import { runApproved, runDelivery } from '../../core/hooks/rollout.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { runDeploy } from '../../core/deploys/run-deploy.ts';
+import { notificationsOf } from '../../core/webhooks/notifications.ts';
+import {
+  type MessageItem,
+  queueNotifications,
+  type SenderOptions,
+  sendNotification,
+} from '../../core/webhooks/send-notifications.ts';
 import { toItemChange, type ItemChange, type StreamRecord } from './stream.ts';
 
-export type WorkerDeps = { ctx: CoreContext; connections: ClusterConnections };
+export type WorkerDeps = { ctx: CoreContext; connections: ClusterConnections; outbound: SenderOptions };
 
 /**
  * Routes each table change to the work it triggers. The same function serves
@@ -24,6 +31,10 @@ export async function handleRecords(records: StreamRecord[], deps: WorkerDeps): 
 
 async function handleChange(change: ItemChange, deps: WorkerDeps): Promise<void> {
   const item = change.newItem;
+  // Told first: the work below may hold the stream for a health gate.
+  await queueNotifications(deps.ctx, notificationsOf(change));
+  if (item?.['entity'] === 'webhook-message' && change.event === 'INSERT')
+    await sendNotification(deps.ctx, item as MessageItem, deps.outbound);
   if (item?.['entity'] === 'cluster' && kubeconfigChanged(change)) {
     await probeCluster({ ...deps, id: String(item['id']) });
   }
