@@ -1,5 +1,6 @@
 import { measureBundles } from './bundles.ts';
 import { measureEnvironments } from './environments.ts';
+import { measureHooks } from './hooks.ts';
 import { HEAP_GROWTH_BOUND_BYTES, measureLoad } from './load.ts';
 import type { ServerReport } from './load-server.ts';
 import { measureOteDeploys } from './ote-deploys.ts';
@@ -9,14 +10,23 @@ import { measureZadigServices } from './zadig-services.ts';
 
 /**
  * `npm run bench`: the performance figures the issues ask for, printed as tables.
- * `npm run bench -- load` runs only the load figures (two minutes of a saturated machine, so never by default).
+ * `npm run bench -- load` runs only the load figures (two minutes of a saturated machine, so never by default);
+ * `npm run bench -- hooks` only the event-triggered deploy figures.
  */
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 console.log(`Berth bench on Node ${process.version}\n`);
 if (process.argv[2] === 'load') await printLoad();
+else if (process.argv[2] === 'hooks') await printHooks();
 else await printDefault();
+
+async function printHooks() {
+  console.log('## Event-triggered deploys (DynamoDB Local, Debian registry, local control plane)\n');
+  console.log('| measure | value |');
+  console.log('|---|---:|');
+  for (const [measure, value] of await measureHooks()) console.log(`| ${measure} | ${value} |`);
+}
 
 async function printLoad() {
   const { seconds, connections, results, berth } = await measureLoad();
