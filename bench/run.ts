@@ -4,6 +4,7 @@ import { measureConnections } from './connections.ts';
 import { measureDetail } from './detail.ts';
 import { printFigures, writeFigures, type Figure } from './figures.ts';
 import { measureHelm } from './helm.ts';
+import { measureHooks } from './hooks.ts';
 import { measureLists } from './lists.ts';
 import { measureOteDeploys } from './ote-deploys.ts';
 import { HEAP_GROWTH_BOUND_BYTES, measureLoad } from './load.ts';
@@ -43,6 +44,10 @@ const UNANCHORED: Record<string, { title: string; measure: () => Promise<Array<[
   },
   ote: { title: 'ote-stack deployments (local control plane, DynamoDB Local)', measure: measureOteDeploys },
   helm: { title: 'Helm releases (local control plane, local registry; medians of 3)', measure: measureHelm },
+  hooks: {
+    title: 'Event-triggered deploys (DynamoDB Local, Debian registry, local control plane)',
+    measure: measureHooks,
+  },
 };
 
 const BENCH_JSON = '.berth/bench.json';

@@ -169,7 +169,8 @@ export async function measureSseLogs(): Promise<Array<[string, string]>> {
     // kwok answers a followed log only once its file has a line.
     await plane.appendLog(`bench ${namespace} start`);
 
-    const app = createAppShell({ renderError: renderZadigError, log });
+    // A read-only route: no idempotency keys to keep.
+    const app = createAppShell({ renderError: renderZadigError, ctx: null, log });
     mountLogRoutes(createRouter(app, { authenticate }), { ctx, connections, authenticate, log });
     server = await new Promise<ReturnType<typeof serve>>((done) => {
       const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(started));

@@ -8,6 +8,8 @@ export type DomainErrorCode =
   | 'Forbidden'
   | 'NotFound'
   | 'Conflict'
+  /** Well-formed, but it cannot be acted on as asked (an idempotency key reused for another request). */
+  | 'Unprocessable'
   | 'TooLarge'
   | 'Unavailable'
   | 'Internal';
@@ -118,6 +120,12 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string | MessageParts) {
     super('Conflict', message);
+  }
+}
+
+export class UnprocessableError extends DomainError {
+  constructor(message: string) {
+    super('Unprocessable', message);
   }
 }
 

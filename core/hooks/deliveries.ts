@@ -41,7 +41,18 @@ export type DeliveryItem = {
   expiresAt: number;
 };
 
-export type StageName = 'duplicate' | 'collapsed' | 'skipped' | 'plan' | 'rollout' | 'health' | 'rollback' | 'failed';
+export type StageName =
+  | 'duplicate'
+  | 'approval'
+  | 'vote'
+  | 'superseded'
+  | 'collapsed'
+  | 'skipped'
+  | 'plan'
+  | 'rollout'
+  | 'health'
+  | 'rollback'
+  | 'failed';
 
 export type StageItem = {
   entity: 'hook-stage';

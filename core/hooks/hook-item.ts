@@ -42,7 +42,12 @@ export type HookTarget =
       deployment: string;
       container: string;
     }
-  | { kind: 'k8s-service-deployment'; cluster: string; namespace: string; deployment: string; container: string };
+  | { kind: 'k8s-service-deployment'; cluster: string; namespace: string; deployment: string; container: string }
+  /** Moved to the version of its application whose image is the event's. */
+  | { kind: 'ote-stack-deployment'; deployId: number };
+
+/** Rollouts wait for `approvers` distinct approvals of the image's digest, given before `deadlineSeconds` pass. */
+export type ApprovalSetting = { approvers: number; deadlineSeconds: number };
 
 export type HookSpec = {
   name: string;
@@ -57,6 +62,8 @@ export type HookSpec = {
   targets: HookTarget[];
   allowDowngrade: boolean;
   dryRun: boolean;
+  /** Absent: rollouts go ahead unattended. */
+  approval?: ApprovalSetting | undefined;
   healthTimeoutSeconds: number;
   rateLimitPerMinute: number;
   maxEventAgeSeconds: number;
@@ -83,9 +90,14 @@ export async function readHook(ctx: CoreContext, id: string): Promise<HookItem> 
 
 /** A stable name for a target: its lease, its rollouts and its audit lines use it. */
 export function targetKey(target: HookTarget): string {
-  return target.kind === 'zadig-env-service'
-    ? `zadig/${target.project}/${target.scope}/${target.env}/${target.service}/${target.deployment}/${target.container}`
-    : `k8s/${target.cluster}/${target.namespace}/${target.deployment}/${target.container}`;
+  switch (target.kind) {
+    case 'zadig-env-service':
+      return `zadig/${target.project}/${target.scope}/${target.env}/${target.service}/${target.deployment}/${target.container}`;
+    case 'k8s-service-deployment':
+      return `k8s/${target.cluster}/${target.namespace}/${target.deployment}/${target.container}`;
+    case 'ote-stack-deployment':
+      return `ote/${target.deployId}`;
+  }
 }
 
 /** The secrets a delivery may be signed with at `now`: the current one, and rotated ones still in their window. */

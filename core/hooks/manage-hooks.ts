@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CoreContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
+import { DeployStatus, type DeployItem } from '../deploys/deploy-item.ts';
 import { keys } from '../store/keys.ts';
 import type { Page } from '../store/store.ts';
 import { readHook, secretAad, type HookItem, type HookSpec, type HookTarget } from './hook-item.ts';
@@ -22,7 +23,8 @@ export function toHookRecord(item: HookItem, now: Date): HookRecord {
 /**
  * Creates a hook with a new secret. The id is 128 random bits, so the hook's
  * URL cannot be guessed; the secret is sealed to the hook and returned here
- * only. Zadig targets must name an env service that exists.
+ * only. Zadig targets must name an env service that exists, ote-stack
+ * targets a deployment that is not deleted.
  */
 export async function createHook({
   ctx,
@@ -48,13 +50,19 @@ export async function createHook({
 }
 
 async function requireTarget(ctx: CoreContext, target: HookTarget, index: number): Promise<void> {
-  if (target.kind !== 'zadig-env-service') return;
-  const found = await ctx.store.get(keys.envService(target.project, target.scope, target.env, target.service));
-  if (!found)
-    throw new InvalidInputError(
-      `targets.${index}: service "${target.service}" not found in environment "${target.env}" of project "${target.project}"`,
-      `targets.${index}`,
-    );
+  const missing = (what: string) => new InvalidInputError(`targets.${index}: ${what}`, `targets.${index}`);
+  if (target.kind === 'zadig-env-service') {
+    const found = await ctx.store.get(keys.envService(target.project, target.scope, target.env, target.service));
+    if (!found)
+      throw missing(
+        `service "${target.service}" not found in environment "${target.env}" of project "${target.project}"`,
+      );
+  }
+  if (target.kind === 'ote-stack-deployment') {
+    const deploy = await ctx.store.get<DeployItem>(keys.oteDeploy(target.deployId));
+    if (!deploy || deploy.status === DeployStatus.deleted)
+      throw missing(`ote-stack deployment ${target.deployId} not found`);
+  }
 }
 
 export async function listHooks({
@@ -75,11 +83,12 @@ export async function getHook({ ctx, id }: { ctx: CoreContext; id: string }): Pr
   return toHookRecord(await readHook(ctx, id), ctx.now());
 }
 
-/** Deletes the hook and everything kept under it (deliveries, stages, seen ids). */
+/** Deletes the hook and everything kept under it (deliveries, stages, seen ids, approvals). */
 export async function deleteHook({ ctx, id }: { ctx: CoreContext; id: string }): Promise<void> {
   await readHook(ctx, id);
   await ctx.store.remove(hookKeys.hook(id));
-  for (const kind of ['DELIVERY#', 'STAGE#', 'SEEN#'] as const) {
+  await ctx.store.remove(hookKeys.pendingApproval(id));
+  for (const kind of ['DELIVERY#', 'STAGE#', 'SEEN#', 'APPROVAL#'] as const) {
     const kept = await ctx.store.listAll<{ pk: string; sk: string }>(hookKeys.kept(id, kind), { attributes: [] });
     await ctx.store.removeAll(kept.map(({ pk, sk }) => ({ pk, sk })));
   }

@@ -7,8 +7,9 @@ import { takeLease } from '../store/writes.ts';
 import { type DeliveryItem, type EventOutcome, epochSeconds, recordStage } from './deliveries.ts';
 import { type HookItem, type HookTarget, targetKey } from './hook-item.ts';
 import { hookKeys } from '../store/keys.ts';
+import { type ApprovalItem, requestApproval } from './approvals.ts';
 import { isForward } from './policy.ts';
-import { currentImage, openTarget, waitUntilAvailable } from './targets.ts';
+import { openTarget } from './targets.ts';
 
 type Deps = { ctx: CoreContext; connections: ClusterConnections };
 
@@ -45,7 +46,7 @@ async function planTarget(deps: Deps, hook: HookItem, target: HookTarget, event:
   const key = targetKey(target);
   const to = event.image ?? '';
   try {
-    const from = await currentImage(await openTarget(deps, hook, target));
+    const from = await (await openTarget(deps, hook, target)).currentImage();
     const lease = await deps.ctx.store.get<LeaseItem>(hookKeys.targetLease(key));
     const forward = isForward(hook, eventOf(event), from, lease?.lastEventAt);
     return { target: key, from, to, verdict: forward.ok ? 'roll' : 'skip', reason: forward.ok ? null : forward.reason };
@@ -58,7 +59,8 @@ async function planTarget(deps: Deps, hook: HookItem, target: HookTarget, event:
  * Carries out an accepted delivery (the stream worker calls this when its
  * record is written): for each accepted event and each target, one rollout at
  * a time per target under a lease, behind the health gate, rolled back to the
- * previous image when the gate fails. Every stage is recorded.
+ * previous image when the gate fails; or, when the hook asks for approvals,
+ * an approval request instead. Every stage is recorded.
  */
 export async function runDelivery(deps: Deps, delivery: DeliveryItem): Promise<void> {
   if (delivery.verdict !== 'accepted' || !delivery.outcome) return;
@@ -67,8 +69,21 @@ export async function runDelivery(deps: Deps, delivery: DeliveryItem): Promise<v
   for (const event of delivery.outcome.events) {
     const image = event.image;
     if (event.verdict !== 'accepted' || !image) continue;
-    for (const target of hook.targets) await rollTarget(deps, hook, delivery.recordId, target, { ...event, image });
+    const { approval } = hook;
+    // A dry run only plans, so there is nothing to approve.
+    if (approval && !hook.dryRun)
+      await requestApproval(deps.ctx, { ...hook, approval }, delivery.recordId, { ...event, image });
+    else
+      for (const target of hook.targets) await rollTarget(deps, hook, delivery.recordId, target, { ...event, image });
   }
+}
+
+/** Rolls out an event its approvers approved (the stream worker calls this when the approval is decided). */
+export async function runApproved(deps: Deps, approval: ApprovalItem): Promise<void> {
+  if (approval.status !== 'approved') return;
+  const hook = await deps.ctx.store.get<HookItem>(hookKeys.hook(approval.hookId));
+  if (!hook) return;
+  for (const target of hook.targets) await rollTarget(deps, hook, approval.recordId, target, approval.event);
 }
 
 async function rollTarget(
@@ -104,14 +119,13 @@ async function rollTarget(
   await acquireLease(deps, key, holder, hook.healthTimeoutSeconds);
   try {
     const port = await openTarget(deps, hook, target);
-    const from = await currentImage(port);
+    const from = await port.currentImage();
     const lease = await ctx.store.get<LeaseItem>(hookKeys.targetLease(key));
     const forward = isForward(hook, eventOf(event), from, lease?.lastEventAt);
     if (!forward.ok) return await stage('skipped', forward.reason, from);
     await stage('plan', `roll ${key} from ${from} to ${event.image}`, from);
-    await port.setImage(event.image);
-    await stage('rollout', `${port.namespace}/Deployment/${port.deployment} container ${port.container} set`, from);
-    const gate = await waitUntilAvailable(port, hook.healthTimeoutSeconds * 1000);
+    await stage('rollout', await port.setImage(event.image, 'rollout'), from);
+    const gate = await port.waitUntilAvailable(hook.healthTimeoutSeconds * 1000);
     if (gate.healthy) {
       await stage('health', 'every replica updated and available', from);
       await ctx.store.annotate(
@@ -122,8 +136,8 @@ async function rollTarget(
       return;
     }
     await stage('health', `failed: ${gate.reason}`, from);
-    await port.setImage(from);
-    const back = await waitUntilAvailable(port, hook.healthTimeoutSeconds * 1000);
+    await port.setImage(from, 'rollback');
+    const back = await port.waitUntilAvailable(hook.healthTimeoutSeconds * 1000);
     await recordStage(ctx, hook.id, recordId, {
       stage: 'rollback',
       detail: back.healthy ? `${from} put back and available` : `${from} put back; still not available: ${back.reason}`,

@@ -3,19 +3,30 @@ import type { ClusterConnections, KubeCluster } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { readEnvironment } from '../environments/environment-item.ts';
 import { setEnvImage } from '../environments/workload-actions.ts';
+import { readApp, type AppItem } from '../apps/app-item.ts';
+import { DeployStatus, readDeploy } from '../deploys/deploy-item.ts';
+import { changeVersion } from '../deploys/manage-deploys.ts';
+import { runDeploy } from '../deploys/run-deploy.ts';
 import { NotFoundError } from '../errors.ts';
+import { keys } from '../store/keys.ts';
 import type { HookItem, HookTarget } from './hook-item.ts';
+import { parseImageRef, repositoryOf } from './image-ref.ts';
 
-/** What a rollout needs of a target: where its Deployment runs, and how an image is written through the domain. */
+/** Whether a target runs its new image: every replica updated and available, or why not. */
+export type Gate = { healthy: true } | { healthy: false; reason: string };
+
+/**
+ * What a rollout needs of a target, whatever Berth object it is: the image it
+ * runs, how a new one is written through the domain (answering what was
+ * changed, for the audit line), and the health gate.
+ */
 export type TargetPort = {
-  cluster: KubeCluster;
-  namespace: string;
-  deployment: string;
-  container: string;
-  setImage(image: string): Promise<void>;
+  currentImage(): Promise<string>;
+  setImage(image: string, purpose: 'rollout' | 'rollback'): Promise<string>;
+  waitUntilAvailable(timeoutMs: number): Promise<Gate>;
 };
 
-/** Who a hook acts as: its own name in every revision and audit line it writes. */
+/** Who a hook acts as: its own name in every revision, history entry and audit line it writes. */
 const hookPrincipal = (hook: HookItem): Principal => ({
   tokenId: `hook:${hook.id}`,
   name: `hook:${hook.name}`,
@@ -23,50 +34,113 @@ const hookPrincipal = (hook: HookItem): Principal => ({
   projects: undefined,
 });
 
-export async function openTarget(
-  deps: { ctx: CoreContext; connections: ClusterConnections },
-  hook: HookItem,
-  target: HookTarget,
-): Promise<TargetPort> {
-  if (target.kind === 'k8s-service-deployment') {
-    const cluster = await deps.connections.get(target.cluster);
-    return {
-      cluster,
-      namespace: target.namespace,
-      deployment: target.deployment,
-      container: target.container,
-      setImage: (image) => cluster.setImage('Deployment', target.namespace, target.deployment, target.container, image),
-    };
+type Deps = { ctx: CoreContext; connections: ClusterConnections };
+
+export async function openTarget(deps: Deps, hook: HookItem, target: HookTarget): Promise<TargetPort> {
+  switch (target.kind) {
+    case 'k8s-service-deployment': {
+      const cluster = await deps.connections.get(target.cluster);
+      return deploymentPort({ ...target, cluster }, (image) =>
+        cluster.setImage('Deployment', target.namespace, target.deployment, target.container, image),
+      );
+    }
+    case 'zadig-env-service': {
+      const env = await readEnvironment(deps.ctx, target.project, target.scope, target.env);
+      const cluster = await deps.connections.get(env.clusterId);
+      // The rule env ops use: the image is patched and kept in the env service as a new revision.
+      return deploymentPort({ ...target, cluster, namespace: env.namespace }, (image) =>
+        setEnvImage({
+          ...deps,
+          principal: hookPrincipal(hook),
+          projectKey: target.project,
+          scope: target.scope,
+          envKey: target.env,
+          kind: 'Deployment',
+          name: target.deployment,
+          serviceName: target.service,
+          container: target.container,
+          image,
+        }),
+      );
+    }
+    case 'ote-stack-deployment':
+      return oteDeploymentPort(deps, hook, target.deployId);
   }
-  const env = await readEnvironment(deps.ctx, target.project, target.scope, target.env);
+}
+
+type DeploymentRef = { cluster: KubeCluster; namespace: string; deployment: string; container: string };
+
+/** A Kubernetes Deployment's container, written by `write`. */
+function deploymentPort(ref: DeploymentRef, write: (image: string) => Promise<void>): TargetPort {
   return {
-    cluster: await deps.connections.get(env.clusterId),
-    namespace: env.namespace,
-    deployment: target.deployment,
-    container: target.container,
-    // The rule env ops use: the image is patched and kept in the env service as a new revision.
-    setImage: (image) =>
-      setEnvImage({
-        ctx: deps.ctx,
-        connections: deps.connections,
-        principal: hookPrincipal(hook),
-        projectKey: target.project,
-        scope: target.scope,
-        envKey: target.env,
-        kind: 'Deployment',
-        name: target.deployment,
-        serviceName: target.service,
-        container: target.container,
-        image,
-      }),
+    async currentImage() {
+      const workload = await ref.cluster.getWorkload('Deployment', ref.namespace, ref.deployment);
+      const container = workload.containers.find((entry) => entry.name === ref.container);
+      if (!container) throw new NotFoundError('container', ref.container, { in: `Deployment "${ref.deployment}"` });
+      return container.image;
+    },
+    async setImage(image) {
+      await write(image);
+      return `${ref.namespace}/Deployment/${ref.deployment} container ${ref.container} set`;
+    },
+    waitUntilAvailable: (timeoutMs) => waitUntilDeploymentAvailable(ref, timeoutMs),
   };
 }
 
-export async function currentImage(port: TargetPort): Promise<string> {
-  const workload = await port.cluster.getWorkload('Deployment', port.namespace, port.deployment);
-  const container = workload.containers.find((entry) => entry.name === port.container);
-  if (!container) throw new NotFoundError('container', port.container, { in: `Deployment "${port.deployment}"` });
-  return container.image;
+/**
+ * An ote-stack deployment: it runs application versions, not images, so a
+ * new image is an upgrade (a rollback: a rollback) to the version of its
+ * application whose image is that one, through the same verb as the
+ * ote-stack upgrade route (history, project and editability checks). The
+ * hook carries the change out itself with the deploy engine: it holds the
+ * table stream while it gates, so the worker's own run of the change would
+ * only come after the gate (and then finds it done).
+ */
+async function oteDeploymentPort(deps: Deps, hook: HookItem, deployId: number): Promise<TargetPort> {
+  const principal = hookPrincipal(hook);
+  const read = () => readDeploy(deps.ctx, principal, deployId);
+  return {
+    async currentImage() {
+      const deploy = await read();
+      return (await readApp(deps.ctx, principal, deploy.appId)).image;
+    },
+    async setImage(image, purpose) {
+      const deploy = await read();
+      const version = await versionWithImage(deps.ctx, deploy.appName, image);
+      await changeVersion({
+        ...deps,
+        principal,
+        id: deployId,
+        input: { version: version.appVersion, comment: `${principal.name}: ${image}` },
+        deployType: purpose === 'rollback' ? 3 : 2,
+      });
+      await runDeploy({ ...deps, id: deployId, settleTimeoutMs: hook.healthTimeoutSeconds * 1000 });
+      return `ote-stack deployment ${deployId} (${deploy.deployName}) ${purpose === 'rollback' ? 'rolled back' : 'upgraded'} to ${deploy.appName} ${version.appVersion}`;
+    },
+    async waitUntilAvailable() {
+      const deploy = await read();
+      if (deploy.status === DeployStatus.success) return { healthy: true };
+      return { healthy: false, reason: `status ${deploy.status}: ${deploy.errorMessage ?? 'no pod counts'}` };
+    },
+  };
+}
+
+/**
+ * The version of application `appName` whose image is `image`: the same
+ * repository path (the registry host aside, as hooks match events) and tag,
+ * and the same digest when the version pins one.
+ */
+async function versionWithImage(ctx: CoreContext, appName: string, image: string): Promise<AppItem> {
+  const wanted = parseImageRef(image);
+  const apps = await ctx.store.listAll<AppItem>(keys.oteApps);
+  const found = apps.find((app) => {
+    if (app.appName !== appName) return false;
+    const ref = parseImageRef(app.image);
+    return ref.path === wanted.path && ref.tag === wanted.tag && (!ref.digest || ref.digest === wanted.digest);
+  });
+  if (!found)
+    throw new NotFoundError('application version', `${appName} with image ${repositoryOf(image)}:${wanted.tag}`);
+  return found;
 }
 
 type DeploymentStatus = {
@@ -87,11 +161,7 @@ type DeploymentStatus = {
  * replica is left), as `kubectl rollout status` decides, or the time is up or
  * the Deployment reports its progress deadline exceeded.
  */
-export async function waitUntilAvailable(
-  port: TargetPort,
-  timeoutMs: number,
-  pollMs = 500,
-): Promise<{ healthy: true } | { healthy: false; reason: string }> {
+async function waitUntilDeploymentAvailable(port: DeploymentRef, timeoutMs: number, pollMs = 500): Promise<Gate> {
   const deadline = Date.now() + timeoutMs;
   let last = 'not observed yet';
   for (;;) {

@@ -45,6 +45,7 @@ import type { ServiceScope } from '../services/scope.ts';
  * | order by secret | `VKUBESECRET#<sha256>` | `VKUBESECRET`   |
  * | order expiry    | `VKUBEEXPIRY`       | `AT#<expiry, epoch seconds, 12 digits>#<id>` (orders whose pod the sweep has yet to remove) |
  * | host port claim | `VKUBEPORTS#<region>` | `PORT#<00000>` (an order's hostPort in a region) |
+ * | idempotency key | `IDEMPOTENCY#<sha256 of caller and key>` | `IDEMPOTENCY` (the first answer, 24 h) |
  *
  * `scope` is `test` or `production`. A template's users are the services that
  * follow it (`autoSync`); they are written in the same transaction as the
@@ -181,6 +182,7 @@ export const keys = {
     sk: `USER#${project}#${scope}#${service}`,
   }),
   chartUsers: (chart: string): Collection => ({ pk: `CHART#${chart}`, skPrefix: 'USER#' }),
+  idempotencyKey: (hash: string): ItemKey => ({ pk: `IDEMPOTENCY#${hash}`, sk: 'IDEMPOTENCY' }),
 } as const;
 
 /** Integer ids in sort keys, zero-padded so the keys sort as the numbers do. */
@@ -201,6 +203,8 @@ export type Collection = { pk: string; skPrefix: string };
  * | delivery id seen     | `HOOK#<id>`            | `SEEN#<sha256 of delivery id>`  |
  * | target lease + state | `HOOKTARGET#<target>`  | `LEASE`                         |
  * | rollout (collapse)   | `HOOKTARGET#<target>`  | `ROLLOUT#<digest or tag>`       |
+ * | approval             | `HOOK#<id>`            | `APPROVAL#<record id>`          |
+ * | pending approval     | `HOOKAPPROVALS`        | `PENDING#<hook id>` (the one a hook waits for) |
  */
 export const hookKeys = {
   hook: (id: string): ItemKey => ({ pk: 'HOOKS', sk: `HOOK#${id}` }),
@@ -212,12 +216,33 @@ export const hookKeys = {
     sk: `STAGE#${recordId}#${suffix}`,
   }),
   stages: (hookId: string, recordId: string): Collection => ({ pk: `HOOK#${hookId}`, skPrefix: `STAGE#${recordId}#` }),
-  /** Everything a hook keeps under it of one kind (`DELIVERY#`, `STAGE#`, `SEEN#`). */
-  kept: (hookId: string, skPrefix: 'DELIVERY#' | 'STAGE#' | 'SEEN#'): Collection => ({
+  /** Everything a hook keeps under it of one kind (`DELIVERY#`, `STAGE#`, `SEEN#`, `APPROVAL#`). */
+  kept: (hookId: string, skPrefix: 'DELIVERY#' | 'STAGE#' | 'SEEN#' | 'APPROVAL#'): Collection => ({
     pk: `HOOK#${hookId}`,
     skPrefix,
   }),
   seen: (hookId: string, deliveryHash: string): ItemKey => ({ pk: `HOOK#${hookId}`, sk: `SEEN#${deliveryHash}` }),
   targetLease: (target: string): ItemKey => ({ pk: `HOOKTARGET#${target}`, sk: 'LEASE' }),
   rollout: (target: string, version: string): ItemKey => ({ pk: `HOOKTARGET#${target}`, sk: `ROLLOUT#${version}` }),
+  approval: (hookId: string, recordId: string): ItemKey => ({ pk: `HOOK#${hookId}`, sk: `APPROVAL#${recordId}` }),
+  pendingApproval: (hookId: string): ItemKey => ({ pk: 'HOOKAPPROVALS', sk: `PENDING#${hookId}` }),
+  pendingApprovals: { pk: 'HOOKAPPROVALS', skPrefix: 'PENDING#' } satisfies Collection,
+};
+
+/**
+ * Keys of outbound webhooks. A subscription's queued notifications and dead
+ * letters share its partition.
+ *
+ * | item          | pk                  | sk                                   |
+ * |---------------|---------------------|--------------------------------------|
+ * | subscription  | `WEBHOOKS`          | `WEBHOOK#<id>`                       |
+ * | notification  | `WEBHOOK#<id>`      | `MSG#<sha256 of object and state>`   |
+ * | dead letter   | `WEBHOOK#<id>`      | `DEAD#<sha256 of object and state>`  |
+ */
+export const webhookKeys = {
+  subscription: (id: string): ItemKey => ({ pk: 'WEBHOOKS', sk: `WEBHOOK#${id}` }),
+  subscriptions: { pk: 'WEBHOOKS', skPrefix: 'WEBHOOK#' } satisfies Collection,
+  message: (id: string, hash: string): ItemKey => ({ pk: `WEBHOOK#${id}`, sk: `MSG#${hash}` }),
+  deadLetter: (id: string, hash: string): ItemKey => ({ pk: `WEBHOOK#${id}`, sk: `DEAD#${hash}` }),
+  deadLetters: (id: string): Collection => ({ pk: `WEBHOOK#${id}`, skPrefix: 'DEAD#' }),
 };

@@ -251,3 +251,22 @@ export function takeLease(
     conflict,
   };
 }
+
+/**
+ * Puts a new item, or replaces one left `in-flight` whose `inFlightUntil`
+ * (epoch ms) has passed. Guards against two requests with one idempotency
+ * key both acting: of two racing, one creates the marker and the other
+ * fails; a finished answer (no longer in flight) is never replaced, and a
+ * marker whose request died mid-way frees the key by itself.
+ */
+export function createIfAbsentOrAbandoned(item: Item, now: number, conflict?: string): WriteOf<'Put'> {
+  return {
+    Put: {
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(pk) OR (#state = :inFlight AND #until < :now)',
+      ExpressionAttributeNames: { '#state': 'state', '#until': 'inFlightUntil' },
+      ExpressionAttributeValues: { ':inFlight': 'in-flight', ':now': now },
+    },
+    conflict,
+  };
+}

@@ -22,6 +22,7 @@ import {
   type DefaultRegistry,
 } from '../../core/registries/default-registry.ts';
 import { registerRegistry } from '../../core/registries/register-registry.ts';
+import type { OutboundPolicy } from '../../core/webhooks/address-guard.ts';
 import { mountHookAdmin } from '../hooks/admin.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
@@ -37,11 +38,13 @@ export type AdminDeps = {
   log?: LogLine;
   /** How long a registry health check may take, all its requests together. */
   registryTimeoutMs?: number;
+  /** Where outbound webhook subscriptions may point. */
+  outbound: OutboundPolicy;
 };
 
 /** Berth's own administration: API tokens, clusters, image registries and V-Kube orders. Errors use Zadig's envelope. */
-export function createAdminApp({ ctx, connections, authenticate, log, registryTimeoutMs = 5000 }: AdminDeps) {
-  const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
+export function createAdminApp({ ctx, connections, authenticate, log, registryTimeoutMs = 5000, outbound }: AdminDeps) {
+  const app = createAppShell({ renderError: renderZadigError, ctx, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
 
   route(routes.createToken, async (c, { body }) => c.json(await createToken({ ctx, input: body }), 201));
@@ -93,7 +96,7 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
     return c.body(null, 204);
   });
 
-  mountHookAdmin(route, { ctx, connections });
+  mountHookAdmin(route, { ctx, connections, outbound });
 
   return app;
 }

@@ -14,7 +14,7 @@ export function createDocsApp({
   log?: LogLine;
   loadScalarBundle?: () => Uint8Array | undefined;
 } = {}) {
-  const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: renderZadigError, ctx: null, ...(log ? { log } : {}) });
   const document = buildOpenApiDocument(dialects);
   app.get('/openapi.json', (c) => c.json(document));
 

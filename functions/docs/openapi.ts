@@ -43,6 +43,7 @@ function operation(operationId: string, contract: RouteContract, dialect: Dialec
     ...parametersOf(contract.params, 'path'),
     ...parametersOf(contract.docs?.query ?? contract.query, 'query'),
     ...parametersOf(contract.docs?.headers, 'header'),
+    ...(contract.method === 'get' ? [] : [IDEMPOTENCY_KEY_PARAMETER]),
   ];
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(contract.responses)) {
@@ -78,6 +79,16 @@ function operation(operationId: string, contract: RouteContract, dialect: Dialec
     responses,
   };
 }
+
+/** Every mutating route takes it (the app shell's middleware, `functions/http/idempotency.ts`). */
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Retries with the same key (same caller and request) get the first answer, with `Idempotent-Replayed: true`, for 24 h; the key with another request is a 422, a retry while the first acts a 409',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
 
 function parametersOf(schema: v.GenericSchema | undefined, location: 'path' | 'query' | 'header') {
   if (!schema) return [];

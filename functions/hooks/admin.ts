@@ -1,13 +1,29 @@
 import type { Context } from 'hono';
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import type { CoreContext } from '../../core/context.ts';
+import { listPendingApprovals, voteOnApproval } from '../../core/hooks/approvals.ts';
 import { getDelivery, listDeliveries } from '../../core/hooks/deliveries.ts';
 import { createHook, deleteHook, getHook, listHooks, rotateHookSecret } from '../../core/hooks/manage-hooks.ts';
 import { testDelivery } from '../../core/hooks/test-delivery.ts';
+import type { OutboundPolicy } from '../../core/webhooks/address-guard.ts';
+import {
+  createSubscription,
+  deleteSubscription,
+  listDeadLetters,
+  listSubscriptions,
+} from '../../core/webhooks/subscriptions.ts';
 import type { Route } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
 import { hookAdminRoutes as routes } from './routes.ts';
-import { deliveryView, hookView, planView, stageView } from './views.ts';
+import {
+  approvalView,
+  deadLetterView,
+  deliveryView,
+  hookView,
+  planView,
+  stageView,
+  subscriptionView,
+} from './views.ts';
 
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
@@ -22,10 +38,10 @@ function origin(c: Context<BerthEnv>): string {
   return `${proto}://${host}`;
 }
 
-/** Mounts the hook admin routes on the admin group. */
+/** Mounts the hook, approval and outbound webhook admin routes on the admin group. */
 export function mountHookAdmin(
   route: Route,
-  { ctx, connections }: { ctx: CoreContext; connections: ClusterConnections },
+  { ctx, connections, outbound }: { ctx: CoreContext; connections: ClusterConnections; outbound: OutboundPolicy },
 ) {
   route(routes.createHook, async (c, { body }) => {
     const { hook, secret } = await createHook({ ctx, input: body });
@@ -65,4 +81,24 @@ export function mountHookAdmin(
     const { delivery, stages } = await getDelivery({ ctx, hookId: params.id, recordId: params.recordId });
     return c.json({ ...deliveryView(delivery), stages: stages.map(stageView) });
   });
+  route(routes.listApprovals, async (c) => c.json({ items: (await listPendingApprovals(ctx)).map(approvalView) }));
+  route(routes.voteOnApproval, async (c, { params, body }) => {
+    const approval = await voteOnApproval({ ctx, principal: c.get('principal'), ...params, input: body });
+    return c.json(approvalView(approval));
+  });
+  route(routes.createWebhook, async (c, { body }) => {
+    const { subscription, secret } = await createSubscription({ ctx, policy: outbound, input: body });
+    return c.json({ ...subscriptionView(subscription), secret }, 201);
+  });
+  route(routes.listWebhooks, async (c, { query }) => {
+    const page = await listSubscriptions({ ctx, ...query });
+    return c.json({ items: page.items.map(subscriptionView), next_cursor: page.cursor ?? null });
+  });
+  route(routes.deleteWebhook, async (c, { params }) => {
+    await deleteSubscription({ ctx, id: params.id });
+    return c.body(null, 204);
+  });
+  route(routes.listWebhookDeadLetters, async (c, { params }) =>
+    c.json({ items: (await listDeadLetters({ ctx, id: params.id })).map(deadLetterView) }),
+  );
 }

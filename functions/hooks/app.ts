@@ -21,7 +21,7 @@ export type HooksDeps = { ctx: CoreContext; log?: LogLine; limiter?: RateLimiter
  * delivery (there is no bearer token); errors use the admin API's envelope.
  */
 export function createHooksApp({ ctx, log, limiter = createRateLimiter() }: HooksDeps) {
-  const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: renderZadigError, ctx, ...(log ? { log } : {}) });
   app.use(
     '/hooks/*',
     bodyLimit({

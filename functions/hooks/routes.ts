@@ -1,13 +1,50 @@
 import * as v from 'valibot';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
-import { CreateHookBody, RotateHookBody, TestHookBody } from './schemas.ts';
+import { CreateHookBody, CreateWebhookBody, RotateHookBody, TestHookBody, VoteBody } from './schemas.ts';
 
 const IdParam = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
 const DeliveryParams = v.strictObject({
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   recordId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
 });
+
+const ApprovalParams = v.strictObject({
+  hookId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  recordId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+});
+
+const exampleApproval = {
+  hook_id: '5f0c6d8e2b7a4c1d9e3f8a6b0c2d4e6f',
+  hook_name: 'web on push',
+  record_id: '20261125T100000123Z-1a2b3c4d',
+  status: 'pending',
+  image: `registry.example.com/shop/web:1.4.2@sha256:${'ab'.repeat(32)}`,
+  tag: '1.4.2',
+  digest: `sha256:${'ab'.repeat(32)}`,
+  required_approvals: 2,
+  approvals: 1,
+  votes: [
+    {
+      by: 'alice',
+      decision: 'approve',
+      digest: `sha256:${'ab'.repeat(32)}`,
+      comment: '',
+      at: '2026-11-25T10:05:00.000Z',
+    },
+  ],
+  requested_at: '2026-11-25T10:00:00.000Z',
+  deadline: '2026-11-26T10:00:00.000Z',
+  superseded_by: null,
+};
+
+const exampleWebhook = {
+  id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+  url: 'https://ops.example.com/berth-events',
+  event_types: ['hook.rollout', 'approval.requested'],
+  project: null,
+  created_at: '2026-11-25T10:00:00.000Z',
+};
 
 const exampleHook = {
   id: '5f0c6d8e2b7a4c1d9e3f8a6b0c2d4e6f',
@@ -33,6 +70,7 @@ const exampleHook = {
   ],
   allow_downgrade: false,
   dry_run: false,
+  approval: { approvers: 2, deadline_seconds: 86400 },
   health_timeout_seconds: 120,
   rate_limit_per_minute: 60,
   max_event_age_seconds: 3600,
@@ -198,5 +236,71 @@ export const hookAdminRoutes = {
     access: 'admin',
     params: DeliveryParams,
     responses: { 200: { description: 'The delivery and its stages' } },
+  }),
+  listApprovals: defineRoute({
+    method: 'get',
+    path: '/admin/approvals',
+    summary: 'Rollouts waiting for approvals (one per hook: a newer event supersedes the one pending)',
+    tags,
+    access: 'admin',
+    responses: { 200: { description: 'The pending approvals, oldest first', example: { items: [exampleApproval] } } },
+  }),
+  voteOnApproval: defineRoute({
+    method: 'post',
+    path: '/admin/approvals/:hookId/:recordId/votes',
+    summary: 'Approve or reject a pending rollout; the vote names the digest it approves',
+    tags,
+    access: 'admin',
+    params: ApprovalParams,
+    body: VoteBody,
+    responses: {
+      200: { description: 'The approval after the vote', example: exampleApproval },
+      409: { description: 'Not pending (decided, superseded, expired), another digest, or a second vote by one token' },
+    },
+  }),
+  createWebhook: defineRoute({
+    method: 'post',
+    path: '/admin/webhooks',
+    summary:
+      'Subscribe a URL to state changes (environment.status, ote-deploy.status, hook.rollout, approval.requested), signed the Standard Webhooks way; the secret is shown only here',
+    tags,
+    access: 'admin',
+    body: CreateWebhookBody,
+    responses: {
+      201: { description: 'The subscription and its secret', example: { ...exampleWebhook, secret: 'whsec_…' } },
+      400: {
+        description:
+          'Not https (plain http only to loopback in local mode), or a private, link-local or metadata address',
+      },
+    },
+  }),
+  listWebhooks: defineRoute({
+    method: 'get',
+    path: '/admin/webhooks',
+    summary: 'List webhook subscriptions (never their secrets)',
+    tags,
+    access: 'admin',
+    query: PageQuery,
+    responses: {
+      200: { description: 'A page of subscriptions', example: { items: [exampleWebhook], next_cursor: null } },
+    },
+  }),
+  deleteWebhook: defineRoute({
+    method: 'delete',
+    path: '/admin/webhooks/:id',
+    summary: 'Delete a webhook subscription',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 204: { description: 'Deleted' } },
+  }),
+  listWebhookDeadLetters: defineRoute({
+    method: 'get',
+    path: '/admin/webhooks/:id/dead-letters',
+    summary: 'Notifications that every attempt failed to deliver, with the last error',
+    tags,
+    access: 'admin',
+    params: IdParam,
+    responses: { 200: { description: 'The dead letters', example: { items: [] } } },
   }),
 };

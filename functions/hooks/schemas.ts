@@ -8,6 +8,7 @@ import {
   type HookTarget,
 } from '../../core/hooks/hook-item.ts';
 import { MAX_ROTATION_GRACE_SECONDS } from '../../core/hooks/manage-hooks.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../core/webhooks/subscriptions.ts';
 import { parseSemVerRange } from '../../core/hooks/semver.ts';
 import { Rfc1123Label, Rfc1123Subdomain } from '../../core/names.ts';
 
@@ -64,11 +65,16 @@ const Target = v.variant('kind', [
     deployment: Rfc1123Subdomain,
     container: Rfc1123Label,
   }),
+  v.strictObject({
+    kind: v.literal('ote-stack-deployment'),
+    deploy_id: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  }),
 ]);
 
-const toTarget = (target: v.InferOutput<typeof Target>): HookTarget =>
-  target.kind === 'zadig-env-service'
-    ? {
+function toTarget(target: v.InferOutput<typeof Target>): HookTarget {
+  switch (target.kind) {
+    case 'zadig-env-service':
+      return {
         kind: target.kind,
         project: target.project_key,
         scope: target.production ? 'production' : 'test',
@@ -76,8 +82,13 @@ const toTarget = (target: v.InferOutput<typeof Target>): HookTarget =>
         service: target.service_name,
         deployment: target.deployment,
         container: target.container,
-      }
-    : target;
+      };
+    case 'ote-stack-deployment':
+      return { kind: target.kind, deployId: target.deploy_id };
+    case 'k8s-service-deployment':
+      return target;
+  }
+}
 
 const toPolicy = (policy: v.InferOutput<typeof Policy>): HookPolicy =>
   policy.type === 'semver'
@@ -109,6 +120,12 @@ export const CreateHookBody = v.pipe(
     targets: v.pipe(v.array(Target), v.minLength(1, 'must name at least one target'), v.maxLength(20)),
     allow_downgrade: v.optional(v.boolean(), false),
     dry_run: v.optional(v.boolean(), false),
+    approval: v.optional(
+      v.strictObject({
+        approvers: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10)),
+        deadline_seconds: v.optional(Seconds(60, 7 * 24 * 3600), 24 * 3600),
+      }),
+    ),
     health_timeout_seconds: v.optional(Seconds(1, 600), 120),
     rate_limit_per_minute: v.optional(Seconds(1, 6000), 60),
     max_event_age_seconds: v.optional(Seconds(60, 7 * 24 * 3600), 3600),
@@ -130,6 +147,9 @@ export const CreateHookBody = v.pipe(
       targets: body.targets.map(toTarget),
       allowDowngrade: body.allow_downgrade,
       dryRun: body.dry_run,
+      ...(body.approval
+        ? { approval: { approvers: body.approval.approvers, deadlineSeconds: body.approval.deadline_seconds } }
+        : {}),
       healthTimeoutSeconds: body.health_timeout_seconds,
       rateLimitPerMinute: body.rate_limit_per_minute,
       maxEventAgeSeconds: body.max_event_age_seconds,
@@ -148,3 +168,20 @@ export const TestHookBody = v.strictObject({
   body: v.pipe(v.string(), v.maxLength(256 * 1024)),
   headers: v.optional(v.record(v.string(), v.string()), {}),
 });
+
+/** `POST /admin/approvals/:hookId/:recordId/votes`: a vote for the digest the voter checked. */
+export const VoteBody = v.strictObject({
+  decision: v.picklist(['approve', 'reject']),
+  digest: v.pipe(v.string(), v.minLength(1), v.maxLength(512)),
+  comment: v.optional(v.pipe(v.string(), v.maxLength(1024)), ''),
+});
+
+/** `POST /admin/webhooks`. */
+export const CreateWebhookBody = v.pipe(
+  v.strictObject({
+    url: v.pipe(v.string(), v.maxLength(2048)),
+    event_types: v.pipe(v.array(v.picklist(WEBHOOK_EVENT_TYPES)), v.minLength(1, 'must name at least one event type')),
+    project: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
+  }),
+  v.transform((body) => ({ url: body.url, eventTypes: body.event_types, project: body.project ?? null })),
+);

@@ -1,3 +1,5 @@
+import type { DeadLetterItem, SubscriptionRecord } from '../../core/webhooks/subscriptions.ts';
+import type { ApprovalItem } from '../../core/hooks/approvals.ts';
 import type { DeliveryItem, DeliveryOutcome, EventOutcome, StageItem } from '../../core/hooks/deliveries.ts';
 import type { HookPolicy, HookTarget } from '../../core/hooks/hook-item.ts';
 import type { HookRecord } from '../../core/hooks/manage-hooks.ts';
@@ -15,9 +17,10 @@ const policyView = (policy: HookPolicy) =>
       }
     : policy;
 
-const targetView = (target: HookTarget) =>
-  target.kind === 'zadig-env-service'
-    ? {
+function targetView(target: HookTarget) {
+  switch (target.kind) {
+    case 'zadig-env-service':
+      return {
         kind: target.kind,
         project_key: target.project,
         production: target.scope === 'production',
@@ -25,8 +28,13 @@ const targetView = (target: HookTarget) =>
         service_name: target.service,
         deployment: target.deployment,
         container: target.container,
-      }
-    : target;
+      };
+    case 'ote-stack-deployment':
+      return { kind: target.kind, deploy_id: target.deployId };
+    case 'k8s-service-deployment':
+      return target;
+  }
+}
 
 export const hookPath = (id: string) => `/hooks/${id}`;
 
@@ -45,6 +53,9 @@ export function hookView(hook: HookRecord, origin: string) {
     targets: hook.targets.map(targetView),
     allow_downgrade: hook.allowDowngrade,
     dry_run: hook.dryRun,
+    approval: hook.approval
+      ? { approvers: hook.approval.approvers, deadline_seconds: hook.approval.deadlineSeconds }
+      : null,
     health_timeout_seconds: hook.healthTimeoutSeconds,
     rate_limit_per_minute: hook.rateLimitPerMinute,
     max_event_age_seconds: hook.maxEventAgeSeconds,
@@ -98,3 +109,42 @@ export const stageView = (stage: StageItem) => ({
 });
 
 export const planView = (step: PlanStep) => ({ ...step });
+
+export const approvalView = (approval: ApprovalItem) => ({
+  hook_id: approval.hookId,
+  hook_name: approval.hookName,
+  record_id: approval.recordId,
+  status: approval.status,
+  image: approval.event.image,
+  tag: approval.event.tag,
+  digest: approval.digest,
+  required_approvals: approval.required,
+  approvals: approval.votes.filter((vote) => vote.decision === 'approve').length,
+  votes: approval.votes.map((vote) => ({
+    by: vote.by,
+    decision: vote.decision,
+    digest: vote.digest,
+    comment: vote.comment,
+    at: vote.at,
+  })),
+  requested_at: approval.requestedAt,
+  deadline: approval.deadline,
+  superseded_by: approval.supersededBy,
+});
+
+export const subscriptionView = (subscription: SubscriptionRecord) => ({
+  id: subscription.id,
+  url: subscription.url,
+  event_types: subscription.eventTypes,
+  project: subscription.project,
+  created_at: subscription.createdAt,
+});
+
+export const deadLetterView = (dead: DeadLetterItem) => ({
+  msg_id: dead.msgId,
+  type: dead.type,
+  body: dead.body,
+  attempts: dead.attempts,
+  last_error: dead.lastError,
+  failed_at: dead.failedAt,
+});

@@ -1,7 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DomainError, NotFoundError, PayloadTooLargeError } from '../../core/errors.ts';
+import type { CoreContext } from '../../core/context.ts';
 import type { BerthEnv } from './env.ts';
+import { idempotency } from './idempotency.ts';
 import { jsonLogLine, requestLog, type LogLine } from './request-log.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -11,18 +13,22 @@ export type RenderError = (error: DomainError, c: Context<BerthEnv>) => Response
 
 /**
  * The shell every group app starts from: request id and log line, a body
- * size limit, and the dialect's error envelope for every failure, including
- * unknown routes and errors nobody expected.
+ * size limit, `Idempotency-Key` on mutating requests, and the dialect's error
+ * envelope for every failure, including unknown routes and errors nobody
+ * expected.
  */
 export function createAppShell({
   renderError,
   log = jsonLogLine,
   bodyLimitBytes = BODY_LIMIT_BYTES,
+  ctx,
 }: {
   renderError: RenderError;
   log?: LogLine;
   /** Groups that take uploads set their own limit, under the Lambda payload limit. */
   bodyLimitBytes?: number;
+  /** Where `Idempotency-Key` answers are kept; null for a group that serves only reads. */
+  ctx: CoreContext | null;
 }): Hono<BerthEnv> {
   const app = new Hono<BerthEnv>();
   app.use(requestLog(log));
@@ -34,6 +40,7 @@ export function createAppShell({
       },
     }),
   );
+  if (ctx) app.use(idempotency(ctx));
   app.onError((error, c) => {
     if (error instanceof DomainError) {
       c.set('errorCode', error.code);

@@ -14,6 +14,8 @@ export function httpStatusOf(code: DomainErrorCode): ContentfulStatusCode {
       return 404;
     case 'Conflict':
       return 409;
+    case 'Unprocessable':
+      return 422;
     case 'TooLarge':
       return 413;
     case 'Unavailable':

@@ -10,7 +10,7 @@ import { createK8sServiceErrorRenderer } from './errors.ts';
 import { k8sServiceRoutes as routes } from './routes.ts';
 
 export type K8sServiceDeps = {
-  ctx: Pick<CoreContext, 'now'>;
+  ctx: CoreContext;
   connections: ClusterConnections;
   authenticate: Authenticate;
   /** The registered cluster this dialect operates on. */
@@ -20,7 +20,7 @@ export type K8sServiceDeps = {
 
 /** The K8s-service dialect: pods of a deployment and replica updates, on one configured cluster. */
 export function createK8sServiceApp({ ctx, connections, authenticate, clusterId, log }: K8sServiceDeps) {
-  const app = createAppShell({ renderError: createK8sServiceErrorRenderer(ctx.now), ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: createK8sServiceErrorRenderer(ctx.now), ctx, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
 
   route(routes.test, (c) => k8sEnvelope(c, 200, '[INFO] oops, you got it.', undefined, ctx.now()));

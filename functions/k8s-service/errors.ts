@@ -17,7 +17,7 @@ export const QUERY_FAILED =
 export function createK8sServiceErrorRenderer(now: () => Date) {
   return (error: DomainError, c: Context<BerthEnv>): Response => {
     const msgId = requestMsgId(c);
-    const answer = (code: number, message: string, status: 200 | 401 | 403 | 404 | 413 = 200) =>
+    const answer = (code: number, message: string, status: 200 | 401 | 403 | 404 | 413 | 422 = 200) =>
       k8sEnvelope(c, code, message, msgId, now(), status);
     switch (error.code) {
       case 'Invalid':
@@ -39,6 +39,8 @@ export function createK8sServiceErrorRenderer(now: () => Date) {
         return answer(403, `[ERROR] ${error.message}. `, 403);
       case 'TooLarge':
         return answer(413, `[ERROR] ${error.message}. `, 413);
+      case 'Unprocessable':
+        return answer(422, `[ERROR] ${error.message}. `, 422);
       case 'Conflict':
       case 'Unavailable':
       case 'Internal':

@@ -40,7 +40,13 @@ export function createGroupApps({
 }): GroupApps {
   const logging = log ? { log } : {};
   return {
-    admin: createAdminApp({ ctx, connections, authenticate, ...logging }),
+    admin: createAdminApp({
+      ctx,
+      connections,
+      authenticate,
+      outbound: { allowLoopback: config.localMode },
+      ...logging,
+    }),
     'k8s-service': createK8sServiceApp({
       ctx,
       connections,

@@ -56,6 +56,7 @@ export async function startLocalBerth(
     Object.assign(process.env, localCredentials);
     const config = loadConfig({
       BERTH_TABLE: 'berth',
+      BERTH_LOCAL_MODE: 'true',
       AWS_REGION: usesDynamoDbLocal ? 'local' : undefined,
       ...env,
       DYNAMODB_ENDPOINT: endpoint,
@@ -77,7 +78,8 @@ export async function startLocalBerth(
     const poller = await startStreamPoller({
       client: streams,
       streamArn,
-      onRecords: (records) => handleRecords(records, { ctx, connections }),
+      onRecords: (records) =>
+        handleRecords(records, { ctx, connections, outbound: { allowLoopback: config.localMode } }),
       onError: (error) =>
         log({ level: 'error', msg: 'stream worker failed; the batch will be retried', detail: String(error) }),
     });

@@ -13,7 +13,7 @@ export type OteAppDeps = { ctx: CoreContext; authenticate: Authenticate; log?: L
 
 /** ote-stack applications: versions of what deployments run. Chart applications (`/v1/app/chart`) are not served yet. */
 export function createOteAppApp({ ctx, authenticate, log }: OteAppDeps) {
-  const app = createAppShell({ renderError: renderOteError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: renderOteError, ctx, ...(log ? { log } : {}) });
   app.use(requireJsonBodies);
   const route = createRouter(app, { authenticate });
 

@@ -27,7 +27,7 @@ export type OteDeployDeps = {
 
 /** ote-stack deployments and their audit. Changes are recorded here and carried out by the stream worker. */
 export function createOteDeployApp({ ctx, connections, authenticate, log }: OteDeployDeps) {
-  const app = createAppShell({ renderError: renderOteError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: renderOteError, ctx, ...(log ? { log } : {}) });
   app.use(requireJsonBodies);
   const route = createRouter(app, { authenticate });
 

@@ -34,7 +34,7 @@ export function createOteRepositoryApp({
   registryTimeoutMs = 10_000,
   log,
 }: OteRepositoryDeps) {
-  const app = createAppShell({ renderError: renderOteError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: renderOteError, ctx, ...(log ? { log } : {}) });
   app.use(requireJsonBodies);
   const route = createRouter(app, { authenticate });
   const deps = { ctx, registryId, timeoutMs: registryTimeoutMs };

@@ -18,6 +18,7 @@ const Config = v.object({
   BERTH_K8S_SERVICE_CLUSTER: v.optional(v.string(), 'default'),
   BERTH_OTE_REGISTRY: v.optional(v.string(), 'ote'),
   BERTH_CHART_REGISTRY: v.optional(v.pipe(v.string(), v.minLength(1)), 'charts'),
+  BERTH_LOCAL_MODE: v.optional(v.picklist(['true', 'false']), 'false'),
 });
 
 export type BerthConfig = {
@@ -33,6 +34,8 @@ export type BerthConfig = {
   oteRegistry: string;
   /** The id of the registered registry chart templates are pushed to (`charts` unless configured). */
   chartRegistryId: string;
+  /** Berth runs on a developer's machine or in tests: outbound webhooks may go to loopback. */
+  localMode: boolean;
 };
 
 export function loadConfig(env: Record<string, string | undefined>): BerthConfig {
@@ -54,5 +57,6 @@ export function loadConfig(env: Record<string, string | undefined>): BerthConfig
     k8sServiceCluster: parsed.BERTH_K8S_SERVICE_CLUSTER,
     oteRegistry: parsed.BERTH_OTE_REGISTRY,
     chartRegistryId: parsed.BERTH_CHART_REGISTRY,
+    localMode: parsed.BERTH_LOCAL_MODE === 'true',
   };
 }

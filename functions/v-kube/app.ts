@@ -25,7 +25,7 @@ export type VKubeDeps = {
 
 /** The V-Kube dialect: regions, image and host-port checks (open), orders and their pod (the order's secret). */
 export function createVKubeApp({ ctx, connections, log, registryTimeoutMs = 5000 }: VKubeDeps) {
-  const app = createAppShell({ renderError: renderVKubeError, ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: renderVKubeError, ctx, ...(log ? { log } : {}) });
   // No route takes a bearer token: the open ones are open, the others take the order's secret.
   const mount = createRouter(app, { authenticate: refuseBearerTokens });
   const route = <C extends RouteContract>(contract: C, handler: RouteHandler<C>) => {

@@ -12,5 +12,5 @@ const connections = createConnections(ctx, config);
 
 /** The table stream's subscriber. */
 export const handler = async (event: { Records: StreamRecord[] }): Promise<void> => {
-  await handleRecords(event.Records, { ctx, connections });
+  await handleRecords(event.Records, { ctx, connections, outbound: { allowLoopback: config.localMode } });
 };

@@ -48,7 +48,7 @@ export type ZadigEnvironmentDeps = {
 /** Zadig's OpenAPI for environments (K8s YAML projects), test and production, and their operations. */
 export function createZadigEnvironmentApp(deps: LogRouteDeps) {
   const { ctx, connections, authenticate, log } = deps;
-  const app = createAppShell({ renderError: zadigErrorRenderer(wireField), ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: zadigErrorRenderer(wireField), ctx, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
   const ref = (c: Context<BerthEnv>, scope: ServiceScope, projectKey: string, envKey: string) => ({
     ctx,

@@ -43,6 +43,7 @@ export function createZadigHelmApp({ ctx, authenticate, chartRegistryId, log }: 
   const app = createAppShell({
     renderError: zadigErrorRenderer(wireField),
     bodyLimitBytes: CHART_LIMITS.maxArchiveBytes + UPLOAD_OVERHEAD_BYTES,
+    ctx,
     ...(log ? { log } : {}),
   });
   const route = createRouter(app, { authenticate });

@@ -37,7 +37,7 @@ export type ZadigServiceDeps = { ctx: CoreContext; authenticate: Authenticate; l
 
 /** Zadig's OpenAPI for projects, YAML templates and K8s YAML services (test and production). */
 export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDeps) {
-  const app = createAppShell({ renderError: zadigErrorRenderer(wireField), ...(log ? { log } : {}) });
+  const app = createAppShell({ renderError: zadigErrorRenderer(wireField), ctx, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
 
   route(projectRoutes.createProject, async (c, { body }) => {

@@ -40,6 +40,8 @@ function zadigMessage(error: DomainError): string {
       return 'Not Found';
     case 'Conflict':
       return 'Conflict';
+    case 'Unprocessable':
+      return 'Unprocessable Entity';
     case 'TooLarge':
       return 'Request Entity Too Large';
     case 'Unavailable':

@@ -255,6 +255,7 @@ describe('registry health, against a real registry', () => {
       authenticate: createAuthenticator(berth.ctx, berth.config),
       log: () => {},
       registryTimeoutMs: 1000,
+      outbound: { allowLoopback: true },
     });
     try {
       await register({ id: 'silent', address: `127.0.0.1:${port}`, namespace: 'ns', insecure: true });

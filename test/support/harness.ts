@@ -38,6 +38,7 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
     BERTH_ADMIN_TOKEN: ADMIN_TOKEN,
     BERTH_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     BERTH_CLUSTER_TIMEOUT_MS: String(clusterTimeoutMs),
+    BERTH_LOCAL_MODE: 'true',
   });
   const ctx = { ...createCoreContext(config), helm: lazyHelm() };
   const connections = createConnections(ctx, config);
@@ -66,14 +67,19 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
       (await raw.send(new GetCommand({ TableName: tableName, Key: key }))).Item,
     /** One run of the jobs the deployed cron and the local server's timer run every minute. */
     runScheduledJobs: () => runScheduledJobs({ ctx, connections, log }),
-    /** Runs the stream workers on this table, as the local server does. */
-    async startWorkers() {
+    /** Runs the stream workers on this table, as the local server does (outbound webhook retries waiting `retryDelaysMs`). */
+    async startWorkers({ retryDelaysMs }: { retryDelaysMs?: number[] } = {}) {
       const streams = new DynamoDBStreamsClient({ endpoint });
       poller = await startStreamPoller({
         client: streams,
         streamArn,
         intervalMs: 100,
-        onRecords: (records) => handleRecords(records, { ctx, connections }),
+        onRecords: (records) =>
+          handleRecords(records, {
+            ctx,
+            connections,
+            outbound: { allowLoopback: config.localMode, ...(retryDelaysMs ? { retryDelaysMs } : {}) },
+          }),
         onError: (error) => logs.push({ level: 'error', msg: 'worker', detail: String(error) }),
       });
     },

@@ -19,7 +19,7 @@ const environmentGroup = Object.entries(zadigEnvironmentRoutes).map(([name, cont
  * asked for an environment that does not exist does.
  */
 function appMounting(contracts: RouteContract[]) {
-  const app = createAppShell({ renderError: renderZadigError, log: () => {} });
+  const app = createAppShell({ renderError: renderZadigError, ctx: null, log: () => {} });
   const route = createRouter(app, {
     authenticate: async () => ({ tokenId: 'unit', name: 'unit', role: 'admin', projects: undefined }),
   });
