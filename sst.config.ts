@@ -85,11 +85,14 @@ export default $config({
       handler: 'functions/ote-repository/index.handler',
       url: true,
     });
+    // Chart applications (`/v1/app/chart`) are linted, rendered and pushed by Helm at upload.
     const oteApp = new sst.aws.Function('OteApp', {
       ...shared,
-      ...needs({ adminToken: true }),
+      ...withHelm,
+      ...needs({ adminToken: true, encryptionKey: true }),
       handler: 'functions/ote-app/index.handler',
       url: true,
+      timeout: '5 minutes',
     });
     const oteDeploy = new sst.aws.Function('OteDeploy', {
       ...shared,

@@ -2,16 +2,29 @@ import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
+import type { ChartLocation } from '../charts/chart-item.ts';
 import type { CreateAppInput } from './schemas.ts';
 
+/** What a chart application deploys: an uploaded chart, stored by digest as chart templates are. */
+export type AppChart = ChartLocation & { chartName: string; chartVersion: string };
+
 /**
- * An application version: what a deployment renders. Immutable once
+ * An application version: what a deployment renders (an image application)
+ * or installs as a Helm release (a chart application). Immutable once
  * written (a change is a new version); `deployments` counts the deployments
  * that currently run it, moved in the same transactions as they are.
  */
-export type AppItem = Omit<CreateAppInput, 'projectName' | 'version'> & {
+export type AppItem = ImageAppItem | ChartAppItem;
+export type ImageAppItem = AppBase &
+  Omit<CreateAppInput, 'appName' | 'projectName' | 'version'> & { chart?: undefined };
+export type ChartAppItem = AppBase & { chart: AppChart; repositoryId?: undefined };
+
+export const isChartApp = (app: AppItem): app is ChartAppItem => app.chart !== undefined;
+
+type AppBase = {
   entity: 'ote-app';
   id: number;
+  appName: string;
   projectName: string;
   /** The application's own version (`x.x`); `version` is the item's, as on every aggregate. */
   appVersion: string;

@@ -1,7 +1,9 @@
 import type { Principal } from '../auth/schemas.ts';
 import { requireProjectAccess } from '../auth/authenticate.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, InvalidInputError } from '../errors.ts';
+import { storeCheckedChart } from '../charts/manage-charts.ts';
+import { ConflictError, DomainError, InvalidInputError } from '../errors.ts';
+import { checkChartArchive } from '../helm/chart-archive.ts';
 import type { DeployItem } from '../deploys/deploy-item.ts';
 import { nameMatches, orderAndPage, type NameMode, type PageRequest, type Paged } from '../paging.ts';
 import { getThirdPartyRepository, thirdPartyRepositoryUsage } from '../repository/third-party.ts';
@@ -12,6 +14,9 @@ import type { CreateAppInput } from './schemas.ts';
 
 /** The project an application without `projectName` goes to: the caller's only project, else `default`. */
 const DEFAULT_PROJECT = 'default';
+
+const projectFor = (principal: Principal, given: string | undefined): string =>
+  given ?? (principal.projects?.length === 1 ? principal.projects[0]! : DEFAULT_PROJECT);
 
 export async function createApp({
   ctx,
@@ -24,7 +29,7 @@ export async function createApp({
 }): Promise<AppItem> {
   checkRanges(input);
   const { projectName: given, version: appVersion, ...spec } = input;
-  const projectName = given ?? (principal.projects?.length === 1 ? principal.projects[0]! : DEFAULT_PROJECT);
+  const projectName = projectFor(principal, given);
   requireProjectAccess(principal, projectName);
   // Read first for a 404; the count below keeps it from going meanwhile.
   if (input.repositoryId) await getThirdPartyRepository({ ctx, repositoryId: input.repositoryId });
@@ -53,6 +58,72 @@ export async function createApp({
   await ctx.store.transact(writes, `application "${item.appName}" could not be created`);
   return item;
 }
+
+/**
+ * Creates a chart application version from an uploaded chart: the archive
+ * is checked as chart templates are (hostile until checked, then `helm
+ * lint` and `helm template` with its own values), pushed to the chart
+ * registry and recorded by digest. Name and version are immutable, as for
+ * image applications; nothing is recorded when a check fails.
+ */
+export async function createChartApp({
+  ctx,
+  principal,
+  chartRegistryId,
+  input,
+}: {
+  ctx: CoreContext;
+  principal: Principal;
+  chartRegistryId: string | undefined;
+  input: { appName: string; version: string; projectName?: string | undefined; chart: Uint8Array };
+}): Promise<AppItem> {
+  const projectName = projectFor(principal, input.projectName);
+  requireProjectAccess(principal, projectName);
+  if (await ctx.store.get(keys.oteAppName(input.appName, input.version)))
+    throw new ConflictError(
+      `application "${input.appName}" version ${input.version} already exists; a change is a new version`,
+    );
+  const chart = await checkChartArchive(input.chart).catch(asChartPart);
+  const location = await storeCheckedChart({
+    ctx,
+    chartRegistryId,
+    archive: input.chart,
+    chartName: chart.name,
+    values: {},
+  }).catch(asChartPart);
+  const now = ctx.now().toISOString();
+  const item: AppItem = {
+    entity: 'ote-app',
+    id: await ctx.store.nextId(keys.counter('ote-app')),
+    appName: input.appName,
+    projectName,
+    appVersion: input.version,
+    chart: { ...location, chartName: chart.name, chartVersion: chart.version },
+    deployments: 0,
+    createdBy: principal.name,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await ctx.store.transact(
+    [
+      createIfAbsent(
+        { ...keys.oteAppName(item.appName, item.appVersion), appId: item.id },
+        `application "${item.appName}" version ${item.appVersion} already exists; a change is a new version`,
+      ),
+      createIfAbsent({ ...keys.oteApp(item.id), ...item }),
+    ],
+    `application "${item.appName}" could not be created`,
+  );
+  return item;
+}
+
+/** The chart checks name the chart templates' multipart part, `file`; here the part is `chart`. */
+const asChartPart = (error: unknown): never => {
+  if (error instanceof DomainError && error.field === 'file')
+    throw new InvalidInputError(`chart${error.message.slice('file'.length)}`, 'chart');
+  throw error;
+};
 
 /** A `min` above its `max` is refused naming both; an autoscaled Deployment needs room to scale. */
 function checkRanges(input: CreateAppInput) {

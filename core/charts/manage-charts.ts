@@ -10,11 +10,55 @@ import { readService, reviseService } from '../services/service-item.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import { keys } from '../store/keys.ts';
 import { createIfAbsent, deleteUnused, putAtVersion, type Write } from '../store/writes.ts';
-import { helmRegistry, readChartTemplate, type ChartTemplateItem, type ChartVersionItem } from './chart-item.ts';
+import {
+  helmRegistry,
+  readChartTemplate,
+  type ChartLocation,
+  type ChartTemplateItem,
+  type ChartVersionItem,
+} from './chart-item.ts';
+import type { Values } from '../helm/values.ts';
 import { renderChartValues, renderHelmService, type ChartVariable } from './helm-service.ts';
 
 type ChartUser = { project: string; scope: ServiceScope; service: string };
 export type SyncResult = { synced: string[]; failed: Array<{ service: string; error: DomainError }> };
+
+/**
+ * Lints and renders a chart that passed `checkChartArchive` with `values`,
+ * then pushes it to the chart registry (`chartRegistryId`, an OCI registry
+ * registered with Berth): where it is stored, by digest. Nothing is pushed
+ * unless Helm takes the chart.
+ */
+export async function storeCheckedChart({
+  ctx,
+  chartRegistryId,
+  archive,
+  chartName,
+  values,
+}: {
+  ctx: CoreContext;
+  chartRegistryId: string | undefined;
+  archive: Uint8Array;
+  chartName: string;
+  values: Values;
+}): Promise<ChartLocation> {
+  if (!chartRegistryId)
+    throw new DomainError(
+      'Internal',
+      'no chart registry is configured (BERTH_CHART_REGISTRY names a registered registry)',
+    );
+  const registry = await helmRegistry(ctx, chartRegistryId);
+  const { namespace } = await readRegistry(ctx, chartRegistryId);
+  const helm = await requireHelm(ctx);
+  await helm.lint(archive, values).catch(rethrowAs('file'));
+  const manifests = await helm
+    .template({ chart: { archive }, release: chartName, namespace: 'default', values })
+    .catch(rethrowAs('file'));
+  parseManifests(manifests, { field: 'file' });
+  const repository = `${namespace}/charts`;
+  const { digest } = await helm.push({ archive, registry, repository });
+  return { registryId: chartRegistryId, repository: `${repository}/${chartName}`, digest };
+}
 
 /**
  * Stores an uploaded chart as a template version. The archive is hostile
@@ -49,24 +93,15 @@ export async function uploadChartTemplate({
       );
     return { template: await readChartTemplate(ctx, chart.name), created: false, synced: [], failed: [] };
   }
-  if (!chartRegistryId)
-    throw new DomainError(
-      'Internal',
-      'no chart registry is configured (BERTH_CHART_REGISTRY names a registered registry)',
-    );
-  const registry = await helmRegistry(ctx, chartRegistryId);
-  const { namespace } = await readRegistry(ctx, chartRegistryId);
-
   const variables = templateDefaults(chart.valuesYaml, defaults);
   const values = renderChartValues({ template: { name: chart.name, valuesYaml: chart.valuesYaml }, variables });
-  const helm = await requireHelm(ctx);
-  await helm.lint(archive, values).catch(rethrowAs('file'));
-  const manifests = await helm
-    .template({ chart: { archive }, release: chart.name, namespace: 'default', values })
-    .catch(rethrowAs('file'));
-  parseManifests(manifests, { field: 'file' });
-  const repository = `${namespace}/charts`;
-  const { digest } = await helm.push({ archive, registry, repository });
+  const { registryId, repository, digest } = await storeCheckedChart({
+    ctx,
+    chartRegistryId,
+    archive,
+    chartName: chart.name,
+    values,
+  });
 
   const now = ctx.now().toISOString();
   const version: ChartVersionItem = {
@@ -78,8 +113,8 @@ export async function uploadChartTemplate({
     valuesYaml: chart.valuesYaml,
     sha256: chart.sha256,
     size: chart.size,
-    registryId: chartRegistryId,
-    repository: `${repository}/${chart.name}`,
+    registryId,
+    repository,
     digest,
     uploadedBy: principal.name,
     uploadedAt: now,

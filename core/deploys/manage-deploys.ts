@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/schemas.ts';
 import { requireProjectAccess } from '../auth/authenticate.ts';
-import { canUseProject, readAppVersion } from '../apps/app-item.ts';
+import { canUseProject, isChartApp, readAppVersion, type AppItem } from '../apps/app-item.ts';
 import type { ClusterConnections } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -79,6 +79,13 @@ export async function changeVersion({
       );
   }
   const app = await readAppVersion(ctx, principal, deploy.appName, input.version);
+  const running = await ctx.store.get<AppItem>(keys.oteApp(deploy.appId));
+  // A chart's release and the objects Berth renders would fight over the same names: a deployment keeps its kind.
+  if (running && isChartApp(running) !== isChartApp(app))
+    throw new InvalidInputError(
+      `version ${input.version} of "${deploy.appName}" is ${isChartApp(app) ? 'a chart' : 'an image'} application and deployment "${deploy.deployName}" runs ${isChartApp(running) ? 'a chart' : 'an image'} one; deploy it under another name`,
+      'version',
+    );
   await requireFreeHostPorts({ ctx, connections, deploy, app, clusters: await matchingClusters(ctx, deploy.cluster) });
   return recordChange({ ctx, principal, deploy, deployType, app, comment: input.comment });
 }

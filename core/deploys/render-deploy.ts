@@ -1,4 +1,4 @@
-import type { AppItem } from '../apps/app-item.ts';
+import type { ImageAppItem } from '../apps/app-item.ts';
 import type { KubeObject } from '../cluster/gateway.ts';
 import type { DeployItem } from './deploy-item.ts';
 import { DEPLOY_LABEL, nodeLabelTerms } from './targets.ts';
@@ -20,7 +20,7 @@ export const RENDERED_KINDS = [
  * version is a rolling update of the same objects. CPU is in percent of a
  * core (10 = 100m), memory in MB (Mi); 0 leaves a request or limit unset.
  */
-export function renderDeploy(deploy: Pick<DeployItem, 'deployName' | 'nodeLabel'>, app: AppItem): KubeObject[] {
+export function renderDeploy(deploy: Pick<DeployItem, 'deployName' | 'nodeLabel'>, app: ImageAppItem): KubeObject[] {
   const name = deploy.deployName;
   const labels = { 'app.kubernetes.io/managed-by': 'berth', [DEPLOY_LABEL]: name, 'berth.dev/ote-app': app.appName };
   const selector = { matchLabels: { [DEPLOY_LABEL]: name } };
@@ -118,7 +118,7 @@ export function renderDeploy(deploy: Pick<DeployItem, 'deployName' | 'nodeLabel'
   return objects;
 }
 
-function resources(app: AppItem) {
+function resources(app: ImageAppItem) {
   const quantities = (cpuPercent: number, memoryMb: number, gpu: number) => ({
     ...(cpuPercent > 0 ? { cpu: `${cpuPercent * 10}m` } : {}),
     ...(memoryMb > 0 ? { memory: `${memoryMb}Mi` } : {}),
@@ -131,7 +131,7 @@ function resources(app: AppItem) {
   };
 }
 
-function autoscaler(name: string, labels: Record<string, string>, app: AppItem): KubeObject {
+function autoscaler(name: string, labels: Record<string, string>, app: ImageAppItem): KubeObject {
   const utilization = (resource: 'cpu' | 'memory', percent: number) =>
     percent > 0
       ? [

@@ -1,4 +1,4 @@
-import type { AppItem } from '../apps/app-item.ts';
+import { isChartApp, type AppItem, type ImageAppItem } from '../apps/app-item.ts';
 import type { ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
 import type { ClusterItem } from '../clusters/cluster-item.ts';
 import type { CoreContext } from '../context.ts';
@@ -9,6 +9,7 @@ import { keys } from '../store/keys.ts';
 import { deleteItem } from '../store/writes.ts';
 import { OTE_NAMESPACE, type DeployItem, type DeployStatus } from './deploy-item.ts';
 import { updateDeploy } from './record-change.ts';
+import { releaseChart, uninstallChart } from './release-chart.ts';
 import { RENDERED_KINDS, pullSecretName, renderDeploy } from './render-deploy.ts';
 import { DEPLOY_LABEL, matchingClusters, requireFreeHostPorts } from './targets.ts';
 
@@ -57,14 +58,20 @@ export async function runDeploy({
     const app = await ctx.store.get<AppItem>(keys.oteApp(work.appId));
     if (!app) return await markStatus(7, { errorMessage: failure(`application ${work.appId} no longer exists`) });
     await requireFreeHostPorts({ ctx, connections, deploy, app, clusters });
-    const objects = renderDeploy(deploy, app);
-    for (const clusterItem of clusters) {
-      const cluster = await connections.get(clusterItem.id);
-      await applyOn(ctx, cluster, objects, app);
+    if (isChartApp(app)) {
+      for (const clusterItem of clusters) {
+        await (await connections.get(clusterItem.id)).ensureNamespace(OTE_NAMESPACE, MANAGED);
+        await releaseChart(ctx, clusterItem.id, deploy, app, work.deployType);
+      }
+    } else {
+      const objects = renderDeploy(deploy, app);
+      for (const clusterItem of clusters) await applyOn(ctx, await connections.get(clusterItem.id), objects, app);
     }
     await markStatus(4);
-    const settled = await settle({ connections, deploy, app, clusters, settleTimeoutMs, pollIntervalMs }, (counts) =>
-      markStatus(4, { errorMessage: JSON.stringify(counts) }),
+    const selector = podSelector(deploy, isChartApp(app));
+    const settled = await settle(
+      { connections, deploy, app, selector, clusters, settleTimeoutMs, pollIntervalMs },
+      (counts) => markStatus(4, { errorMessage: JSON.stringify(counts) }),
     );
     await markStatus(outcomeOf(settled), { errorMessage: JSON.stringify(settled) });
   } catch (error) {
@@ -86,8 +93,10 @@ async function targetClusters(ctx: CoreContext, deploy: DeployItem): Promise<Clu
   return [...matching, ...earlier.filter((cluster): cluster is ClusterItem => cluster !== undefined)];
 }
 
-async function applyOn(ctx: CoreContext, cluster: KubeCluster, objects: KubeObject[], app: AppItem) {
-  await cluster.ensureNamespace(OTE_NAMESPACE, { 'app.kubernetes.io/managed-by': 'berth' });
+const MANAGED = { 'app.kubernetes.io/managed-by': 'berth' };
+
+async function applyOn(ctx: CoreContext, cluster: KubeCluster, objects: KubeObject[], app: ImageAppItem) {
+  await cluster.ensureNamespace(OTE_NAMESPACE, MANAGED);
   const secret = app.repositoryId
     ? await thirdPartyPullSecret(ctx, app.repositoryId, pullSecretName(app.repositoryId))
     : undefined;
@@ -109,10 +118,16 @@ type SettleArgs = {
   connections: ClusterConnections;
   deploy: DeployItem;
   app: AppItem | undefined;
+  /** The deployment's pods: by the label Berth gives them, or Helm's instance label for a chart's release. */
+  selector: string;
   clusters: ClusterItem[];
   settleTimeoutMs: number;
   pollIntervalMs: number;
 };
+
+/** Charts label their pods as `helm create` does (`app.kubernetes.io/instance: <release>`); Berth renders its own label. */
+const podSelector = (deploy: Pick<DeployItem, 'deployName'>, chart: boolean) =>
+  chart ? `app.kubernetes.io/instance=${deploy.deployName}` : `${DEPLOY_LABEL}=${deploy.deployName}`;
 
 /** Watches the pods until they settle (all running, every pod either running or failing, or all gone) or time runs out. */
 async function settle(args: SettleArgs, report: (counts: PodCounts) => Promise<unknown>): Promise<PodCounts> {
@@ -159,7 +174,7 @@ const FAILING = new Set([
  * (failed, unschedulable, or a container failing to start) and total (not
  * terminating). `current` is false while pods of an earlier version remain.
  */
-export async function observe({ connections, deploy, app, clusters }: SettleArgs) {
+export async function observe({ connections, deploy, app, selector, clusters }: SettleArgs) {
   const counts: PodCounts = { running: 0, error: 0, total: 0 };
   let desired = 0;
   let current = true;
@@ -169,12 +184,12 @@ export async function observe({ connections, deploy, app, clusters }: SettleArgs
       apiVersion: 'v1',
       kind: 'Pod',
       namespace: OTE_NAMESPACE,
-      labelSelector: `${DEPLOY_LABEL}=${deploy.deployName}`,
+      labelSelector: selector,
     })) as RawPod[];
     for (const pod of pods) {
       if (pod.metadata.deletionTimestamp) continue;
       counts.total++;
-      if (app && pod.spec?.containers?.[0]?.image !== app.image) current = false;
+      if (app && !isChartApp(app) && pod.spec?.containers?.[0]?.image !== app.image) current = false;
       const condition = (type: string) => pod.status?.conditions?.find((entry) => entry.type === type);
       const failing =
         pod.status?.phase === 'Failed' ||
@@ -183,7 +198,8 @@ export async function observe({ connections, deploy, app, clusters }: SettleArgs
       if (failing) counts.error++;
       else if (pod.status?.phase === 'Running' && condition('Ready')?.status === 'True') counts.running++;
     }
-    if (app) {
+    // Helm waited for a chart's workloads to be ready before the worker got here.
+    if (app && !isChartApp(app)) {
       const kind = app.deployType === 'deployment' ? 'Deployment' : 'DaemonSet';
       desired +=
         (await cluster.getWorkload(kind, OTE_NAMESPACE, deploy.deployName).catch(() => undefined))?.replicas ?? 0;
@@ -201,17 +217,28 @@ async function removeDeploy({
   settleTimeoutMs,
   pollIntervalMs,
 }: Deps & { deploy: DeployItem; clusters: ClusterItem[]; settleTimeoutMs: number; pollIntervalMs: number }) {
+  const chart = (await ctx.store.get<AppItem>(keys.oteApp(deploy.appId)))?.chart !== undefined;
   const objects = RENDERED_KINDS.map((kind) => ({ ...kind, metadata: { name: deploy.deployName } }));
-  for (const clusterItem of clusters) {
-    const cluster = await connections.get(clusterItem.id);
-    const failed = (await cluster.deleteObjects(objects, { namespace: OTE_NAMESPACE })).find(
-      (result) => result.outcome === 'failed',
-    );
-    if (failed) throw new UnavailableError(`${failed.kind} "${failed.name}" could not be deleted: ${failed.message}`);
-  }
+  if (chart) for (const clusterItem of clusters) await uninstallChart(ctx, clusterItem.id, deploy);
+  else
+    for (const clusterItem of clusters) {
+      const cluster = await connections.get(clusterItem.id);
+      const failed = (await cluster.deleteObjects(objects, { namespace: OTE_NAMESPACE })).find(
+        (result) => result.outcome === 'failed',
+      );
+      if (failed) throw new UnavailableError(`${failed.kind} "${failed.name}" could not be deleted: ${failed.message}`);
+    }
   await ctx.store.annotate(keys.oteDeploy(deploy.id), { status: 4 }, { changes: deploy.changes });
   const counts = await settle(
-    { connections, deploy, app: undefined, clusters, settleTimeoutMs, pollIntervalMs },
+    {
+      connections,
+      deploy,
+      app: undefined,
+      selector: podSelector(deploy, chart),
+      clusters,
+      settleTimeoutMs,
+      pollIntervalMs,
+    },
     (observed) =>
       ctx.store.annotate(
         keys.oteDeploy(deploy.id),

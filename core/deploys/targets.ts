@@ -1,7 +1,7 @@
 import type { ClusterConnections, KubeObject } from '../cluster/gateway.ts';
 import { selectorMatcher } from '../cluster/selector.ts';
 import type { ClusterItem } from '../clusters/cluster-item.ts';
-import type { AppItem } from '../apps/app-item.ts';
+import { isChartApp, type AppItem } from '../apps/app-item.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
@@ -60,9 +60,11 @@ export async function requireFreeHostPorts({
   ctx: CoreContext;
   connections: ClusterConnections;
   deploy: { deployName: string; nodeLabel: string };
-  app: Pick<AppItem, 'port'>;
+  app: AppItem;
   clusters?: ClusterItem[];
 }): Promise<void> {
+  // A chart's host ports are the chart's own: Helm and the scheduler answer for them.
+  if (isChartApp(app)) return;
   const wanted = new Set(app.port.flatMap((port) => (port.hostPort ? [port.hostPort] : [])));
   if (wanted.size === 0) return;
   const terms = nodeLabelTerms(deploy.nodeLabel);

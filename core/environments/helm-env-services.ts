@@ -2,12 +2,12 @@ import type { Principal } from '../auth/schemas.ts';
 import { chartContainers } from '../charts/helm-service.ts';
 import { loadKubeconfig } from '../clusters/cluster-item.ts';
 import type { CoreContext } from '../context.ts';
-import { InvalidInputError, field, text } from '../errors.ts';
+import { InvalidInputError, NotFoundError, field, text } from '../errors.ts';
 import { requireHelm, type HelmTarget } from '../helm/helm-engine.ts';
 import { mergeValues, parseValues, releaseName, setValues, type Values } from '../helm/values.ts';
-import type { ServiceItem } from '../services/service-item.ts';
+import { readService, type ServiceItem } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
-import { createIfAbsent, type Write } from '../store/writes.ts';
+import { createIfAbsent, updateAtVersion, type Write } from '../store/writes.ts';
 import {
   readEnvService,
   requireEnvironment,
@@ -16,6 +16,7 @@ import {
   type EnvironmentItem,
 } from './environment-item.ts';
 import { readServices } from './manage-environments.ts';
+import { findImagePaths, imagePathKeys, withImage, type ImageValuePaths } from './helm-image-values.ts';
 import { newOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
 
@@ -30,8 +31,10 @@ export type HelmEnvService = {
   valuesYaml: string;
   /** `--set` overrides, applied last. */
   overrideKvs: Array<{ key: string; value: unknown }>;
-  /** Images set through the environment (`image.repository`/`image.tag` paths per container), merged after `valuesYaml`. */
+  /** Images set through the environment, at the paths in `imagePaths`; merged after `valuesYaml`. */
   imageValues?: Values;
+  /** Per container, where its image lives in the release's values (`image.repository`/`image.tag`). */
+  imagePaths?: ImageValuePaths[];
 };
 
 export type HelmEnvServiceInput = {
@@ -62,10 +65,12 @@ export function releaseValues(
 }
 
 /**
- * Adds Helm services to an environment. Every service's values are merged
- * and its chart rendered with them now, so values the chart cannot take are
- * a 400 and nothing is recorded. Services to `deploy` are installed by the
- * recorded operation; `import` ones are recorded as they are.
+ * Adds Helm services to an environment, or changes the values of those it
+ * already has (Zadig's values change: the release is upgraded). Every
+ * service's values are merged and its chart rendered with them now, so values
+ * the chart cannot take are a 400 and nothing is recorded. Services to
+ * `deploy` are installed or upgraded by the recorded operation; `import` ones
+ * are recorded as they are.
  */
 export async function addHelmEnvServices({
   services: inputs,
@@ -83,6 +88,9 @@ export async function addHelmEnvServices({
     env.scope,
     inputs.map((input) => ({ name: input.name, variables: [], containers: [] })),
   );
+  const existing = await ref.ctx.store.getAll<EnvServiceItem>(
+    inputs.map((input) => keys.envService(env.project, env.scope, env.key, input.name)),
+  );
   const items = await Promise.all(
     inputs.map(async (input, index) => {
       const service = services[index]!;
@@ -92,11 +100,15 @@ export async function addHelmEnvServices({
           text`${field(`${path}.serviceName`)}: service "${service.name}" is not a Helm service`,
           `${path}.serviceName`,
         );
+      const before = existing.find((item) => item.service === service.name);
       const helm: HelmEnvService = {
         release: releaseName(env.namespace, service.name),
         deployStrategy: input.deployStrategy,
         valuesYaml: input.valuesYaml,
         overrideKvs: input.overrideKvs,
+        // Images set through the environment stay: a values change is not an image change.
+        ...(before?.helm?.imageValues && { imageValues: before.helm.imageValues }),
+        ...(before?.helm?.imagePaths && { imagePaths: before.helm.imagePaths }),
       };
       const containers = await chartContainers(
         ref.ctx,
@@ -104,22 +116,31 @@ export async function addHelmEnvServices({
         releaseValues(service, helm, path),
         `${path}.valuesYaml`,
       );
-      return newHelmEnvService(env, service.name, helm, containers, ref.principal, ref.ctx.now());
+      return { before, item: newHelmEnvService(env, service.name, helm, containers, ref.principal, ref.ctx.now()) };
     }),
   );
   requireIdle(env);
-  const writes: Write[] = items.map((item) =>
-    createIfAbsent(
-      { ...keys.envService(env.project, env.scope, env.key, item.service), ...item },
-      `service "${item.service}" is already in environment "${env.key}"`,
-    ),
+  const writes: Write[] = items.map(({ before, item }) =>
+    before
+      ? updateAtVersion(
+          keys.envService(env.project, env.scope, env.key, item.service),
+          before.version,
+          { helm: item.helm, containers: item.containers, updatedBy: item.updatedBy, updatedAt: item.updatedAt },
+          `service "${item.service}" of environment "${env.key}" was changed by another request`,
+        )
+      : createIfAbsent(
+          { ...keys.envService(env.project, env.scope, env.key, item.service), ...item },
+          `service "${item.service}" was added to environment "${env.key}" by another request`,
+        ),
   );
   const operation = newOperation(
     ref.ctx,
     ref.principal,
     { project: env.project, scope: env.scope, env: env.key },
     'add-services',
-    { services: items.filter((item) => item.helm?.deployStrategy === 'deploy').map((item) => item.service) },
+    {
+      services: items.filter(({ item }) => item.helm?.deployStrategy === 'deploy').map(({ item }) => item.service),
+    },
   );
   return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes);
 }
@@ -175,4 +196,69 @@ export async function getReleaseValues({ serviceName, ...ref }: EnvRef & { servi
     );
   const helm = await requireHelm(ref.ctx);
   return helm.getValues({ target: await releaseTarget(ref.ctx, env, envService.helm), all: true });
+}
+
+/**
+ * An image update on a Helm service becomes a values change: the paths that
+ * spell the container's current image are found in the release's values and
+ * recorded, the new image is set there in the environment's image layer, and
+ * the release is upgraded by the worker, so a later upgrade keeps it. An
+ * override KV on those paths would undo it at once, so it is dropped: the
+ * image update is the newer word.
+ */
+export async function setHelmEnvImage({
+  env,
+  envService,
+  container,
+  image,
+  ...ref
+}: Pick<EnvRef, 'ctx' | 'principal'> & {
+  env: EnvironmentItem;
+  envService: EnvServiceItem & { helm: HelmEnvService };
+  container: string;
+  image: string;
+}): Promise<{ operationId: string }> {
+  requireIdle(env);
+  const service = await readService(ref.ctx, env.project, env.scope, envService.service);
+  const current = envService.containers.find((entry) => entry.name === container);
+  if (!current)
+    throw new NotFoundError('container', container, {
+      in: `service "${envService.service}" of environment "${env.key}"`,
+    });
+  const recorded = envService.helm.imagePaths?.find((paths) => paths.container === container);
+  const paths = recorded ?? findImagePaths(releaseValues(service, envService.helm), container, current.image);
+  if (!paths)
+    throw new InvalidInputError(
+      text`${field('image')}: the values of release "${envService.helm.release}" do not spell the image of container "${container}" (${current.image}) as repository and tag or as one string, so an upgrade could not keep a new one`,
+      'image',
+    );
+  const taken = imagePathKeys(paths);
+  const helm: HelmEnvService = {
+    ...envService.helm,
+    overrideKvs: envService.helm.overrideKvs.filter(({ key }) => !taken.includes(key)),
+    imageValues: withImage(envService.helm.imageValues ?? {}, paths, image),
+    imagePaths: [...(envService.helm.imagePaths ?? []).filter((entry) => entry.container !== container), paths],
+  };
+  const operation = newOperation(
+    ref.ctx,
+    ref.principal,
+    { project: env.project, scope: env.scope, env: env.key },
+    'update-services',
+    { services: [envService.service] },
+  );
+  return recordChange(ref.ctx, ref.principal, env, 'updating', operation, [
+    updateAtVersion(
+      keys.envService(env.project, env.scope, env.key, envService.service),
+      envService.version,
+      {
+        helm,
+        containers: envService.containers.map((entry) =>
+          entry.name === container ? { name: container, image } : entry,
+        ),
+        updatedBy: ref.principal.name,
+        updatedAt: ref.ctx.now().toISOString(),
+      },
+      `service "${envService.service}" of environment "${env.key}" was changed by another request`,
+    ),
+  ]);
 }

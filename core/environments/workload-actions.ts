@@ -25,6 +25,8 @@ import {
   type EnvServiceRevisionItem,
   type EnvironmentItem,
 } from './environment-item.ts';
+import { isHelmEnvService } from './apply-helm-service.ts';
+import { setHelmEnvImage } from './helm-env-services.ts';
 import { podContainers, WORKLOAD_POD_SPEC } from './render-env-service.ts';
 import { requireSettled } from './environment-state.ts';
 
@@ -221,7 +223,10 @@ export async function restartEnvPod({ podName, ...ref }: Action & { podName: str
 /**
  * Sets one container's image in a workload of the environment. The workload
  * and the container are checked before anything is patched; the image is kept
- * in the env service, so the next render uses it.
+ * in the env service, so the next render uses it. On a Helm service the image
+ * is a values change and an upgrade by the worker (`setHelmEnvImage`): the
+ * answer comes before the upgrade is done, and the environment is `updating`
+ * until it is.
  */
 export async function setEnvImage({
   kind,
@@ -236,6 +241,10 @@ export async function setEnvImage({
   requireSettled(env);
   if (!current.appliedObjects.some((object) => object.kind === kind && object.name === name)) {
     throw new NotFoundError(kind, name, { in: `service "${serviceName}" of ${environmentName(env)}` });
+  }
+  if (isHelmEnvService(current)) {
+    await setHelmEnvImage({ ctx: ref.ctx, principal: ref.principal, env, envService: current, container, image });
+    return;
   }
   const cluster = await ref.connections.get(env.clusterId);
   await cluster.setImage(kind, env.namespace, name, container, image);

@@ -139,6 +139,7 @@ export function createHelmBinary({ binary, workDir }: { binary: string; workDir:
           `--timeout=${options.timeoutSeconds}s`,
           `--history-max=${options.historyMax}`,
           ...(options.takeOwnership ? ['--take-ownership'] : []),
+          ...(options.description ? [`--description=${options.description}`] : []),
           '--output',
           'json',
         ];

@@ -49,6 +49,8 @@ export type UpgradeOptions = {
   timeoutSeconds: number;
   /** Adopt objects that exist without Helm's annotations (`--take-ownership`). */
   takeOwnership?: boolean;
+  /** The revision's description in the release history (`--description`), to find it again for a rollback. */
+  description?: string;
 };
 
 export interface HelmEngine {

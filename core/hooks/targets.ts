@@ -3,11 +3,11 @@ import type { ClusterConnections, KubeCluster } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { readEnvironment } from '../environments/environment-item.ts';
 import { setEnvImage } from '../environments/workload-actions.ts';
-import { readApp, type AppItem } from '../apps/app-item.ts';
+import { isChartApp, readApp, type AppItem, type ImageAppItem } from '../apps/app-item.ts';
 import { DeployStatus, readDeploy } from '../deploys/deploy-item.ts';
 import { changeVersion } from '../deploys/manage-deploys.ts';
 import { runDeploy } from '../deploys/run-deploy.ts';
-import { NotFoundError } from '../errors.ts';
+import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
 import type { HookItem, HookTarget } from './hook-item.ts';
 import { parseImageRef, repositoryOf } from './image-ref.ts';
@@ -102,7 +102,11 @@ async function oteDeploymentPort(deps: Deps, hook: HookItem, deployId: number): 
   return {
     async currentImage() {
       const deploy = await read();
-      return (await readApp(deps.ctx, principal, deploy.appId)).image;
+      const app = await readApp(deps.ctx, principal, deploy.appId);
+      // A chart application's images are the chart's to choose; an image push cannot say which version to run.
+      if (isChartApp(app))
+        throw new InvalidInputError(`ote-stack deployment ${deployId} runs a Helm chart, not an image`, 'targets');
+      return app.image;
     },
     async setImage(image, purpose) {
       const deploy = await read();
@@ -130,11 +134,11 @@ async function oteDeploymentPort(deps: Deps, hook: HookItem, deployId: number): 
  * repository path (the registry host aside, as hooks match events) and tag,
  * and the same digest when the version pins one.
  */
-async function versionWithImage(ctx: CoreContext, appName: string, image: string): Promise<AppItem> {
+async function versionWithImage(ctx: CoreContext, appName: string, image: string): Promise<ImageAppItem> {
   const wanted = parseImageRef(image);
   const apps = await ctx.store.listAll<AppItem>(keys.oteApps);
-  const found = apps.find((app) => {
-    if (app.appName !== appName) return false;
+  const found = apps.find((app): app is ImageAppItem => {
+    if (app.appName !== appName || isChartApp(app)) return false;
     const ref = parseImageRef(app.image);
     return ref.path === wanted.path && ref.tag === wanted.tag && (!ref.digest || ref.digest === wanted.digest);
   });

@@ -57,7 +57,7 @@ export function createGroupApps({
     'zadig-service': createZadigServiceApp({ ctx, authenticate, ...logging }),
     'zadig-environment': createZadigEnvironmentApp({ ctx, connections, authenticate, ...logging, ...logStream }),
     'ote-repository': createOteRepositoryApp({ ctx, authenticate, registryId: config.oteRegistry, ...logging }),
-    'ote-app': createOteAppApp({ ctx, authenticate, ...logging }),
+    'ote-app': createOteAppApp({ ctx, authenticate, chartRegistryId: config.chartRegistryId, ...logging }),
     'ote-deploy': createOteDeployApp({ ctx, connections, authenticate, ...logging }),
     'v-kube': createVKubeApp({ ctx, connections, ...logging }),
     'zadig-helm': createZadigHelmApp({ ctx, authenticate, chartRegistryId: config.chartRegistryId, ...logging }),

@@ -1,4 +1,5 @@
-import { createApp, deleteApps, getApp, listApps } from '../../core/apps/manage-apps.ts';
+import { createApp, createChartApp, deleteApps, getApp, listApps } from '../../core/apps/manage-apps.ts';
+import { CHART_UPLOAD_BODY_BYTES } from '../http/chart-upload.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
@@ -9,13 +10,35 @@ import { pagingOf } from '../ote/paging.ts';
 import { appView } from '../ote/views.ts';
 import { oteAppRoutes as routes } from './routes.ts';
 
-export type OteAppDeps = { ctx: CoreContext; authenticate: Authenticate; log?: LogLine };
+export type OteAppDeps = {
+  ctx: CoreContext;
+  authenticate: Authenticate;
+  /** The registered registry chart applications are stored in. */
+  chartRegistryId: string | undefined;
+  log?: LogLine;
+};
 
-/** ote-stack applications: versions of what deployments run. Chart applications (`/v1/app/chart`) are not served yet. */
-export function createOteAppApp({ ctx, authenticate, log }: OteAppDeps) {
-  const app = createAppShell({ renderError: renderOteError, ctx, ...(log ? { log } : {}) });
-  app.use(requireJsonBodies);
+/** ote-stack applications: versions of what deployments run, an image's or an uploaded chart's. */
+export function createOteAppApp({ ctx, authenticate, chartRegistryId, log }: OteAppDeps) {
+  const app = createAppShell({
+    renderError: renderOteError,
+    bodyLimitBytes: CHART_UPLOAD_BODY_BYTES,
+    ctx,
+    ...(log ? { log } : {}),
+  });
+  // The chart upload is multipart, as the document says; every other body is JSON.
+  app.use((c, next) => (c.req.path === routes.createChartApp.path ? next() : requireJsonBodies(c, next)));
   const route = createRouter(app, { authenticate });
+
+  route(routes.createChartApp, async (c, { body }) => {
+    const created = await createChartApp({
+      ctx,
+      principal: c.var.principal,
+      chartRegistryId,
+      input: { ...body, chart: new Uint8Array(await body.chart.arrayBuffer()) },
+    });
+    return ote(c, { data: appView(created) }, 201);
+  });
 
   route(routes.createApp, async (c, { body }) =>
     ote(c, { data: appView(await createApp({ ctx, principal: c.var.principal, input: body })) }, 201),

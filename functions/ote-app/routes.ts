@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { AppVersion, CreateAppInput, DeleteAppsInput } from '../../core/apps/schemas.ts';
+import { AppName, AppVersion, CreateAppInput, DeleteAppsInput } from '../../core/apps/schemas.ts';
+import { OteProjectName } from '../../core/repository/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
 import { NameMode, OtePaging } from '../ote/paging.ts';
 
@@ -38,6 +39,19 @@ export const exampleApp = {
   updateTime: 1551758321,
 };
 
+const CreateChartAppInput = v.object({
+  appName: AppName,
+  version: AppVersion,
+  projectName: v.optional(OteProjectName),
+  chart: v.instance(File, 'must be the chart archive (.tgz), sent as a file part'),
+});
+const CreateChartAppDocs = v.object({
+  appName: v.string(),
+  version: v.string(),
+  projectName: v.optional(v.string()),
+  chart: v.pipe(v.string(), v.description('The chart archive (.tgz), as `helm package` writes it')),
+});
+
 const AppIdParam = v.strictObject({
   appId: v.pipe(v.string(), v.regex(/^[1-9]\d{0,11}$/, 'must be a positive integer'), v.transform(Number)),
 });
@@ -57,6 +71,42 @@ export const oteAppRoutes = {
       },
       409: { description: 'This name and version exist' },
       415: { description: 'The body is not application/json' },
+    },
+  }),
+  createChartApp: defineRoute({
+    method: 'post',
+    path: '/v1/app/chart',
+    summary:
+      'Upload a Helm chart (.tgz) to create an application version: checked, linted and rendered, then stored as an OCI artifact by digest',
+    tags,
+    access: 'token',
+    body: CreateChartAppInput,
+    bodyFormats: ['multipart'],
+    docs: { body: CreateChartAppDocs },
+    responses: {
+      201: {
+        description: 'Created; `data.id` is the application id, `data.deployType` is `chart`',
+        example: {
+          code: 201,
+          message: 'success',
+          data: {
+            id: 2,
+            appName: 'test1',
+            status: 0,
+            projectName: 'proj1',
+            version: '1.2',
+            createTime: 1551758321,
+            updateTime: 1551758321,
+            deployType: 'chart',
+            chartName: 'web',
+            chartVersion: '0.1.0',
+            digest: `sha256:${'0'.repeat(64)}`,
+          },
+        },
+      },
+      400: { description: 'The archive or its chart is refused; the message names the entry or Helm’s finding' },
+      409: { description: 'This name and version exist' },
+      413: { description: 'The archive is larger than 4 MiB' },
     },
   }),
   listApps: defineRoute({

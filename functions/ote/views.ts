@@ -1,4 +1,4 @@
-import type { AppItem } from '../../core/apps/app-item.ts';
+import { isChartApp, type AppItem, type ImageAppItem } from '../../core/apps/app-item.ts';
 import type { AuditItem } from '../../core/deploys/audit.ts';
 import { isEditable, type DeployHistoryItem, type DeployItem } from '../../core/deploys/deploy-item.ts';
 import type { Image, Tag } from '../../core/repository/images.ts';
@@ -45,16 +45,34 @@ export const thirdPartyRepositoryView = (repository: ThirdPartyRepository) => ({
 /** CPU is asked in percent of a core and shown in cores, as the document's examples do (10 → 0.1). */
 const cores = (percent: number) => percent / 100;
 
-export const appView = (app: AppItem) => ({
+const appCommon = (app: AppItem) => ({
   id: app.id,
   appName: app.appName,
   // 1 while a deployment runs this version, 0 otherwise.
   status: (app.deployments ?? 0) > 0 ? 1 : 0,
+  projectName: app.projectName,
+  version: app.appVersion,
+  createTime: seconds(app.createdAt),
+  updateTime: seconds(app.updatedAt),
+});
+
+/** A chart application has no image fields: its `deployType` is `chart`, with the chart it installs. */
+export const appView = (app: AppItem) =>
+  isChartApp(app)
+    ? {
+        ...appCommon(app),
+        deployType: 'chart' as const,
+        chartName: app.chart.chartName,
+        chartVersion: app.chart.chartVersion,
+        digest: app.chart.digest,
+      }
+    : imageAppView(app);
+
+const imageAppView = (app: ImageAppItem) => ({
+  ...appCommon(app),
   deployType: app.deployType,
   image: app.image,
-  projectName: app.projectName,
   repositoryId: app.repositoryId ?? '',
-  version: app.appVersion,
   replicas: app.replicas ?? null,
   port: app.port,
   command: app.command,
@@ -74,8 +92,6 @@ export const appView = (app: AppItem) => ({
   maxUnavailable: app.maxUnavailable,
   maxSurge: app.maxSurge,
   minReadySeconds: app.minReadySeconds,
-  createTime: seconds(app.createdAt),
-  updateTime: seconds(app.updatedAt),
 });
 
 export const deployView = (deploy: DeployItem) => ({

@@ -7,7 +7,7 @@ import {
 } from '../../core/charts/manage-charts.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { scopeOf } from '../../core/services/service-item.ts';
-import { CHART_LIMITS } from '../../core/helm/chart-archive.ts';
+import { CHART_UPLOAD_BODY_BYTES } from '../http/chart-upload.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
@@ -35,14 +35,11 @@ export type ZadigHelmDeps = {
   log?: LogLine;
 };
 
-/** Multipart framing around the largest chart accepted. */
-const UPLOAD_OVERHEAD_BYTES = 64 * 1024;
-
 /** Zadig's OpenAPI for Helm: chart templates, Helm services, Helm environments. The function that runs Helm. */
 export function createZadigHelmApp({ ctx, authenticate, chartRegistryId, log }: ZadigHelmDeps) {
   const app = createAppShell({
     renderError: zadigErrorRenderer(wireField),
-    bodyLimitBytes: CHART_LIMITS.maxArchiveBytes + UPLOAD_OVERHEAD_BYTES,
+    bodyLimitBytes: CHART_UPLOAD_BODY_BYTES,
     ctx,
     ...(log ? { log } : {}),
   });

@@ -183,6 +183,87 @@ describe('Helm environments', () => {
     ]);
   });
 
+  it('turns an image update on a Helm service into a values change that a later upgrade keeps', {
+    timeout: 360_000,
+  }, async () => {
+    const release = `${namespace}-api`;
+    const image = 'registry.example.com/demo/api:3.0';
+    const updated = await zadig('/openapi/environments/image/deployment/dev', {
+      json: {
+        product_name: project,
+        env_name: 'dev',
+        service_name: 'api',
+        name: release,
+        container_name: 'web',
+        image,
+      },
+    });
+    expect(updated.json).toEqual({ message: 'success' });
+    const lastOperation = async () =>
+      settled(stringAt((await zadig(`/openapi/environments/dev?projectKey=${project}`)).json, 'operation_id'), 180_000);
+    expect((await lastOperation()).state).toBe('success');
+    const liveImage = async () =>
+      (await kube().apps.readNamespacedDeployment({ name: release, namespace })).spec?.template.spec?.containers[0]
+        ?.image;
+    expect(await liveImage()).toBe(image);
+    const values = async () =>
+      parse(
+        JSON.parse(
+          (
+            await zadigHelm(
+              berth,
+              `/openapi/environments/service/values?projectKey=${project}&envName=dev&serviceName=api`,
+            )
+          ).text,
+        ) as string,
+      ) as unknown;
+    expect(await values()).toMatchObject({ image: { repository: 'registry.example.com/demo/api', tag: '3.0' } });
+
+    const upgrade = await operationOf(
+      zadigHelm(berth, `/openapi/environments/helm/dev/services?projectKey=${project}`, {
+        json: {
+          env_name: 'dev',
+          services: [
+            {
+              deploy_strategy: 'deploy',
+              service_name: 'api',
+              values_yaml: 'image:\n  repository: registry.example.com/demo/api\n  tag: "2.0"\nreplicaCount: 1',
+            },
+          ],
+        },
+      }),
+    );
+    expect(upgrade.state).toBe('success');
+    const deployment = await kube().apps.readNamespacedDeployment({ name: release, namespace });
+    expect(deployment.spec?.replicas).toBe(1);
+    expect(await liveImage()).toBe(image);
+    const env = objectAt((await zadig(`/openapi/environments/dev?projectKey=${project}`)).json);
+    expect(env['services']).toContainEqual(
+      expect.objectContaining({ service_name: 'api', type: 'helm', status: 'running', revision: 3 }),
+    );
+  });
+
+  it('answers 404 for an image update on a container the Helm service does not run, and upgrades nothing', async () => {
+    const operationBefore = stringAt(
+      (await zadig(`/openapi/environments/dev?projectKey=${project}`)).json,
+      'operation_id',
+    );
+    const answer = await zadig('/openapi/environments/image/deployment/dev', {
+      json: {
+        product_name: project,
+        env_name: 'dev',
+        service_name: 'api',
+        name: `${namespace}-api`,
+        container_name: 'sidecar',
+        image: 'registry.example.com/demo/api:4.0',
+      },
+    });
+    expect(answer.status).toBe(404);
+    expect(stringAt((await zadig(`/openapi/environments/dev?projectKey=${project}`)).json, 'operation_id')).toBe(
+      operationBefore,
+    );
+  });
+
   it('uninstalls the releases when the environment is deleted with its resources', async () => {
     const operation = await operationOf(
       zadig(`/openapi/environments/dev?projectKey=${project}&isDelete=true`, { method: 'DELETE' }),

@@ -158,7 +158,8 @@ describe('sst.config.ts', () => {
       'zadig-service': ['BERTH_ADMIN_TOKEN'],
       'zadig-environment': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       'ote-repository': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
-      'ote-app': ['BERTH_ADMIN_TOKEN'],
+      // Chart applications are pushed to the chart registry with its sealed credentials.
+      'ote-app': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       'ote-deploy': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
       'v-kube': ['BERTH_ENCRYPTION_KEY'],
       'zadig-helm': ['BERTH_ADMIN_TOKEN', 'BERTH_ENCRYPTION_KEY'],
@@ -181,6 +182,7 @@ describe('sst.config.ts', () => {
       .filter((fn) => fn.layers?.includes('arn:layer:HelmLayer'))
       .map((fn) => [groupOfHandler(fn.handler), fn.architecture]);
     expect(withHelm).toEqual([
+      ['ote-app', 'x86_64'],
       ['zadig-helm', 'x86_64'],
       ['worker', 'x86_64'],
     ]);
