@@ -4,6 +4,7 @@ import { ServiceLabels, ServiceName } from '../../core/services/schemas.ts';
 import type { ServiceScope } from '../../core/services/scope.ts';
 import { TemplateName } from '../../core/templates/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
+import { integerText } from '../http/documented.ts';
 import {
   CreateProjectInput,
   CreateRawServiceInput,
@@ -14,6 +15,15 @@ import {
   UpdateTemplateInput,
 } from './schemas.ts';
 
+/** What core checks of a service's YAML and variables, where no schema can. */
+const YAML_RULE =
+  'yaml must hold Kubernetes objects: each YAML document a mapping with apiVersion, kind and metadata.name';
+const TEMPLATE_RULE =
+  'content must be a template (Go text/template) that renders, with its variables, to Kubernetes objects';
+const VARIABLE_RULE =
+  'each variable value must fit its type: bool true or false, enum one of its options (an enum must have options), yaml a YAML text';
+const VALUE_RULE = 'each value must name a variable the template declares and fit that variable’s type';
+
 const success = { 200: { description: 'Done', example: { message: 'success' } } } as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
 const ServiceParams = v.object({ serviceName: ServiceName });
@@ -21,19 +31,8 @@ const TemplateParams = v.object({ name: TemplateName });
 
 /** Zadig pages by number: `pageNum` from 1, `pageSize` up to 100. */
 const PageNumberQuery = v.object({
-  pageNum: v.optional(
-    v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a positive integer'), v.transform(Number)),
-    '1',
-  ),
-  pageSize: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^[1-9]\d*$/, 'must be a positive integer'),
-      v.transform(Number),
-      v.maxValue(100, 'must be at most 100'),
-    ),
-    '20',
-  ),
+  pageNum: v.optional(integerText({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), '1'),
+  pageSize: v.optional(integerText({ minimum: 1, maximum: 100 }), '20'),
 });
 
 const exampleContainer = {
@@ -124,6 +123,7 @@ const templateRoutes = {
     tags: ['zadig-service'],
     access: 'cluster',
     body: CreateTemplateInput,
+    rules: [TEMPLATE_RULE, VARIABLE_RULE],
     responses: success,
   }),
   listTemplates: defineRoute({
@@ -152,6 +152,7 @@ const templateRoutes = {
     access: 'cluster',
     params: TemplateParams,
     body: UpdateTemplateInput,
+    rules: [TEMPLATE_RULE, VARIABLE_RULE],
     responses: {
       200: {
         description: 'The template and the services re-rendered',
@@ -242,6 +243,7 @@ function serviceRoutes(scope: ServiceScope) {
               yaml: v.optional(v.string()),
             })
           : LoadTemplateServiceInput,
+      rules: [VALUE_RULE],
       responses: success,
     }),
     createRaw: defineRoute({
@@ -252,6 +254,7 @@ function serviceRoutes(scope: ServiceScope) {
       access: 'token',
       query: ProjectKeyQuery,
       body: CreateRawServiceInput,
+      rules: [YAML_RULE, VARIABLE_RULE],
       responses: success,
     }),
     updateYaml: defineRoute({
@@ -263,6 +266,7 @@ function serviceRoutes(scope: ServiceScope) {
       params: ServiceParams,
       query: ProjectKeyQuery,
       body: UpdateServiceYamlInput,
+      rules: [YAML_RULE],
       responses: {
         ...success,
         409: { description: 'The service follows its template (auto_sync), or was changed concurrently' },
@@ -277,6 +281,7 @@ function serviceRoutes(scope: ServiceScope) {
       params: ServiceParams,
       query: ProjectKeyQuery,
       body: UpdateServiceVariablesInput,
+      rules: [VARIABLE_RULE],
       responses: success,
     }),
     remove: defineRoute({
