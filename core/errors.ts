@@ -7,6 +7,7 @@ export type DomainErrorCode =
   | 'Unauthorized'
   | 'Forbidden'
   | 'NotFound'
+  | 'MethodNotAllowed'
   | 'Conflict'
   | 'TooLarge'
   | 'Unavailable'
@@ -118,6 +119,16 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string | MessageParts) {
     super('Conflict', message);
+  }
+}
+
+/** A known path asked with a method it does not serve; `allowed` are the methods it does. */
+export class MethodNotAllowedError extends DomainError {
+  readonly allowed: readonly string[];
+
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super('MethodNotAllowed', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+    this.allowed = allowed;
   }
 }
 

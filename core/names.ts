@@ -4,6 +4,12 @@ import * as v from 'valibot';
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/**
+ * Text without white space, as JavaScript's `\s` defines it, spelled out: the
+ * OpenAPI document shows this pattern, and other engines read `\s` otherwise.
+ */
+export const NO_WHITE_SPACE = /^[^\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$/;
+
 /** An RFC 1123 label: namespaces, cluster ids, project keys. */
 export const Rfc1123Label = v.pipe(
   v.string(),

@@ -40,7 +40,9 @@ export const RegisterRegistryInput = v.pipe(
         v.string(),
         v.minLength(1, 'must not be empty'),
         v.maxLength(255),
-        v.regex(/^[^:\p{Cc}]+$/u, 'must not contain ":" or control characters'),
+        // Control characters (Unicode's Cc) spelled as ranges, so that every OpenAPI tool can read the pattern.
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+        v.regex(/^[^:\u0000-\u001f\u007f-\u009f]+$/, 'must not contain ":" or control characters'),
       ),
     ),
     password: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(4096))),

@@ -8,6 +8,8 @@ import { PageQuery } from '../http/pagination.ts';
 import { CreateOrderBody } from '../v-kube/views.ts';
 
 const tags = ['admin'] as const;
+const KUBECONFIG_RULE =
+  'kubeconfig must be a kubeconfig YAML whose current context names a cluster (server) and a user whose credentials need no exec plugin';
 const IdParam = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
 
 const exampleCluster = {
@@ -107,6 +109,7 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     body: RegisterClusterInput,
+    rules: [KUBECONFIG_RULE],
     responses: {
       201: {
         description: 'The cluster, status pending until the probe answers',
@@ -140,6 +143,7 @@ export const adminRoutes = {
     access: 'admin',
     params: IdParam,
     body: UpdateClusterInput,
+    rules: [KUBECONFIG_RULE],
     responses: {
       200: { description: 'The cluster as written', example: { ...exampleCluster, version: 2 } },
       409: { description: 'Changed concurrently' },
@@ -176,6 +180,10 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     body: RegisterRegistryInput,
+    rules: [
+      'username and password are given together, or neither',
+      'insecure must be true for a plain http:// address',
+    ],
     responses: {
       201: { description: 'The registry; `id` is generated when the body has none', example: exampleRegistry },
       409: { description: 'A registry with this id exists' },

@@ -5,9 +5,81 @@ import { oteAppRoutes } from '../ote-app/routes.ts';
 import { oteDeployRoutes } from '../ote-deploy/routes.ts';
 import { oteRepositoryRoutes } from '../ote-repository/routes.ts';
 import { vKubeRoutes, vKubeRoutesAtOtherPaths } from '../v-kube/routes.ts';
-import { zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
-import { zadigServiceRoutes } from '../zadig-service/routes.ts';
-import type { DialectDocs } from './openapi.ts';
+import { environmentRoutesByScope, operationRoutes, zadigEnvironmentRoutes } from '../zadig-environment/routes.ts';
+import {
+  projectRoutes,
+  SCOPES,
+  serviceRoutesByScope,
+  templateRoutes,
+  zadigServiceRoutes,
+} from '../zadig-service/routes.ts';
+import type { DialectDocs, RouteLink } from './openapi.ts';
+
+const linked = (from: RouteLink['from'], parameters: RouteLink['parameters'], ...targets: RouteLink['to'][]) =>
+  targets.map((to): RouteLink => ({ from, to, parameters }));
+
+const byId = { id: '$response.body#/id' };
+const adminLinks = [
+  ...linked(adminRoutes.createToken, byId, adminRoutes.deleteToken),
+  ...linked(
+    adminRoutes.registerCluster,
+    byId,
+    adminRoutes.getCluster,
+    adminRoutes.updateCluster,
+    adminRoutes.clusterHealth,
+    adminRoutes.deleteCluster,
+  ),
+  ...linked(
+    adminRoutes.registerRegistry,
+    byId,
+    adminRoutes.getRegistry,
+    adminRoutes.registryHealth,
+    adminRoutes.deleteRegistry,
+  ),
+];
+
+const zadigServiceLinks = [
+  ...linked(
+    projectRoutes.createProject,
+    { projectKey: '$request.body#/project_key' },
+    projectRoutes.getProject,
+    projectRoutes.deleteProject,
+  ),
+  ...linked(
+    templateRoutes.createTemplate,
+    { name: '$request.body#/name' },
+    templateRoutes.getTemplate,
+    templateRoutes.updateTemplate,
+    templateRoutes.deleteTemplate,
+  ),
+  ...SCOPES.flatMap((scope) => {
+    const services = serviceRoutesByScope[scope];
+    return linked(
+      services.createRaw,
+      { projectKey: '$request.query.projectKey', serviceName: '$request.body#/service_name' },
+      services.detail,
+      services.labels,
+      services.setLabels,
+      services.updateYaml,
+      services.updateVariables,
+      services.remove,
+    );
+  }),
+];
+
+const zadigEnvironmentLinks = SCOPES.flatMap((scope) => {
+  const environments = environmentRoutesByScope[scope];
+  return [
+    ...linked(
+      environments.create,
+      { projectKey: '$request.query.projectKey', envKey: '$request.body#/env_key' },
+      environments.detail,
+      environments.globals,
+      environments.remove,
+    ),
+    ...linked(environments.create, { id: '$response.body#/operation_id' }, operationRoutes.getOperation),
+  ];
+});
 
 /** Every group's contracts, for the OpenAPI document. Contracts only: no handlers, no cluster client. */
 export const dialects: DialectDocs[] = [
@@ -15,6 +87,7 @@ export const dialects: DialectDocs[] = [
     tag: 'admin',
     description: 'Berth administration: API tokens and clusters. Errors use Zadig’s envelope.',
     routes: adminRoutes,
+    links: adminLinks,
     errorExample: {
       code: 400,
       message: 'Bad Request',
@@ -25,6 +98,7 @@ export const dialects: DialectDocs[] = [
     tag: 'zadig-service',
     description: 'Zadig OpenAPI: projects, K8s YAML templates and services (test and production).',
     routes: zadigServiceRoutes,
+    links: zadigServiceLinks,
     errorExample: {
       code: 400,
       message: 'Bad Request',
@@ -36,6 +110,7 @@ export const dialects: DialectDocs[] = [
     description:
       'Zadig OpenAPI: environments of K8s YAML projects (test and production), their services and global variables; changes are applied asynchronously and tracked as operations.',
     routes: zadigEnvironmentRoutes,
+    links: zadigEnvironmentLinks,
     errorExample: {
       code: 409,
       message: 'Conflict',
@@ -66,6 +141,8 @@ export const dialects: DialectDocs[] = [
     tag: 'k8s-service',
     description: 'K8s-service REST API: pod lookup and replica updates on the configured cluster.',
     routes: k8sServiceRoutes,
+    // Its document answers a missing or wrong parameter with 200 and `code` 201.
+    refusesWithStatus: 200,
     errorExample: {
       code: 201,
       message: '[ERROR] mandatory parameters missed. ',

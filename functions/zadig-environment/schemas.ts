@@ -4,7 +4,7 @@ import { EnvConfigName, EnvConfigTypeName } from '../../core/environments/env-co
 import { MAX_SERVICES_PER_CHANGE } from '../../core/environments/record-change.ts';
 import { EnvConfigType, EnvKey } from '../../core/environments/schemas.ts';
 import { PORTAL_PROTOCOLS, PortalHost } from '../../core/environments/sub-environment-schemas.ts';
-import { Rfc1123Label } from '../../core/names.ts';
+import { NO_WHITE_SPACE, Rfc1123Label } from '../../core/names.ts';
 import { imageName } from '../../core/render/manifests.ts';
 import { VariableKey } from '../../core/render/variables.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
@@ -25,7 +25,7 @@ const EnvVariableKV = v.object({
 const ContainerImage = v.pipe(
   v.object({
     name: NotEmpty,
-    image: v.pipe(v.string(), v.regex(/^[^\s]+$/, 'must be an image reference'), v.maxLength(1024)),
+    image: v.pipe(v.string(), v.regex(NO_WHITE_SPACE, 'must be an image reference'), v.maxLength(1024)),
     image_name: v.optional(v.string()),
   }),
   v.forward(

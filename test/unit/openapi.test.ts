@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createDocsApp } from '../../functions/docs/app.ts';
 import { dialects } from '../../functions/docs/dialects.ts';
 import { call } from '../support/http.ts';
-import { at, objectAt } from '../support/json.ts';
+import { isPortablePattern } from '../../functions/docs/openapi.ts';
+import { arrayAt, at, entryWith, type Json, objectAt } from '../support/json.ts';
 import { stringAt } from '../support/json.ts';
 
 describe('GET /openapi.json', () => {
@@ -35,6 +36,50 @@ describe('GET /openapi.json', () => {
     const replicas = objectAt(operation('/v1/k8sservice/updatePodReplicas', 'post'), 'requestBody', 'content');
     expect(Object.keys(replicas)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
     expect(operation('/v1/k8sservice/test', 'get').security).toEqual([]);
+  });
+});
+
+describe('the document states what the validators enforce', () => {
+  const document = async () => (await call(createDocsApp({ log: () => {} }), '/openapi.json')).json;
+  const parameter = (json: Json | undefined, path: string, method: string, name: string) =>
+    entryWith(arrayAt(json, 'paths', path, method, 'parameters'), 'name', name);
+
+  it('declares integer bounds of query text as integers', async () => {
+    const json = await document();
+    expect(parameter(json, '/admin/tokens', 'get', 'limit').schema).toEqual({
+      type: 'integer',
+      minimum: 1,
+      maximum: 500,
+      default: 50,
+    });
+    expect(parameter(json, '/openapi/projects/project', 'get', 'pageSize').schema).toMatchObject({ maximum: 100 });
+  });
+
+  it('declares every pattern in a form other engines read the same way, and no rule hides one', async () => {
+    const text = JSON.stringify(await document());
+    for (const [, pattern] of text.matchAll(/"pattern":("(?:[^"\\]|\\.)*")/g)) {
+      expect(isPortablePattern(new RegExp(JSON.parse(pattern!) as string)), pattern).toBe(true);
+    }
+    expect(text).not.toContain('must match /');
+  });
+
+  it('lists the rules no schema states in the description, with their 400', async () => {
+    const operation = objectAt(await document(), 'paths', '/openapi/environments/image/deployment/{envKey}', 'post');
+    expect(operation.description).toContain('env_name must be the environment of the path');
+    expect(objectAt(operation, 'responses')).toHaveProperty(['400']);
+  });
+
+  it('declares K8s-service’s refusals as the 200 they are answered with', async () => {
+    const ok = objectAt(await document(), 'paths', '/v1/k8sservice/getPod', 'get', 'responses', '200');
+    expect(at(ok, 'content', 'application/json', 'examples', 'refused', 'value', 'code')).toBe(201);
+  });
+
+  it('links each create route to where the created thing is read and deleted', async () => {
+    const links = objectAt(await document(), 'paths', '/openapi/projects/project', 'post', 'responses', '200', 'links');
+    expect(links).toMatchObject({
+      getProject: { operationId: 'zadig-service.getProject', parameters: { projectKey: '$request.body#/project_key' } },
+      deleteProject: { operationId: 'zadig-service.deleteProject' },
+    });
   });
 });
 
