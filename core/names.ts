@@ -5,10 +5,17 @@ const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
- * Text without white space, as JavaScript's `\s` defines it, spelled out: the
- * OpenAPI document shows this pattern, and other engines read `\s` otherwise.
+ * JavaScript's `\s`, spelled out as the inside of a character class: the
+ * OpenAPI document shows patterns built from it, and other engines read `\s`
+ * otherwise.
  */
-export const NO_WHITE_SPACE = /^[^\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$/;
+export const WHITE_SPACE_CLASS = '\\t-\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
+/** Text without white space. */
+export const NO_WHITE_SPACE = new RegExp(`^[^${WHITE_SPACE_CLASS}]+$`);
+
+/** Control characters (Unicode's Cc), spelled out as the inside of a character class, for the same reason. */
+export const CONTROL_CHARACTER_CLASS = '\\u0000-\\u001f\\u007f-\\u009f';
 
 /** An RFC 1123 label: namespaces, cluster ids, project keys. */
 export const Rfc1123Label = v.pipe(

@@ -22,13 +22,13 @@ export const AppVersion = v.pipe(
   v.string(),
   v.trim(),
   v.maxLength(64, 'must be at most 64 characters'),
-  v.regex(/^\d+(?:\.\d+)+$/, 'must be a version of the form x.x (digits and dots, e.g. 1.1)'),
+  v.regex(/^[0-9]+(?:\.[0-9]+)+$/, 'must be a version of the form x.x (digits and dots, e.g. 1.1)'),
 );
 
 export const AppName = v.pipe(v.string(), v.trim(), Rfc1123Label);
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*(?::\\d{1,5})?/)';
+const HOST = '(?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*(?::[0-9]{1,5})?/)';
 /** `[host[:port]/]path[:tag][@digest]`, as a pod's `image` takes it. */
 export const ImageReference = v.pipe(
   v.string(),

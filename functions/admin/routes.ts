@@ -5,7 +5,7 @@ import { RegisterRegistryInput } from '../../core/registries/schemas.ts';
 import { hookAdminRoutes } from '../hooks/routes.ts';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
-import { CreateOrderBody } from '../v-kube/views.ts';
+import { CreateOrderBody, MAX_RESOURCE_UNITS } from '../v-kube/views.ts';
 
 const tags = ['admin'] as const;
 const KUBECONFIG_RULE =
@@ -271,6 +271,10 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     body: CreateOrderBody,
+    rules: [
+      `serviceOptions.resourceUnit: at most ${MAX_RESOURCE_UNITS} units (1 GiB of memory each)`,
+      'region must be a region in which a registered cluster has nodes',
+    ],
     responses: {
       201: {
         description: 'The order, with its clear secret; `duration` is in seconds, one resource unit is 1 GiB of memory',

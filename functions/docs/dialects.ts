@@ -36,7 +36,45 @@ const adminLinks = [
     adminRoutes.registryHealth,
     adminRoutes.deleteRegistry,
   ),
+  ...linked(adminRoutes.createOrder, byId, adminRoutes.deleteOrder),
+  ...linked(
+    adminRoutes.createHook,
+    byId,
+    adminRoutes.getHook,
+    adminRoutes.rotateHookSecret,
+    adminRoutes.testHook,
+    adminRoutes.listHookDeliveries,
+    adminRoutes.deleteHook,
+  ),
 ];
+
+const oteRepositoryLinks = [
+  ...linked(
+    oteRepositoryRoutes.createProject,
+    { projectName: '$response.body#/data/projectName' },
+    oteRepositoryRoutes.listImages,
+    oteRepositoryRoutes.deleteProject,
+  ),
+  ...linked(
+    oteRepositoryRoutes.createThirdPartyRepository,
+    { repositoryId: '$response.body#/data/repositoryId' },
+    oteRepositoryRoutes.getThirdPartyRepository,
+    oteRepositoryRoutes.deleteThirdPartyRepository,
+  ),
+];
+
+const oteAppLinks = linked(oteAppRoutes.createApp, { appId: '$response.body#/data/id' }, oteAppRoutes.getApp);
+
+const oteDeployLinks = [oteDeployRoutes.createDeploy, oteDeployRoutes.installDeploy].flatMap((create) => [
+  ...linked(
+    create,
+    { deployId: '$response.body#/data/id' },
+    oteDeployRoutes.getDeploy,
+    oteDeployRoutes.upgradeDeploy,
+    oteDeployRoutes.deleteDeployById,
+  ),
+  ...linked(create, { deployName: '$response.body#/data/deployName' }, oteDeployRoutes.deleteDeployByName),
+]);
 
 const zadigServiceLinks = [
   ...linked(
@@ -122,12 +160,14 @@ export const dialects: DialectDocs[] = [
     description:
       'ote-stack: image repository (projects, images and tags on the registry named by BERTH_OTE_REGISTRY) and third-party repositories.',
     routes: oteRepositoryRoutes,
+    links: oteRepositoryLinks,
     errorExample: { code: 409, message: 'project "test" holds 1 image(s) (test/demo); delete them first' },
   },
   {
     tag: 'ote-app',
     description: 'ote-stack: applications, each name and version kept for ever (a change is a new version).',
     routes: oteAppRoutes,
+    links: oteAppLinks,
     errorExample: { code: 409, message: 'application "nginx1" version 1.2 already exists; a change is a new version' },
   },
   {
@@ -135,6 +175,7 @@ export const dialects: DialectDocs[] = [
     description:
       'ote-stack: deployments (carried out asynchronously), their upgrade, rollback and history, and their audit.',
     routes: oteDeployRoutes,
+    links: oteDeployLinks,
     errorExample: { code: 404, message: 'deployment "999999" not found' },
   },
   {

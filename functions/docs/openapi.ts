@@ -83,23 +83,29 @@ function operation(
 
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(contract.responses)) {
-    const refused = dialect.refusesWithStatus === Number(status);
+    const failures = {
+      ...response.failures,
+      ...(dialect.refusesWithStatus === Number(status) ? { refused: dialect.errorExample } : {}),
+    };
+    const failureNames = Object.keys(failures);
     responses[status] = {
-      description: refused
-        ? `${response.description}. A refused request is answered with this status too, its error in the body (see the example "refused")`
-        : response.description,
-      ...(response.example === undefined && !refused
+      description:
+        failureNames.length > 0
+          ? `${response.description}. A refusal or failure is answered with this status too, said in the body (see the example${failureNames.length > 1 ? 's' : ''} ${failureNames.map((name) => `"${name}"`).join(', ')})`
+          : response.description,
+      ...(response.example === undefined && failureNames.length === 0
         ? {}
         : {
             content: {
-              'application/json': refused
-                ? {
-                    examples: {
-                      ...(response.example === undefined ? {} : { done: { value: response.example } }),
-                      refused: { value: dialect.errorExample },
-                    },
-                  }
-                : { example: response.example },
+              'application/json':
+                failureNames.length > 0
+                  ? {
+                      examples: Object.fromEntries([
+                        ...(response.example === undefined ? [] : [['done', { value: response.example }]]),
+                        ...Object.entries(failures).map(([name, value]) => [name, { value }]),
+                      ]),
+                    }
+                  : { example: response.example },
             },
           }),
       ...(status.startsWith('2') && links.length > 0 ? { links: linksOf(links, operationIds) } : {}),
@@ -232,6 +238,9 @@ function collectRules(json: unknown, where: string, rules: string[]): unknown {
         ]),
       );
     else if (key === 'items') result[key] = collectRules(value, `${where}[]`, rules);
+    // The alternatives of a union describe the same field.
+    else if (key === 'anyOf' || key === 'oneOf')
+      result[key] = (value as unknown[]).map((alternative) => collectRules(alternative, where, rules));
     else result[key] = collectRules(value, where, rules);
   }
   return result;

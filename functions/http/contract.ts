@@ -27,7 +27,7 @@ export type RouteContract = {
   query?: v.GenericSchema;
   body?: v.GenericSchema;
   bodyFormats?: readonly BodyFormat[];
-  responses: Readonly<Record<number, { description: string; example?: unknown }>>;
+  responses: Readonly<Record<number, DocumentedResponse>>;
   /**
    * Rules the handler or core checks that no schema states (one field must
    * match another, a YAML text must hold Kubernetes objects): the document
@@ -39,6 +39,17 @@ export type RouteContract = {
    * numbers), and headers a handler reads itself (V-Kube's order `secret`).
    */
   docs?: { query?: v.GenericSchema; body?: v.GenericSchema; headers?: v.GenericSchema };
+};
+
+/**
+ * A documented answer. `failures` are answers with this (success) status that
+ * report a failure in the body, as the dialect's document gives them
+ * (V-Kube's host-port check: 200 with status `InternalErr`), by name.
+ */
+export type DocumentedResponse = {
+  description: string;
+  example?: unknown;
+  failures?: Readonly<Record<string, unknown>>;
 };
 
 type Output<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;

@@ -16,15 +16,25 @@ export const documentedRule = <T>(rule: string) => v.metadata<T, Record<string, 
 /**
  * A whole number sent as text (a query parameter, a form field), with its
  * bounds. It validates to the number it stands for, and the OpenAPI document
- * declares it as an integer with the same bounds.
+ * declares it as an integer with the same bounds (and `description`: a
+ * `v.description` after this schema would describe the number, which the
+ * document does not show).
  *
  * @example v.optional(integerText({ minimum: 1, maximum: 100 }), '20')
  */
-export const integerText = ({ minimum, maximum }: { minimum: number; maximum: number }) =>
+export const integerText = ({
+  minimum,
+  maximum,
+  description,
+}: {
+  minimum: number;
+  maximum: number;
+  description?: string;
+}) =>
   v.pipe(
     v.string(),
     v.regex(/^[0-9]+$/, minimum > 0 ? 'must be a positive integer' : 'must be a non-negative integer'),
-    v.metadata({ [DOCUMENTED_AS]: { type: 'integer', minimum, maximum } }),
+    v.metadata({ [DOCUMENTED_AS]: { type: 'integer', minimum, maximum, ...(description ? { description } : {}) } }),
     v.transform(Number),
     v.minValue(minimum, `must be at least ${minimum}`),
     v.maxValue(maximum, `must be at most ${maximum}`),

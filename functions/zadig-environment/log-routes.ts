@@ -53,10 +53,11 @@ export const logRoutes = {
         projectKey: ProjectKey,
         envName: EnvKey,
         tails: v.optional(
-          v.pipe(
-            integerText({ minimum: 0, maximum: LOG_TAILS.max }),
-            v.description(`Lines of history; default ${LOG_TAILS.default}`),
-          ),
+          integerText({
+            minimum: 0,
+            maximum: LOG_TAILS.max,
+            description: `Lines of history; default ${LOG_TAILS.default}`,
+          }),
         ),
         since: v.optional(
           v.pipe(

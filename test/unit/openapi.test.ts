@@ -53,6 +53,33 @@ describe('the document states what the validators enforce', () => {
       default: 50,
     });
     expect(parameter(json, '/openapi/projects/project', 'get', 'pageSize').schema).toMatchObject({ maximum: 100 });
+    expect(parameter(json, '/v1/app', 'get', 'page').schema).toMatchObject({ type: 'integer', minimum: 1, default: 1 });
+    expect(parameter(json, '/v1/app', 'get', 'pageSize').schema).toEqual({
+      type: 'integer',
+      minimum: 0,
+      maximum: 1000,
+      default: 10,
+      description: 'The page size; 0 means all, up to 1000',
+    });
+    expect(parameter(json, '/v1/deploy/id/{deployId}', 'get', 'deployId').schema).toEqual({
+      type: 'integer',
+      minimum: 1,
+      maximum: 999_999_999_999,
+    });
+  });
+
+  it('types every field of V-Kube’s documented bodies', async () => {
+    const schema = async (path: string) =>
+      objectAt(await document(), 'paths', path, 'post', 'requestBody', 'content', 'application/json', 'schema');
+    expect(at(await schema('/k8s/checkports'), 'properties')).toEqual({
+      region: { type: 'string', minLength: 1 },
+      ports: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 65535 }, minItems: 1 },
+    });
+    const deploy = await schema('/api/v1/k8s/deploy');
+    expect(at(deploy, 'properties', 'nodeSelector', 'properties', 'region')).toEqual({ type: 'string', minLength: 1 });
+    expect(at(deploy, 'properties', 'containers', 'items', 'properties', 'resource')).toMatchObject({
+      properties: { memory: { type: 'string', pattern: '^([0-9]+(?:\\.[0-9]+)?)(Mi|Gi)$' } },
+    });
   });
 
   it('declares every pattern in a form other engines read the same way, and no rule hides one', async () => {
@@ -74,11 +101,34 @@ describe('the document states what the validators enforce', () => {
     expect(at(ok, 'content', 'application/json', 'examples', 'refused', 'value', 'code')).toBe(201);
   });
 
+  it('declares V-Kube’s and ote-stack’s failures answered with 200 and a status word', async () => {
+    const json = await document();
+    const examples = (path: string, method: string) =>
+      objectAt(json, 'paths', path, method, 'responses', '200', 'content', 'application/json', 'examples');
+    expect(at(examples('/k8s/checkports', 'post'), 'internalError', 'value', 'status')).toBe('InternalErr');
+    expect(at(examples('/k8s/checkports', 'post'), 'noResource', 'value', 'status')).toBe('NoResource');
+    expect(at(examples('/v1/deploy/id/{deployId}', 'get'), 'failed', 'value', 'data', 'status')).toBe(7);
+  });
+
   it('links each create route to where the created thing is read and deleted', async () => {
     const links = objectAt(await document(), 'paths', '/openapi/projects/project', 'post', 'responses', '200', 'links');
     expect(links).toMatchObject({
       getProject: { operationId: 'zadig-service.getProject', parameters: { projectKey: '$request.body#/project_key' } },
       deleteProject: { operationId: 'zadig-service.deleteProject' },
+    });
+    const linksOf = async (path: string, status: string) =>
+      objectAt(await document(), 'paths', path, 'post', 'responses', status, 'links');
+    expect(await linksOf('/v1/app', '201')).toEqual({
+      getApp: { operationId: 'ote-app.getApp', parameters: { appId: '$response.body#/data/id' } },
+    });
+    expect(await linksOf('/v1/deploy', '201')).toMatchObject({
+      getDeploy: { parameters: { deployId: '$response.body#/data/id' } },
+      deleteDeployByName: { parameters: { deployName: '$response.body#/data/deployName' } },
+    });
+    expect(await linksOf('/v1/repository/third', '201')).toHaveProperty(['deleteThirdPartyRepository']);
+    expect(await linksOf('/admin/vkube/orders', '201')).toHaveProperty(['deleteOrder']);
+    expect(await linksOf('/admin/hooks', '201')).toMatchObject({
+      getHook: { operationId: 'admin.getHook', parameters: { id: '$response.body#/id' } },
     });
   });
 });
