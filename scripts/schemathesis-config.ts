@@ -5,7 +5,8 @@
  * dialect that answers refused requests with a 2xx (K8s-service's 200 with
  * `code` 201) refuses schema-violating ones that way. A path parameter's
  * reserved value (`envKey` is never `production`) makes the path of another
- * operation, which answers it as its own.
+ * operation, which answers it as its own. A body over the 1 MiB limit is
+ * refused 413 before it is parsed (an allowance, see `docs/decisions.md`).
  */
 import { writeFileSync } from 'node:fs';
 import { dialects } from '../functions/docs/dialects.ts';
@@ -20,6 +21,7 @@ type Operation = {
   operationId: string;
   tags: string[];
   parameters?: Parameter[];
+  requestBody?: unknown;
   responses: Record<string, unknown>;
 };
 
@@ -46,6 +48,9 @@ for (const [path, operations] of Object.entries(document.paths)) {
       ...NEGATIVE,
       ...(refusesWith ? [String(refusesWith)] : []),
       ...(reservedValueIsAnotherPath(path, operation) ? ['2xx'] : []),
+      // The body limit counts bytes, a schema's maxLength characters: JSON escapes (`\u0098`, 6 bytes for one
+      // character) can make a body that breaks a maxLength larger than 1 MiB, refused 413 before it is read.
+      ...(operation.requestBody ? ['413'] : []),
     ];
     const checks = [
       ...(operation.responses['400']

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { AppName, AppVersion } from '../apps/schemas.ts';
-import { Rfc1123Label, WHITE_SPACE_CLASS } from '../names.ts';
+import { TrimmedRfc1123Label, WHITE_SPACE_CLASS } from '../names.ts';
 
-export const DeployName = v.pipe(v.string(), v.trim(), Rfc1123Label);
+export const DeployName = TrimmedRfc1123Label;
 
 /** A label selector over registered clusters' labels (`region=cn-north`), or a cluster id; empty means every cluster. */
 const ClusterSelector = v.pipe(v.string(), v.trim(), v.maxLength(1024));

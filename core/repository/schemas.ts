@@ -1,9 +1,9 @@
 import * as v from 'valibot';
-import { Rfc1123Label } from '../names.ts';
+import { TrimmedRfc1123Label } from '../names.ts';
 import { RegistryUserName } from '../registries/schemas.ts';
 
 /** A project is a repository namespace of the registry and may be a token's project, so it follows both rules. */
-export const OteProjectName = v.pipe(v.string(), v.trim(), Rfc1123Label);
+export const OteProjectName = TrimmedRfc1123Label;
 
 export const CreateOteProjectInput = v.strictObject({
   projectName: OteProjectName,
@@ -40,7 +40,7 @@ export const DeleteTagsInput = v.strictObject({
 });
 export type DeleteTagsInput = v.InferOutput<typeof DeleteTagsInput>;
 
-export const ThirdPartyRepositoryId = v.pipe(v.string(), v.trim(), Rfc1123Label);
+export const ThirdPartyRepositoryId = TrimmedRfc1123Label;
 
 export const CreateThirdPartyRepositoryInput = v.strictObject({
   repositoryId: ThirdPartyRepositoryId,

@@ -37,10 +37,19 @@ export type AdminDeps = {
   log?: LogLine;
   /** How long a registry health check may take, all its requests together. */
   registryTimeoutMs?: number;
+  /** The registry ote-stack's image repository is (`BERTH_OTE_REGISTRY`): it cannot be deleted. */
+  oteRepositoryRegistry?: string;
 };
 
 /** Berth's own administration: API tokens, clusters, image registries and V-Kube orders. Errors use Zadig's envelope. */
-export function createAdminApp({ ctx, connections, authenticate, log, registryTimeoutMs = 5000 }: AdminDeps) {
+export function createAdminApp({
+  ctx,
+  connections,
+  authenticate,
+  log,
+  registryTimeoutMs = 5000,
+  oteRepositoryRegistry,
+}: AdminDeps) {
   const app = createAppShell({ renderError: renderZadigError, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
 
@@ -69,7 +78,7 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
   route(routes.listRegistries, async (c, { query }) => c.json(pageBody(await listRegistries({ ctx, ...query }))));
   route(routes.getRegistry, async (c, { params }) => c.json(await getRegistry({ ctx, id: params.id })));
   route(routes.deleteRegistry, async (c, { params }) => {
-    await deleteRegistry({ ctx, id: params.id });
+    await deleteRegistry({ ctx, id: params.id, oteRepositoryRegistry });
     return c.body(null, 204);
   });
   route(routes.registryHealth, async (c, { params }) =>

@@ -12,5 +12,6 @@ export const handler = handle(
     ctx,
     connections: createLazyConnections(ctx, config),
     authenticate: createAuthenticator(ctx, config),
+    oteRepositoryRegistry: config.oteRegistry,
   }),
 );

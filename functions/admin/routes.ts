@@ -216,7 +216,10 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     params: IdParam,
-    responses: { 204: { description: 'Deleted' } },
+    responses: {
+      204: { description: 'Deleted' },
+      409: { description: 'Environments use it, or it is ote-stack’s image repository (BERTH_OTE_REGISTRY)' },
+    },
   }),
   setDefaultRegistry: defineRoute({
     method: 'put',

@@ -38,7 +38,7 @@ export function createGroupApps({
 }): GroupApps {
   const logging = log ? { log } : {};
   return {
-    admin: createAdminApp({ ctx, connections, authenticate, ...logging }),
+    admin: createAdminApp({ ctx, connections, authenticate, oteRepositoryRegistry: config.oteRegistry, ...logging }),
     'k8s-service': createK8sServiceApp({
       ctx,
       connections,

@@ -9,6 +9,7 @@ import { imageName } from '../../core/render/manifests.ts';
 import { VariableKey } from '../../core/render/variables.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
+import { documentedRule } from '../http/documented.ts';
 
 /** Zadig's request bodies (and query objects) for environments, in its wire names. */
 
@@ -35,6 +36,7 @@ const ContainerImage = v.pipe(
     ),
     ['image_name'],
   ),
+  documentedRule('image_name, when given, must be the name of image (nginx for registry.example.com/lib/nginx:1.25)'),
 );
 
 export const EnvServiceInput = v.object({
