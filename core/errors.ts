@@ -7,6 +7,7 @@ export type DomainErrorCode =
   | 'Unauthorized'
   | 'Forbidden'
   | 'NotFound'
+  | 'MethodNotAllowed'
   | 'Conflict'
   /** Well-formed, but it cannot be acted on as asked (an idempotency key reused for another request). */
   | 'Unprocessable'
@@ -126,6 +127,16 @@ export class ConflictError extends DomainError {
 export class UnprocessableError extends DomainError {
   constructor(message: string) {
     super('Unprocessable', message);
+  }
+}
+
+/** A known path asked with a method it does not serve; `allowed` are the methods it does. */
+export class MethodNotAllowedError extends DomainError {
+  readonly allowed: readonly string[];
+
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super('MethodNotAllowed', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+    this.allowed = allowed;
   }
 }
 

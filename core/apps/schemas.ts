@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { Rfc1123Label } from '../names.ts';
+import { TrimmedRfc1123Label } from '../names.ts';
 import { OteProjectName, ThirdPartyRepositoryId } from '../repository/schemas.ts';
 
 /** What the document types `uint32`: a non-negative integer. */
@@ -15,20 +15,26 @@ const PortNumber = v.pipe(
   v.minValue(1, 'must be between 1 and 65535'),
   v.maxValue(65535, 'must be between 1 and 65535'),
 );
-const AbsolutePath = v.pipe(v.string(), v.regex(/^\/[^\0]*$/, 'must be an absolute path'), v.maxLength(4096));
+const AbsolutePath = v.pipe(
+  v.string(),
+  // NUL as \u0000, not \0, which generators of the OpenAPI document's patterns cannot read.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a path cannot hold a NUL, so matching it is the point
+  v.regex(/^\/[^\u0000]*$/, 'must be an absolute path'),
+  v.maxLength(4096),
+);
 
 /** `x.x`, and as the document's own examples do, more parts (`1.2.3.4`). */
 export const AppVersion = v.pipe(
   v.string(),
   v.trim(),
   v.maxLength(64, 'must be at most 64 characters'),
-  v.regex(/^\d+(?:\.\d+)+$/, 'must be a version of the form x.x (digits and dots, e.g. 1.1)'),
+  v.regex(/^[0-9]+(?:\.[0-9]+)+$/, 'must be a version of the form x.x (digits and dots, e.g. 1.1)'),
 );
 
-export const AppName = v.pipe(v.string(), v.trim(), Rfc1123Label);
+export const AppName = TrimmedRfc1123Label;
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*(?::\\d{1,5})?/)';
+const HOST = '(?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*(?::[0-9]{1,5})?/)';
 /** `[host[:port]/]path[:tag][@digest]`, as a pod's `image` takes it. */
 export const ImageReference = v.pipe(
   v.string(),

@@ -1,18 +1,20 @@
 import * as v from 'valibot';
 import { AppName, AppVersion } from '../apps/schemas.ts';
-import { Rfc1123Label } from '../names.ts';
+import { TrimmedRfc1123Label, WHITE_SPACE_CLASS } from '../names.ts';
 
-export const DeployName = v.pipe(v.string(), v.trim(), Rfc1123Label);
+export const DeployName = TrimmedRfc1123Label;
 
 /** A label selector over registered clusters' labels (`region=cn-north`), or a cluster id; empty means every cluster. */
 const ClusterSelector = v.pipe(v.string(), v.trim(), v.maxLength(1024));
+const NODE_LABEL_TERM = '[A-Za-z0-9./_-]+(?:=[A-Za-z0-9._-]*)?';
+const SPACES = `[${WHITE_SPACE_CLASS}]*`;
 /** `key=value` or `key` terms, comma-separated, over node labels; empty means every node. */
 const NodeLabel = v.pipe(
   v.string(),
   v.trim(),
   v.maxLength(1024),
   v.regex(
-    /^(?:[A-Za-z0-9./_-]+(?:=[A-Za-z0-9._-]*)?(?:\s*,\s*[A-Za-z0-9./_-]+(?:=[A-Za-z0-9._-]*)?)*)?$/,
+    new RegExp(`^(?:${NODE_LABEL_TERM}(?:${SPACES},${SPACES}${NODE_LABEL_TERM})*)?$`),
     'must be node label terms key=value or key, comma-separated',
   ),
 );

@@ -5,10 +5,7 @@ import { Rfc1123Label } from '../names.ts';
 const RESERVED_ENV_KEYS = ['production', 'service', 'services', 'envcfg', 'envcfgs', 'scale', 'kube', 'image', 'helm'];
 export const EnvKey = v.pipe(
   Rfc1123Label,
-  v.check(
-    (key) => !RESERVED_ENV_KEYS.includes(key),
-    `must not be one of ${RESERVED_ENV_KEYS.join(', ')} (reserved by the API's paths)`,
-  ),
+  v.notValues(RESERVED_ENV_KEYS, `must not be one of ${RESERVED_ENV_KEYS.join(', ')} (reserved by the API's paths)`),
 );
 
 export const EnvConfigType = v.picklist(['ConfigMap', 'Secret', 'Ingress', 'PVC']);

@@ -25,7 +25,7 @@ export const MAX_HOST_PORTS = 32;
 /** How much of a pod's log is answered: its last lines, so one answer stays small whatever the pod wrote. */
 export const POD_LOG_LINES = 1000;
 
-const MEMORY = /^(\d+(?:\.\d+)?)(Mi|Gi)$/;
+export const MEMORY = /^([0-9]+(?:\.[0-9]+)?)(Mi|Gi)$/;
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 

@@ -1,4 +1,5 @@
 import type { CoreContext } from '../context.ts';
+import { ConflictError } from '../errors.ts';
 import { keys } from '../store/keys.ts';
 import type { Page } from '../store/store.ts';
 import { adjustCount, deleteUnused } from '../store/writes.ts';
@@ -23,9 +24,25 @@ export async function listRegistries({
   return { ...page, items: page.items.map(toRegistryView) };
 }
 
-/** Deletes a registry no environment uses; the environments would lose their pull secret's source. */
-export async function deleteRegistry({ ctx, id }: { ctx: CoreContext; id: string }): Promise<void> {
+/**
+ * Deletes a registry nothing uses: no environment (they would lose their pull
+ * secret's source), and not ote-stack, whose image repository it may be
+ * (every ote-stack repository route would then answer 503).
+ */
+export async function deleteRegistry({
+  ctx,
+  id,
+  oteRepositoryRegistry,
+}: {
+  ctx: CoreContext;
+  id: string;
+  oteRepositoryRegistry?: string | undefined;
+}): Promise<void> {
   const registry = await readRegistry(ctx, id);
+  if (id === oteRepositoryRegistry)
+    throw new ConflictError(
+      `registry "${id}" is ote-stack's image repository (BERTH_OTE_REGISTRY); point ote-stack at another registry first`,
+    );
   await ctx.store.transact(
     [
       // `usage` moves in the same transactions that create, move and forget environments, so this cannot race them.

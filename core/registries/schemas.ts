@@ -1,9 +1,17 @@
 import * as v from 'valibot';
-import { Rfc1123Label } from '../names.ts';
+import { CONTROL_CHARACTER_CLASS, Rfc1123Label } from '../names.ts';
 import { isPlainHttp, parseRegistryAddress } from './address.ts';
 
 /** One or more repository path components as the distribution spec defines them: `team`, `team/sub`, `my_org.io`. */
 const NAMESPACE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** A registry user name. Basic auth joins user and password with ":", so a user name cannot hold one (RFC 7617). */
+export const RegistryUserName = v.pipe(
+  v.string(),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(255),
+  v.regex(new RegExp(`^[^:${CONTROL_CHARACTER_CLASS}]+$`), 'must not contain ":" or control characters'),
+);
 
 export const RegistryNamespace = v.pipe(
   v.string(),
@@ -34,15 +42,7 @@ export const RegisterRegistryInput = v.pipe(
       RegistryNamespace,
       v.description('The repository namespace (project, organisation) images of this registry live under'),
     ),
-    // Basic auth joins user and password with ":", so a user name cannot hold one (RFC 7617).
-    username: v.optional(
-      v.pipe(
-        v.string(),
-        v.minLength(1, 'must not be empty'),
-        v.maxLength(255),
-        v.regex(/^[^:\p{Cc}]+$/u, 'must not contain ":" or control characters'),
-      ),
-    ),
+    username: v.optional(RegistryUserName),
     password: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(4096))),
     insecure: v.optional(
       v.pipe(v.boolean(), v.description('Allows plain HTTP (the default for a bare host[:port] then)')),

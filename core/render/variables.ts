@@ -19,6 +19,7 @@
  */
 import * as v from 'valibot';
 import { InvalidInputError } from '../errors.ts';
+import { NO_WHITE_SPACE } from '../names.ts';
 import { parseYamlValue } from '../yaml.ts';
 import { goJsonValue, goYamlValue } from './go-data.ts';
 
@@ -29,7 +30,7 @@ export const VariableKey = v.pipe(
   v.string(),
   v.nonEmpty('key must not be empty'),
   v.maxLength(256, 'key must be at most 256 characters'),
-  v.regex(/^\S+$/, 'key must not contain white space'),
+  v.regex(NO_WHITE_SPACE, 'key must not contain white space'),
 );
 
 /** A declared variable: a key, its value, type, options (for `enum`) and description. */

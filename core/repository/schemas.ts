@@ -1,8 +1,9 @@
 import * as v from 'valibot';
-import { Rfc1123Label } from '../names.ts';
+import { TrimmedRfc1123Label } from '../names.ts';
+import { RegistryUserName } from '../registries/schemas.ts';
 
 /** A project is a repository namespace of the registry and may be a token's project, so it follows both rules. */
-export const OteProjectName = v.pipe(v.string(), v.trim(), Rfc1123Label);
+export const OteProjectName = TrimmedRfc1123Label;
 
 export const CreateOteProjectInput = v.strictObject({
   projectName: OteProjectName,
@@ -39,7 +40,7 @@ export const DeleteTagsInput = v.strictObject({
 });
 export type DeleteTagsInput = v.InferOutput<typeof DeleteTagsInput>;
 
-export const ThirdPartyRepositoryId = v.pipe(v.string(), v.trim(), Rfc1123Label);
+export const ThirdPartyRepositoryId = TrimmedRfc1123Label;
 
 export const CreateThirdPartyRepositoryInput = v.strictObject({
   repositoryId: ThirdPartyRepositoryId,
@@ -49,14 +50,9 @@ export const CreateThirdPartyRepositoryInput = v.strictObject({
     v.minLength(1, 'must not be empty'),
     v.maxLength(255),
     // What an image reference starts with and `.dockerconfigjson` is keyed by: host[:port], no scheme or path.
-    v.regex(/^[A-Za-z0-9.-]+(?::\d{1,5})?$/, 'must be the registry host[:port] image names start with'),
+    v.regex(/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/, 'must be the registry host[:port] image names start with'),
   ),
-  user: v.pipe(
-    v.string(),
-    v.minLength(1, 'must not be empty'),
-    v.maxLength(255),
-    v.regex(/^[^:\p{Cc}]+$/u, 'must not contain ":" or control characters'),
-  ),
+  user: RegistryUserName,
   password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(4096)),
 });
 export type CreateThirdPartyRepositoryInput = v.InferOutput<typeof CreateThirdPartyRepositoryInput>;

@@ -6,7 +6,7 @@ export const ServiceName = v.pipe(
   v.string(),
   v.regex(/^[a-zA-Z0-9-_]+$/, 'must match ^[a-zA-Z0-9-_]+$'),
   v.maxLength(64, 'must be at most 64 characters'),
-  v.check((name) => name !== 'services' && name !== 'production', 'is reserved by the API’s paths'),
+  v.notValues(['services', 'production'], 'is reserved by the API’s paths'),
 );
 
 export const ServiceYaml = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512 * 1024));

@@ -40,10 +40,20 @@ export type AdminDeps = {
   registryTimeoutMs?: number;
   /** Where outbound webhook subscriptions may point. */
   outbound: OutboundPolicy;
+  /** The registry ote-stack's image repository is (`BERTH_OTE_REGISTRY`): it cannot be deleted. */
+  oteRepositoryRegistry?: string;
 };
 
 /** Berth's own administration: API tokens, clusters, image registries and V-Kube orders. Errors use Zadig's envelope. */
-export function createAdminApp({ ctx, connections, authenticate, log, registryTimeoutMs = 5000, outbound }: AdminDeps) {
+export function createAdminApp({
+  ctx,
+  connections,
+  authenticate,
+  log,
+  registryTimeoutMs = 5000,
+  outbound,
+  oteRepositoryRegistry,
+}: AdminDeps) {
   const app = createAppShell({ renderError: renderZadigError, ctx, ...(log ? { log } : {}) });
   const route = createRouter(app, { authenticate });
 
@@ -72,7 +82,7 @@ export function createAdminApp({ ctx, connections, authenticate, log, registryTi
   route(routes.listRegistries, async (c, { query }) => c.json(pageBody(await listRegistries({ ctx, ...query }))));
   route(routes.getRegistry, async (c, { params }) => c.json(await getRegistry({ ctx, id: params.id })));
   route(routes.deleteRegistry, async (c, { params }) => {
-    await deleteRegistry({ ctx, id: params.id });
+    await deleteRegistry({ ctx, id: params.id, oteRepositoryRegistry });
     return c.body(null, 204);
   });
   route(routes.registryHealth, async (c, { params }) =>

@@ -13,5 +13,6 @@ export const handler = handle(
     connections: createLazyConnections(ctx, config),
     authenticate: createAuthenticator(ctx, config),
     outbound: { allowLoopback: config.localMode },
+    oteRepositoryRegistry: config.oteRegistry,
   }),
 );

@@ -5,9 +5,11 @@ import { RegisterRegistryInput } from '../../core/registries/schemas.ts';
 import { hookAdminRoutes } from '../hooks/routes.ts';
 import { defineRoute } from '../http/contract.ts';
 import { PageQuery } from '../http/pagination.ts';
-import { CreateOrderBody } from '../v-kube/views.ts';
+import { CreateOrderBody, MAX_RESOURCE_UNITS } from '../v-kube/views.ts';
 
 const tags = ['admin'] as const;
+const KUBECONFIG_RULE =
+  'kubeconfig must be a kubeconfig YAML whose current context names a cluster (server) and a user whose credentials need no exec plugin';
 const IdParam = v.strictObject({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) });
 
 const exampleCluster = {
@@ -107,6 +109,7 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     body: RegisterClusterInput,
+    rules: [KUBECONFIG_RULE],
     responses: {
       201: {
         description: 'The cluster, status pending until the probe answers',
@@ -140,6 +143,7 @@ export const adminRoutes = {
     access: 'admin',
     params: IdParam,
     body: UpdateClusterInput,
+    rules: [KUBECONFIG_RULE],
     responses: {
       200: { description: 'The cluster as written', example: { ...exampleCluster, version: 2 } },
       409: { description: 'Changed concurrently' },
@@ -176,6 +180,10 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     body: RegisterRegistryInput,
+    rules: [
+      'username and password are given together, or neither',
+      'insecure must be true for a plain http:// address',
+    ],
     responses: {
       201: { description: 'The registry; `id` is generated when the body has none', example: exampleRegistry },
       409: { description: 'A registry with this id exists' },
@@ -208,7 +216,10 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     params: IdParam,
-    responses: { 204: { description: 'Deleted' } },
+    responses: {
+      204: { description: 'Deleted' },
+      409: { description: 'Environments use it, or it is ote-stack’s image repository (BERTH_OTE_REGISTRY)' },
+    },
   }),
   setDefaultRegistry: defineRoute({
     method: 'put',
@@ -263,6 +274,10 @@ export const adminRoutes = {
     tags,
     access: 'admin',
     body: CreateOrderBody,
+    rules: [
+      `serviceOptions.resourceUnit: at most ${MAX_RESOURCE_UNITS} units (1 GiB of memory each)`,
+      'region must be a region in which a registered cluster has nodes',
+    ],
     responses: {
       201: {
         description: 'The order, with its clear secret; `duration` is in seconds, one resource unit is 1 GiB of memory',

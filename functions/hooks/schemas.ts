@@ -13,7 +13,7 @@ import { parseSemVerRange } from '../../core/hooks/semver.ts';
 import { Rfc1123Label, Rfc1123Subdomain } from '../../core/names.ts';
 
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128));
-const Tag = v.pipe(v.string(), v.regex(/^[\w][\w.*?-]{0,127}$/, 'must be a tag or a tag glob'));
+const Tag = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.*?-]{0,127}$/, 'must be a tag or a tag glob'));
 const compiles = (pattern: string) => {
   try {
     new RegExp(pattern);
@@ -110,7 +110,7 @@ export const CreateHookBody = v.pipe(
     auth: v.optional(v.picklist(AUTH_SCHEMES)),
     image: v.pipe(
       v.string(),
-      v.regex(/^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9._/-]+$/, 'must be a repository without tag: host/path'),
+      v.regex(/^([a-zA-Z0-9.-]+(:[0-9]+)?\/)?[a-z0-9._/-]+$/, 'must be a repository without tag: host/path'),
       v.description('The repository the hook follows, as the targets reference it: `registry.example.com/shop/web`'),
     ),
     policy: Policy,

@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { DomainError, NotFoundError, PayloadTooLargeError } from '../../core/errors.ts';
+import { DomainError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../../core/errors.ts';
 import type { CoreContext } from '../../core/context.ts';
 import type { BerthEnv } from './env.ts';
 import { idempotency } from './idempotency.ts';
+import { routesOfPath } from './known-routes.ts';
 import { jsonLogLine, requestLog, type LogLine } from './request-log.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -14,8 +15,8 @@ export type RenderError = (error: DomainError, c: Context<BerthEnv>) => Response
 /**
  * The shell every group app starts from: request id and log line, a body
  * size limit, `Idempotency-Key` on mutating requests, and the dialect's error
- * envelope for every failure, including unknown routes and errors nobody
- * expected.
+ * envelope for every failure, including unknown routes, known paths asked with
+ * a method they do not serve (405 with `Allow`) and errors nobody expected.
  */
 export function createAppShell({
   renderError,
@@ -41,7 +42,7 @@ export function createAppShell({
     }),
   );
   if (ctx) app.use(idempotency(ctx));
-  app.onError((error, c) => {
+  const renderAnyError = (error: Error, c: Context<BerthEnv>) => {
     if (error instanceof DomainError) {
       c.set('errorCode', error.code);
       return renderError(error, c);
@@ -56,7 +57,21 @@ export function createAppShell({
       request_id: c.get('requestId'),
     });
     return renderError(new DomainError('Internal', 'internal error'), c);
+  };
+  const answerError = async (error: Error, c: Context<BerthEnv>) => {
+    const response = await renderAnyError(error, c);
+    if (error instanceof MethodNotAllowedError) response.headers.set('Allow', error.allowed.join(', '));
+    return response;
+  };
+  app.onError(answerError);
+  app.notFound((c) => {
+    const { methods } = routesOfPath(app, c.req.path);
+    return answerError(
+      methods.length === 0
+        ? new NotFoundError('route', `${c.req.method} ${c.req.path}`)
+        : new MethodNotAllowedError(c.req.method, c.req.path, methods),
+      c,
+    );
   });
-  app.notFound((c) => renderError(new NotFoundError('route', `${c.req.method} ${c.req.path}`), c));
   return app;
 }

@@ -1,8 +1,10 @@
 import type { Context, Hono } from 'hono';
 import type * as v from 'valibot';
 import { requireAdmin, requireClusterWideAccess } from '../../core/auth/authenticate.ts';
+import { MethodNotAllowedError } from '../../core/errors.ts';
 import type { Principal } from '../../core/auth/schemas.ts';
 import type { BerthEnv } from './env.ts';
+import { recordRoute, routesOfPath } from './known-routes.ts';
 import { readBody, validate, type BodyFormat } from './validation.ts';
 
 /**
@@ -25,12 +27,29 @@ export type RouteContract = {
   query?: v.GenericSchema;
   body?: v.GenericSchema;
   bodyFormats?: readonly BodyFormat[];
-  responses: Readonly<Record<number, { description: string; example?: unknown }>>;
+  responses: Readonly<Record<number, DocumentedResponse>>;
+  /**
+   * Rules the handler or core checks that no schema states (one field must
+   * match another, a YAML text must hold Kubernetes objects): the document
+   * lists them with the 400 that answers a request breaking one.
+   */
+  rules?: readonly string[];
   /**
    * Plain schemas for the OpenAPI document, where the validating ones normalize input (spellings, strings to
    * numbers), and headers a handler reads itself (V-Kube's order `secret`).
    */
   docs?: { query?: v.GenericSchema; body?: v.GenericSchema; headers?: v.GenericSchema };
+};
+
+/**
+ * A documented answer. `failures` are answers with this (success) status that
+ * report a failure in the body, as the dialect's document gives them
+ * (V-Kube's host-port check: 200 with status `InternalErr`), by name.
+ */
+export type DocumentedResponse = {
+  description: string;
+  example?: unknown;
+  failures?: Readonly<Record<string, unknown>>;
 };
 
 type Output<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;
@@ -54,10 +73,16 @@ export type RouteHandler<C extends RouteContract> = (
  * Mounts contracts on an app: authenticate (unless public), authorize admin
  * routes, validate params, query and body, then call the handler. Errors are
  * thrown, so the app's single `onError` shapes them in the dialect's envelope.
+ * Each contract's path is recorded, so that the shell answers a known path
+ * asked with another method 405 with `Allow`, not 404.
  */
 export function createRouter(app: Hono<BerthEnv>, { authenticate }: { authenticate: Authenticate }) {
   return function route<C extends RouteContract>(contract: C, handler: RouteHandler<C>): void {
+    recordRoute(app, contract.method, contract.path);
     app.on(contract.method.toUpperCase(), contract.path, async (c) => {
+      // `POST /envs/production/envcfgs` matches `POST /envs/:envKey/envcfgs`, but its path is the literal route's.
+      const owner = routesOfPath(app, c.req.path);
+      if (!owner.paths.has(contract.path)) throw new MethodNotAllowedError(c.req.method, c.req.path, owner.methods);
       if (contract.access !== 'public') {
         const principal = await authenticate(bearerToken(c.req.header('authorization')));
         if (contract.access === 'admin') requireAdmin(principal);

@@ -12,6 +12,8 @@ export function httpStatusOf(code: DomainErrorCode): ContentfulStatusCode {
       return 403;
     case 'NotFound':
       return 404;
+    case 'MethodNotAllowed':
+      return 405;
     case 'Conflict':
       return 409;
     case 'Unprocessable':

@@ -11,13 +11,13 @@ export const QUERY_FAILED =
 /**
  * The one map from domain errors to this dialect: 201 when the request was
  * wrong or named nothing that exists, 500 with the documented text when the
- * cluster could not be queried. Auth failures and oversize bodies, which the
- * document predates, keep their HTTP status.
+ * cluster could not be queried. Auth failures, unsupported methods and oversize
+ * bodies, which the document predates, keep their HTTP status.
  */
 export function createK8sServiceErrorRenderer(now: () => Date) {
   return (error: DomainError, c: Context<BerthEnv>): Response => {
     const msgId = requestMsgId(c);
-    const answer = (code: number, message: string, status: 200 | 401 | 403 | 404 | 413 | 422 = 200) =>
+    const answer = (code: number, message: string, status: 200 | 401 | 403 | 404 | 405 | 413 | 422 = 200) =>
       k8sEnvelope(c, code, message, msgId, now(), status);
     switch (error.code) {
       case 'Invalid':
@@ -37,6 +37,8 @@ export function createK8sServiceErrorRenderer(now: () => Date) {
         return answer(401, `[ERROR] ${error.message}. `, 401);
       case 'Forbidden':
         return answer(403, `[ERROR] ${error.message}. `, 403);
+      case 'MethodNotAllowed':
+        return answer(405, `[ERROR] ${error.message}. `, 405);
       case 'TooLarge':
         return answer(413, `[ERROR] ${error.message}. `, 413);
       case 'Unprocessable':

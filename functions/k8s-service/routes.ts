@@ -68,11 +68,14 @@ export const GetPodQuery = v.pipe(
 
 /** What the document lists, for the OpenAPI document (the schemas above also accept its second spellings). */
 const DocumentedParameters = {
-  msgId: v.pipe(v.string(), v.description('消息唯一id, 建议使用时间戳, 原值返回 (echoed as sent)')),
-  nameSpace: v.pipe(v.string(), v.description('namespace (also accepted as `namespace`)')),
+  msgId: v.pipe(Required.msgId, v.description('消息唯一id, 建议使用时间戳, 原值返回 (echoed as sent)')),
+  nameSpace: v.pipe(NamespaceName, v.description('namespace (also accepted as `namespace`)')),
   deploymentName: v.pipe(
     v.string(),
-    v.description('deployment name, or a label selector such as app=mysql (also accepted as `deploymentname`)'),
+    v.maxLength(1024),
+    v.description(
+      'deployment name (RFC 1123), or a label selector such as app=mysql (also accepted as `deploymentname`)',
+    ),
   ),
 };
 
@@ -124,6 +127,7 @@ export const k8sServiceRoutes = {
     access: 'cluster',
     query: GetPodQuery,
     docs: { query: v.object(DocumentedParameters) },
+    rules: ['deploymentName: a name must be an RFC 1123 name; a label selector contains "="'],
     responses: {
       200: {
         description:
@@ -151,8 +155,8 @@ export const k8sServiceRoutes = {
     docs: {
       body: v.object({
         ...DocumentedParameters,
-        deploymentName: v.pipe(v.string(), v.description('deployment name (also accepted as `deploymentname`)')),
-        replicas: v.pipe(v.number(), v.integer(), v.minValue(0), v.description('副本数 (replica count)')),
+        deploymentName: v.pipe(ObjectName, v.description('deployment name (also accepted as `deploymentname`)')),
+        replicas: v.pipe(ReplicaCount, v.description('副本数 (replica count)')),
       }),
     },
     bodyFormats: ['form', 'json'],

@@ -45,6 +45,7 @@ export function createGroupApps({
       connections,
       authenticate,
       outbound: { allowLoopback: config.localMode },
+      oteRepositoryRegistry: config.oteRegistry,
       ...logging,
     }),
     'k8s-service': createK8sServiceApp({

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { AppName, AppVersion, CreateAppInput, DeleteAppsInput } from '../../core/apps/schemas.ts';
 import { OteProjectName } from '../../core/repository/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
+import { ResourceId } from '../ote/ids.ts';
 import { NameMode, OtePaging } from '../ote/paging.ts';
 
 const tags = ['ote-app'] as const;
@@ -53,7 +54,7 @@ const CreateChartAppDocs = v.object({
 });
 
 const AppIdParam = v.strictObject({
-  appId: v.pipe(v.string(), v.regex(/^[1-9]\d{0,11}$/, 'must be a positive integer'), v.transform(Number)),
+  appId: ResourceId,
 });
 
 export const oteAppRoutes = {
@@ -64,6 +65,11 @@ export const oteAppRoutes = {
     tags,
     access: 'token',
     body: CreateAppInput,
+    rules: [
+      'minReplicas, minCPU and minMemory must not be above maxReplicas, maxCPU and maxMemory',
+      'a deployment (deployType) must not have both maxUnavailable and maxSurge 0',
+      'a deployment (deployType) with isHPA true needs maxReplicas of at least 1',
+    ],
     responses: {
       201: {
         description: 'Created; `data.id` is the application id',

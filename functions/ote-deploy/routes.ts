@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { AuditInput, ChangeVersionInput, CreateDeployInput, DeployName } from '../../core/deploys/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
+import { ResourceId } from '../ote/ids.ts';
 import { NameMode, OtePaging } from '../ote/paging.ts';
 
 const tags = ['ote-deploy'] as const;
@@ -23,8 +24,26 @@ const exampleDeploy = {
   updateTime: 1551758321,
 };
 
+/**
+ * ote-stack reports a deployment that failed in the deployment itself, read
+ * with a 200: status 7 (failed) or 8 (internal error), the reason in
+ * `errorMessage`. `answer` puts the deployment in the route's envelope.
+ */
+const deployFailures = (answer: (deploy: typeof exampleDeploy) => unknown) => ({
+  failed: answer({
+    ...exampleDeploy,
+    status: 7,
+    errorMessage: '{"running":0,"error":0,"total":0,"reason":"application 3 no longer exists"}',
+  }),
+  internalError: answer({
+    ...exampleDeploy,
+    status: 8,
+    errorMessage: '{"running":0,"error":0,"total":0,"reason":"cluster edge-1 did not answer"}',
+  }),
+});
+
 const DeployIdParam = v.strictObject({
-  deployId: v.pipe(v.string(), v.regex(/^[1-9]\d{0,11}$/, 'must be a positive integer'), v.transform(Number)),
+  deployId: ResourceId,
 });
 /** Field names, comma-separated; `historyVersion` adds every version deployed. */
 const Field = v.optional(
@@ -48,6 +67,7 @@ const create = (path: string, summary: string) =>
     tags,
     access: 'token',
     body: CreateDeployInput,
+    rules: ['cluster must match a registered cluster: its id, one of its label keys, or a selector over its labels'],
     responses: {
       201: {
         description:
@@ -73,6 +93,7 @@ const changeVersion = (method: 'post' | 'put', summary: string) =>
     access: 'token',
     params: DeployIdParam,
     body: ChangeVersionInput,
+    ...(method === 'put' ? { rules: ['version must be a version the deployment deployed (approved) before'] } : {}),
     responses: {
       200: {
         description: 'Recorded',
@@ -100,7 +121,11 @@ export const oteDeployRoutes = {
       ...OtePaging,
     }),
     responses: {
-      200: { description: 'A page of deployments', example: { data: [exampleDeploy], total: 1, ...success } },
+      200: {
+        description: 'A page of deployments',
+        example: { data: [exampleDeploy], total: 1, ...success },
+        failures: deployFailures((deploy) => ({ data: [deploy], total: 1, ...success })),
+      },
     },
   }),
   getDeploy: defineRoute({
@@ -133,6 +158,7 @@ export const oteDeployRoutes = {
           },
           ...success,
         },
+        failures: deployFailures((deploy) => ({ data: deploy, ...success })),
       },
     },
   }),

@@ -1,16 +1,6 @@
 import * as v from 'valibot';
 import { PAGE_SIZE_CAP } from '../../core/paging.ts';
-
-const Integer = (minimum: number, fallback: string) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d+$/, 'must be a non-negative integer'),
-      v.transform(Number),
-      v.minValue(minimum, `must be at least ${minimum}`),
-    ),
-    fallback,
-  );
+import { integerText } from '../http/documented.ts';
 
 /**
  * `page` (from 1), `pageSize` (default 10; 0 for all, up to the cap),
@@ -18,10 +8,14 @@ const Integer = (minimum: number, fallback: string) =>
  * its lists.
  */
 export const OtePaging = {
-  page: Integer(1, '1'),
-  pageSize: v.pipe(
-    Integer(0, '10'),
-    v.maxValue(PAGE_SIZE_CAP, `must be at most ${PAGE_SIZE_CAP} (0 means all, up to ${PAGE_SIZE_CAP})`),
+  page: v.optional(integerText({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), '1'),
+  pageSize: v.optional(
+    integerText({
+      minimum: 0,
+      maximum: PAGE_SIZE_CAP,
+      description: `The page size; 0 means all, up to ${PAGE_SIZE_CAP}`,
+    }),
+    '10',
   ),
   orderBy: v.optional(v.picklist(['id'], 'can only be id'), 'id'),
   order: v.optional(v.picklist(['asc', 'desc'], 'must be asc or desc'), 'desc'),

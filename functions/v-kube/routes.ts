@@ -1,6 +1,13 @@
 import * as v from 'valibot';
 import { defineRoute, type RouteContract } from '../http/contract.ts';
-import { CheckPortsBody, DeployBody, ImageQuery, ImageQueryDocs, PodLogQuery } from './views.ts';
+import {
+  CheckPortsBody,
+  CheckPortsBodyDocs,
+  DeployBodyDocs,
+  ImageQuery,
+  ImageQueryDocs,
+  PodLogQuery,
+} from './views.ts';
 
 const tags = ['v-kube'] as const;
 const SecretHeader = v.object({
@@ -50,10 +57,15 @@ export const vKubeRoutes = {
     tags,
     access: 'public',
     body: CheckPortsBody,
+    docs: { body: CheckPortsBodyDocs },
     responses: {
       200: {
         description: 'status NoResource, InternalErr, PortsOccupied (occupied lists them) or NotOccupied',
         example: { occupied: [22, 3306], status: 'PortsOccupied' },
+        failures: {
+          noResource: { occupied: [], status: 'NoResource' },
+          internalError: { occupied: [], status: 'InternalErr' },
+        },
       },
       400: { description: 'region or ports missing', example: { error: { code: 400, message: 'item field empty' } } },
     },
@@ -97,7 +109,7 @@ export const vKubeRoutes = {
     tags,
     access: 'public',
     // Read by the handler once the secret is checked, so a stranger learns nothing from validation errors.
-    docs: { body: DeployBody, headers: SecretHeader },
+    docs: { body: DeployBodyDocs, headers: SecretHeader },
     responses: {
       200: { description: 'Applied; the pod starts on a node of the region', example: { status: 'OK' } },
       400: {

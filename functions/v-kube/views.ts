@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { KubeObject } from '../../core/cluster/gateway.ts';
 import { Rfc1123Label } from '../../core/names.ts';
-import { memoryBytes, type PodRequest } from '../../core/orders/order-pod.ts';
+import { MEMORY, type PodRequest } from '../../core/orders/order-pod.ts';
 import { epochSeconds, type CreateOrderInput, type OrderItem } from '../../core/orders/order-item.ts';
 import type { HostPortOccupancy } from '../../core/regions/host-ports.ts';
 import { parseImageName } from '../../core/registries/image-check.ts';
@@ -28,6 +28,12 @@ const Port = v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1), 
 export const CheckPortsBody = v.object({
   region: present(v.string()),
   ports: present(v.array(Port)),
+});
+
+/** The same body as the document states it: an empty `region` or `ports` is a missing one. */
+export const CheckPortsBodyDocs = v.object({
+  region: v.pipe(v.string(), v.minLength(1)),
+  ports: v.pipe(v.array(Port), v.minLength(1)),
 });
 
 /** `image` and `tag` as the document has them; the tag may also end the image (`nginx:stable`). */
@@ -63,7 +69,7 @@ export const statusOk = { status: 'OK' } as const;
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const Amount = v.pipe(v.number(), v.minValue(0));
-const RESOURCE_UNIT = /^([1-9]\d?)-Unit-Resource$/;
+const RESOURCE_UNIT = /^([1-9][0-9]?)-Unit-Resource$/;
 export const MAX_RESOURCE_UNITS = 64;
 
 /**
@@ -169,29 +175,30 @@ const ContainerPort = v.pipe(
   v.transform((port) => ({ containerPort: (port.containerPort ?? port.hostPort)!, hostPort: port.hostPort })),
 );
 
+const Containers = v.pipe(
+  v.array(
+    v.object({
+      name: Rfc1123Label,
+      imageName: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512)),
+      ports: v.optional(v.array(ContainerPort), []),
+      resource: v.object({ memory: v.pipe(v.string(), v.regex(MEMORY, 'must be a size in Mi or Gi, e.g. 100Mi')) }),
+      command: v.optional(v.pipe(v.string(), v.maxLength(16_384))),
+      args: v.optional(v.pipe(v.string(), v.maxLength(16_384))),
+    }),
+  ),
+  v.maxLength(16, 'at most 16 containers'),
+);
+
+/** The deploy body as the document states it: an empty `region` or `containers` is a missing one. */
+export const DeployBodyDocs = v.object({
+  nodeSelector: v.object({ region: v.pipe(v.string(), v.minLength(1)) }),
+  containers: v.pipe(Containers, v.minLength(1)),
+});
+
 export const DeployBody = v.pipe(
   v.object({
     nodeSelector: v.object({ region: present(v.string()) }),
-    containers: present(
-      v.pipe(
-        v.array(
-          v.object({
-            name: Rfc1123Label,
-            imageName: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(512)),
-            ports: v.optional(v.array(ContainerPort), []),
-            resource: v.object({
-              memory: v.pipe(
-                v.string(),
-                v.check((text) => memoryBytes(text) !== undefined, 'must be a size in Mi or Gi, e.g. 100Mi'),
-              ),
-            }),
-            command: v.optional(v.pipe(v.string(), v.maxLength(16_384))),
-            args: v.optional(v.pipe(v.string(), v.maxLength(16_384))),
-          }),
-        ),
-        v.maxLength(16, 'at most 16 containers'),
-      ),
-    ),
+    containers: present(Containers),
   }),
   v.transform(
     (body): PodRequest => ({

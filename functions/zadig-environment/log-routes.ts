@@ -14,6 +14,7 @@ import {
 import { EnvKey } from '../../core/environments/schemas.ts';
 import { Rfc1123Label, Rfc1123Subdomain } from '../../core/names.ts';
 import { defineRoute, type Route } from '../http/contract.ts';
+import { documentedRule, integerText } from '../http/documented.ts';
 import type { BerthEnv } from '../http/env.ts';
 import { jsonLogLine, type LogLine } from '../http/request-log.ts';
 import type { ZadigEnvironmentDeps } from './app.ts';
@@ -49,13 +50,21 @@ export const logRoutes = {
     }),
     docs: {
       query: v.object({
-        projectKey: v.string(),
-        envName: v.string(),
+        projectKey: ProjectKey,
+        envName: EnvKey,
         tails: v.optional(
-          v.pipe(v.string(), v.description(`Lines of history, 0 to ${LOG_TAILS.max}; default ${LOG_TAILS.default}`)),
+          integerText({
+            minimum: 0,
+            maximum: LOG_TAILS.max,
+            description: `Lines of history; default ${LOG_TAILS.default}`,
+          }),
         ),
         since: v.optional(
-          v.pipe(v.string(), v.description('Only lines newer than this: seconds (300) or a duration (5m, 1h30m)')),
+          v.pipe(
+            v.string(),
+            v.description('Only lines newer than this'),
+            documentedRule('must be seconds (300) or a duration (5m, 1h30m)'),
+          ),
         ),
         production: v.optional(v.picklist(['true', 'false'])),
       }),

@@ -4,11 +4,12 @@ import { EnvConfigName, EnvConfigTypeName } from '../../core/environments/env-co
 import { MAX_SERVICES_PER_CHANGE } from '../../core/environments/record-change.ts';
 import { EnvConfigType, EnvKey } from '../../core/environments/schemas.ts';
 import { PORTAL_PROTOCOLS, PortalHost } from '../../core/environments/sub-environment-schemas.ts';
-import { Rfc1123Label } from '../../core/names.ts';
+import { NO_WHITE_SPACE, Rfc1123Label } from '../../core/names.ts';
 import { imageName } from '../../core/render/manifests.ts';
 import { VariableKey } from '../../core/render/variables.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
+import { documentedRule } from '../http/documented.ts';
 
 /** Zadig's request bodies (and query objects) for environments, in its wire names. */
 
@@ -25,7 +26,7 @@ const EnvVariableKV = v.object({
 const ContainerImage = v.pipe(
   v.object({
     name: NotEmpty,
-    image: v.pipe(v.string(), v.regex(/^[^\s]+$/, 'must be an image reference'), v.maxLength(1024)),
+    image: v.pipe(v.string(), v.regex(NO_WHITE_SPACE, 'must be an image reference'), v.maxLength(1024)),
     image_name: v.optional(v.string()),
   }),
   v.forward(
@@ -35,6 +36,7 @@ const ContainerImage = v.pipe(
     ),
     ['image_name'],
   ),
+  documentedRule('image_name, when given, must be the name of image (nginx for registry.example.com/lib/nginx:1.25)'),
 );
 
 export const EnvServiceInput = v.object({

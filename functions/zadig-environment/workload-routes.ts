@@ -138,6 +138,7 @@ function imageRoute(kind: 'deployment' | 'statefulset' | 'cronjob') {
     access: 'token',
     params: v.object({ envKey: EnvKey }),
     body: SetImageInput,
+    rules: ['env_name must be the environment of the path (envKey)'],
     responses: success,
   });
 }

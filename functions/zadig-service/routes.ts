@@ -4,6 +4,7 @@ import { ServiceLabels, ServiceName } from '../../core/services/schemas.ts';
 import type { ServiceScope } from '../../core/services/scope.ts';
 import { TemplateName } from '../../core/templates/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
+import { integerText } from '../http/documented.ts';
 import {
   CreateProjectInput,
   CreateRawServiceInput,
@@ -15,6 +16,15 @@ import {
   UpdateTemplateInput,
 } from './schemas.ts';
 
+/** What core checks of a service's YAML and variables, where no schema can. */
+const YAML_RULE =
+  'yaml must hold Kubernetes objects: each YAML document a mapping with apiVersion, kind and metadata.name';
+const TEMPLATE_RULE =
+  'content must be a template (Go text/template) that renders, with its variables, to Kubernetes objects';
+const VARIABLE_RULE =
+  'each variable value must fit its type: bool true or false, enum one of its options (an enum must have options), yaml a YAML text';
+const VALUE_RULE = 'each value must name a variable the template declares and fit that variable’s type';
+
 const success = { 200: { description: 'Done', example: { message: 'success' } } } as const;
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
 const ServiceParams = v.object({ serviceName: ServiceName });
@@ -22,19 +32,8 @@ const TemplateParams = v.object({ name: TemplateName });
 
 /** Zadig pages by number: `pageNum` from 1, `pageSize` up to 100. */
 export const PageNumberQuery = v.object({
-  pageNum: v.optional(
-    v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a positive integer'), v.transform(Number)),
-    '1',
-  ),
-  pageSize: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^[1-9]\d*$/, 'must be a positive integer'),
-      v.transform(Number),
-      v.maxValue(100, 'must be at most 100'),
-    ),
-    '20',
-  ),
+  pageNum: v.optional(integerText({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), '1'),
+  pageSize: v.optional(integerText({ minimum: 1, maximum: 100 }), '20'),
 });
 
 const exampleContainer = {
@@ -125,6 +124,7 @@ const templateRoutes = {
     tags: ['zadig-service'],
     access: 'cluster',
     body: CreateTemplateInput,
+    rules: [TEMPLATE_RULE, VARIABLE_RULE],
     responses: success,
   }),
   listTemplates: defineRoute({
@@ -153,6 +153,7 @@ const templateRoutes = {
     access: 'cluster',
     params: TemplateParams,
     body: UpdateTemplateInput,
+    rules: [TEMPLATE_RULE, VARIABLE_RULE],
     responses: {
       200: {
         description: 'The template and the services re-rendered',
@@ -236,6 +237,7 @@ function serviceRoutes(scope: ServiceScope) {
       access: 'token',
       // The production document also lists `production` and `yaml`: the path already says production, and the YAML is the template's.
       body: scope === 'production' ? LoadProductionTemplateServiceInput : LoadTemplateServiceInput,
+      rules: [VALUE_RULE],
       responses: success,
     }),
     createRaw: defineRoute({
@@ -246,6 +248,7 @@ function serviceRoutes(scope: ServiceScope) {
       access: 'token',
       query: ProjectKeyQuery,
       body: CreateRawServiceInput,
+      rules: [YAML_RULE, VARIABLE_RULE],
       responses: success,
     }),
     updateYaml: defineRoute({
@@ -257,6 +260,7 @@ function serviceRoutes(scope: ServiceScope) {
       params: ServiceParams,
       query: ProjectKeyQuery,
       body: UpdateServiceYamlInput,
+      rules: [YAML_RULE],
       responses: {
         ...success,
         409: { description: 'The service follows its template (auto_sync), or was changed concurrently' },
@@ -271,6 +275,7 @@ function serviceRoutes(scope: ServiceScope) {
       params: ServiceParams,
       query: ProjectKeyQuery,
       body: UpdateServiceVariablesInput,
+      rules: [VARIABLE_RULE],
       responses: success,
     }),
     remove: defineRoute({

@@ -38,6 +38,8 @@ function zadigMessage(error: DomainError): string {
       return 'Forbidden';
     case 'NotFound':
       return 'Not Found';
+    case 'MethodNotAllowed':
+      return 'Method Not Allowed';
     case 'Conflict':
       return 'Conflict';
     case 'Unprocessable':

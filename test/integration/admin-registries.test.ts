@@ -126,6 +126,16 @@ describe('registering registries', () => {
     }
   });
 
+  it('refuses to delete ote-stack’s image repository (BERTH_OTE_REGISTRY), which stays registered', async () => {
+    expect((await register(theRegistry('ote'))).status).toBe(201);
+    const refused = await call(berth.apps.admin, '/admin/registries/ote', { method: 'DELETE', token: ADMIN_TOKEN });
+    expect(refused.status).toBe(409);
+    expect(stringAt(refused.json, 'description')).toBe(
+      'registry "ote" is ote-stack\'s image repository (BERTH_OTE_REGISTRY); point ote-stack at another registry first',
+    );
+    expect((await get('/admin/registries/ote')).status).toBe(200);
+  });
+
   it('is for admins only', async () => {
     const minted = await call(berth.apps.admin, '/admin/tokens', {
       token: ADMIN_TOKEN,

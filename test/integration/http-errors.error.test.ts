@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../../functions/http/app-shell.ts';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
-import { arrayAt } from '../support/json.ts';
+import { arrayAt, at } from '../support/json.ts';
+import { declaredRoutes } from '../support/route-wiring.ts';
+import type { GroupName } from '../../functions/groups.ts';
 
 let berth: Harness;
 beforeAll(async () => {
@@ -50,6 +52,50 @@ describe('bad input gets a 400 that names the field, and writes nothing', () => 
     const response = await call(berth.apps.admin, '/admin/nothing-here', { token: ADMIN_TOKEN });
     expect(response.status).toBe(404);
     expect(response.json).toMatchObject({ code: 404, message: 'Not Found' });
+  });
+});
+
+describe('a known path asked with a method it does not serve', () => {
+  it('answers 405 with Allow in the dialect’s envelope, on every path every group declares', async () => {
+    for (const route of declaredRoutes.filter((declared) => declared.group !== 'docs')) {
+      const served = declaredRoutes.filter((other) => other.path === route.path).map((other) => other.method);
+      const unserved = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].find((method) => !served.includes(method))!;
+      const answer = await call(berth.apps[route.group as GroupName], route.path, {
+        method: unserved,
+        token: ADMIN_TOKEN,
+      });
+      const label = `${unserved} ${route.path}`;
+      expect(answer.status, label).toBe(405);
+      const allowed = answer.headers.get('allow')?.split(', ') ?? [];
+      expect(allowed, label).toEqual(expect.arrayContaining(served));
+      expect(allowed, label).not.toContain(unserved);
+      // V-Kube's envelope holds the error under `error`; the others at the top.
+      const envelope = route.group === 'v-kube' ? at(answer.json, 'error') : answer.json;
+      expect(envelope, label).toMatchObject({ code: 405 });
+    }
+  });
+
+  it('gives a literal path its own methods, not those of a parameter route that also matches it', async () => {
+    // `/openapi/environments/production/envcfgs` is PUT only, though `POST /openapi/environments/:envKey/envcfgs` matches it.
+    const answer = await call(berth.apps['zadig-environment'], '/openapi/environments/production/envcfgs', {
+      method: 'POST',
+      token: ADMIN_TOKEN,
+      json: {},
+    });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get('allow')).toBe('PUT');
+    expect(answer.json).toEqual({
+      code: 405,
+      message: 'Method Not Allowed',
+      description: 'POST is not allowed on /openapi/environments/production/envcfgs; allowed: PUT',
+    });
+  });
+
+  it('keeps K8s-service’s envelope, with the HTTP status', async () => {
+    const answer = await call(berth.apps['k8s-service'], '/v1/k8sservice/test', { method: 'DELETE' });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get('allow')).toBe('GET, HEAD');
+    expect(answer.json).toMatchObject({ code: 405, message: expect.stringContaining('allowed: GET, HEAD') });
   });
 });
 

@@ -23,8 +23,9 @@ const appFor = (path: string) => {
 describe('the group apps, built as `npm start` builds them', () => {
   it('answer a path no route takes with the router’s own not-found, which the wiring check recognizes', async () => {
     for (const group of groups) {
-      // Two segments: one segment under /hooks is a hook id, which only the table can say is unknown.
-      const path = `${group.prefixes[0]}/no-such-route/at-all`;
+      // Deeper than any declared path, so that no `/:param` pattern takes it (that would be a 405); two segments
+      // at least, because one segment under /hooks is a hook id, which only the table can say is unknown.
+      const path = `${group.prefixes[0]}/no-such-route/a/b/c/d/e/f`;
       const answer = await call(appFor(path), path, { method: 'POST', token: ADMIN_TOKEN });
       expect(isRouterNotFound(answer, 'POST', path), `${group.name}: ${answer.text}`).toBe(true);
     }

@@ -92,8 +92,9 @@ beforeAll(() => {
 describe('the Lambda entries sst.config.ts deploys', () => {
   it('answer a path no route takes with the router’s own not-found', async () => {
     for (const group of groups) {
-      // Two segments: one segment under /hooks is a hook id, which only the table can say is unknown.
-      const path = `${group.prefixes[0]}/no-such-route/at-all`;
+      // Deeper than any declared path, so that no `/:param` pattern takes it (that would be a 405); two segments
+      // at least, because one segment under /hooks is a hook id, which only the table can say is unknown.
+      const path = `${group.prefixes[0]}/no-such-route/a/b/c/d/e/f`;
       const answer = await invoke(group.name, 'POST', path);
       expect(isRouterNotFound(answer, 'POST', path), `${group.name}: ${JSON.stringify(answer)}`).toBe(true);
     }
