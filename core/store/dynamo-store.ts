@@ -33,7 +33,8 @@ export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClien
     ...(config.region ? { region: config.region } : {}),
     // A stalled table must fail the request, not hold it until the Lambda times out:
     // two attempts of at most 2 s to connect and 5 s to answer stay inside the 30 s function deadline.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
     maxAttempts: 2,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -23,11 +23,17 @@ export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
 
 /**
  * A Berth wired as the local server wires it, on a table of its own in the
- * shared DynamoDB Local, so test files never see each other's data. `logs`
+ * shared DynamoDB Local (or the one at `dynamoEndpoint`), so test files never see each other's data. `logs`
  * collects every request log line the apps write.
  */
-export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeoutMs?: number } = {}) {
-  const endpoint = inject('dynamoEndpoint');
+export async function createHarness({
+  clusterTimeoutMs = 5000,
+  dynamoEndpoint,
+}: {
+  clusterTimeoutMs?: number;
+  dynamoEndpoint?: string;
+} = {}) {
+  const endpoint = dynamoEndpoint ?? inject('dynamoEndpoint');
   const tableName = `berth-test-${randomUUID()}`;
   const dynamo = new DynamoDBClient({ endpoint });
   const { streamArn } = await ensureTable(dynamo, tableName);
@@ -66,14 +72,14 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
       (await raw.send(new GetCommand({ TableName: tableName, Key: key }))).Item,
     /** One run of the jobs the deployed cron and the local server's timer run every minute. */
     runScheduledJobs: () => runScheduledJobs({ ctx, connections, log }),
-    /** Runs the stream workers on this table, as the local server does. */
-    async startWorkers() {
+    /** Runs the stream workers on this table, as the local server does (with other cluster connections, if given). */
+    async startWorkers(workerConnections: typeof connections = connections) {
       const streams = new DynamoDBStreamsClient({ endpoint });
       poller = await startStreamPoller({
         client: streams,
         streamArn,
         intervalMs: 100,
-        onRecords: (records) => handleRecords(records, { ctx, connections }),
+        onRecords: (records) => handleRecords(records, { ctx, connections: workerConnections }),
         onError: (error) => logs.push({ level: 'error', msg: 'worker', detail: String(error) }),
       });
     },
