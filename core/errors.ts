@@ -146,6 +146,13 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
+/** A write DynamoDB refuses because the item would pass its 400 KB item limit; nothing is stored. */
+export class ItemTooLargeError extends DomainError {
+  constructor(detail: string) {
+    super('TooLarge', `too large to store: ${detail} (a stored item holds at most 400 KB)`);
+  }
+}
+
 /** A cluster (or another dependency) did not answer, or answered with a server error. */
 export class UnavailableError extends DomainError {
   constructor(message: string, cause?: unknown) {

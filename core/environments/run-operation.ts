@@ -107,6 +107,21 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
   return finish(ctx, operation, results, failureOf(results), env);
 }
 
+/**
+ * Ends an operation the worker could not carry out (it threw on every
+ * attempt) as failed with that error, so its caller sees an outcome rather
+ * than `running` for ever, and may retry it. An operation that already ended is left as it is.
+ */
+export async function failOperation({ ctx, id, error }: { ctx: CoreContext; id: string; error: string }) {
+  const operation = await readOperation(ctx, id);
+  if (operation.state === 'success' || operation.state === 'failed') return;
+  const env = await readEnvironment(ctx, operation.project, operation.scope, operation.env).catch((failure) => {
+    if (failure instanceof NotFoundError) return undefined;
+    throw failure;
+  });
+  await finish(ctx, operation, {}, error, env);
+}
+
 const failureOf = (results: Record<string, ServiceResult>): string | undefined => {
   const failed = Object.entries(results).filter(([, result]) => result.outcome === 'failed');
   return failed.length === 0

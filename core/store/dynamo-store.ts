@@ -17,7 +17,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { mapConcurrently } from '../concurrency.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, ItemTooLargeError, UnavailableError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Collection, ItemKey } from './keys.ts';
 import type { Page, Store, Versioned } from './store.ts';
@@ -31,8 +31,11 @@ export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClien
   const client = new DynamoDBClient({
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.region ? { region: config.region } : {}),
-    // A stalled table must fail the request, not hold it until the Lambda times out.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    // A stalled table must fail the request, not hold it until the Lambda times out:
+    // two attempts of at most 2 s to connect and 5 s to answer stay inside the 30 s function deadline.
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+    maxAttempts: 2,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
@@ -44,9 +47,10 @@ export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClien
  */
 export function createDynamoStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): Store {
   const TableName = tableName;
+  const send = sendMappingStoreErrors(client);
 
   async function get<T>(key: ItemKey): Promise<T | undefined> {
-    const { Item } = await client.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }));
+    const { Item } = await send(new GetCommand({ TableName, Key: key, ConsistentRead: true }));
     return Item as T | undefined;
   }
 
@@ -57,7 +61,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
       let pending: Array<Record<string, unknown>> = unique.slice(start, start + 100).map(({ pk, sk }) => ({ pk, sk }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
-        const { Responses, UnprocessedKeys } = await client.send(
+        const { Responses, UnprocessedKeys } = await send(
           new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
         );
         items.push(...((Responses?.[TableName] ?? []) as T[]));
@@ -69,7 +73,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
 
   async function create(key: ItemKey, attributes: Record<string, unknown>, conflictMessage: string): Promise<void> {
     await conditionally(conflictMessage, () =>
-      client.send(new PutCommand({ TableName, ...createIfAbsent({ ...attributes, ...key }).Put })),
+      send(new PutCommand({ TableName, ...createIfAbsent({ ...attributes, ...key }).Put })),
     );
   }
 
@@ -80,7 +84,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
     conflictMessage: string,
   ): Promise<T> {
     const result = await conditionally(conflictMessage, () =>
-      client.send(
+      send(
         new UpdateCommand({
           TableName,
           ...updateAtVersion(key, expectedVersion, changes).Update,
@@ -97,7 +101,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
     when: Record<string, unknown> = {},
   ): Promise<boolean> {
     try {
-      await client.send(new UpdateCommand({ TableName, ...annotateExisting(key, changes, when).Update }));
+      await send(new UpdateCommand({ TableName, ...annotateExisting(key, changes, when).Update }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -122,9 +126,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
     await mapConcurrently(chunks, BATCH_REQUESTS_IN_FLIGHT, async (chunk) => {
       let requests = chunk;
       for (let attempt = 1; requests.length > 0; attempt++) {
-        const { UnprocessedItems } = await client.send(
-          new BatchWriteCommand({ RequestItems: { [TableName]: requests } }),
-        );
+        const { UnprocessedItems } = await send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
         requests = (UnprocessedItems?.[TableName] ?? []) as typeof requests;
         if (requests.length > 0) await backoff(attempt);
       }
@@ -132,7 +134,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
   }
 
   async function remove(key: ItemKey): Promise<boolean> {
-    const { Attributes } = await client.send(new DeleteCommand({ TableName, Key: key, ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await send(new DeleteCommand({ TableName, Key: key, ReturnValues: 'ALL_OLD' }));
     return Attributes !== undefined;
   }
 
@@ -142,7 +144,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
   ): Promise<Page<T>> {
     const startKey = decodeCursor(options.cursor, collection);
     const projection = options.attributes ? projectionOf(['pk', 'sk', ...options.attributes]) : undefined;
-    const { Items = [], LastEvaluatedKey } = await client.send(
+    const { Items = [], LastEvaluatedKey } = await send(
       new QueryCommand({
         TableName,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
@@ -173,7 +175,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
     let total = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await client.send(
+      const page = await send(
         new QueryCommand({
           TableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -191,7 +193,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
 
   async function transact(items: Write[], conflictMessage: string): Promise<void> {
     try {
-      await client.send(
+      await send(
         new TransactWriteCommand({
           TransactItems: items.map(({ conflict: _, ...item }) => withTable(item, TableName)),
         }),
@@ -210,7 +212,7 @@ export function createDynamoStore({ client, tableName }: { client: DynamoDBDocum
   }
 
   async function nextId(counter: ItemKey): Promise<number> {
-    const { Attributes } = await client.send(
+    const { Attributes } = await send(
       new UpdateCommand({
         TableName,
         Key: counter,
@@ -266,4 +268,47 @@ async function conditionally<T>(conflictMessage: string, write: () => Promise<T>
     if (error instanceof ConditionalCheckFailedException) throw new ConflictError(conflictMessage);
     throw error;
   }
+}
+
+/** Node's and the SDK's names for a table that cannot be reached or did not answer in time. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/**
+ * The table's failures as domain errors, once the SDK has spent its retries:
+ * unreachable, timed out, throttled or failing on its side is Unavailable (a
+ * 503 in every dialect); an item past DynamoDB's size limit is the caller's
+ * input being too large. Anything else (a failed condition, a bug) is left as it is.
+ */
+export function toStoreError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const { code, $fault } = error as Error & { code?: string; $fault?: string };
+  if (UNREACHABLE.has(error.name) || (code !== undefined && UNREACHABLE.has(code)))
+    return new UnavailableError(`the table did not answer (${code ?? error.name})`, error);
+  if (THROTTLED.has(error.name) || $fault === 'server')
+    return new UnavailableError(`the table refused the request (${error.name})`, error);
+  if (error.name === 'ValidationException' && /item size/i.test(error.message))
+    return new ItemTooLargeError(error.message);
+  return error;
+}
+
+function sendMappingStoreErrors(client: DynamoDBDocumentClient): DynamoDBDocumentClient['send'] {
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  return ((command: unknown) =>
+    send(command).catch((error: unknown) => {
+      throw toStoreError(error);
+    })) as DynamoDBDocumentClient['send'];
 }

@@ -38,7 +38,7 @@ export function validate<S extends v.GenericSchema>(
 export async function readBody(c: Context, formats: readonly BodyFormat[]): Promise<unknown> {
   const contentType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (contentType === 'multipart/form-data' && (formats.includes('form') || formats.includes('multipart')))
-    return { ...(await c.req.parseBody()) };
+    return { ...(await parseMultipart(c)) };
   if (formats.includes('multipart') && !formats.includes('json'))
     throw new InvalidInputError('the request must be multipart/form-data', 'body');
   const text = await c.req.text();
@@ -51,6 +51,15 @@ export async function readBody(c: Context, formats: readonly BodyFormat[]): Prom
     return JSON.parse(text) as unknown;
   } catch {
     throw new InvalidInputError('request body is not valid JSON', 'body');
+  }
+}
+
+/** A body that says it is multipart but is not (no boundary, a truncated part) is the caller's mistake. */
+async function parseMultipart(c: Context) {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new InvalidInputError('request body is not valid multipart/form-data', 'body');
   }
 }
 

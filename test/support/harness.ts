@@ -23,11 +23,17 @@ export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
 
 /**
  * A Berth wired as the local server wires it, on a table of its own in the
- * shared DynamoDB Local, so test files never see each other's data. `logs`
+ * shared DynamoDB Local (or the one at `dynamoEndpoint`), so test files never see each other's data. `logs`
  * collects every request log line the apps write.
  */
-export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeoutMs?: number } = {}) {
-  const endpoint = inject('dynamoEndpoint');
+export async function createHarness({
+  clusterTimeoutMs = 5000,
+  dynamoEndpoint,
+}: {
+  clusterTimeoutMs?: number;
+  dynamoEndpoint?: string;
+} = {}) {
+  const endpoint = dynamoEndpoint ?? inject('dynamoEndpoint');
   const tableName = `berth-test-${randomUUID()}`;
   const dynamo = new DynamoDBClient({ endpoint });
   const { streamArn } = await ensureTable(dynamo, tableName);
@@ -67,8 +73,17 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
       (await raw.send(new GetCommand({ TableName: tableName, Key: key }))).Item,
     /** One run of the jobs the deployed cron and the local server's timer run every minute. */
     runScheduledJobs: () => runScheduledJobs({ ctx, connections, log }),
-    /** Runs the stream workers on this table, as the local server does (outbound webhook retries waiting `retryDelaysMs`). */
-    async startWorkers({ retryDelaysMs }: { retryDelaysMs?: number[] } = {}) {
+    /**
+     * Runs the stream workers on this table, as the local server does: with other cluster connections, if given,
+     * and outbound webhook retries waiting `retryDelaysMs`.
+     */
+    async startWorkers({
+      connections: workerConnections = connections,
+      retryDelaysMs,
+    }: {
+      connections?: typeof connections;
+      retryDelaysMs?: number[];
+    } = {}) {
       const streams = new DynamoDBStreamsClient({ endpoint });
       poller = await startStreamPoller({
         client: streams,
@@ -77,7 +92,7 @@ export async function createHarness({ clusterTimeoutMs = 5000 }: { clusterTimeou
         onRecords: (records) =>
           handleRecords(records, {
             ctx,
-            connections,
+            connections: workerConnections,
             outbound: { allowLoopback: config.localMode, ...(retryDelaysMs ? { retryDelaysMs } : {}) },
           }),
         onError: (error) => logs.push({ level: 'error', msg: 'worker', detail: String(error) }),
