@@ -155,7 +155,7 @@ const IDEMPOTENCY_KEY_PARAMETER = {
   required: false,
   description:
     'Retries with the same key (same caller and request) get the first answer, with `Idempotent-Replayed: true`, for 24 h; the key with another request is a 422, a retry while the first acts a 409',
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$' },
 };
 
 function linksOf(links: readonly RouteLink[], operationIds: ReadonlyMap<RouteContract, string>) {

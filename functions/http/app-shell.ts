@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { DomainError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../../core/errors.ts';
 import type { CoreContext } from '../../core/context.ts';
 import type { BerthEnv } from './env.ts';
-import { idempotency } from './idempotency.ts';
+import { provideIdempotencyStore } from './idempotency.ts';
 import { routesOfPath } from './known-routes.ts';
 import { jsonLogLine, requestLog, type LogLine } from './request-log.ts';
 
@@ -41,7 +41,7 @@ export function createAppShell({
       },
     }),
   );
-  if (ctx) app.use(idempotency(ctx));
+  if (ctx) app.use(provideIdempotencyStore(ctx));
   const renderAnyError = (error: Error, c: Context<BerthEnv>) => {
     if (error instanceof DomainError) {
       c.set('errorCode', error.code);

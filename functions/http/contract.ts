@@ -4,6 +4,7 @@ import { requireAdmin, requireClusterWideAccess } from '../../core/auth/authenti
 import { MethodNotAllowedError } from '../../core/errors.ts';
 import type { Principal } from '../../core/auth/schemas.ts';
 import type { BerthEnv } from './env.ts';
+import { answerIdempotently } from './idempotency.ts';
 import { recordRoute, routesOfPath } from './known-routes.ts';
 import { readBody, validate, type BodyFormat } from './validation.ts';
 
@@ -71,7 +72,8 @@ export type RouteHandler<C extends RouteContract> = (
 
 /**
  * Mounts contracts on an app: authenticate (unless public), authorize admin
- * routes, validate params, query and body, then call the handler. Errors are
+ * routes, answer a repeated `Idempotency-Key` from its first answer, validate
+ * params, query and body, then call the handler. Errors are
  * thrown, so the app's single `onError` shapes them in the dialect's envelope.
  * Each contract's path is recorded, so that the shell answers a known path
  * asked with another method 405 with `Allow`, not 404.
@@ -89,12 +91,14 @@ export function createRouter(app: Hono<BerthEnv>, { authenticate }: { authentica
         if (contract.access === 'cluster') requireClusterWideAccess(principal);
         c.set('principal', principal);
       }
-      const input = {
-        params: contract.params ? validate(contract.params, c.req.param(), 'path') : undefined,
-        query: contract.query ? validate(contract.query, c.req.query(), 'query') : undefined,
-        body: contract.body ? validate(contract.body, await readParsedBody(c, contract), 'body') : undefined,
-      } as RouteInput<C>;
-      return handler(c, input);
+      return answerIdempotently(c, async () => {
+        const input = {
+          params: contract.params ? validate(contract.params, c.req.param(), 'path') : undefined,
+          query: contract.query ? validate(contract.query, c.req.query(), 'query') : undefined,
+          body: contract.body ? validate(contract.body, await readParsedBody(c, contract), 'body') : undefined,
+        } as RouteInput<C>;
+        return handler(c, input);
+      });
     });
   };
 }

@@ -1,4 +1,5 @@
 import type { Principal } from '../../core/auth/schemas.ts';
+import type { CoreContext } from '../../core/context.ts';
 
 /** The Hono environment every Berth app shares. */
 export type BerthEnv = {
@@ -9,5 +10,7 @@ export type BerthEnv = {
     parsedBody: unknown;
     /** The domain error a request ended with, for the request log. */
     errorCode: string;
+    /** Where `Idempotency-Key` answers are kept; unset in a group that serves only reads. */
+    idempotencyStore: CoreContext | undefined;
   };
 };

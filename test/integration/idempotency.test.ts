@@ -4,6 +4,7 @@ import { sha256Hex } from '../../core/crypto/secret-box.ts';
 import { UnavailableError } from '../../core/errors.ts';
 import { keys } from '../../core/store/keys.ts';
 import { createAppShell } from '../../functions/http/app-shell.ts';
+import { createRouter, defineRoute } from '../../functions/http/contract.ts';
 import { REPLAYED_HEADER } from '../../functions/http/idempotency.ts';
 import { renderOteError } from '../../functions/ote/errors.ts';
 import { ADMIN_TOKEN, createHarness, eventually, mintToken, type Harness } from '../support/harness.ts';
@@ -200,14 +201,26 @@ describe('duplicates racing, and failures', () => {
   function gatedApp() {
     const state = { acted: 0, failing: false, open: () => {} };
     const app = createAppShell({ renderError: renderOteError, ctx: berth.ctx, log: () => {} });
-    app.post('/act', async (c) => {
-      await new Promise<void>((resolve) => {
-        state.open = resolve;
-      });
-      if (state.failing) throw new UnavailableError('the cluster did not answer');
-      state.acted++;
-      return c.json({ acted: state.acted }, 201);
+    // Public, so the router needs no token store; the caller's scope is still its Authorization header.
+    const act = defineRoute({
+      method: 'post',
+      path: '/act',
+      summary: 'Acts once let',
+      tags: ['test'],
+      access: 'public',
+      responses: { 201: { description: 'Acted' } },
     });
+    createRouter(app, { authenticate: () => Promise.reject(new Error('a public route authenticates nobody')) })(
+      act,
+      async (c) => {
+        await new Promise<void>((resolve) => {
+          state.open = resolve;
+        });
+        if (state.failing) throw new UnavailableError('the cluster did not answer');
+        state.acted++;
+        return c.json({ acted: state.acted }, 201);
+      },
+    );
     return { app, state };
   }
   const post = (app: { fetch: (request: Request) => Response | Promise<Response> }, key: string) =>
