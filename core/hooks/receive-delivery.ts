@@ -44,7 +44,7 @@ export function inspectDelivery(ctx: CoreContext, hook: HookItem, { header, body
     if (error instanceof DomainError) return { ok: false, error, deliveryId: bodyId };
     throw error;
   }
-  const events = delivery.events.map((event) => judge(hook, event, now));
+  const events = delivery.events.map((event) => judgeEvent(hook, event, now));
   const verdict = delivery.ping
     ? 'pong'
     : events.some((event) => event.verdict === 'accepted')
@@ -53,7 +53,11 @@ export function inspectDelivery(ctx: CoreContext, hook: HookItem, { header, body
   return { ok: true, deliveryId: delivery.senderId ?? bodyId, verdict, events, ignored: delivery.ignored };
 }
 
-function judge(hook: HookItem, event: ImageEvent, now: Date): EventOutcome {
+/**
+ * Whether the hook acts on one event: its policy, and, when `now` is given,
+ * its age (a re-drive passes none: an admin's deliberate act is no replay).
+ */
+export function judgeEvent(hook: HookItem, event: ImageEvent, now: Date | undefined): EventOutcome {
   const shown = {
     repository: event.repository,
     tag: event.tag,
@@ -61,7 +65,7 @@ function judge(hook: HookItem, event: ImageEvent, now: Date): EventOutcome {
     time: event.time?.toISOString() ?? null,
     actor: event.actor ?? null,
   };
-  if (event.time && now.getTime() - event.time.getTime() > hook.maxEventAgeSeconds * 1000)
+  if (now && event.time && now.getTime() - event.time.getTime() > hook.maxEventAgeSeconds * 1000)
     return {
       ...shown,
       image: null,
