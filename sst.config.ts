@@ -134,6 +134,21 @@ export default $config({
       concurrency: { reserved: 10 },
     });
 
+    // ECR pushes are EventBridge events on the account's default bus: a rule sends successful pushes to the function
+    // that runs them through the receive path of the `ecr` hooks (EventBridge vouches for them; nothing signs them).
+    sst.aws.Bus.subscribe(
+      'EcrPushes',
+      aws.cloudwatch.getEventBusOutput({ name: 'default' }).arn,
+      { ...shared, ...needs({ encryptionKey: true }), handler: 'functions/hooks/ecr-events.handler' },
+      {
+        pattern: {
+          source: ['aws.ecr'],
+          detailType: ['ECR Image Action'],
+          detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
+        },
+      },
+    );
+
     // A failing batch is split to find the record at fault and retried a bounded
     // number of times (the default is to retry until the record expires).
     table.subscribe(

@@ -61,6 +61,18 @@ declare namespace sst {
         },
       ): unknown;
     }
+    /** An EventBridge rule's pattern; `detailType` is the event's `detail-type`. */
+    type BusPattern = { source?: string[]; detailType?: string[]; detail?: Record<string, unknown> };
+    class Bus {
+      constructor(name: string);
+      /** Subscribes a function, through a rule, to a bus the app did not create (the account's default bus). */
+      static subscribe(
+        name: string,
+        busArn: SstOutput<string>,
+        subscriber: string | FunctionArgs,
+        args?: { pattern?: BusPattern },
+      ): unknown;
+    }
     class Cron {
       constructor(name: string, args: { schedule: string; function: FunctionArgs });
     }
@@ -74,6 +86,10 @@ declare namespace sst {
 
 /** Pulumi's AWS provider, as far as `sst.config.ts` uses it. */
 declare namespace aws {
+  namespace cloudwatch {
+    /** An EventBridge bus looked up by name. */
+    function getEventBusOutput(args: { name: string }): { arn: SstOutput<string>; name: SstOutput<string> };
+  }
   namespace lambda {
     class LayerVersion {
       constructor(

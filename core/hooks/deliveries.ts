@@ -43,6 +43,7 @@ export type DeliveryItem = {
 
 export type StageName =
   | 'duplicate'
+  | 'redriven'
   | 'approval'
   | 'vote'
   | 'superseded'

@@ -4,11 +4,11 @@ import type { ServiceScope } from '../services/scope.ts';
 import { hookKeys } from '../store/keys.ts';
 
 /** Where deliveries come from; each has its payload shape and a default way to authenticate. */
-export const HOOK_SOURCES = ['distribution', 'harbor', 'github', 'standard-webhooks', 'generic'] as const;
+export const HOOK_SOURCES = ['distribution', 'harbor', 'github', 'standard-webhooks', 'generic', 'ecr'] as const;
 export type HookSource = (typeof HOOK_SOURCES)[number];
 
 /** How a delivery proves it comes from the holder of the hook's secret. */
-export const AUTH_SCHEMES = ['github', 'standard-webhooks', 'hmac', 'authorization'] as const;
+export const AUTH_SCHEMES = ['github', 'standard-webhooks', 'hmac', 'authorization', 'eventbridge'] as const;
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
 
 export const DEFAULT_AUTH: Record<HookSource, AuthScheme> = {
@@ -18,6 +18,8 @@ export const DEFAULT_AUTH: Record<HookSource, AuthScheme> = {
   github: 'github',
   'standard-webhooks': 'standard-webhooks',
   generic: 'hmac',
+  // ECR pushes reach Berth through an EventBridge rule invoking its function: AWS vouches for them, nothing signs them.
+  ecr: 'eventbridge',
 };
 
 /** Which tags a hook follows, and how a newer one is told from an older one. */

@@ -95,6 +95,23 @@ const StandardEvent = v.looseObject({
 
 const GenericEvent = v.looseObject({ image: Text, tag: Text, digest: OptionalText });
 
+/** An EventBridge event from ECR (`detail-type` "ECR Image Action"), as AWS documents it. */
+const EcrEvent = v.looseObject({
+  id: Text,
+  'detail-type': Text,
+  source: Text,
+  account: OptionalText,
+  region: OptionalText,
+  time: OptionalText,
+  detail: v.looseObject({
+    'action-type': OptionalText,
+    result: OptionalText,
+    'repository-name': Text,
+    'image-digest': OptionalText,
+    'image-tag': OptionalText,
+  }),
+});
+
 /** The event types a Standard Webhooks sender uses for a push. */
 const STANDARD_PUSH_TYPES = ['image.pushed', 'image.push'];
 
@@ -109,6 +126,8 @@ export function normalise(source: HookSource, payload: unknown, header: HeaderRe
       return fromGitHub(header('x-github-event'), header('x-github-delivery'), payload);
     case 'standard-webhooks':
       return fromStandard(parse(StandardEvent, payload, source), header('webhook-id'));
+    case 'ecr':
+      return fromEcr(parse(EcrEvent, payload, source));
     case 'generic': {
       const body = parse(GenericEvent, payload, source);
       const ref = parseImageRef(body.image);
@@ -243,6 +262,31 @@ function fromStandard(body: v.InferOutput<typeof StandardEvent>, id: string | un
     senderId: id,
     events: [
       event({ ...ref, tag: body.data.tag, digest: body.data.digest, time: body.timestamp, actor: body.data.actor }),
+    ],
+    ignored: [],
+  };
+}
+
+/** The event's id is EventBridge's own, the same on every retry of the invocation. */
+function fromEcr(body: v.InferOutput<typeof EcrEvent>): NormalisedDelivery {
+  const { detail } = body;
+  const none = (reason: string): NormalisedDelivery => ({ senderId: body.id, events: [], ignored: [reason] });
+  if (body.source !== 'aws.ecr' || body['detail-type'] !== 'ECR Image Action')
+    return none(`${body.source} ${body['detail-type']} is not an ECR image action`);
+  if (detail['action-type'] !== 'PUSH') return none(`action ${detail['action-type'] ?? '(none)'} is not a push`);
+  if (detail.result !== 'SUCCESS') return none(`push result ${detail.result ?? '(none)'} is not SUCCESS`);
+  if (!detail['image-tag']) return none('a push without a tag');
+  const host = body.account && body.region ? `${body.account}.dkr.ecr.${body.region}.amazonaws.com` : undefined;
+  return {
+    senderId: body.id,
+    events: [
+      event({
+        path: detail['repository-name'],
+        host,
+        tag: detail['image-tag'],
+        digest: detail['image-digest'],
+        time: body.time,
+      }),
     ],
     ignored: [],
   };

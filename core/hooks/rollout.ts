@@ -29,6 +29,12 @@ export type PlanStep = {
 
 type LeaseItem = { lastEventAt?: string; lastImage?: string };
 
+/** Stands for a rollout of one image to one target, done or under way, for the collapse window. */
+type RolloutMarker = { hookId: string; recordId: string; image: string };
+const rolloutMarker = (key: string, image: string) => hookKeys.rollout(key, sha256Hex(image));
+const collapsedReason = (key: string, image: string, marker: RolloutMarker | undefined) =>
+  `${image} was rolled out to ${key}, or is being rolled out, by delivery ${marker?.recordId ?? '(just finished)'}`;
+
 const eventOf = (event: EventOutcome) => ({
   tag: event.tag,
   digest: event.digest ?? undefined,
@@ -46,6 +52,8 @@ async function planTarget(deps: Deps, hook: HookItem, target: HookTarget, event:
   const key = targetKey(target);
   const to = event.image ?? '';
   try {
+    const marker = await deps.ctx.store.get<RolloutMarker>(rolloutMarker(key, to));
+    if (marker) return { target: key, from: null, to, verdict: 'skip', reason: collapsedReason(key, to, marker) };
     const from = await (await openTarget(deps, hook, target)).currentImage();
     const lease = await deps.ctx.store.get<LeaseItem>(hookKeys.targetLease(key));
     const forward = isForward(hook, eventOf(event), from, lease?.lastEventAt);
@@ -102,21 +110,33 @@ async function rollTarget(
     const step = await planTarget(deps, hook, target, event);
     return stage('plan', `dry run: would ${step.verdict === 'roll' ? 'roll' : `skip (${step.reason})`}`, step.from);
   }
+  const marker = rolloutMarker(key, event.image);
   try {
     // The first delivery of this image for this target rolls it out; repeats within the window collapse into it.
     await ctx.store.create(
-      hookKeys.rollout(key, sha256Hex(event.image)),
-      { hookId: hook.id, recordId, image: event.image, expiresAt: epochSeconds(ctx.now(), COLLAPSE_WINDOW_SECONDS) },
+      marker,
+      {
+        hookId: hook.id,
+        recordId,
+        image: event.image,
+        expiresAt: epochSeconds(ctx.now(), COLLAPSE_WINDOW_SECONDS),
+      } satisfies RolloutMarker & { expiresAt: number },
       'a rollout of this image to this target is already under way',
     );
   } catch (error) {
     if (error instanceof ConflictError)
-      return stage('collapsed', `${event.image} is already being rolled out to ${key}`);
+      return stage('collapsed', collapsedReason(key, event.image, await ctx.store.get<RolloutMarker>(marker)));
     throw error;
   }
 
   const holder = `${recordId}/${randomBytes(4).toString('hex')}`;
-  await acquireLease(deps, key, holder, hook.healthTimeoutSeconds);
+  try {
+    await acquireLease(deps, key, holder, hook.healthTimeoutSeconds);
+  } catch (error) {
+    // Nothing was done: the stream's retry, or a re-drive, must not collapse into this attempt.
+    await ctx.store.remove(marker);
+    throw error;
+  }
   try {
     const port = await openTarget(deps, hook, target);
     const from = await port.currentImage();
@@ -146,6 +166,8 @@ async function rollTarget(
       to: from,
     });
   } catch (error) {
+    // A failed rollout is no rollout to collapse into: a re-drive may try again (no downgrade still holds).
+    await ctx.store.remove(marker);
     await stage('failed', (error as Error).message);
   } finally {
     await ctx.store.annotate(hookKeys.targetLease(key), { leaseUntil: 0 }, { leaseHolder: holder });

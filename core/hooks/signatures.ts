@@ -43,6 +43,8 @@ export function verifySignature({
       return verifyAuthorization(header('authorization'), secrets);
     case 'standard-webhooks':
       return verifyStandardWebhook(header, secrets, body, now);
+    case 'eventbridge':
+      return { ok: false, reason: 'this hook takes ECR events from EventBridge only, not HTTP deliveries' };
   }
 }
 
@@ -130,6 +132,8 @@ export function signDelivery({
       return { 'x-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
     case 'authorization':
       return { authorization: `Bearer ${secret}` };
+    case 'eventbridge':
+      return {};
     case 'standard-webhooks': {
       const timestamp = String(Math.floor(now.getTime() / 1000));
       const signature = createHmac('sha256', standardWebhookKey(secret))

@@ -40,6 +40,8 @@ export async function testDelivery({
   const inspection = inspectDelivery(ctx, hook, {
     header: (name) => lower[name.toLowerCase()],
     body: new TextEncoder().encode(body),
+    // A sample ECR event is checked as EventBridge would hand it over.
+    via: hook.auth === 'eventbridge' ? 'eventbridge' : 'http',
   });
   if (!inspection.ok)
     return {

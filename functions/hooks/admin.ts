@@ -3,6 +3,7 @@ import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { listPendingApprovals, voteOnApproval } from '../../core/hooks/approvals.ts';
 import { getDelivery, listDeliveries } from '../../core/hooks/deliveries.ts';
+import { redriveDelivery } from '../../core/hooks/redrive.ts';
 import { createHook, deleteHook, getHook, listHooks, rotateHookSecret } from '../../core/hooks/manage-hooks.ts';
 import { testDelivery } from '../../core/hooks/test-delivery.ts';
 import type { OutboundPolicy } from '../../core/webhooks/address-guard.ts';
@@ -17,6 +18,7 @@ import type { BerthEnv } from '../http/env.ts';
 import { hookAdminRoutes as routes } from './routes.ts';
 import {
   approvalView,
+  eventView,
   deadLetterView,
   deliveryView,
   hookView,
@@ -80,6 +82,24 @@ export function mountHookAdmin(
   route(routes.getHookDelivery, async (c, { params }) => {
     const { delivery, stages } = await getDelivery({ ctx, hookId: params.id, recordId: params.recordId });
     return c.json({ ...deliveryView(delivery), stages: stages.map(stageView) });
+  });
+  route(routes.redriveHookDelivery, async (c, { params }) => {
+    const principal = c.get('principal');
+    const redrive = await redriveDelivery(
+      { ctx, connections },
+      { hookId: params.id, recordId: params.recordId, principal },
+    );
+    return c.json(
+      {
+        record_id: redrive.recordId,
+        redriven_by: redrive.by,
+        verdict: redrive.acting ? 'redriven' : 'nothing-to-do',
+        approval_required: redrive.approvalRequired,
+        events: redrive.events.map(eventView),
+        plan: redrive.plan.map(planView),
+      },
+      redrive.acting ? 202 : 200,
+    );
   });
   route(routes.listApprovals, async (c) => c.json({ items: (await listPendingApprovals(ctx)).map(approvalView) }));
   route(routes.voteOnApproval, async (c, { params, body }) => {

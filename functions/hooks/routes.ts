@@ -237,6 +237,39 @@ export const hookAdminRoutes = {
     params: DeliveryParams,
     responses: { 200: { description: 'The delivery and its stages' } },
   }),
+  redriveHookDelivery: defineRoute({
+    method: 'post',
+    path: '/admin/hooks/:id/deliveries/:recordId/redrive',
+    summary:
+      'Run a stored delivery again through the same path as a new one: what was already rolled out is not rolled again',
+    tags,
+    access: 'admin',
+    params: DeliveryParams,
+    responses: {
+      202: {
+        description: 'Re-driven: the worker rolls the targets the plan says it will (stages on the delivery)',
+        example: {
+          record_id: '20261125T100000123Z-1a2b3c4d',
+          redriven_by: 'admin',
+          verdict: 'redriven',
+          approval_required: false,
+          events: exampleAnswer.events,
+          plan: [
+            {
+              target: 'zadig/shop/test/dev/web/web/web',
+              from: 'registry.example.com/shop/web:1.4.1',
+              to: exampleAnswer.events[0]?.image,
+              verdict: 'roll',
+              reason: null,
+            },
+          ],
+        },
+      },
+      200: { description: 'Nothing to do: every target already runs it, or it is outside the hook’s policy now' },
+      404: { description: 'No such hook or delivery' },
+      409: { description: 'The delivery was refused at the door: it has no events' },
+    },
+  }),
   listApprovals: defineRoute({
     method: 'get',
     path: '/admin/approvals',

@@ -131,6 +131,10 @@ export const CreateHookBody = v.pipe(
     max_event_age_seconds: v.optional(Seconds(60, 7 * 24 * 3600), 3600),
   }),
   v.check(
+    (body) => (body.source === 'ecr') === ((body.auth ?? DEFAULT_AUTH[body.source]) === 'eventbridge'),
+    'auth: ECR hooks, and only they, take their events from EventBridge (auth eventbridge)',
+  ),
+  v.check(
     (body) => !(body.policy.type === 'digest' && body.write === 'tag'),
     'write: a digest policy follows a mutable tag, so it must write a digest (digest or tag@digest)',
   ),

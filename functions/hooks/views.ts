@@ -67,7 +67,7 @@ export function hookView(hook: HookRecord, origin: string) {
   };
 }
 
-const eventView = (event: EventOutcome) => ({
+export const eventView = (event: EventOutcome) => ({
   repository: event.repository,
   tag: event.tag,
   digest: event.digest,

@@ -1,7 +1,8 @@
 import type { ClusterConnections } from '../../core/cluster/gateway.ts';
 import { probeCluster } from '../../core/clusters/manage-clusters.ts';
 import { failOperation, runOperation } from '../../core/environments/run-operation.ts';
-import type { DeliveryItem } from '../../core/hooks/deliveries.ts';
+import type { DeliveryItem, StageItem } from '../../core/hooks/deliveries.ts';
+import { runRedrive } from '../../core/hooks/redrive.ts';
 import type { ApprovalItem } from '../../core/hooks/approvals.ts';
 import { runApproved, runDelivery } from '../../core/hooks/rollout.ts';
 import type { CoreContext } from '../../core/context.ts';
@@ -83,6 +84,8 @@ async function handleChange(change: ItemChange, deps: WorkerDeps): Promise<void>
     await runDeploy({ ...deps, id: Number(item['id']) });
   }
   if (item?.['entity'] === 'hook-delivery' && change.event === 'INSERT') await runDelivery(deps, item as DeliveryItem);
+  if (item?.['entity'] === 'hook-stage' && item['stage'] === 'redriven' && change.event === 'INSERT')
+    await runRedrive(deps, item as StageItem);
   if (item?.['entity'] === 'hook-approval' && item['status'] === 'approved' && change.oldItem?.['status'] === 'pending')
     await runApproved(deps, item as ApprovalItem);
 }

@@ -223,4 +223,63 @@ describe('normalisation', () => {
     );
     expect(standard).toMatchObject({ senderId: 'msg_1', events: [{ repository: 'shop/web', tag: '1.0.0' }] });
   });
+
+  /** An ECR push as EventBridge delivers it (AWS's documented sample). */
+  const ecrEvent = (detail: Record<string, string>) => ({
+    version: '0',
+    id: '13cde686-328b-6117-af20-0e5566167482',
+    'detail-type': 'ECR Image Action',
+    source: 'aws.ecr',
+    account: '123456789012',
+    time: '2026-11-25T10:00:00Z',
+    region: 'us-west-2',
+    resources: [],
+    detail: {
+      result: 'SUCCESS',
+      'repository-name': 'shop/web',
+      'image-digest': `sha256:${'7f'.repeat(32)}`,
+      'action-type': 'PUSH',
+      'image-tag': '1.4.2',
+      ...detail,
+    },
+  });
+
+  it('turns an ECR push from EventBridge into one event keyed by the event id', () => {
+    expect(normalise('ecr', ecrEvent({}), () => undefined)).toEqual({
+      senderId: '13cde686-328b-6117-af20-0e5566167482',
+      events: [
+        {
+          repository: 'shop/web',
+          host: '123456789012.dkr.ecr.us-west-2.amazonaws.com',
+          tag: '1.4.2',
+          digest: `sha256:${'7f'.repeat(32)}`,
+          time: new Date('2026-11-25T10:00:00Z'),
+          actor: undefined,
+        },
+      ],
+      ignored: [],
+    });
+  });
+
+  it('ignores ECR deletions, failed pushes and untagged pushes, and refuses another shape', () => {
+    const ignoredFor = (detail: Record<string, string>) => normalise('ecr', ecrEvent(detail), () => undefined).ignored;
+    expect(ignoredFor({ 'action-type': 'DELETE' })).toEqual(['action DELETE is not a push']);
+    expect(ignoredFor({ result: 'FAILURE' })).toEqual(['push result FAILURE is not SUCCESS']);
+    expect(ignoredFor({ 'image-tag': '' })).toEqual(['a push without a tag']);
+    expect(() => normalise('ecr', { id: 'x', detail: {} }, () => undefined)).toThrow(/not a ecr delivery/);
+  });
+
+  it('takes no HTTP delivery for an ECR hook: only EventBridge hands its events over', () => {
+    const verdict = verifySignature({
+      scheme: 'eventbridge',
+      secrets: ['bhk_x'],
+      header: () => 'Bearer bhk_x',
+      body: Buffer.from('{}'),
+      now: new Date(),
+    });
+    expect(verdict).toEqual({
+      ok: false,
+      reason: 'this hook takes ECR events from EventBridge only, not HTTP deliveries',
+    });
+  });
 });

@@ -19,6 +19,7 @@ type Recorded = {
   table?: Record<string, unknown>;
   subscribers: Array<FunctionRecord & { mapping?: Record<string, unknown> }>;
   crons: Array<{ schedule: string; function: { handler: string; environment?: Record<string, string> } }>;
+  busSubscribers: Array<{ name: string; busArn: string; subscriber: FunctionRecord; pattern?: unknown }>;
 };
 
 /**
@@ -26,7 +27,15 @@ type Recorded = {
  * it declares: SST itself cannot run here, but its inventory can be checked.
  */
 async function evaluateSstConfig(): Promise<Recorded> {
-  const recorded: Recorded = { secrets: [], layers: [], functions: new Map(), routes: [], subscribers: [], crons: [] };
+  const recorded: Recorded = {
+    secrets: [],
+    layers: [],
+    functions: new Map(),
+    routes: [],
+    subscribers: [],
+    crons: [],
+    busSubscribers: [],
+  };
   const urlOf = (name: string) => `https://${name}.lambda-url.test/`;
   const standIns = {
     $config: (config: unknown) => config,
@@ -41,6 +50,9 @@ async function evaluateSstConfig(): Promise<Recorded> {
       },
     },
     aws: {
+      cloudwatch: {
+        getEventBusOutput: ({ name }: { name: string }) => ({ name, arn: `arn:aws:events:test:bus/${name}` }),
+      },
       lambda: {
         LayerVersion: class {
           arn: string;
@@ -79,6 +91,11 @@ async function evaluateSstConfig(): Promise<Recorded> {
           ) {
             recorded.subscribers.push({ ...subscriber, mapping: args?.transform?.eventSourceMapping });
           }
+        },
+        Bus: {
+          subscribe(name: string, busArn: string, subscriber: FunctionRecord, args?: { pattern?: unknown }) {
+            recorded.busSubscribers.push({ name, busArn, subscriber, pattern: args?.pattern });
+          },
         },
         Cron: class {
           constructor(_: string, args: Recorded['crons'][number]) {
@@ -197,6 +214,24 @@ describe('sst.config.ts', () => {
     });
     expect(existsSync(handlerFile(deployed.subscribers[0]!.handler))).toBe(true);
     expect(deployed.secrets.sort()).toEqual(['AdminToken', 'EncryptionKey']);
+  });
+
+  it('sends successful ECR pushes from the default bus to the ECR events function, with only the encryption key', () => {
+    expect(deployed.busSubscribers).toHaveLength(1);
+    const [rule] = deployed.busSubscribers;
+    expect(rule!.busArn).toBe('arn:aws:events:test:bus/default');
+    expect(rule!.pattern).toEqual({
+      source: ['aws.ecr'],
+      detailType: ['ECR Image Action'],
+      detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
+    });
+    expect(rule!.subscriber.handler).toBe('functions/hooks/ecr-events.handler');
+    expect(rule!.subscriber.runtime).toBe('nodejs24.x');
+    expect(existsSync(handlerFile(rule!.subscriber.handler))).toBe(true);
+    const environment = rule!.subscriber.environment ?? {};
+    expect(Object.keys(environment).filter((name) => environment[name]!.startsWith('secret:'))).toEqual([
+      'BERTH_ENCRYPTION_KEY',
+    ]);
   });
 
   it('runs the scheduled jobs (expired V-Kube orders) every minute with only the encryption key', () => {
