@@ -134,6 +134,9 @@ export function createHelmBinary({ binary, workDir }: { binary: string; workDir:
           ...(await valuesArgs(scratch, values)),
           // Helm 4's safer defaults: server-side apply (latched per release), rollback on failure with a wait.
           '--server-side=auto',
+          // Berth's own day-two actions (a scale through the scale subresource) take fields from Helm's manager;
+          // the release is the desired state, so its apply takes them back instead of failing every later upgrade.
+          '--force-conflicts',
           '--rollback-on-failure',
           '--wait=watcher',
           `--timeout=${options.timeoutSeconds}s`,
@@ -164,6 +167,7 @@ export function createHelmBinary({ binary, workDir }: { binary: string; workDir:
             target.release,
             String(revision),
             ...(await targetArgs(scratch, target)),
+            '--force-conflicts',
             '--wait=watcher',
             `--timeout=${options.timeoutSeconds}s`,
             `--history-max=${options.historyMax}`,

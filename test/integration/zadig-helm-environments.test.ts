@@ -5,7 +5,7 @@ import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support
 import { call } from '../support/http.ts';
 import { kube, runningPods } from '../support/kube.ts';
 import { demoChart } from '../support/charts.ts';
-import { objectAt, stringAt } from '../support/json.ts';
+import { arrayAt, objectAt, stringAt } from '../support/json.ts';
 import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
 import { registerChartRegistry, uploadChart, zadigHelm } from '../support/zadig-helm.ts';
 
@@ -241,6 +241,95 @@ describe('Helm environments', () => {
     expect(env['services']).toContainEqual(
       expect.objectContaining({ service_name: 'api', type: 'helm', status: 'running', revision: 3 }),
     );
+  });
+
+  it('scales, restarts and shows a Helm service through the workloads its release applied; the next upgrade resets the scale', {
+    timeout: 360_000,
+  }, async () => {
+    const release = `${namespace}-api`;
+    const instance = `app.kubernetes.io/instance=${release}`;
+    const replicas = async () =>
+      (await kube().apps.readNamespacedDeployment({ name: release, namespace })).spec?.replicas;
+    const scaled = await zadig('/openapi/environments/scale', {
+      json: {
+        project_key: project,
+        env_key: 'dev',
+        workload_name: release,
+        workload_type: 'Deployment',
+        target_replicas: 3,
+      },
+    });
+    expect(scaled.json).toEqual({ message: 'success' });
+    expect(await replicas()).toBe(3);
+    await runningPods(namespace, instance, 3);
+
+    const pods = arrayAt((await zadig(`/openapi/environments/dev/service/api/pods?projectKey=${project}`)).json);
+    expect(pods.map((pod) => stringAt(pod, 'name'))).toEqual([
+      expect.stringMatching(`^${release}-`),
+      expect.stringMatching(`^${release}-`),
+      expect.stringMatching(`^${release}-`),
+    ]);
+    const detail = objectAt(
+      (await zadig(`/openapi/environments/dev/services/api?projectKey=${project}&workLoadtype=Deployment`)).json,
+    );
+    expect(detail).toMatchObject({ service_name: 'api', namespace, env_name: 'dev', product_name: project });
+    expect(arrayAt(detail, 'scales')).toEqual([
+      expect.objectContaining({
+        name: release,
+        type: 'Deployment',
+        replicas: 3,
+        images: [{ name: 'web', image: 'registry.example.com/demo/api:3.0', image_name: 'api' }],
+      }),
+    ]);
+
+    const requested = Date.now();
+    const restarted = await zadig(`/openapi/environments/dev/service/api/restart?projectKey=${project}`, {
+      method: 'POST',
+    });
+    expect(restarted.json).toEqual({ message: 'success' });
+    const restartedAt = (await kube().apps.readNamespacedDeployment({ name: release, namespace })).spec?.template
+      .metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+    expect(Date.parse(restartedAt ?? '')).toBeGreaterThanOrEqual(requested);
+
+    const events = await eventually(async () => {
+      const answer = await zadig(
+        `/openapi/environments/kube/events?projectKey=${project}&envName=dev&name=${release}&type=Deployment`,
+      );
+      const listed = arrayAt(answer.json);
+      return listed.some((event) => /to 3$/.test(stringAt(event, 'message'))) ? listed : undefined;
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        reason: 'ScalingReplicaSet',
+        message: expect.stringContaining(release),
+        type: 'Normal',
+      }),
+    );
+    const env = objectAt((await zadig(`/openapi/environments/dev?projectKey=${project}`)).json);
+    expect(env['services']).toContainEqual(
+      expect.objectContaining({ service_name: 'api', type: 'helm', status: 'running', revision: 5 }),
+    );
+
+    // A scale is not a values change (docs/decisions.md, Helm): the release's replicaCount wins on the next upgrade.
+    const upgrade = await operationOf(
+      zadigHelm(berth, `/openapi/environments/helm/dev/services?projectKey=${project}`, {
+        json: {
+          env_name: 'dev',
+          services: [
+            {
+              deploy_strategy: 'deploy',
+              service_name: 'api',
+              values_yaml: 'image:\n  repository: registry.example.com/demo/api\n  tag: "2.0"\nreplicaCount: 1',
+            },
+          ],
+        },
+      }),
+    );
+    expect(upgrade).toMatchObject({ state: 'success', error: null });
+    expect(await replicas()).toBe(1);
+    const afterUpgrade = (await kube().apps.readNamespacedDeployment({ name: release, namespace })).spec?.template
+      .metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+    expect(afterUpgrade).toBe(restartedAt);
   });
 
   it('answers 404 for an image update on a container the Helm service does not run, and upgrades nothing', async () => {
