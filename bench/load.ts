@@ -3,15 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+import autocannon, { type Context, type SequenceRequest } from 'autocannon';
 import { startLocalCluster } from '../scripts/local-cluster.ts';
 import type { ServerMessage, ServerReport } from './load-server.ts';
 
 /** The issue's load: 30 s per target at 50 connections, on loopback only. */
 const SECONDS = Number(process.env['BERTH_BENCH_LOAD_SECONDS'] ?? 30);
 const CONNECTIONS = 50;
-/** A second bound besides time, so the loop stops by itself whatever the server's speed. */
-const MAX_REQUESTS_PER_TARGET = 1_000_000;
 /**
  * What the server may keep after the load, measured on the heap after a full collection: caches that fill once
  * (discovery, pooled connections, compiled schemas) fit well within it; a leak of even a few hundred bytes per
@@ -79,55 +77,56 @@ async function startServer(mode: 'berth' | 'bare', env: Record<string, string | 
   };
 }
 
-/** Drives `target` with `CONNECTIONS` connections for `SECONDS` seconds, each sending its round's requests in turn. */
+/**
+ * Drives `target` with autocannon, `CONNECTIONS` connections for `SECONDS` seconds, each sending its round's requests
+ * in turn: a round is drawn when a connection starts its sequence, so a create and the delete after it share a name.
+ */
 async function drive(url: string, token: string, target: LoadTarget): Promise<LoadResult> {
-  const pool = new Pool(url, { connections: CONNECTIONS });
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
   let rounds = 0;
-  const fail = (what: string) => {
-    errors += 1;
-    firstError ??= what;
-  };
-  const started = performance.now();
-  const deadline = started + SECONDS * 1000;
-  const connection = async () => {
-    while (performance.now() < deadline && latencies.length + errors < MAX_REQUESTS_PER_TARGET) {
-      for (const step of target.round(rounds++)) {
-        const sent = performance.now();
-        try {
-          const { statusCode, body } = await pool.request({
-            origin: url,
-            method: step.method,
-            path: step.path,
-            headers: {
-              authorization: `Bearer ${token}`,
-              ...(step.body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            ...(step.body === undefined ? {} : { body: JSON.stringify(step.body) }),
-          });
-          const text = await body.text();
-          if (statusCode === step.expect) latencies.push(performance.now() - sent);
-          else fail(`${step.method} ${step.path.split('?')[0]} answered ${statusCode}: ${text.slice(0, 200)}`);
-        } catch (error) {
-          fail(`${step.method} ${step.path.split('?')[0]} failed: ${(error as Error).message}`);
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECTIONS }, connection));
-  const elapsedSeconds = (performance.now() - started) / 1000;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  let unexpected = 0;
+  let firstError: string | undefined;
+  const describe = (step: Step) => `${step.method} ${step.path.split('?')[0]}`;
+  const stepOf = (context: Context, index: number) => (context['round'] as Step[])[index]!;
+  const requests = target.round(0).map(
+    (_, index): SequenceRequest => ({
+      setupRequest(request, context) {
+        if (index === 0) context['round'] = target.round(rounds++);
+        const step = stepOf(context, index);
+        if (step.body === undefined) return { ...request, method: step.method, path: step.path };
+        return {
+          ...request,
+          method: step.method,
+          path: step.path,
+          headers: { ...request.headers, 'content-type': 'application/json' },
+          body: JSON.stringify(step.body),
+        };
+      },
+      onResponse(status, body, context) {
+        const step = stepOf(context, index);
+        if (status === step.expect) return;
+        unexpected += 1;
+        firstError ??= `${describe(step)} answered ${status}: ${body.slice(0, 200)}`;
+      },
+    }),
+  );
+  const run = autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${token}` },
+    requests,
+  });
+  run.on('reqError', (error) => {
+    firstError ??= `${target.name} failed: ${error.message}`;
+  });
+  const result = await run;
   return {
     name: target.name,
-    requests: latencies.length + errors,
-    perSecond: (latencies.length + errors) / elapsedSeconds,
-    p50Ms: percentile(0.5),
-    p99Ms: percentile(0.99),
-    errors,
+    requests: result.requests.total + result.errors,
+    perSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: unexpected + result.errors,
     firstError,
   };
 }

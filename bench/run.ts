@@ -91,7 +91,7 @@ async function printLoad() {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   const { seconds, connections, results, berth } = await measureLoad();
   console.log(
-    `\n## Load (loopback, ${seconds} s per target at ${connections} connections; undici driver in this process)\n`,
+    `\n## Load (loopback, ${seconds} s per target at ${connections} connections; autocannon 9 in this process)\n`,
   );
   const bare = results[0]!;
   console.log('| target | requests | req/s | vs bare Hono | p50 | p99 | errors |');
