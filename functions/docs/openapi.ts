@@ -118,6 +118,11 @@ function operation(
       content: { 'application/json': { example: dialect.errorExample } },
     };
   }
+  if (contract.method !== 'get') {
+    responses['422'] ??= {
+      description: `The Idempotency-Key was used by this caller for another request, in the ${dialect.tag} envelope`,
+    };
+  }
   responses['default'] = {
     description: `Error, in the ${dialect.tag} envelope`,
     content: { 'application/json': { example: dialect.errorExample } },

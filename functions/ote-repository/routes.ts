@@ -58,7 +58,11 @@ export const oteRepositoryRoutes = {
     tags,
     access: 'token',
     params: v.strictObject({ projectName: OteProjectName }),
-    responses: { 200: { description: 'Deleted', example: success }, 409: { description: 'The project holds images' } },
+    responses: {
+      200: { description: 'Deleted', example: success },
+      400: { description: 'Not a project name (a lowercase RFC 1123 label)' },
+      409: { description: 'The project holds images' },
+    },
   }),
   listImages: defineRoute({
     method: 'get',

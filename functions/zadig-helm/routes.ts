@@ -135,6 +135,7 @@ export const helmEnvironmentRoutes = {
     params: v.object({ name: v.string() }),
     query: v.object({ projectKey: ProjectKey }),
     body: AddHelmEnvServicesInput,
+    rules: ['import_values_from_git: values from a code host are not supported; send them as values_yaml'],
     responses: accepted,
   }),
   serviceValues: defineRoute({
