@@ -78,6 +78,7 @@ export async function startLocalBerth(
     const poller = await startStreamPoller({
       client: streams,
       streamArn,
+      checkpointFile: join(dataDir, 'stream-checkpoint.json'),
       onRecords: (records) =>
         handleRecords(records, { ctx, connections, outbound: { allowLoopback: config.localMode } }),
       onError: (error) =>

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adminRoutes } from '../../functions/admin/routes.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../functions/local/dynamodb-local.ts';
+import type { KubeCluster } from '../../core/cluster/gateway.ts';
+import { operationRoutes } from '../../functions/zadig-environment/routes.ts';
 import { RECORD_ATTEMPTS } from '../../functions/worker/handle-records.ts';
-import { ADMIN_TOKEN, createHarness, type Harness } from '../support/harness.ts';
+import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call, callRoute } from '../support/http.ts';
 import { stringAt } from '../support/json.ts';
 import { kube } from '../support/kube.ts';
@@ -137,5 +139,86 @@ describe('a poison record in the stream (an operation that throws on every attem
 
     const detail = await zadig('/openapi/environments/poisoned?projectKey=poison');
     expect(detail.json).toMatchObject({ status: 'failed' });
+  });
+});
+
+describe('the stream worker killed in the middle of an operation (local poller with a checkpoint)', () => {
+  let berth: Harness;
+  const namespace = `resume-${randomBytes(3).toString('hex')}`;
+  const checkpointDir = mkdtempSync(join(tmpdir(), 'berth-checkpoint-'));
+  const checkpointFile = join(checkpointDir, 'stream-checkpoint.json');
+  const { zadig, settled } = environmentClient(() => berth);
+  let killed = false;
+
+  /**
+   * The cluster as the first worker sees it: the worker dies while its first Deployment is being applied (the
+   * apply reaches the API server; from then on no call answers, as nothing is left to hear it).
+   */
+  const dyingAtFirstDeployment = (cluster: KubeCluster): KubeCluster =>
+    new Proxy(cluster, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          if (killed) return new Promise(() => undefined);
+          const objects = property === 'apply' ? (args[0] as Array<{ kind: string }>) : [];
+          if (!objects.some((object) => object.kind === 'Deployment')) return value.apply(target, args);
+          killed = true;
+          await value.apply(target, args);
+          return new Promise(() => undefined);
+        };
+      },
+    });
+
+  beforeAll(async () => {
+    berth = await createHarness();
+    await berth.startWorkers({
+      checkpointFile,
+      connections: {
+        get: async (id) => dyingAtFirstDeployment(await berth.connections.get(id)),
+        forget: (id) => berth.connections.forget(id),
+      },
+    });
+    await seedEnvironmentWorld(berth, 'resume');
+  });
+  afterAll(async () => {
+    await kube()
+      .core.deleteNamespace({ name: namespace })
+      .catch(() => undefined);
+    await berth?.close();
+    rmSync(checkpointDir, { recursive: true, force: true });
+  });
+
+  it('is resumed from the checkpoint by the next worker: the operation succeeds and nothing is rolled twice', async () => {
+    // The seed's records (the cluster's probe) were handled, so the stream has a checkpoint to resume from.
+    await eventually(async () => (existsSync(checkpointFile) ? true : undefined));
+    const created = await zadig('/openapi/environments?projectKey=resume', {
+      json: {
+        env_key: 'resumed',
+        cluster_id: 'local',
+        namespace,
+        registry_id: 'harbor',
+        services: [{ service_name: 'service1' }, { service_name: 'service2' }],
+      },
+    });
+    expect(created.status).toBe(200);
+    const operationId = stringAt(created.json, 'operation_id');
+    const operation = () =>
+      callRoute(berth.apps['zadig-environment'], operationRoutes.getOperation, {
+        token: ADMIN_TOKEN,
+        params: { id: operationId },
+      });
+
+    await eventually(async () => (killed ? true : undefined));
+    // Half done: a Deployment is in the cluster, the operation stays running with nobody left to finish it.
+    expect((await operation()).json).toMatchObject({ state: 'running' });
+
+    await berth.startWorkers({ checkpointFile });
+    expect(await settled(operationId)).toMatchObject({ state: 'success' });
+
+    const deployments = (await kube().apps.listNamespacedDeployment({ namespace })).items;
+    expect(deployments.map((deployment) => deployment.metadata?.name).sort()).toEqual(['service1', 'service2']);
+    // Applied again by the rerun with the same content: no new generation, so no second rollout.
+    expect(deployments.map((deployment) => deployment.metadata?.generation)).toEqual([1, 1]);
   });
 });

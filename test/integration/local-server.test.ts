@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -35,6 +35,8 @@ describe('npm start (the local server)', () => {
       return found.status === 'ready' ? found : undefined;
     });
     expect(cluster).toMatchObject({ id: 'default', status: 'ready' });
+    // Where the stream workers resume after a restart; kept out of the table, whose writes would feed the stream.
+    expect(existsSync(join(dataDir, 'stream-checkpoint.json'))).toBe(true);
   });
 
   it('answers /healthz with a request id, the caller’s own when it sent a sane one', async () => {

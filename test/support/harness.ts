@@ -75,20 +75,25 @@ export async function createHarness({
     runScheduledJobs: () => runScheduledJobs({ ctx, connections, log }),
     /**
      * Runs the stream workers on this table, as the local server does: with other cluster connections, if given,
-     * and outbound webhook retries waiting `retryDelaysMs`.
+     * outbound webhook retries waiting `retryDelaysMs`, and the stream checkpoint kept in `checkpointFile`, if given.
+     * Started again, the new workers take the place of the last ones (which are left as they are, as a killed
+     * process leaves its work).
      */
     async startWorkers({
       connections: workerConnections = connections,
       retryDelaysMs,
+      checkpointFile,
     }: {
       connections?: typeof connections;
       retryDelaysMs?: number[];
+      checkpointFile?: string;
     } = {}) {
       const streams = new DynamoDBStreamsClient({ endpoint });
       poller = await startStreamPoller({
         client: streams,
         streamArn,
         intervalMs: 100,
+        checkpointFile,
         onRecords: (records) =>
           handleRecords(records, {
             ctx,
