@@ -19,6 +19,7 @@ import {
 } from './chart-item.ts';
 import type { Values } from '../helm/values.ts';
 import { renderChartValues, renderHelmService, type ChartVariable } from './helm-service.ts';
+import { takePage } from '../paging.ts';
 
 type ChartUser = { project: string; scope: ServiceScope; service: string };
 export type SyncResult = { synced: string[]; failed: Array<{ service: string; error: DomainError }> };
@@ -169,9 +170,11 @@ export async function listChartTemplates({
   pageNum: number;
   pageSize: number;
 }): Promise<{ total: number; templates: ChartTemplateItem[] }> {
-  const items = await ctx.store.listAll<ChartTemplateItem>(keys.chartTemplates);
-  const start = (pageNum - 1) * pageSize;
-  return { total: items.length, templates: items.slice(start, start + pageSize) };
+  const { items, total } = takePage(await ctx.store.listAll<ChartTemplateItem>(keys.chartTemplates), {
+    page: pageNum,
+    pageSize,
+  });
+  return { total, templates: items };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ServiceScope } from '../services/scope.ts';
 import { deleteUnused } from '../store/writes.ts';
 import { readTemplate, type TemplateItem } from './template-item.ts';
 import type { NewTemplate, TemplateChange } from './schemas.ts';
+import { takePage } from '../paging.ts';
 
 type TemplateUser = { project: string; scope: ServiceScope; service: string };
 
@@ -56,9 +57,8 @@ export async function listTemplates({
   pageNum: number;
   pageSize: number;
 }): Promise<{ total: number; templates: TemplateItem[] }> {
-  const items = await ctx.store.listAll<TemplateItem>(keys.templates);
-  const start = (pageNum - 1) * pageSize;
-  return { total: items.length, templates: items.slice(start, start + pageSize) };
+  const { items, total } = takePage(await ctx.store.listAll<TemplateItem>(keys.templates), { page: pageNum, pageSize });
+  return { total, templates: items };
 }
 
 /**
