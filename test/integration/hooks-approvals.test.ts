@@ -5,7 +5,7 @@ import { hookAdminRoutes } from '../../functions/hooks/routes.ts';
 import { ADMIN_TOKEN, createHarness, eventually, mintToken, type Harness } from '../support/harness.ts';
 import { call, callRoute } from '../support/http.ts';
 import { arrayAt, objectAt, stringAt } from '../support/json.ts';
-import { createNamespace, kube, runningPods } from '../support/kube.ts';
+import { createNamespace, kube, runningPods, runningDeployment } from '../support/kube.ts';
 
 /*
  * An approval-gated hook: an accepted push waits for two distinct approvers
@@ -60,21 +60,7 @@ beforeAll(async () => {
     json: { id: 'local', name: 'local', kubeconfig: inject('kubeconfig') },
   });
   namespace = await createNamespace('approvals');
-  await kube().apps.createNamespacedDeployment({
-    namespace: namespace.name,
-    body: {
-      metadata: { name: 'web' },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: `${repository}:1.0.0` }] },
-        },
-      },
-    },
-  });
-  await runningPods(namespace.name, 'app=web', 1);
+  await runningDeployment(namespace.name, 'web', `${repository}:1.0.0`);
   secondApprover = await mintToken(berth, { name: `approver-${randomBytes(3).toString('hex')}`, role: 'admin' });
   const created = await callRoute(berth.apps.admin, hookAdminRoutes.createHook, {
     token: ADMIN_TOKEN,

@@ -4,7 +4,7 @@ import { hookAdminRoutes } from '../../functions/hooks/routes.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call, callRoute } from '../support/http.ts';
 import { arrayAt, objectAt, stringAt } from '../support/json.ts';
-import { createNamespace, kube, runningPods } from '../support/kube.ts';
+import { createNamespace, kube, runningPods, runningDeployment } from '../support/kube.ts';
 
 /*
  * Re-driving a stored delivery on the local control plane: a push whose
@@ -89,21 +89,7 @@ describe('re-driving a stored delivery', () => {
   });
 
   it('rolls the target out once it exists', async () => {
-    await kube().apps.createNamespacedDeployment({
-      namespace: namespace.name,
-      body: {
-        metadata: { name: 'web' },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: { containers: [{ name: 'web', image: `${repository}:1.0.0` }] },
-          },
-        },
-      },
-    });
-    await runningPods(namespace.name, 'app=web', 1);
+    await runningDeployment(namespace.name, 'web', `${repository}:1.0.0`);
 
     const answer = await redrive(recordId);
     expect(answer.status, answer.text).toBe(202);

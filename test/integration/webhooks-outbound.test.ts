@@ -10,7 +10,7 @@ import { handleRecords } from '../../functions/worker/handle-records.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call, callRoute } from '../support/http.ts';
 import { arrayAt, objectAt, stringAt } from '../support/json.ts';
-import { createNamespace, kube, runningPods } from '../support/kube.ts';
+import { createNamespace, runningDeployment } from '../support/kube.ts';
 
 /*
  * Outbound webhooks: a receiver on loopback checks every Standard Webhooks
@@ -83,21 +83,7 @@ beforeAll(async () => {
     json: { id: 'local', name: 'local', kubeconfig: inject('kubeconfig') },
   });
   namespace = await createNamespace('webhooks');
-  await kube().apps.createNamespacedDeployment({
-    namespace: namespace.name,
-    body: {
-      metadata: { name: 'web' },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: `${repository}:1.0.0` }] },
-        },
-      },
-    },
-  });
-  await runningPods(namespace.name, 'app=web', 1);
+  await runningDeployment(namespace.name, 'web', `${repository}:1.0.0`);
 }, 180_000);
 afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));

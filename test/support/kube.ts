@@ -46,6 +46,22 @@ export async function runningPods(
   );
 }
 
+/** A one-replica Deployment `name` (label `app=<name>`) running `image`, once its pod runs: a target for rollouts. */
+export async function runningDeployment(namespace: string, name: string, image: string): Promise<void> {
+  await kube().apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image }] } },
+      },
+    },
+  });
+  await runningPods(namespace, `app=${name}`, 1);
+}
+
 /** The local control plane, when the tests run on it (not on BERTH_TEST_KUBECONFIG). */
 export async function localControlPlane(): Promise<LocalCluster | undefined> {
   const dataDir = inject('clusterDataDir');
