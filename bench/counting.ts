@@ -17,7 +17,10 @@ const REQUESTS: Partial<Record<keyof KubeCluster, (args: unknown[]) => number>> 
 };
 
 /** Cluster connections that count the Kubernetes requests their clients send. */
-export function countingConnections(connections: ClusterConnections, counter: RequestCounter): ClusterConnections {
+export function countingConnections(
+  connections: ClusterConnections,
+  counter: Pick<RequestCounter, 'kube'>,
+): ClusterConnections {
   return {
     forget: connections.forget,
     async get(id) {

@@ -1,8 +1,8 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { ClusterConnections, KubeCluster } from '../core/cluster/gateway.ts';
 import { createEnvironment } from '../core/environments/manage-environments.ts';
 import { getEnvironment } from '../core/environments/read-environments.ts';
 import { runOperation } from '../core/environments/run-operation.ts';
+import { countingConnections } from './counting.ts';
 import { counted, timed, versus, type Figure } from './figures.ts';
 import {
   admin,
@@ -16,33 +16,6 @@ import {
   startBenchDynamo,
   uniqueSuffix,
 } from './harness.ts';
-
-/** API server requests each gateway call sends (discovery is cached per client and not counted). */
-const REQUESTS: Partial<Record<keyof KubeCluster, (args: unknown[]) => number>> = {
-  apply: (args) => (args[0] as unknown[]).length,
-  deleteObjects: (args) => (args[0] as unknown[]).length,
-  listWorkloads: () => 3,
-};
-
-/** The same connections, counting the API server requests made through them. */
-export function countingKube(connections: ClusterConnections, counter: { kube: number }): ClusterConnections {
-  return {
-    forget: connections.forget,
-    async get(id) {
-      const cluster = await connections.get(id);
-      return new Proxy(cluster, {
-        get(target, name: keyof KubeCluster) {
-          const method = target[name];
-          if (typeof method !== 'function' || name === 'close') return method;
-          return (...args: unknown[]) => {
-            counter.kube += REQUESTS[name]?.(args) ?? 1;
-            return (method as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
-      });
-    },
-  };
-}
 
 const RUNS = 7;
 
@@ -58,7 +31,7 @@ export async function measureDetail(): Promise<Figure[]> {
   const dynamo = await startBenchDynamo();
   const { ctx } = dynamo;
   const counter = { kube: 0 };
-  const connections = countingKube(benchConnections(ctx), counter);
+  const connections = countingConnections(benchConnections(ctx), counter);
   const suffix = uniqueSuffix();
   const sizes = (process.env['BENCH_DETAIL_SIZES'] ?? '10,500').split(',').map(Number);
   const namespaces: string[] = [];
