@@ -8,6 +8,18 @@ export function selectorMatcher(selector: string): (labels: Record<string, strin
   return (labels) => terms.every((term) => term(labels));
 }
 
+/** The first `key=value` the selector requires, if any: every matching pod carries that label. */
+export function requiredLabel(selector: string): string | undefined {
+  for (const term of splitTerms(selector)) {
+    const equality = term.match(EQUALITY);
+    if (equality) return `${equality[1]}=${equality[2]!.trim()}`;
+  }
+  return undefined;
+}
+
+const INEQUALITY = /^([^\s!=]+)\s*!=\s*(.*)$/;
+const EQUALITY = /^([^\s!=]+)\s*==?\s*(.*)$/;
+
 function splitTerms(selector: string): string[] {
   const terms: string[] = [];
   let depth = 0;
@@ -32,9 +44,9 @@ function parseTerm(term: string): (labels: Record<string, string>) => boolean {
       ? (labels) => values.includes(labels[set[1]!] ?? '\u0000')
       : (labels) => !values.includes(labels[set[1]!] ?? '\u0000');
   }
-  const inequality = term.match(/^([^\s!=]+)\s*!=\s*(.*)$/);
+  const inequality = term.match(INEQUALITY);
   if (inequality) return (labels) => labels[inequality[1]!] !== inequality[2]!.trim();
-  const equality = term.match(/^([^\s!=]+)\s*==?\s*(.*)$/);
+  const equality = term.match(EQUALITY);
   if (equality) return (labels) => labels[equality[1]!] === equality[2]!.trim();
   if (term.startsWith('!')) return (labels) => !(term.slice(1) in labels);
   return (labels) => term in labels;

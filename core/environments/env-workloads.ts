@@ -1,12 +1,21 @@
 import type { ClusterConnections, KubeObject, PodSummary, WorkloadSummary } from '../cluster/gateway.ts';
-import { selectorMatcher } from '../cluster/selector.ts';
+import { requiredLabel, selectorMatcher } from '../cluster/selector.ts';
 import { DomainError } from '../errors.ts';
-import type { EnvServiceItem, EnvironmentItem } from './environment-item.ts';
+import type { EnvServiceSummary, EnvironmentItem } from './environment-item.ts';
 
 export type ServiceStatus = 'running' | 'unstable' | 'unstart' | 'succeeded' | 'failed' | 'pending' | 'unknown';
 
-/** What a namespace runs, read with one list per kind, whatever the number of services. */
-export type NamespaceState = { workloads: WorkloadSummary[]; pods: PodSummary[] };
+/**
+ * What a namespace runs, read with one list per kind whatever the number of
+ * services, and indexed once so that joining it to N services stays linear:
+ * workloads by kind and name, pods by each of their labels.
+ */
+export type NamespaceState = {
+  /** The workloads an env service applied. */
+  workloadsOf(envService: Pick<EnvServiceSummary, 'appliedObjects'>): WorkloadSummary[];
+  /** A workload's live pods, found by its own selector. */
+  podsOf(workload: WorkloadSummary): PodSummary[];
+};
 
 export async function readNamespaceState(
   connections: ClusterConnections,
@@ -18,36 +27,48 @@ export async function readNamespaceState(
       cluster.listWorkloads(env.namespace),
       cluster.listPods(env.namespace),
     ]);
-    return { workloads, pods };
+    return indexNamespace(workloads, pods);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'Unavailable') return undefined;
     throw error;
   }
 }
 
-/** The workloads an env service applied (by kind and name). */
-export const serviceWorkloads = (
-  envService: Pick<EnvServiceItem, 'appliedObjects'>,
-  workloads: readonly WorkloadSummary[],
-) =>
-  workloads.filter((workload) =>
-    envService.appliedObjects.some((object) => object.kind === workload.kind && object.name === workload.name),
-  );
-
-/** A workload's live pods, found by its own selector. */
-export function workloadPods(workload: WorkloadSummary, pods: readonly PodSummary[]): PodSummary[] {
-  const matches = selectorMatcher(workload.labelSelector);
-  return pods.filter((pod) => !pod.terminating && matches(pod.labels));
+export function indexNamespace(workloads: readonly WorkloadSummary[], pods: readonly PodSummary[]): NamespaceState {
+  const workloadByObject = new Map(workloads.map((workload) => [`${workload.kind}/${workload.name}`, workload]));
+  const live = pods.filter((pod) => !pod.terminating);
+  const podsByLabel = new Map<string, PodSummary[]>();
+  for (const pod of live)
+    for (const [key, value] of Object.entries(pod.labels)) {
+      const label = `${key}=${value}`;
+      const withLabel = podsByLabel.get(label);
+      if (withLabel) withLabel.push(pod);
+      else podsByLabel.set(label, [pod]);
+    }
+  return {
+    workloadsOf: (envService) =>
+      envService.appliedObjects.flatMap((object) => workloadByObject.get(`${object.kind}/${object.name}`) ?? []),
+    podsOf: (workload) => {
+      // Only pods carrying one label the selector requires can match; a selector requiring none checks them all.
+      const required = requiredLabel(workload.labelSelector);
+      const candidates = required === undefined ? live : (podsByLabel.get(required) ?? []);
+      const matches = selectorMatcher(workload.labelSelector);
+      return candidates.filter((pod) => matches(pod.labels));
+    },
+  };
 }
 
 /** A service's status from its pods: all ready is running, some is unstable, none is unstart. */
-export function serviceStatus(envService: EnvServiceItem, state: NamespaceState | undefined): ServiceStatus {
+export function serviceStatus(
+  envService: Pick<EnvServiceSummary, 'status' | 'appliedObjects'>,
+  state: NamespaceState | undefined,
+): ServiceStatus {
   if (envService.status === 'pending') return 'pending';
   if (envService.status === 'failed') return 'failed';
   if (!state) return 'unknown';
-  const workloads = serviceWorkloads(envService, state.workloads);
+  const workloads = state.workloadsOf(envService);
   if (workloads.length === 0) return 'running';
-  const pods = workloads.flatMap((workload) => workloadPods(workload, state.pods));
+  const pods = workloads.flatMap((workload) => state.podsOf(workload));
   const wanted = workloads.reduce((sum, workload) => sum + workload.replicas, 0);
   if (wanted === 0) return 'running';
   if (pods.length > 0 && pods.every((pod) => pod.phase === 'Succeeded')) return 'succeeded';

@@ -159,8 +159,13 @@ export async function requireEnvironment({
   scope,
   envKey,
 }: EnvRef): Promise<EnvironmentItem> {
-  await requireProject(ctx, principal, projectKey);
-  return readEnvironment(ctx, projectKey, scope, envKey);
+  // Both reads at once (every environment route starts here, so it is one round trip instead of two);
+  // a missing project is still the 404 the caller sees first.
+  const project = requireProject(ctx, principal, projectKey);
+  const env = readEnvironment(ctx, projectKey, scope, envKey);
+  await Promise.allSettled([project, env]);
+  await project;
+  return env;
 }
 
 /** A service of the environment; one the environment does not have is a 404 naming the environment. */
@@ -177,13 +182,39 @@ export async function readEnvService(
 export const readEnvServices = (ctx: CoreContext, env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>) =>
   ctx.store.listAll<EnvServiceItem>(keys.envServices(env.project, env.scope, env.key));
 
+/** An env service without its rendered YAML: what status and variables need, a fraction of the bytes. */
+export type EnvServiceSummary = Omit<EnvServiceItem, 'rendered'>;
+const SUMMARY_ATTRIBUTES = [
+  'entity',
+  'project',
+  'scope',
+  'env',
+  'service',
+  'variableKvs',
+  'containers',
+  'helm',
+  'status',
+  'error',
+  'appliedObjects',
+  'revision',
+  'updatedBy',
+  'updatedAt',
+  'version',
+] as const satisfies ReadonlyArray<keyof EnvServiceSummary>;
+
+/** The environment's services as `readEnvServices` reads them, less the rendered YAML each one carries. */
+export const readEnvServiceSummaries = (ctx: CoreContext, env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>) =>
+  ctx.store.listAll<EnvServiceSummary>(keys.envServices(env.project, env.scope, env.key), {
+    attributes: SUMMARY_ATTRIBUTES,
+  });
+
 /** A global variable with the services that take it. */
 export type GlobalVariable = ServiceVariable & { relatedServices: string[] };
 
-export const globalVariablesOf = (env: EnvironmentItem, services: readonly EnvServiceItem[]): GlobalVariable[] =>
+export const globalVariablesOf = (env: EnvironmentItem, services: readonly EnvServiceSummary[]): GlobalVariable[] =>
   env.globalVariables.map((variable) => ({ ...variable, relatedServices: relatedServices(services, variable.key) }));
 
-export const relatedServices = (services: readonly EnvServiceItem[], key: string): string[] =>
+export const relatedServices = (services: readonly EnvServiceSummary[], key: string): string[] =>
   services
     .filter((service) => service.variableKvs.some((kv) => kv.key === key && takesGlobal(kv)))
     .map((service) => service.service);

@@ -16,7 +16,7 @@ import {
   environmentName,
   globalVariablesOf,
   readEnvService,
-  readEnvServices,
+  readEnvServiceSummaries,
   requireEnvironment,
   type EnvRef,
   type EnvServiceItem,
@@ -26,10 +26,9 @@ import {
 import {
   environmentStatus,
   ingressSummary,
+  indexNamespace,
   readNamespaceState,
   serviceStatus,
-  serviceWorkloads,
-  workloadPods,
   type IngressSummary,
   type ServiceStatus,
 } from './env-workloads.ts';
@@ -74,8 +73,9 @@ export async function getEnvironment({
   ...ref
 }: EnvRef & { connections: ClusterConnections }): Promise<EnvironmentDetail> {
   const env = await requireEnvironment(ref);
-  const envServices = await readEnvServices(ref.ctx, env);
-  const [state, projectServices] = await Promise.all([
+  // The table and the cluster are read at once: the env services, their project services and the namespace.
+  const [envServices, state, projectServices] = await Promise.all([
+    readEnvServiceSummaries(ref.ctx, env),
     readNamespaceState(connections, env),
     // One Query for the project's services, not one read per env service.
     ref.ctx.store.listAll<Pick<ServiceItem, 'name' | 'containers'>>(keys.services(env.project, env.scope), {
@@ -129,8 +129,10 @@ export async function getEnvServiceDetail({
   workloadType?: string | undefined;
 }): Promise<EnvServiceDetail> {
   const env = await requireEnvironment(ref);
-  const envService = await readEnvService(ref.ctx, env, serviceName);
-  const cluster = await connections.get(env.clusterId);
+  const [envService, cluster] = await Promise.all([
+    readEnvService(ref.ctx, env, serviceName),
+    connections.get(env.clusterId),
+  ]);
   const owns = (kind: string, name: string) =>
     envService.appliedObjects.some((object) => object.kind === kind && object.name === name);
   const [workloads, pods, services, cronJobs, ingresses] = await Promise.all([
@@ -142,12 +144,14 @@ export async function getEnvServiceDetail({
       ? cluster.listObjects({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: env.namespace })
       : Promise.resolve([]),
   ]);
+  const state = indexNamespace(workloads, pods);
   return {
     environment: env,
     service: serviceName,
-    workloads: serviceWorkloads(envService, workloads)
+    workloads: state
+      .workloadsOf(envService)
       .filter((workload) => !workloadType || workload.kind.toLowerCase() === workloadType.toLowerCase())
-      .map((workload) => ({ workload, pods: workloadPods(workload, pods) })),
+      .map((workload) => ({ workload, pods: state.podsOf(workload) })),
     ingresses: ingresses.filter((ingress) => owns('Ingress', ingress.metadata.name)).map(ingressSummary),
     services: services.filter((service) => owns('Service', service.name)),
     cronJobs: cronJobs.filter((job) => owns('CronJob', job.name)),
@@ -161,10 +165,13 @@ export async function listEnvServicePods({
   ...ref
 }: EnvRef & { connections: ClusterConnections; serviceName: string }): Promise<PodSummary[]> {
   const env = await requireEnvironment(ref);
-  const envService = await readEnvService(ref.ctx, env, serviceName);
-  const cluster = await connections.get(env.clusterId);
+  const [envService, cluster] = await Promise.all([
+    readEnvService(ref.ctx, env, serviceName),
+    connections.get(env.clusterId),
+  ]);
   const [workloads, pods] = await Promise.all([cluster.listWorkloads(env.namespace), cluster.listPods(env.namespace)]);
-  return serviceWorkloads(envService, workloads).flatMap((workload) => workloadPods(workload, pods));
+  const state = indexNamespace(workloads, pods);
+  return state.workloadsOf(envService).flatMap((workload) => state.podsOf(workload));
 }
 
 /** The YAML last applied for one service of an environment, as raw text. */
