@@ -44,17 +44,24 @@ export async function createEnvironment({
   scope: ServiceScope;
   input: NewEnvironment;
 }): Promise<{ operationId: string }> {
-  await requireProject(ctx, principal, projectKey);
-  await readCluster(ctx, input.clusterId);
-  await readRegistry(ctx, input.registryId);
-  if (input.baseEnv !== undefined)
-    await requireSharedBase(ctx, { project: projectKey, scope, clusterId: input.clusterId, baseEnv: input.baseEnv });
   if (input.services.length > MAX_SERVICES_PER_CHANGE * 10)
     throw new InvalidInputError(
       text`${field('services')}: at most ${MAX_SERVICES_PER_CHANGE * 10} per environment creation`,
       'services',
     );
-  const services = await readServices(ctx, projectKey, scope, input.services);
+  // Independent reads, sent at once; their errors are still reported in this order.
+  const reads = [
+    requireProject(ctx, principal, projectKey),
+    readCluster(ctx, input.clusterId),
+    readRegistry(ctx, input.registryId),
+    input.baseEnv === undefined
+      ? undefined
+      : requireSharedBase(ctx, { project: projectKey, scope, clusterId: input.clusterId, baseEnv: input.baseEnv }),
+    readServices(ctx, projectKey, scope, input.services),
+  ] as const;
+  await Promise.allSettled(reads);
+  for (const read of reads) await read;
+  const services = await reads[4];
   const values = input.services.map(envServiceValues);
   const globals = checkVariables(
     withPromotedGlobals(typeGlobalVariables(input.globalVariables, services), values, services),

@@ -42,7 +42,8 @@ export const pullSecretName = (registryId: string) => `berth-registry-${registry
  * 4. GetItem cluster (`connections.get`): its kubeconfig revision, so a replaced kubeconfig is never used;
  * 5. GetItem registry (`pullSecretFor`): whether its pull secret goes into the pod specs;
  * 6. BatchGetItem env services and their project services (`readForApply`): what to render;
- * 7. TransactWriteItems env service + revision (`recordApplied`): what was applied;
+ * 7. TransactWriteItems env service + revision (`recordApplied`): what was applied (skipped when the
+ *    service's YAML is what it last applied: nothing new to record);
  * 8. TransactWriteItems environment + operation (`finish`): the outcome, seen together.
  * Further services add one BatchGetItem per 50 and one transaction per 50.
  */
@@ -252,7 +253,8 @@ export const SERVICE_APPLY_CONCURRENCY = 32;
  * Applies the named services. Services whose manifests hold a Namespace or a
  * CRD go first, one at a time in the order given, since other services'
  * objects may live in them; the others then go together. What each apply did
- * is recorded once all are done, in as few requests as DynamoDB allows (`recordApplied`).
+ * is recorded once all are done, in as few requests as DynamoDB allows (`recordApplied`);
+ * a service applied again as it was gains no revision.
  */
 async function applyServices(
   ctx: CoreContext,
@@ -281,8 +283,10 @@ async function applyServices(
     SERVICE_APPLY_CONCURRENCY,
     apply,
   );
-  const inOrder = yamlServices.map(({ service }) => outcomes.get(service)!);
-  await recordApplied(ctx, inOrder);
+  const changed = yamlServices
+    .map(({ service }) => outcomes.get(service)!)
+    .filter((outcome): outcome is RecordedOutcome => outcome.changes !== undefined);
+  await recordApplied(ctx, changed);
   return Object.fromEntries(
     envServices.map(({ service }) => [service, helmResults.get(service) ?? outcomes.get(service)!.result]),
   );
@@ -332,11 +336,11 @@ function renderForApply(
   }
 }
 
-/** What applying one service did, and what the table is to record of it. */
+/** What applying one service did, and what the table is to record of it (nothing, for an apply that changed nothing). */
 type ServiceOutcome = {
   envService: EnvServiceItem;
   result: ServiceResult;
-  changes: Partial<EnvServiceItem>;
+  changes?: Partial<EnvServiceItem>;
   revision?: EnvServiceRevisionItem & ItemKey;
 };
 
@@ -364,6 +368,9 @@ async function applyService(
   const objects = [...applied, ...pruned];
   const failure = objects.find((result) => result.outcome === 'failed');
   const message = failure && `${failure.kind} "${failure.name}": ${failure.message}`;
+  // The same YAML applied again over a service that was applied: its history gains nothing, so nothing is written.
+  if (!failure && stale.length === 0 && envService.status === 'applied' && envService.rendered === render.yaml)
+    return { envService, result: { outcome: 'applied', objects } };
   const appliedObjects = render.objects.map((object) => ({
     apiVersion: object.apiVersion,
     kind: object.kind,
@@ -416,9 +423,9 @@ const TRANSACTION_BYTES = 3_000_000;
  * No version check: direct actions, the other writers of these fields, are
  * refused while an operation runs (`requireSettled`), so the two never overlap.
  */
-async function recordApplied(ctx: CoreContext, outcomes: readonly ServiceOutcome[]) {
+async function recordApplied(ctx: CoreContext, outcomes: readonly RecordedOutcome[]) {
   const conflict = 'a service left the environment while it was applied';
-  const record = async (chunk: readonly ServiceOutcome[]) => {
+  const record = async (chunk: readonly RecordedOutcome[]) => {
     try {
       await ctx.store.transact(chunk.flatMap(recordWrites), conflict);
       return true;
@@ -434,14 +441,16 @@ async function recordApplied(ctx: CoreContext, outcomes: readonly ServiceOutcome
 
 const RECORD_TRANSACTIONS_IN_FLIGHT = 4;
 
-const recordWrites = ({ envService, changes, revision }: ServiceOutcome): Write[] => [
+type RecordedOutcome = ServiceOutcome & Required<Pick<ServiceOutcome, 'changes'>>;
+
+const recordWrites = ({ envService, changes, revision }: RecordedOutcome): Write[] => [
   annotateExisting(keys.envService(envService.project, envService.scope, envService.env, envService.service), changes),
   ...(revision ? [putItem(revision)] : []),
 ];
 
 /** Outcomes in order, cut where a transaction would exceed DynamoDB's item count or size. */
-function transactionChunks(outcomes: readonly ServiceOutcome[]): ServiceOutcome[][] {
-  const chunks: ServiceOutcome[][] = [];
+function transactionChunks(outcomes: readonly RecordedOutcome[]): RecordedOutcome[][] {
+  const chunks: RecordedOutcome[][] = [];
   let items = 0;
   let bytes = 0;
   for (const outcome of outcomes) {

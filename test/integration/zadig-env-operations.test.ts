@@ -358,3 +358,26 @@ describe('GET /openapi/environments/kube/events', () => {
     });
   });
 });
+
+describe('applying a service again as it was', () => {
+  const applyDuoAsItIs = async () => {
+    const accepted = await zadig('/openapi/environments/dev/services?projectKey=ops', {
+      method: 'PUT',
+      json: { service_list: [{ service_name: 'duo' }] },
+    });
+    expect(accepted.status).toBe(200);
+    expect(await settled(stringAt(accepted.json, 'operation_id'))).toMatchObject({ state: 'success', error: null });
+  };
+
+  it('restores an object deleted behind Berth’s back, and records no revision', async () => {
+    // The first apply takes in whatever the tests above changed; the second renders the same YAML again.
+    await applyDuoAsItIs();
+    const before = await revisions('duo');
+    await kube().core.deleteNamespacedService({ name: 'duo-web', namespace });
+
+    await applyDuoAsItIs();
+
+    expect((await kube().core.readNamespacedService({ name: 'duo-web', namespace })).spec?.type).toBe('NodePort');
+    expect(await revisions('duo')).toEqual(before);
+  });
+});
