@@ -8,6 +8,8 @@ import {
   RequestContext,
   HttpMethod,
   VersionApi,
+  ServerConfiguration,
+  createConfiguration,
   setHeaderOptions,
   type ObservableMiddleware,
   type V1Pod,
@@ -21,7 +23,9 @@ import {
 } from '@kubernetes/client-node';
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import type https from 'node:https';
-import { Agent, fetch, type Dispatcher } from 'undici';
+import { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import { send, undiciHttpLibrary } from './http-transport.ts';
 import { DomainError, NotFoundError, UnavailableError } from '../errors.ts';
 import {
   isPrerequisite,
@@ -101,13 +105,6 @@ class PooledKubeConfig extends KubeConfig {
 }
 
 /**
- * Reads an answer Berth has no use for to its end: an HTTP/1.1 connection
- * goes back to the pool only then, and an abandoned body would hold it until
- * garbage collection, so every write in flight would open a connection of its own.
- */
-const drain = (response: Response) => response.arrayBuffer();
-
-/**
  * Options for one attempt of a generated-API call: client-node has no request
  * timeout, so the attempt's signal (the call's deadline) is set on the request;
  * a patch also names its content type.
@@ -132,11 +129,16 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
   } catch (error) {
     throw new UnavailableError(`the stored kubeconfig cannot be loaded: ${(error as Error).name}`);
   }
-  const core = config.makeApiClient(CoreV1Api);
-  const apps = config.makeApiClient(AppsV1Api);
-  const batch = config.makeApiClient(BatchV1Api);
-  const versionApi = config.makeApiClient(VersionApi);
   const server = config.getCurrentCluster()!.server.replace(/\/$/, '');
+  const apiConfiguration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: config },
+    httpApi: undiciHttpLibrary,
+  });
+  const core = new CoreV1Api(apiConfiguration);
+  const apps = new AppsV1Api(apiConfiguration);
+  const batch = new BatchV1Api(apiConfiguration);
+  const versionApi = new VersionApi(apiConfiguration);
 
   const retryPolicy = { timeoutMs, onRetry };
   const objectWrite = createLimiter(OBJECT_WRITE_CONCURRENCY);
@@ -154,7 +156,11 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     }
   }
 
-  /** A request by path, for what the generated APIs get wrong (see `discovery` and `followLog`). */
+  /**
+   * A request by path, for what the generated APIs get wrong (see `discovery` and `followLog`).
+   * Its caller reads the body to the end, or dumps it: an HTTP/1.1 connection goes back to the
+   * pool only then, and an abandoned body would hold it until garbage collection.
+   */
   async function raw(
     method: HttpMethod,
     path: string,
@@ -176,16 +182,16 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     if (options.contentType) headers['content-type'] = options.contentType;
     const { repeatability, signal } = options;
     return call(subject, repeatability, async (attemptSignal) => {
-      const response = await fetch(url, {
+      const answer = await send(url.toString(), {
         method,
         headers,
-        ...(options.body === undefined ? {} : { body: options.body }),
+        body: options.body,
         dispatcher: context.getDispatcher() as Dispatcher | undefined,
         signal: signal ?? attemptSignal,
       });
-      if (response.ok) return response;
+      if (answer.status >= 200 && answer.status < 300) return answer.body;
       // The same exception the generated APIs throw, so both kinds of call are retried and mapped alike.
-      throw new ApiException(response.status, 'raw request', await response.text(), headersOf(response));
+      throw new ApiException(answer.status, 'raw request', await answer.body.text(), answer.headers);
     });
   }
 
@@ -226,13 +232,13 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
         ...object,
         metadata: { ...object.metadata, ...(path.includes('/namespaces/') ? { namespace } : {}) },
       };
-      const response = await raw(HttpMethod.PATCH, path, target, {
+      const answer = await raw(HttpMethod.PATCH, path, target, {
         repeatability: 'idempotent-write',
         body: JSON.stringify(body),
         contentType: PatchStrategy.ServerSideApply,
         query: { fieldManager: FIELD_MANAGER, force: 'true' },
       });
-      await drain(response);
+      await answer.dump();
       return { ...target, outcome: 'applied' };
     } catch (error) {
       return failed(target, error);
@@ -244,11 +250,11 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     try {
       const path = await objectPath({ ...object, name: object.metadata.name }, namespace);
       // A repeat's 404 counts as deleted (below), so the outcome is the same as of one copy.
-      const response = await raw(HttpMethod.DELETE, path, target, {
+      const answer = await raw(HttpMethod.DELETE, path, target, {
         repeatability: 'idempotent-write',
         query: { propagationPolicy: 'Background' },
       });
-      await drain(response);
+      await answer.dump();
       return { ...target, outcome: 'applied' };
     } catch (error) {
       if (error instanceof NotFoundError) return { ...target, outcome: 'applied', message: 'already gone' };
@@ -528,7 +534,9 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
           signal: AbortSignal.any([signal, connecting.signal]),
         },
       ).finally(() => clearTimeout(connectDeadline));
-      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const reader = (Readable.toWeb(response) as ReadableStream<Uint8Array>)
+        .pipeThrough(new TextDecoderStream())
+        .getReader();
       signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
       let pending = '';
       try {
@@ -603,10 +611,6 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
 }
 
 /** Response headers as client-node's ApiException carries them: lower-case names. */
-function headersOf(response: { headers: Headers }): Record<string, string> {
-  return Object.fromEntries(response.headers.entries());
-}
-
 type DiscoveredResource = { name: string; kind: string; namespaced: boolean };
 
 /** Resource names per (apiVersion, kind), read once per group version and cached with the client. */

@@ -49,7 +49,8 @@ export function parseStatus(body: unknown): Status {
   }
 }
 
+/** The socket's error code (`ECONNREFUSED`), whether the client threw it or wrapped it as the cause; never an address. */
 function describeNetworkError(error: Error): string {
   const cause = error.cause as { code?: string; message?: string } | undefined;
-  return cause?.code ?? cause?.message ?? error.message;
+  return (error as { code?: string }).code ?? cause?.code ?? cause?.message ?? error.message;
 }

@@ -202,6 +202,14 @@ const SUMMARY_ATTRIBUTES = [
   'version',
 ] as const satisfies ReadonlyArray<keyof EnvServiceSummary>;
 
+/** The names of the environment's services, and nothing else of them. */
+export const readEnvServiceNames = async (ctx: CoreContext, env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>) =>
+  (
+    await ctx.store.listAll<Pick<EnvServiceItem, 'service'>>(keys.envServices(env.project, env.scope, env.key), {
+      attributes: ['service'],
+    })
+  ).map((envService) => envService.service);
+
 /** The environment's services as `readEnvServices` reads them, less the rendered YAML each one carries. */
 export const readEnvServiceSummaries = (ctx: CoreContext, env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>) =>
   ctx.store.listAll<EnvServiceSummary>(keys.envServices(env.project, env.scope, env.key), {

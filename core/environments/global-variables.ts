@@ -4,7 +4,7 @@ import { readService } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
 import {
   globalVariablesOf,
-  readEnvServices,
+  readEnvServiceSummaries,
   relatedServices,
   requireEnvironment,
   type EnvRef,
@@ -18,7 +18,7 @@ import type { GlobalVariableValue } from './schemas.ts';
 
 export async function getGlobalVariables(ref: EnvRef): Promise<GlobalVariable[]> {
   const env = await requireEnvironment(ref);
-  return globalVariablesOf(env, await readEnvServices(ref.ctx, env));
+  return globalVariablesOf(env, await readEnvServiceSummaries(ref.ctx, env));
 }
 
 /**
@@ -31,7 +31,7 @@ export async function updateGlobalVariables({
   ...ref
 }: EnvRef & { values: GlobalVariableValue[] }): Promise<{ operationId?: string; reapplied: string[] }> {
   const env = await requireEnvironment(ref);
-  const envServices = await readEnvServices(ref.ctx, env);
+  const envServices = await readEnvServiceSummaries(ref.ctx, env);
   const names = values.map((value) => value.key);
   const repeated = names.find((key, index) => names.indexOf(key) !== index);
   if (repeated)

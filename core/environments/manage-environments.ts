@@ -13,7 +13,7 @@ import { createIfAbsent, deleteItem, requireExists } from '../store/writes.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import { configObject } from './env-configs.ts';
 import {
-  readEnvServices,
+  readEnvServiceNames,
   requireEnvironment,
   storedVariables,
   type EnvRef,
@@ -248,7 +248,7 @@ export async function retryOperation({
     { project: failed.project, scope: failed.scope, env: failed.env },
     kind,
     {
-      services: neverCreated ? (await readEnvServices(ctx, env)).map((service) => service.service) : failed.services,
+      services: neverCreated ? await readEnvServiceNames(ctx, env) : failed.services,
       deleteResources: failed.deleteResources,
       configs: openConfigs(ctx, configsFrom),
       retryOf: failed.id,

@@ -9,7 +9,7 @@ import { serviceNotFound, type ServiceItem } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { annotateExisting, deleteExisting, deleteItem, putItem, type Write } from '../store/writes.ts';
 import {
-  readEnvServices,
+  readEnvServiceNames,
   readEnvironment,
   type AppliedObject,
   type EnvServiceItem,
@@ -71,7 +71,7 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
         const configs = openConfigs(ctx, operation);
         await applyConfigs(cluster, env, configs);
         await recordAppliedEnvConfigs(ctx, env, configs, operation.createdBy);
-        Object.assign(results, await applyServices(ctx, cluster, env, operation, await allServiceNames(ctx, env)));
+        Object.assign(results, await applyServices(ctx, cluster, env, operation, await readEnvServiceNames(ctx, env)));
         break;
       }
       case 'add-services':
@@ -85,7 +85,7 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
       case 'delete-environment': {
         Object.assign(
           results,
-          await removeServices(ctx, cluster, env, await allServiceNames(ctx, env), operation.deleteResources),
+          await removeServices(ctx, cluster, env, await readEnvServiceNames(ctx, env), operation.deleteResources),
         );
         // Something could not be removed: keep the environment (failed), so a retry can finish and nothing is orphaned.
         const failure = failureOf(results);
@@ -166,10 +166,6 @@ async function finish(
     }
   }
   await ctx.store.annotate(keys.operation(operation.id), outcome);
-}
-
-async function allServiceNames(ctx: CoreContext, env: EnvironmentItem): Promise<string[]> {
-  return (await readEnvServices(ctx, env)).map((service) => service.service);
 }
 
 /**
