@@ -1,7 +1,8 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { listApps } from '../core/apps/manage-apps.ts';
 import { keys } from '../core/store/keys.ts';
 import { counted, timed, versus, type Figure } from './figures.ts';
-import { startBenchDynamo } from './harness.ts';
+import { admin, startBenchDynamo, type BenchDynamo } from './harness.ts';
 
 const RUNS = 21;
 
@@ -12,7 +13,12 @@ const RUNS = 21;
  * 5,000-service page is timed next to the 10-service one; the items each
  * page read (ScannedCount) and its requests are counted.
  */
+/** Both kinds of paging, each in its own tables. */
 export async function measureLists(): Promise<Figure[]> {
+  return [...(await measureCursorPages()), ...(await measurePageNumberLists())];
+}
+
+async function measureCursorPages(): Promise<Figure[]> {
   const dynamo = await startBenchDynamo('bench-lists');
   const { ctx, counter, client, tableName } = dynamo;
   const figures: Figure[] = [];
@@ -68,4 +74,89 @@ export async function measureLists(): Promise<Figure[]> {
     await dynamo.stop();
   }
   return figures;
+}
+
+/**
+ * A page-number list as a dialect route serves it: ote-stack's applications
+ * (`GET /v1/app`, `pageNum`/`pageSize`, answering the total), a page of 10,
+ * first and middle, among 10 and among 5,000 applications (one table each,
+ * since applications are not per project). Such a list is read whole: its
+ * total counts the matches, the caller sees only its projects' applications,
+ * and a name may match anywhere (`partial`), none of which DynamoDB can
+ * count or skip without reading. The figures say what that costs.
+ */
+async function measurePageNumberLists(): Promise<Figure[]> {
+  const stores = await Promise.all([seedApps('bench-apps-10', 10), seedApps('bench-apps-5000', 5000)]);
+  const [small, big] = stores;
+  const figures: Figure[] = [];
+  try {
+    const page = (dynamo: BenchDynamo, pageNum: number) =>
+      listApps({
+        ctx: dynamo.ctx,
+        principal: admin,
+        filter: { appNameMode: 'partial' },
+        paging: { page: pageNum, pageSize: 10, order: 'desc' },
+      });
+    await page(small!, 1);
+    await page(big!, 250);
+    const smallMs = await timed(RUNS, () => page(small!, 1));
+    for (const [label, pageNum] of [
+      ['first page', 1],
+      ['middle page', 250],
+    ] as const) {
+      const bigMs = await timed(RUNS, () => page(big!, pageNum));
+      big!.counter.reset();
+      await page(big!, pageNum);
+      figures.push(
+        versus(
+          'lists',
+          `ote-stack applications, ${label} of 10 among 5,000 (median of ${RUNS})`,
+          'ms',
+          bigMs,
+          { name: 'first page among 10 applications', value: smallMs },
+          1.5,
+        ),
+        counted(
+          'lists',
+          `ote-stack applications, ${label} of 10 among 5,000: items read`,
+          'items',
+          big!.counter.scanned,
+          11,
+        ),
+      );
+    }
+  } finally {
+    await Promise.all(stores.map((dynamo) => dynamo?.stop()));
+  }
+  return figures;
+}
+
+async function seedApps(tableName: string, count: number): Promise<BenchDynamo> {
+  const dynamo = await startBenchDynamo(tableName);
+  const now = new Date().toISOString();
+  for (let start = 0; start < count; start += 25) {
+    const items = Array.from({ length: Math.min(25, count - start) }, (_, offset) => {
+      const id = start + offset + 1;
+      return {
+        PutRequest: {
+          Item: {
+            ...keys.oteApp(id),
+            entity: 'ote-app',
+            id,
+            appName: `app-${id}`,
+            projectName: 'bench',
+            appVersion: '1.0',
+            repositoryId: 1,
+            image: 'bench/app:1.0',
+            createdBy: 'admin',
+            createdAt: now,
+            updatedAt: now,
+            version: 1,
+          },
+        },
+      };
+    });
+    await dynamo.client.send(new BatchWriteCommand({ RequestItems: { [tableName]: items } }));
+  }
+  return dynamo;
 }
