@@ -32,7 +32,7 @@ const PIECES: Record<string, { title: string; measure: () => Promise<Figure[]> }
   writes: { title: 'DynamoDB requests per mutating request (and its worker run)', measure: measureWrites },
   bundles: {
     title:
-      'Cold start (esbuild ESM bundles, minified, AWS SDK bundled; cold import = median of 9 processes, taken in rounds over all bundles)',
+      'Cold start (esbuild ESM bundles, minified, AWS SDK bundled; cold import = CPU time of the import, median of 9 processes taken in rounds over all bundles)',
     measure: measureColdStart,
   },
 };
