@@ -125,7 +125,10 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     }
   }
 
-  /** A request by path, for what the generated APIs get wrong (see `discovery` and `followLog`). */
+  /**
+   * A request by path: for objects of any kind (applies, deletes, discovery), for workloads (see
+   * `WORKLOAD_RESOURCES`), and for what the generated APIs get wrong (`followLog`).
+   */
   async function raw(
     method: HttpMethod,
     path: string,
