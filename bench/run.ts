@@ -31,7 +31,8 @@ const PIECES: Record<string, { title: string; measure: () => Promise<Figure[]> }
   lists: { title: 'Paged lists (DynamoDB Local)', measure: measureLists },
   writes: { title: 'DynamoDB requests per mutating request (and its worker run)', measure: measureWrites },
   bundles: {
-    title: 'Cold start (esbuild ESM bundles, minified, AWS SDK bundled; cold import = median of 7 processes)',
+    title:
+      'Cold start (esbuild ESM bundles, minified, AWS SDK bundled; cold import = CPU time of the import, median of 9 processes taken in rounds over all bundles)',
     measure: measureColdStart,
   },
 };

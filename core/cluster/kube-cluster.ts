@@ -1,25 +1,24 @@
 import {
   ApiException,
-  AppsV1Api,
-  BatchV1Api,
   CoreV1Api,
   KubeConfig,
   PatchStrategy,
   RequestContext,
   HttpMethod,
-  VersionApi,
   ServerConfiguration,
   createConfiguration,
   setHeaderOptions,
   type ObservableMiddleware,
+  type V1CronJob,
+  type V1CronJobList,
   type V1Pod,
   type V1Service,
   type V1Deployment,
   type V1StatefulSet,
   type V1DaemonSet,
   type V1Container,
-  type V1PodSpec,
   type V1LabelSelector,
+  type VersionInfo,
 } from '@kubernetes/client-node';
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import type https from 'node:https';
@@ -136,9 +135,6 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     httpApi: undiciHttpLibrary,
   });
   const core = new CoreV1Api(apiConfiguration);
-  const apps = new AppsV1Api(apiConfiguration);
-  const batch = new BatchV1Api(apiConfiguration);
-  const versionApi = new VersionApi(apiConfiguration);
 
   const retryPolicy = { timeoutMs, onRetry };
   const objectWrite = createLimiter(OBJECT_WRITE_CONCURRENCY);
@@ -157,7 +153,8 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
   }
 
   /**
-   * A request by path, for what the generated APIs get wrong (see `discovery` and `followLog`).
+   * A request by path: for objects of any kind (applies, deletes, discovery), for workloads (see
+   * `WORKLOAD_RESOURCES`), and for what the generated APIs get wrong (`followLog`).
    * Its caller reads the body to the end, or dumps it: an HTTP/1.1 connection goes back to the
    * pool only then, and an abandoned body would hold it until garbage collection.
    */
@@ -193,6 +190,27 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
       // The same exception the generated APIs throw, so both kinds of call are retried and mapped alike.
       throw new ApiException(answer.status, 'raw request', await answer.body.text(), answer.headers);
     });
+  }
+
+  async function readJson<T>(path: string, subject: CallSubject, query?: Record<string, string>): Promise<T> {
+    const response = await raw(HttpMethod.GET, path, subject, { repeatability: 'read', ...(query ? { query } : {}) });
+    return (await response.json()) as T;
+  }
+
+  async function patchObject(
+    path: string,
+    subject: CallSubject,
+    body: unknown,
+    strategy: PatchStrategy,
+    repeatability: Repeatability,
+  ) {
+    const response = await raw(HttpMethod.PATCH, path, subject, {
+      repeatability,
+      body: JSON.stringify(body),
+      contentType: strategy,
+      query: { fieldManager: FIELD_MANAGER },
+    });
+    await response.dump();
   }
 
   const discovery = createDiscovery(async (groupVersion) => {
@@ -268,17 +286,10 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
   }
 
   async function readWorkload(kind: ScalableKind | 'DaemonSet', namespace: string, name: string) {
-    const subject = { kind, name, namespace };
-    return call(subject, 'read', (signal) => {
-      const options = attemptOptions(signal);
-      switch (kind) {
-        case 'Deployment':
-          return apps.readNamespacedDeployment({ name, namespace }, options);
-        case 'StatefulSet':
-          return apps.readNamespacedStatefulSet({ name, namespace }, options);
-        case 'DaemonSet':
-          return apps.readNamespacedDaemonSet({ name, namespace }, options);
-      }
+    return readJson<V1Deployment | V1StatefulSet | V1DaemonSet>(workloadPath(kind, namespace, name), {
+      kind,
+      name,
+      namespace,
     });
   }
 
@@ -286,9 +297,7 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     close: () => config.close(),
 
     async version() {
-      const info = await call({ kind: 'version', name: server }, 'read', (signal) =>
-        versionApi.getCode({}, attemptOptions(signal)),
-      );
+      const info = await readJson<VersionInfo>('/version', { kind: 'version', name: server });
       return { gitVersion: info.gitVersion, platform: info.platform };
     },
 
@@ -352,11 +361,11 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
 
     async listWorkloads(namespace, labelSelector) {
       const subject = { kind: 'workloads', name: namespace, namespace };
-      const query = { namespace, ...(labelSelector ? { labelSelector } : {}) };
+      const query = labelSelector ? { labelSelector } : undefined;
       const [deployments, statefulSets, daemonSets] = await Promise.all([
-        call(subject, 'read', (signal) => apps.listNamespacedDeployment(query, attemptOptions(signal))),
-        call(subject, 'read', (signal) => apps.listNamespacedStatefulSet(query, attemptOptions(signal))),
-        call(subject, 'read', (signal) => apps.listNamespacedDaemonSet(query, attemptOptions(signal))),
+        readJson<{ items: V1Deployment[] }>(workloadPath('Deployment', namespace), subject, query),
+        readJson<{ items: V1StatefulSet[] }>(workloadPath('StatefulSet', namespace), subject, query),
+        readJson<{ items: V1DaemonSet[] }>(workloadPath('DaemonSet', namespace), subject, query),
       ]);
       return [
         ...deployments.items.map((item) => summarizeWorkload('Deployment', item)),
@@ -367,13 +376,13 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
 
     async scale(kind, namespace, name, replicas) {
       // An absolute replica count, not an increment: a repeated patch finds the count already set.
-      const request = { name, namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER };
-      await call({ kind, name, namespace }, 'idempotent-write', (signal) => {
-        const options = attemptOptions(signal, PatchStrategy.MergePatch);
-        return kind === 'Deployment'
-          ? apps.patchNamespacedDeploymentScale(request, options)
-          : apps.patchNamespacedStatefulSetScale(request, options);
-      });
+      await patchObject(
+        `${workloadPath(kind, namespace, name)}/scale`,
+        { kind, name, namespace },
+        { spec: { replicas } },
+        PatchStrategy.MergePatch,
+        'idempotent-write',
+      );
     },
 
     async restart(kind, namespace, name, at) {
@@ -382,23 +391,18 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
         spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at.toISOString() } } } },
       };
       // The timestamp is fixed before the first attempt, so a repeat rolls the pods once, not twice.
-      const request = { name, namespace, body, fieldManager: FIELD_MANAGER };
-      await call({ kind, name, namespace }, 'idempotent-write', (signal) => {
-        const options = attemptOptions(signal, PatchStrategy.StrategicMergePatch);
-        switch (kind) {
-          case 'Deployment':
-            return apps.patchNamespacedDeployment(request, options);
-          case 'StatefulSet':
-            return apps.patchNamespacedStatefulSet(request, options);
-          case 'DaemonSet':
-            return apps.patchNamespacedDaemonSet(request, options);
-        }
-      });
+      await patchObject(
+        workloadPath(kind, namespace, name),
+        { kind, name, namespace },
+        body,
+        PatchStrategy.StrategicMergePatch,
+        'idempotent-write',
+      );
     },
 
     async setImage(kind, namespace, name, container, image) {
       const subject = { kind, name, namespace };
-      const podSpec = await call(subject, 'read', (signal) => readPodTemplateSpec(kind, namespace, name, signal));
+      const podSpec = await readPodTemplateSpec(kind, namespace, name);
       const isInit = (podSpec?.initContainers ?? []).some((entry) => entry.name === container);
       const isMain = (podSpec?.containers ?? []).some((entry) => entry.name === container);
       if (!isInit && !isMain) throw new NotFoundError('container', `${kind}/${name}/${container}`);
@@ -406,19 +410,14 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
       const containers = { [isInit ? 'initContainers' : 'containers']: [{ name: container, image }] };
       const template = { spec: containers };
       const body = kind === 'CronJob' ? { spec: { jobTemplate: { spec: { template } } } } : { spec: { template } };
-      const request = { name, namespace, body, fieldManager: FIELD_MANAGER };
       // Sets one container's image by name: a repeat finds it set.
-      await call(subject, 'idempotent-write', async (signal) => {
-        const options = attemptOptions(signal, PatchStrategy.StrategicMergePatch);
-        switch (kind) {
-          case 'Deployment':
-            return void (await apps.patchNamespacedDeployment(request, options));
-          case 'StatefulSet':
-            return void (await apps.patchNamespacedStatefulSet(request, options));
-          case 'CronJob':
-            return void (await batch.patchNamespacedCronJob(request, options));
-        }
-      });
+      await patchObject(
+        workloadPath(kind, namespace, name),
+        subject,
+        body,
+        PatchStrategy.StrategicMergePatch,
+        'idempotent-write',
+      );
     },
 
     async listPods(namespace, labelSelector) {
@@ -446,9 +445,11 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     },
 
     async listCronJobs(namespace) {
-      const list = await call({ kind: 'cronjobs', name: namespace, namespace }, 'read', (signal) =>
-        batch.listNamespacedCronJob({ namespace }, attemptOptions(signal)),
-      );
+      const list = await readJson<V1CronJobList>(workloadPath('CronJob', namespace), {
+        kind: 'cronjobs',
+        name: namespace,
+        namespace,
+      });
       return list.items.map((item) => ({
         name: item.metadata?.name ?? '',
         namespace: item.metadata?.namespace ?? '',
@@ -592,22 +593,32 @@ export function createKubeCluster(kubeconfig: string, { timeoutMs, onRetry }: Ku
     },
   };
 
-  async function readPodTemplateSpec(
-    kind: ImageKind,
-    namespace: string,
-    name: string,
-    signal: AbortSignal,
-  ): Promise<V1PodSpec | undefined> {
-    const options = attemptOptions(signal);
-    switch (kind) {
-      case 'Deployment':
-        return (await apps.readNamespacedDeployment({ name, namespace }, options)).spec?.template.spec;
-      case 'StatefulSet':
-        return (await apps.readNamespacedStatefulSet({ name, namespace }, options)).spec?.template.spec;
-      case 'CronJob':
-        return (await batch.readNamespacedCronJob({ name, namespace }, options)).spec?.jobTemplate.spec?.template.spec;
-    }
+  async function readPodTemplateSpec(kind: ImageKind, namespace: string, name: string) {
+    const path = workloadPath(kind, namespace, name);
+    const subject = { kind, name, namespace };
+    if (kind === 'CronJob') return (await readJson<V1CronJob>(path, subject)).spec?.jobTemplate.spec?.template.spec;
+    return (await readJson<V1Deployment | V1StatefulSet>(path, subject)).spec?.template.spec;
   }
+}
+
+/**
+ * Where each workload kind lives in the API. Workloads are read and patched
+ * by path, not through client-node's generated AppsV1Api and BatchV1Api:
+ * those two classes (with their request builders and model serializers) were
+ * a quarter of a megabyte of every cluster function's bundle, for a handful
+ * of GETs and PATCHes that `raw` makes as well.
+ */
+const WORKLOAD_RESOURCES = {
+  Deployment: 'apps/v1/namespaces/{namespace}/deployments',
+  StatefulSet: 'apps/v1/namespaces/{namespace}/statefulsets',
+  DaemonSet: 'apps/v1/namespaces/{namespace}/daemonsets',
+  CronJob: 'batch/v1/namespaces/{namespace}/cronjobs',
+} as const;
+
+/** The collection of a workload kind in a namespace, or one workload of it by name. */
+function workloadPath(kind: keyof typeof WORKLOAD_RESOURCES, namespace: string, name?: string): string {
+  const collection = `/apis/${WORKLOAD_RESOURCES[kind].replace('{namespace}', encodeURIComponent(namespace))}`;
+  return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
 }
 
 /** Response headers as client-node's ApiException carries them: lower-case names. */

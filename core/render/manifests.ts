@@ -5,6 +5,9 @@
  */
 import { InvalidInputError } from '../errors.ts';
 import { parseYamlStream, type YamlLimits } from '../yaml.ts';
+import { imageName } from './image-name.ts';
+
+export { imageName } from './image-name.ts';
 
 /* ----------------------------------------------------------------------------
  * Kubernetes objects
@@ -99,20 +102,6 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
   Pod: ['spec'],
 };
-
-/**
- * `koderover.example.com/demo/service2:latest` → `service2`; registry ports
- * (`host:5000/app`) and digests (`app@sha256:...`) are handled.
- */
-export function imageName(image: string): string {
-  let reference = image.trim();
-  const at = reference.indexOf('@');
-  if (at !== -1) reference = reference.slice(0, at);
-  const slash = reference.lastIndexOf('/');
-  const colon = reference.lastIndexOf(':');
-  if (colon > slash) reference = reference.slice(0, colon);
-  return reference.slice(reference.lastIndexOf('/') + 1);
-}
 
 /**
  * The containers (then the init containers) of every workload, in document

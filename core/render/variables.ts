@@ -17,38 +17,12 @@
  *   template can read `.cfg.a` and print `{{.cfg}}` as a flow node; YAML text
  *   is typed by yaml.v2's rules (`go-data.ts`), as Zadig reads it.
  */
-import * as v from 'valibot';
 import { InvalidInputError } from '../errors.ts';
-import { NO_WHITE_SPACE } from '../names.ts';
 import { parseYamlValue } from '../yaml.ts';
 import { goJsonValue, goYamlValue } from './go-data.ts';
+import type { ServiceVariable, VariableValue } from './schemas.ts';
 
-export const VariableType = v.picklist(['string', 'bool', 'enum', 'yaml']);
-export type VariableType = v.InferOutput<typeof VariableType>;
-
-export const VariableKey = v.pipe(
-  v.string(),
-  v.nonEmpty('key must not be empty'),
-  v.maxLength(256, 'key must be at most 256 characters'),
-  v.regex(NO_WHITE_SPACE, 'key must not contain white space'),
-);
-
-/** A declared variable: a key, its value, type, options (for `enum`) and description. */
-export const ServiceVariable = v.object({
-  key: VariableKey,
-  value: v.optional(v.unknown(), ''),
-  type: v.optional(VariableType, 'string'),
-  options: v.nullish(v.array(v.string()), []),
-  desc: v.nullish(v.string(), ''),
-});
-export type ServiceVariable = v.InferOutput<typeof ServiceVariable>;
-
-/** A value for a declared variable (template loads, environment overrides): its type comes from the declaration. */
-export const VariableValue = v.object({
-  key: VariableKey,
-  value: v.optional(v.unknown(), ''),
-});
-export type VariableValue = v.InferOutput<typeof VariableValue>;
+export { ServiceVariable, VariableKey, VariableType, VariableValue } from './schemas.ts';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -5,9 +5,9 @@ import { keys, type ItemKey } from '../store/keys.ts';
 import { adjustCount, deleteAtVersion, deleteItem, type Write } from '../store/writes.ts';
 import { ConflictError } from '../errors.ts';
 import { templateFollowers } from '../templates/template-item.ts';
+import type { ServiceLabel } from './schemas.ts';
 import type { ServiceScope } from './scope.ts';
-import type { ServiceItem } from './service-item.ts';
-import { readServiceOf } from './update-service.ts';
+import { readServiceOf, type ServiceItem, type ServiceRef } from './service-item.ts';
 
 /** Every service of a project in one scope: one Query reading only the listed fields. */
 export async function listServices({
@@ -45,6 +45,21 @@ export async function getServiceLabels(ref: {
   serviceName: string;
 }) {
   return (await readServiceOf(ref)).labels;
+}
+
+/** Replaces a service's labels. Labels describe the service; they are not a revision of what it deploys. */
+export async function setServiceLabels({
+  labels,
+  ...ref
+}: ServiceRef & { labels: ServiceLabel[] }): Promise<ServiceLabel[]> {
+  const current = await readServiceOf(ref);
+  await ref.ctx.store.update(
+    keys.service(current.project, current.scope, current.name),
+    current.version,
+    { labels },
+    `service "${current.name}" was changed by another request; read it again and retry`,
+  );
+  return labels;
 }
 
 /**

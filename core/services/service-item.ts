@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
+import { requireProject } from '../projects/project-item.ts';
 import type { ServiceContainer } from '../render/manifests.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
@@ -61,6 +62,27 @@ export async function readService(
   const item = await ctx.store.get<ServiceItem>(keys.service(project, scope, name));
   if (!item) throw serviceNotFound(scope, name);
   return item;
+}
+
+/** A service of a project the principal may use, by name. */
+export type ServiceRef = {
+  ctx: CoreContext;
+  principal: Principal;
+  projectKey: string;
+  scope: ServiceScope;
+  serviceName: string;
+};
+
+/** The service a request names, once its project is known to be the principal's. */
+export async function readServiceOf({
+  ctx,
+  principal,
+  projectKey,
+  scope,
+  serviceName,
+}: ServiceRef): Promise<ServiceItem> {
+  await requireProject(ctx, principal, projectKey);
+  return readService(ctx, projectKey, scope, serviceName);
 }
 
 /** The services named, in order, in one BatchGetItem per 100 names; a missing one is a 404. */

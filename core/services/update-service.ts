@@ -1,21 +1,7 @@
-import type { Principal } from '../auth/schemas.ts';
-import type { CoreContext } from '../context.ts';
 import { ConflictError, field, text } from '../errors.ts';
-import { requireProject } from '../projects/project-item.ts';
-import { keys } from '../store/keys.ts';
-import type { ServiceScope } from './scope.ts';
 import { defineService } from './define-service.ts';
-import type { ServiceLabel } from './schemas.ts';
 import type { ServiceVariable } from '../render/variables.ts';
-import { readService, reviseService, type ServiceItem } from './service-item.ts';
-
-type ServiceRef = {
-  ctx: CoreContext;
-  principal: Principal;
-  projectKey: string;
-  scope: ServiceScope;
-  serviceName: string;
-};
+import { readServiceOf, reviseService, type ServiceItem, type ServiceRef } from './service-item.ts';
 
 /** Replaces a service's YAML; its declared variables keep their values, new keys join as empty strings. */
 export async function updateServiceYaml({ yaml, ...ref }: ServiceRef & { yaml: string }): Promise<ServiceItem> {
@@ -50,32 +36,6 @@ export async function updateServiceVariables({
     field: 'variables',
   });
   return reviseService(ref.ctx, ref.principal, current, { yaml: current.yaml, ...definition });
-}
-
-/** Replaces a service's labels. Labels describe the service; they are not a revision of what it deploys. */
-export async function setServiceLabels({
-  labels,
-  ...ref
-}: ServiceRef & { labels: ServiceLabel[] }): Promise<ServiceLabel[]> {
-  const current = await readServiceOf(ref);
-  await ref.ctx.store.update(
-    keys.service(current.project, current.scope, current.name),
-    current.version,
-    { labels },
-    `service "${current.name}" was changed by another request; read it again and retry`,
-  );
-  return labels;
-}
-
-export async function readServiceOf({
-  ctx,
-  principal,
-  projectKey,
-  scope,
-  serviceName,
-}: ServiceRef): Promise<ServiceItem> {
-  await requireProject(ctx, principal, projectKey);
-  return readService(ctx, projectKey, scope, serviceName);
 }
 
 /** A Helm service has no YAML or YAML variables of its own: its chart template and values say what it deploys. */

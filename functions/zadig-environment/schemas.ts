@@ -5,8 +5,8 @@ import { MAX_SERVICES_PER_CHANGE } from '../../core/environments/record-change.t
 import { EnvConfigType, EnvKey } from '../../core/environments/schemas.ts';
 import { PORTAL_PROTOCOLS, PortalHost } from '../../core/environments/sub-environment-schemas.ts';
 import { NO_WHITE_SPACE, Rfc1123Label } from '../../core/names.ts';
-import { imageName } from '../../core/render/manifests.ts';
-import { VariableKey } from '../../core/render/variables.ts';
+import { imageName } from '../../core/render/image-name.ts';
+import { VariableKey } from '../../core/render/schemas.ts';
 import { ServiceName } from '../../core/services/schemas.ts';
 import { ObjectName, ReplicaCount } from '../../core/workloads/schemas.ts';
 import { documentedRule } from '../http/documented.ts';

@@ -1,16 +1,14 @@
 import type { Context } from 'hono';
 import type { CoreContext } from '../../core/context.ts';
 import { createProject, deleteProject, getProject, listProjects } from '../../core/projects/manage-projects.ts';
-import { createRawService, createServiceFromTemplate } from '../../core/services/create-service.ts';
-import { deleteService, getService, getServiceLabels, listServices } from '../../core/services/manage-services.ts';
-import { setServiceLabels, updateServiceVariables, updateServiceYaml } from '../../core/services/update-service.ts';
 import {
-  createTemplate,
-  deleteTemplate,
-  getTemplate,
-  listTemplates,
-  updateTemplate,
-} from '../../core/templates/manage-templates.ts';
+  deleteService,
+  getService,
+  getServiceLabels,
+  listServices,
+  setServiceLabels,
+} from '../../core/services/manage-services.ts';
+import { deleteTemplate, getTemplate, listTemplates } from '../../core/templates/manage-templates.ts';
 import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { BerthEnv } from '../http/env.ts';
@@ -35,6 +33,8 @@ import {
 
 export type ZadigServiceDeps = { ctx: CoreContext; authenticate: Authenticate; log?: LogLine };
 
+const renderingVerbs = () => import('./rendering-verbs.ts');
+
 /** Zadig's OpenAPI for projects, YAML templates and K8s YAML services (test and production). */
 export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDeps) {
   const app = createAppShell({ renderError: zadigErrorRenderer(wireField), ctx, ...(log ? { log } : {}) });
@@ -57,6 +57,7 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
   });
 
   route(templateRoutes.createTemplate, async (c, { body }) => {
+    const { createTemplate } = await renderingVerbs();
     await createTemplate({ ctx, principal: c.get('principal'), input: newTemplateFrom(body) });
     return c.json(SUCCESS);
   });
@@ -68,6 +69,7 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
     c.json(templateView(await getTemplate({ ctx, name: params.name }))),
   );
   route(templateRoutes.updateTemplate, async (c, { params, body }) => {
+    const { updateTemplate } = await renderingVerbs();
     const result = await updateTemplate({
       ctx,
       principal: c.get('principal'),
@@ -106,10 +108,12 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
       c.json(await setServiceLabels({ ...ref(c, query.projectKey, params.serviceName), labels: body })),
     );
     route(routes.loadTemplate, async (c, { body }) => {
+      const { createServiceFromTemplate } = await renderingVerbs();
       await createServiceFromTemplate({ ctx, principal: c.get('principal'), scope, input: templateServiceFrom(body) });
       return c.json(SUCCESS);
     });
     route(routes.createRaw, async (c, { query, body }) => {
+      const { createRawService } = await renderingVerbs();
       await createRawService({
         ctx,
         principal: c.get('principal'),
@@ -120,6 +124,7 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
       return c.json(SUCCESS);
     });
     route(routes.updateVariables, async (c, { params, query, body }) => {
+      const { updateServiceVariables } = await renderingVerbs();
       await updateServiceVariables({
         ...ref(c, query.projectKey, params.serviceName),
         variables: serviceVariablesFrom(body),
@@ -127,9 +132,10 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
       return c.json(SUCCESS);
     });
     route(routes.detail, async (c, { params, query }) =>
-      c.json(serviceDetailView(await getService(ref(c, query.projectKey, params.serviceName)))),
+      c.json(await serviceDetailView(await getService(ref(c, query.projectKey, params.serviceName)))),
     );
     route(routes.updateYaml, async (c, { params, query, body }) => {
+      const { updateServiceYaml } = await renderingVerbs();
       await updateServiceYaml({ ...ref(c, query.projectKey, params.serviceName), yaml: body.yaml });
       return c.json(SUCCESS);
     });

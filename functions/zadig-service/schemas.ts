@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
 import { ProjectDescription, ProjectName, ProjectType } from '../../core/projects/schemas.ts';
-import { ServiceVariable, VariableValue } from '../../core/render/variables.ts';
+import { ServiceVariable, VariableValue } from '../../core/render/schemas.ts';
 import { ServiceName, ServiceYaml } from '../../core/services/schemas.ts';
 import { TemplateContent, TemplateName } from '../../core/templates/schemas.ts';
 import { refused } from '../zadig/schemas.ts';

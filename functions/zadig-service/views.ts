@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import type { HelmServiceChart } from '../../core/charts/helm-service.ts';
 import type { DomainError } from '../../core/errors.ts';
 import type { ProjectItem } from '../../core/projects/project-item.ts';
@@ -103,7 +102,7 @@ export const serviceSummaryView = (service: Pick<ServiceItem, 'name' | 'containe
   containers: service.containers,
 });
 
-export const serviceDetailView = (service: ServiceItem) => ({
+export const serviceDetailView = async (service: ServiceItem) => ({
   service_name: service.name,
   type: service.type ?? 'k8s',
   created_by: service.createdBy,
@@ -116,14 +115,21 @@ export const serviceDetailView = (service: ServiceItem) => ({
   revision: service.revision,
   updated_by: service.updatedBy,
   updated_time: unixSeconds(service.updatedAt),
-  ...(service.helm ? helmDetail(service.helm) : {}),
+  ...(service.helm ? await helmDetail(service.helm) : {}),
 });
 
-/** A Helm service's chart and values, as `template/load/helm` took them and as they merged. */
-const helmDetail = (helm: HelmServiceChart) => ({
-  chart_name: helm.chartName,
-  chart_version: helm.chartVersion,
-  values_yaml: stringify(helm.values),
-  variables: helm.variables,
-  override_values_yaml: helm.valuesYaml,
-});
+/**
+ * A Helm service's chart and values, as `template/load/helm` took them and as
+ * they merged. The YAML writer is imported here, on the first Helm service
+ * shown, for the reason `rendering-verbs.ts` gives.
+ */
+const helmDetail = async (helm: HelmServiceChart) => {
+  const { stringify } = await import('yaml');
+  return {
+    chart_name: helm.chartName,
+    chart_version: helm.chartVersion,
+    values_yaml: stringify(helm.values),
+    variables: helm.variables,
+    override_values_yaml: helm.valuesYaml,
+  };
+};

@@ -1,4 +1,4 @@
-import { imageName } from '../../core/render/manifests.ts';
+import { imageName } from '../../core/render/image-name.ts';
 
 /** What both Zadig groups show alike. */
 
