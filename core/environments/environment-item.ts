@@ -2,9 +2,11 @@ import type { Principal } from '../auth/schemas.ts';
 import type { ApplyResult } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
-import { requireProject } from '../projects/project-item.ts';
+import { requireProjectAccess } from '../auth/authenticate.ts';
+import type { ProjectItem } from '../projects/project-item.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
+import { getEach } from '../store/reads.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import type { HelmEnvService } from './helm-env-services.ts';
 import type { ContainerImage, EnvVariableValue } from './schemas.ts';
@@ -152,15 +154,38 @@ export async function readEnvironment(
 }
 
 /** The environment a request names, after the project check (scope first, then existence). */
-export async function requireEnvironment({
-  ctx,
-  principal,
-  projectKey,
-  scope,
-  envKey,
-}: EnvRef): Promise<EnvironmentItem> {
-  await requireProject(ctx, principal, projectKey);
-  return readEnvironment(ctx, projectKey, scope, envKey);
+export async function requireEnvironment(ref: EnvRef): Promise<EnvironmentItem> {
+  return (await readNamed(ref)).env;
+}
+
+/** The environment a request names and one of its services, checked as `requireEnvironment` then `readEnvService`. */
+export async function requireEnvService(
+  ref: EnvRef,
+  serviceName: string,
+): Promise<{ env: EnvironmentItem; envService: EnvServiceItem }> {
+  const { env, envService } = await readNamed(ref, serviceName);
+  if (!envService) throw serviceNotInEnvironment(env, serviceName);
+  return { env, envService };
+}
+
+/**
+ * The project, the environment and (when named) the env service, read in one
+ * BatchGetItem: the project's existence and the environment's are both
+ * checked, as two GetItems did, in one request. The scope is checked first.
+ */
+async function readNamed(
+  { ctx, principal, projectKey, scope, envKey }: EnvRef,
+  serviceName?: string,
+): Promise<{ env: EnvironmentItem; envService: EnvServiceItem | undefined }> {
+  requireProjectAccess(principal, projectKey);
+  const [project, env, envService] = (await getEach(ctx.store, [
+    keys.project(projectKey),
+    keys.environment(projectKey, scope, envKey),
+    ...(serviceName === undefined ? [] : [keys.envService(projectKey, scope, envKey, serviceName)]),
+  ])) as [ProjectItem | undefined, EnvironmentItem | undefined, EnvServiceItem | undefined];
+  if (!project) throw new NotFoundError('project', projectKey);
+  if (!env) throw new NotFoundError(environmentKind(scope), envKey);
+  return { env, envService };
 }
 
 /** A service of the environment; one the environment does not have is a 404 naming the environment. */
@@ -170,9 +195,12 @@ export async function readEnvService(
   serviceName: string,
 ): Promise<EnvServiceItem> {
   const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, serviceName));
-  if (!envService) throw new NotFoundError('service', serviceName, { in: environmentName(env) });
+  if (!envService) throw serviceNotInEnvironment(env, serviceName);
   return envService;
 }
+
+const serviceNotInEnvironment = (env: Pick<EnvironmentItem, 'scope' | 'key'>, serviceName: string) =>
+  new NotFoundError('service', serviceName, { in: environmentName(env) });
 
 export const readEnvServices = (ctx: CoreContext, env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>) =>
   ctx.store.listAll<EnvServiceItem>(keys.envServices(env.project, env.scope, env.key));

@@ -1,13 +1,15 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, field, text } from '../errors.ts';
-import { requireProject } from '../projects/project-item.ts';
+import { requireProjectAccess } from '../auth/authenticate.ts';
+import { ConflictError, NotFoundError, field, text } from '../errors.ts';
+import type { ProjectItem } from '../projects/project-item.ts';
 import { keys } from '../store/keys.ts';
+import { getEach } from '../store/reads.ts';
 import type { ServiceScope } from './scope.ts';
 import { defineService } from './define-service.ts';
 import type { ServiceLabel } from './schemas.ts';
 import type { ServiceVariable } from '../render/variables.ts';
-import { readService, reviseService, type ServiceItem } from './service-item.ts';
+import { reviseService, serviceNotFound, type ServiceItem } from './service-item.ts';
 
 type ServiceRef = {
   ctx: CoreContext;
@@ -67,6 +69,10 @@ export async function setServiceLabels({
   return labels;
 }
 
+/**
+ * The service a request names, after the project check (scope first, then
+ * the project's existence, then the service's): both items in one BatchGetItem.
+ */
 export async function readServiceOf({
   ctx,
   principal,
@@ -74,8 +80,14 @@ export async function readServiceOf({
   scope,
   serviceName,
 }: ServiceRef): Promise<ServiceItem> {
-  await requireProject(ctx, principal, projectKey);
-  return readService(ctx, projectKey, scope, serviceName);
+  requireProjectAccess(principal, projectKey);
+  const [project, service] = (await getEach(ctx.store, [
+    keys.project(projectKey),
+    keys.service(projectKey, scope, serviceName),
+  ])) as [ProjectItem | undefined, ServiceItem | undefined];
+  if (!project) throw new NotFoundError('project', projectKey);
+  if (!service) throw serviceNotFound(scope, serviceName);
+  return service;
 }
 
 /** A Helm service has no YAML or YAML variables of its own: its chart template and values say what it deploys. */
