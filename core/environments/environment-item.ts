@@ -3,9 +3,8 @@ import type { ApplyResult } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { requireProjectAccess } from '../auth/authenticate.ts';
-import type { ProjectItem } from '../projects/project-item.ts';
 import type { ServiceVariable } from '../render/variables.ts';
-import { keys } from '../store/keys.ts';
+import { keys, type ItemKey } from '../store/keys.ts';
 import { getEach } from '../store/reads.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import type { HelmEnvService } from './helm-env-services.ts';
@@ -155,7 +154,7 @@ export async function readEnvironment(
 
 /** The environment a request names, after the project check (scope first, then existence). */
 export async function requireEnvironment(ref: EnvRef): Promise<EnvironmentItem> {
-  return (await readNamed(ref)).env;
+  return (await requireEnvironmentWith(ref, [])).env;
 }
 
 /** The environment a request names and one of its services, checked as `requireEnvironment` then `readEnvService`. */
@@ -163,29 +162,33 @@ export async function requireEnvService(
   ref: EnvRef,
   serviceName: string,
 ): Promise<{ env: EnvironmentItem; envService: EnvServiceItem }> {
-  const { env, envService } = await readNamed(ref, serviceName);
+  const { env, items } = await requireEnvironmentWith(ref, [
+    keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName),
+  ]);
+  const envService = items[0] as EnvServiceItem | undefined;
   if (!envService) throw serviceNotInEnvironment(env, serviceName);
   return { env, envService };
 }
 
 /**
- * The project, the environment and (when named) the env service, read in one
- * BatchGetItem: the project's existence and the environment's are both
- * checked, as two GetItems did, in one request. The scope is checked first.
+ * `requireEnvironment`, with the items at `more` (in their order, undefined
+ * where none is) read in the same BatchGetItem: the project's existence and
+ * the environment's are both checked, as two GetItems did, in one request
+ * with what the request needs besides. The scope is checked first.
  */
-async function readNamed(
+export async function requireEnvironmentWith(
   { ctx, principal, projectKey, scope, envKey }: EnvRef,
-  serviceName?: string,
-): Promise<{ env: EnvironmentItem; envService: EnvServiceItem | undefined }> {
+  more: readonly ItemKey[],
+): Promise<{ env: EnvironmentItem; items: unknown[] }> {
   requireProjectAccess(principal, projectKey);
-  const [project, env, envService] = (await getEach(ctx.store, [
+  const [project, env, ...items] = await getEach(ctx.store, [
     keys.project(projectKey),
     keys.environment(projectKey, scope, envKey),
-    ...(serviceName === undefined ? [] : [keys.envService(projectKey, scope, envKey, serviceName)]),
-  ])) as [ProjectItem | undefined, EnvironmentItem | undefined, EnvServiceItem | undefined];
+    ...more,
+  ]);
   if (!project) throw new NotFoundError('project', projectKey);
   if (!env) throw new NotFoundError(environmentKind(scope), envKey);
-  return { env, envService };
+  return { env: env as EnvironmentItem, items };
 }
 
 /** A service of the environment; one the environment does not have is a 404 naming the environment. */
@@ -199,7 +202,7 @@ export async function readEnvService(
   return envService;
 }
 
-const serviceNotInEnvironment = (env: Pick<EnvironmentItem, 'scope' | 'key'>, serviceName: string) =>
+export const serviceNotInEnvironment = (env: Pick<EnvironmentItem, 'scope' | 'key'>, serviceName: string) =>
   new NotFoundError('service', serviceName, { in: environmentName(env) });
 
 export const readEnvServices = (ctx: CoreContext, env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>) =>

@@ -289,9 +289,13 @@ export async function readServices(
   inputs: readonly EnvServiceInput[],
 ): Promise<ServiceItem[]> {
   const names = inputs.map((input) => input.name);
+  requireDistinct(names);
+  return readServicesNamed(ctx, project, scope, names);
+}
+
+export function requireDistinct(names: readonly string[]): void {
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   if (repeated) throw new InvalidInputError(`service "${repeated}" is listed twice`, 'services');
-  return readServicesNamed(ctx, project, scope, names);
 }
 
 /** Renders every service as the worker will, so a value outside its type or a missing global is a 400 now. */
