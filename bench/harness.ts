@@ -33,6 +33,9 @@ export type BenchDynamo = {
   ctx: CoreContext;
   counter: DynamoCounter;
   tableName: string;
+  streamArn: string;
+  /** Another context on the same table and secrets, with a client and a counter of its own (a second function). */
+  anotherContext(): { ctx: CoreContext; counter: DynamoCounter };
   stop(): Promise<void>;
 };
 
@@ -43,12 +46,45 @@ export type BenchDynamo = {
  */
 export async function startBenchDynamo(tableName = 'bench'): Promise<BenchDynamo> {
   const local = await startDynamoDbLocal();
-  const raw = new DynamoDBClient({
+  const secrets = createSecretBox(randomBytes(32));
+  const clients: DynamoDBClient[] = [];
+  const countedContext = () => {
+    const raw = countingClient(local.endpoint);
+    clients.push(raw.client);
+    const client = DynamoDBDocumentClient.from(raw.client, { marshallOptions: { removeUndefinedValues: true } });
+    const ctx: CoreContext = {
+      store: createDynamoStore({ client, tableName }),
+      secrets,
+      now: () => new Date(),
+      newId: () => randomBytes(9).toString('hex'),
+    };
+    return { raw: raw.client, client, ctx, counter: raw.counter };
+  };
+  const first = countedContext();
+  const { streamArn } = await ensureTable(first.raw, tableName);
+  first.counter.reset();
+  return {
     endpoint: local.endpoint,
+    ...first,
+    tableName,
+    streamArn,
+    anotherContext: () => {
+      const { ctx, counter } = countedContext();
+      return { ctx, counter };
+    },
+    async stop() {
+      for (const client of clients) client.destroy();
+      await local.stop();
+    },
+  };
+}
+
+function countingClient(endpoint: string): { client: DynamoDBClient; counter: DynamoCounter } {
+  const client = new DynamoDBClient({
+    endpoint,
     region: 'local',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
-  await ensureTable(raw, tableName);
   const counter: DynamoCounter = {
     requests: 0,
     byCommand: {},
@@ -59,7 +95,7 @@ export async function startBenchDynamo(tableName = 'bench'): Promise<BenchDynamo
       counter.scanned = 0;
     },
   };
-  raw.middlewareStack.add(
+  client.middlewareStack.add(
     (next, context) => async (args) => {
       counter.requests++;
       counter.byCommand[context.commandName ?? '?'] = (counter.byCommand[context.commandName ?? '?'] ?? 0) + 1;
@@ -70,25 +106,7 @@ export async function startBenchDynamo(tableName = 'bench'): Promise<BenchDynamo
     },
     { step: 'initialize', name: 'benchCountRequests' },
   );
-  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  const ctx: CoreContext = {
-    store: createDynamoStore({ client, tableName }),
-    secrets: createSecretBox(randomBytes(32)),
-    now: () => new Date(),
-    newId: () => randomBytes(9).toString('hex'),
-  };
-  return {
-    endpoint: local.endpoint,
-    raw,
-    client,
-    ctx,
-    counter,
-    tableName,
-    async stop() {
-      raw.destroy();
-      await local.stop();
-    },
-  };
+  return { client, counter };
 }
 
 /**
@@ -115,8 +133,8 @@ export function benchConnections(ctx: CoreContext): ClusterConnections {
 }
 
 /** A service of one Deployment and one Service, its replica count a variable. */
-export const serviceYaml = (name: string) =>
-  `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}}\nspec:\n  replicas: {{.replicas}}\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: main, image: "app:1.0"}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec: {selector: {app: ${name}}, ports: [{port: 80}]}\n`;
+export const serviceYaml = (name: string, image = 'app:1.0') =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}}\nspec:\n  replicas: {{.replicas}}\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: main, image: "${image}"}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec: {selector: {app: ${name}}, ports: [{port: 80}]}\n`;
 
 /** The cluster, a registry without credentials and a project of `services` services (`svc-0`, ...). */
 export async function seedWorld(ctx: CoreContext, kubeconfig: string, services: number): Promise<void> {

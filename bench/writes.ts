@@ -1,213 +1,178 @@
 import { randomBytes } from 'node:crypto';
-import { runOperation } from '../core/environments/run-operation.ts';
 import { dialects } from '../functions/docs/dialects.ts';
+import type { RouteContract } from '../functions/http/contract.ts';
 import { createGroupApps, type GroupApps } from '../functions/local/group-apps.ts';
 import { loadConfig } from '../functions/runtime/config.ts';
 import { createAuthenticator } from '../functions/runtime/core-context.ts';
+import { lazyHelm } from '../functions/runtime/helm.ts';
+import { call, routePath } from '../test/support/http.ts';
+import { at, type Json } from '../test/support/json.ts';
+import { startOciRegistry } from '../test/support/oci-registry.ts';
 import { counted, type Figure } from './figures.ts';
-import {
-  benchConnections,
-  benchKubeconfig,
-  deleteNamespaces,
-  serviceYaml,
-  startBenchDynamo,
-  uniqueSuffix,
-} from './harness.ts';
+import { benchConnections, benchKubeconfig, deleteNamespaces, startBenchDynamo, uniqueSuffix } from './harness.ts';
+import { startBenchWorker } from './stream-worker.ts';
+import { type Peek, type Send, State, type Step, type World, writeScenario } from './write-scenario.ts';
 
-type Step = {
-  /** The route, as `group.name` of the route contracts (`dialects`). */
-  route: string;
-  method: string;
-  path: string;
-  json?: unknown;
-  /** Run the operation the request recorded, and count the worker's requests too. */
-  worker?: boolean;
-};
+/** Every route contract by `group.name`, as the route-wiring tests walk them. */
+const contracts = new Map(
+  dialects.flatMap((dialect) =>
+    Object.entries(dialect.routes).map(([name, contract]): [string, RouteContract] => [
+      `${dialect.tag}.${name}`,
+      contract,
+    ]),
+  ),
+);
+const MUTATING = new Set(['post', 'put', 'patch', 'delete']);
 
-const ENV = 'bench';
-const variables = [{ key: 'replicas', value: '1', type: 'string', options: [], desc: '' }];
+/** Refuses a scenario that leaves a mutating route out (or names a route no contract declares). */
+function requireEveryWriteRoute(steps: readonly Step[]): void {
+  const stepped = new Set(steps.map((step) => step.route));
+  const unknown = [...stepped].filter((route) => !MUTATING.has(contracts.get(route)?.method ?? 'get'));
+  const missing = [...contracts]
+    .filter(([route, contract]) => MUTATING.has(contract.method) && !stepped.has(route))
+    .map(([route]) => route);
+  if (unknown.length > 0 || missing.length > 0)
+    throw new Error(
+      `the writes scenario must measure every mutating route: ${[
+        missing.length > 0 ? `no step for ${missing.join(', ')}` : '',
+        unknown.length > 0 ? `steps for what is not a mutating route: ${unknown.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')}`,
+    );
+}
 
-/** One request per mutating route, in an order where each finds what it needs (test scope; production shares the use-cases). */
-const scenario = (namespace: string, kubeconfig: string): Step[] => [
-  {
-    route: 'admin.registerCluster',
-    method: 'POST',
-    path: '/admin/clusters',
-    json: { id: 'local', name: 'local', kubeconfig },
-  },
-  { route: 'admin.updateCluster', method: 'PATCH', path: '/admin/clusters/local', json: { name: 'local2' } },
-  {
-    route: 'admin.registerRegistry',
-    method: 'POST',
-    path: '/admin/registries',
-    json: { id: 'hub', address: 'registry.example.com', namespace: 'bench' },
-  },
-  { route: 'admin.createToken', method: 'POST', path: '/admin/tokens', json: { name: 'bench', role: 'user' } },
-  {
-    route: 'zadig-service.createProject',
-    method: 'POST',
-    path: '/openapi/projects/project',
-    json: { project_key: 'shop', project_name: 'shop', project_type: 'yaml' },
-  },
-  {
-    route: 'zadig-service.test.createRaw',
-    method: 'POST',
-    path: '/openapi/service/yaml/raw?projectKey=shop',
-    json: { service_name: 'web', yaml: serviceYaml('web'), variable_yaml: variables },
-  },
-  {
-    route: 'zadig-service.test.updateYaml',
-    method: 'PUT',
-    path: '/openapi/service/yaml/web?projectKey=shop',
-    json: { type: 'k8s', yaml: serviceYaml('web') },
-  },
-  {
-    route: 'zadig-service.test.updateVariables',
-    method: 'PUT',
-    path: '/openapi/service/yaml/web/variable?projectKey=shop',
-    json: { service_variable_kvs: variables },
-  },
-  {
-    route: 'zadig-service.test.setLabels',
-    method: 'PUT',
-    path: '/openapi/service/yaml/web/labels?projectKey=shop',
-    json: [{ key: 'tier', value: 'front' }],
-  },
-  {
-    route: 'zadig-service.test.createRaw',
-    method: 'POST',
-    path: '/openapi/service/yaml/raw?projectKey=shop',
-    json: { service_name: 'api', yaml: serviceYaml('api'), variable_yaml: variables },
-  },
-  {
-    route: 'zadig-environment.test.create',
-    method: 'POST',
-    path: '/openapi/environments?projectKey=shop',
-    json: {
-      env_key: ENV,
-      cluster_id: 'local',
-      namespace,
-      registry_id: 'hub',
-      services: [{ service_name: 'web', variable_kvs: [{ key: 'replicas', value: '0' }] }],
-    },
-    worker: true,
-  },
-  {
-    route: 'zadig-environment.test.updateServices',
-    method: 'PUT',
-    path: `/openapi/environments/${ENV}/services?projectKey=shop`,
-    json: { service_list: [{ service_name: 'web', variable_kvs: [{ key: 'replicas', value: '1' }] }] },
-    worker: true,
-  },
-  {
-    route: 'zadig-environment.test.addServices',
-    method: 'POST',
-    path: '/openapi/environments/service/yaml?projectKey=shop',
-    json: { env_key: ENV, service_list: [{ service_name: 'api', variable_kvs: [{ key: 'replicas', value: '0' }] }] },
-    worker: true,
-  },
-  {
-    route: 'zadig-environment.test.updateGlobals',
-    method: 'PUT',
-    path: `/openapi/environments/${ENV}/variable?projectKey=shop`,
-    json: { global_variables: [{ key: 'replicas', value: '0' }] },
-    worker: true,
-  },
-  {
-    route: 'zadig-environment.scale',
-    method: 'POST',
-    path: '/openapi/environments/scale',
-    json: { project_key: 'shop', env_key: ENV, workload_name: 'web', workload_type: 'Deployment', target_replicas: 2 },
-  },
-  {
-    route: 'zadig-environment.test.restartService',
-    method: 'POST',
-    path: `/openapi/environments/${ENV}/service/web/restart?projectKey=shop`,
-  },
-  {
-    route: 'zadig-environment.deploymentImage',
-    method: 'POST',
-    path: `/openapi/environments/image/deployment/${ENV}`,
-    json: {
-      product_name: 'shop',
-      env_name: ENV,
-      service_name: 'web',
-      name: 'web',
-      container_name: 'main',
-      image: 'app:2.0',
-    },
-  },
-  {
-    route: 'zadig-environment.test.deleteServices',
-    method: 'DELETE',
-    path: '/openapi/environments/service/yaml?projectKey=shop',
-    json: { env_key: ENV, service_names: ['api'] },
-    worker: true,
-  },
-  {
-    route: 'zadig-environment.test.remove',
-    method: 'DELETE',
-    path: `/openapi/environments/${ENV}?projectKey=shop&isDelete=true`,
-    worker: true,
-  },
-  { route: 'zadig-service.test.remove', method: 'DELETE', path: '/openapi/service/yaml/api?projectKey=shop' },
-  { route: 'zadig-service.deleteProject', method: 'DELETE', path: '/openapi/projects/project?projectKey=shop' },
-  { route: 'admin.deleteRegistry', method: 'DELETE', path: '/admin/registries/hub' },
-  { route: 'admin.deleteCluster', method: 'DELETE', path: '/admin/clusters/local' },
-];
+/** A failed answer: an error status, or a dialect's error code in a 200 (K8s-service answers errors that way). */
+const failed = (status: number, json: Json | undefined) =>
+  status >= 300 ||
+  (typeof json === 'object' && json !== null && !Array.isArray(json) && typeof json['code'] === 'number'
+    ? json['code'] >= 300
+    : false);
+
+const commands = (byCommand: Record<string, number>) =>
+  Object.entries(byCommand)
+    .map(([command, count]) => `${command.replace(/Command$/, '')} ${count}`)
+    .join(', ');
 
 /**
  * Writes: the DynamoDB requests (every request the client sends, reads
- * included) of one request to each mutating route, counted with a client
- * middleware, and for the routes that record an operation, the worker's
- * requests on top. Routes of the route contracts this scenario does not
- * reach are listed as not measured.
+ * included) of one request to each mutating route of every group, counted
+ * with a client middleware; and the requests the stream worker then made for
+ * that request's table changes (and for the changes its own writes made), on
+ * a client of its own. The scenario must name every mutating route of the
+ * route contracts: a new route without a step fails the bench. A route the
+ * scenario calls more than once is reported at its first call.
  */
 export async function measureWrites(): Promise<Figure[]> {
   const kubeconfig = await benchKubeconfig();
+  const registry = await startOciRegistry();
+  const suffix = uniqueSuffix();
+  const world: World = {
+    kubeconfig,
+    registry,
+    suffix,
+    namespaces: {
+      test: `bench-writes-${suffix}`,
+      production: `bench-writes-prod-${suffix}`,
+      late: `bench-writes-late-${suffix}`,
+      helm: `bench-writes-helm-${suffix}`,
+    },
+    oteNamespace: `bench-ote-${suffix}`,
+    chartNamespace: `bench-charts-${suffix}`,
+    hostPort: 20000 + Math.floor(Math.random() * 20000),
+  };
+  const steps = writeScenario(world);
+  requireEveryWriteRoute(steps);
+
   const dynamo = await startBenchDynamo('bench-writes');
-  const { ctx, counter } = dynamo;
+  const helm = lazyHelm();
+  const ctx = { ...dynamo.ctx, helm };
   const adminToken = `bench-${randomBytes(12).toString('hex')}`;
-  const config = loadConfig({ BERTH_TABLE: dynamo.tableName, BERTH_ADMIN_TOKEN: adminToken, AWS_REGION: 'local' });
-  const connections = benchConnections(ctx);
-  const apps = createGroupApps({ ctx, connections, authenticate: createAuthenticator(ctx, config), config });
-  const namespace = `bench-writes-${uniqueSuffix()}`;
+  const config = loadConfig({
+    BERTH_TABLE: dynamo.tableName,
+    BERTH_ADMIN_TOKEN: adminToken,
+    AWS_REGION: 'local',
+    BERTH_K8S_SERVICE_CLUSTER: 'local',
+    BERTH_LOCAL_MODE: 'true',
+  });
+  const apps = createGroupApps({
+    ctx,
+    connections: benchConnections(ctx),
+    authenticate: createAuthenticator(ctx, config),
+    config,
+    log: () => {},
+  });
+  const worker = dynamo.anotherContext();
+  const workerCtx = { ...worker.ctx, helm };
+  const streamWorker = await startBenchWorker({
+    endpoint: dynamo.endpoint,
+    streamArn: dynamo.streamArn,
+    ctx: workerCtx,
+    connections: benchConnections(workerCtx),
+  });
+
+  const state = new State();
+  const exchange = async (route: string, send: Send) => {
+    const contract = contracts.get(route);
+    if (!contract) throw new Error(`no route contract ${route}`);
+    const token = send.as === 'none' ? undefined : send.as === 'user' ? state.get('userToken') : adminToken;
+    const answer = await call(
+      apps[route.split('.')[0] as keyof GroupApps],
+      routePath(contract, send.params, send.query),
+      {
+        method: contract.method.toUpperCase(),
+        ...(token ? { token } : {}),
+        ...(send.json === undefined ? {} : { json: send.json }),
+        ...(send.form ? { form: send.form } : {}),
+        ...(send.multipart ? { multipart: send.multipart } : {}),
+        ...(send.body === undefined ? {} : { body: send.body }),
+        ...(send.headers ? { headers: send.headers } : {}),
+      },
+    );
+    if (failed(answer.status, answer.json)) throw new Error(`${route}: ${answer.status} ${answer.text}`);
+    return answer.json ?? null;
+  };
+  const peek: Peek = exchange;
+
   const figures: Figure[] = [];
+  const rows: string[] = [];
   const measured = new Set<string>();
   try {
-    for (const step of scenario(namespace, kubeconfig)) {
-      const group = step.route.split('.')[0] as keyof GroupApps;
-      counter.reset();
-      const response = await apps[group].fetch(
-        new Request(`http://bench${step.path}`, {
-          method: step.method,
-          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-          ...(step.json === undefined ? {} : { body: JSON.stringify(step.json) }),
-        }),
-      );
-      const text = await response.text();
-      const body = (text === '' ? {} : JSON.parse(text)) as { operation_id?: string };
-      if (response.status >= 300) throw new Error(`${step.route}: ${response.status} ${text}`);
-      const requestCount = counter.requests;
-      const measure = `${step.route} (${step.method} ${step.path.split('?')[0]})`;
-      if (!measured.has(step.route)) figures.push(counted('writes', `${measure}: request`, 'requests', requestCount));
-      if (step.worker && body.operation_id) {
-        counter.reset();
-        await runOperation({ ctx, connections, id: body.operation_id });
-        if (!measured.has(step.route))
-          figures.push(counted('writes', `${measure}: worker`, 'requests', counter.requests));
-      }
+    for (const step of steps) {
+      const send = typeof step.send === 'function' ? await step.send(state, peek) : (step.send ?? {});
+      dynamo.counter.reset();
+      worker.counter.reset();
+      const answer = await exchange(step.route, send);
+      const request = { count: dynamo.counter.requests, commands: commands(dynamo.counter.byCommand) };
+      step.keep?.(answer, state);
+      await streamWorker.settle();
+      const work = { count: worker.counter.requests, commands: commands(worker.counter.byCommand) };
+      await checkOperation(step, answer, peek);
+      await step.check?.(state, peek);
+      if (measured.has(step.route)) continue;
       measured.add(step.route);
+      const contract = contracts.get(step.route)!;
+      const measure = `${step.route} (${contract.method.toUpperCase()} ${contract.path})`;
+      figures.push(counted('writes', `${measure}: request`, 'requests', request.count));
+      if (work.count > 0) figures.push(counted('writes', `${measure}: worker`, 'requests', work.count));
+      rows.push(`| ${step.route} | ${request.count} | ${request.commands} | ${work.count} | ${work.commands} |`);
     }
   } finally {
-    await deleteNamespaces(kubeconfig, [namespace]);
+    await streamWorker.stop();
+    await deleteNamespaces(kubeconfig, Object.values(world.namespaces));
     await dynamo.stop();
+    await registry.stop();
   }
-  const unmeasured = dialects.flatMap((dialect) =>
-    Object.entries(dialect.routes)
-      .filter(([name, contract]) => contract.method !== 'get' && !measured.has(`${dialect.tag}.${name}`))
-      .map(([name]) => `${dialect.tag}.${name}`),
-  );
-  console.log(`\nwrite routes not in the writes scenario: ${unmeasured.join(', ')}`);
+  console.log('\n| route | request | its requests | worker | the worker’s requests |\n|---|---:|---|---:|---|');
+  for (const row of rows) console.log(row);
   return figures;
+}
+
+/** An answer naming an operation: once the worker settled, the operation must have ended as the step expects. */
+async function checkOperation(step: Step, answer: Json, peek: Peek): Promise<void> {
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer) || !answer['operation_id']) return;
+  const operation = await peek('zadig-environment.getOperation', { params: { id: String(answer['operation_id']) } });
+  const expected = step.operation ?? 'success';
+  if (at(operation, 'state') !== expected)
+    throw new Error(`${step.route}: operation ended ${JSON.stringify(operation)}, not ${expected}`);
 }

@@ -51,7 +51,7 @@ export async function createToken({
   await ctx.store.transact(
     [
       createIfAbsent({ ...keys.token(item.id), ...item }),
-      createIfAbsent({ ...keys.tokenByHash(item.hash), tokenId: item.id }),
+      createIfAbsent({ ...keys.tokenByHash(item.hash), ...principalOf(item) }),
     ],
     'token id already exists',
   );
@@ -84,14 +84,34 @@ export async function deleteToken({ ctx, id }: { ctx: CoreContext; id: string })
   );
 }
 
-/** Looks a presented token up by its hash; undefined when it is not one of ours. */
+/** What a request needs of its token, kept on the hash lookup too: a token never changes, it is only revoked. */
+type TokenPrincipal = Pick<TokenItem, 'id' | 'name' | 'role' | 'projects'>;
+
+const principalOf = (item: TokenItem): { tokenId: string } & Omit<TokenPrincipal, 'id'> => ({
+  tokenId: item.id,
+  name: item.name,
+  role: item.role,
+  ...(item.projects ? { projects: item.projects } : {}),
+});
+
+/**
+ * Looks a presented token up by its hash; undefined when it is not one of
+ * ours. One GetItem: the lookup carries the token's name, role and projects
+ * (both items go in one transaction, on creation and on revocation).
+ */
 export async function findTokenByValue({
   ctx,
   token,
 }: {
   ctx: CoreContext;
   token: string;
-}): Promise<TokenItem | undefined> {
-  const lookup = await ctx.store.get<{ tokenId: string }>(keys.tokenByHash(hashToken(token)));
-  return lookup ? ctx.store.get<TokenItem>(keys.token(lookup.tokenId)) : undefined;
+}): Promise<TokenPrincipal | undefined> {
+  const lookup = await ctx.store.get<Partial<ReturnType<typeof principalOf>> & { tokenId: string }>(
+    keys.tokenByHash(hashToken(token)),
+  );
+  if (!lookup) return undefined;
+  const { tokenId, name, role, projects } = lookup;
+  // A lookup written before it carried the principal holds only the id.
+  if (name === undefined || role === undefined) return ctx.store.get<TokenItem>(keys.token(tokenId));
+  return { id: tokenId, name, role, ...(projects ? { projects } : {}) };
 }

@@ -1,7 +1,7 @@
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ChartSource, HelmRegistry } from '../helm/helm-engine.ts';
-import { readRegistryAccess } from '../registries/registry-item.ts';
+import { readRegistryAccess, type RegistryAccess } from '../registries/registry-item.ts';
 import { keys } from '../store/keys.ts';
 import type { ChartVariable } from './helm-service.ts';
 
@@ -63,10 +63,12 @@ export async function chartSource(ctx: CoreContext, chart: ChartLocation): Promi
 }
 
 export async function helmRegistry(ctx: CoreContext, registryId: string): Promise<HelmRegistry> {
-  const access = await readRegistryAccess(ctx, registryId);
-  return {
-    host: access.endpoint.host,
-    plainHttp: access.endpoint.baseUrl.startsWith('http://'),
-    credentials: access.credentials,
-  };
+  return helmRegistryOf(await readRegistryAccess(ctx, registryId));
 }
+
+/** How Helm reaches a registry already read. */
+export const helmRegistryOf = (access: RegistryAccess): HelmRegistry => ({
+  host: access.endpoint.host,
+  plainHttp: access.endpoint.baseUrl.startsWith('http://'),
+  credentials: access.credentials,
+});

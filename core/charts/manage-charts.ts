@@ -3,7 +3,7 @@ import type { CoreContext } from '../context.ts';
 import { ConflictError, DomainError, InvalidInputError, field, text } from '../errors.ts';
 import { checkChartArchive } from '../helm/chart-archive.ts';
 import { requireHelm } from '../helm/helm-engine.ts';
-import { readRegistry } from '../registries/registry-item.ts';
+import { readRegistryAccess } from '../registries/registry-item.ts';
 import { parseManifests } from '../render/manifests.ts';
 import { templateVariables } from '../render/template.ts';
 import { readService, reviseService } from '../services/service-item.ts';
@@ -11,7 +11,7 @@ import type { ServiceScope } from '../services/scope.ts';
 import { keys } from '../store/keys.ts';
 import { createIfAbsent, deleteUnused, putAtVersion, type Write } from '../store/writes.ts';
 import {
-  helmRegistry,
+  helmRegistryOf,
   readChartTemplate,
   type ChartLocation,
   type ChartTemplateItem,
@@ -48,8 +48,9 @@ export async function storeCheckedChart({
       'Internal',
       'no chart registry is configured (BERTH_CHART_REGISTRY names a registered registry)',
     );
-  const registry = await helmRegistry(ctx, chartRegistryId);
-  const { namespace } = await readRegistry(ctx, chartRegistryId);
+  const access = await readRegistryAccess(ctx, chartRegistryId);
+  const registry = helmRegistryOf(access);
+  const { namespace } = access;
   const helm = await requireHelm(ctx);
   await helm.lint(archive, values).catch(rethrowAs('file'));
   const manifests = await helm

@@ -86,7 +86,7 @@ export async function changeVersion({
       `version ${input.version} of "${deploy.appName}" is ${isChartApp(app) ? 'a chart' : 'an image'} application and deployment "${deploy.deployName}" runs ${isChartApp(running) ? 'a chart' : 'an image'} one; deploy it under another name`,
       'version',
     );
-  await requireFreeHostPorts({ ctx, connections, deploy, app, clusters: await matchingClusters(ctx, deploy.cluster) });
+  await requireFreeHostPorts({ ctx, connections, deploy, app });
   return recordChange({ ctx, principal, deploy, deployType, app, comment: input.comment });
 }
 

@@ -67,8 +67,8 @@ export async function runDeploy({
       const objects = renderDeploy(deploy, app);
       for (const clusterItem of clusters) await applyOn(ctx, await connections.get(clusterItem.id), objects, app);
     }
-    await markStatus(4);
     const selector = podSelector(deploy, isChartApp(app));
+    // Status 4 comes with the first pod counts: `settle` reports them at once.
     const settled = await settle(
       { connections, deploy, app, selector, clusters, settleTimeoutMs, pollIntervalMs },
       (counts) => markStatus(4, { errorMessage: JSON.stringify(counts) }),
@@ -228,7 +228,7 @@ async function removeDeploy({
       );
       if (failed) throw new UnavailableError(`${failed.kind} "${failed.name}" could not be deleted: ${failed.message}`);
     }
-  await ctx.store.annotate(keys.oteDeploy(deploy.id), { status: 4 }, { changes: deploy.changes });
+  // Status 4 comes with the first pod counts: `settle` reports them at once.
   const counts = await settle(
     {
       connections,
@@ -242,16 +242,16 @@ async function removeDeploy({
     (observed) =>
       ctx.store.annotate(
         keys.oteDeploy(deploy.id),
-        { errorMessage: JSON.stringify(observed) },
+        { status: 4, errorMessage: JSON.stringify(observed) },
         { changes: deploy.changes },
       ),
   );
   if (counts.total > 0)
     throw new UnavailableError(`${counts.total} pod(s) were still there after ${settleTimeoutMs} ms`);
-  const fresh = (await ctx.store.get<DeployItem>(keys.oteDeploy(deploy.id)))!;
+  // The version this run read: status annotations leave it, and any change recorded since must win over status 9.
   await ctx.store.transact(
     [
-      updateDeploy(fresh, { status: 9, errorMessage: JSON.stringify(counts), updatedAt: ctx.now().toISOString() }),
+      updateDeploy(deploy, { status: 9, errorMessage: JSON.stringify(counts), updatedAt: ctx.now().toISOString() }),
       deleteItem(keys.oteDeployName(deploy.deployName)),
       appDeployments(deploy.appId, -1),
     ],

@@ -59,8 +59,9 @@ export async function requireFreeHostPorts({
 }: {
   ctx: CoreContext;
   connections: ClusterConnections;
-  deploy: { deployName: string; nodeLabel: string };
+  deploy: { deployName: string; nodeLabel: string; cluster: string };
   app: AppItem;
+  /** The clusters `deploy.cluster` matches, when the caller has them; read only if a host port needs them. */
   clusters?: ClusterItem[];
 }): Promise<void> {
   // A chart's host ports are the chart's own: Helm and the scheduler answer for them.
@@ -68,7 +69,7 @@ export async function requireFreeHostPorts({
   const wanted = new Set(app.port.flatMap((port) => (port.hostPort ? [port.hostPort] : [])));
   if (wanted.size === 0) return;
   const terms = nodeLabelTerms(deploy.nodeLabel);
-  for (const clusterItem of clusters ?? (await ctx.store.listAll<ClusterItem>(keys.clusters))) {
+  for (const clusterItem of clusters ?? (await matchingClusters(ctx, deploy.cluster))) {
     const cluster = await connections.get(clusterItem.id);
     const nodes = await cluster.listObjects({ apiVersion: 'v1', kind: 'Node', namespace: '' });
     const targetNodes = new Set(

@@ -1,19 +1,20 @@
-import { InvalidInputError, NotFoundError, field, text } from '../errors.ts';
+import { InvalidInputError, type NotFoundError, field, text } from '../errors.ts';
+import { serviceNotFound, type ServiceItem } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
 import { createIfAbsent, updateAtVersion, type Write } from '../store/writes.ts';
 import {
-  environmentName,
   mergeStoredVariables,
-  readEnvServices,
-  requireEnvironment,
+  requireEnvironmentWith,
+  serviceNotInEnvironment,
   type EnvRef,
   type EnvServiceItem,
+  type EnvironmentItem,
 } from './environment-item.ts';
 import {
   checkRenders,
   envServiceValues,
   newEnvService,
-  readServices,
+  requireDistinct,
   type EnvServiceValues,
 } from './manage-environments.ts';
 import { newOperation } from './operation-item.ts';
@@ -31,8 +32,11 @@ function limit(list: readonly unknown[], path: string) {
 /** Adds project services to an environment; one already there is a 409. */
 export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { services: EnvServiceInput[] }) {
   limit(inputs, 'services');
-  const env = await requireEnvironment(ref);
-  const services = await readServices(ref.ctx, env.project, env.scope, inputs);
+  const { env, services } = await readForChange(
+    ref,
+    inputs.map((input) => input.name),
+    { envServices: false, services: true },
+  );
   const values = inputs.map(envServiceValues);
   const globals = checkVariables(withPromotedGlobals(env.globalVariables, values, services), 'globalVariables');
   checkRenders(env, services, values, globals);
@@ -61,15 +65,24 @@ export async function addEnvServices({ services: inputs, ...ref }: EnvRef & { se
 /**
  * Changes the environment's values (and images, when given) for services
  * already in it. Values merge: keys not sent keep their value and binding.
+ *
+ * The table requests, each needed by an invariant (the worker's are `runOperation`'s):
+ * 1. BatchGetItem project, environment, the env services and their project services (`readForChange`):
+ *    the checks, the values to merge, what to render now so a bad value is a 400;
+ * 2. TransactWriteItems environment (at its version) + env services (at theirs) + operation (`recordChange`):
+ *    the change and the work that carries it out, seen together or not at all.
  */
 export async function updateEnvServices({ services: inputs, ...ref }: EnvRef & { services: EnvServiceInput[] }) {
   limit(inputs, 'services');
-  const env = await requireEnvironment(ref);
-  const current = await inEnvironment(
+  const {
+    env,
+    envServices: current,
+    services,
+  } = await readForChange(
     ref,
     inputs.map((input) => input.name),
+    { envServices: true, services: true },
   );
-  const services = await readServices(ref.ctx, env.project, env.scope, inputs);
   const merged: EnvServiceValues[] = inputs.map((input, index) => ({
     variableKvs: mergeStoredVariables(current[index]!.variableKvs, input.variables),
     containers: input.containers.length > 0 ? input.containers : current[index]!.containers,
@@ -109,8 +122,7 @@ export async function deleteEnvServices({
   ...ref
 }: EnvRef & { serviceNames: string[]; keepResources: boolean }) {
   limit(serviceNames, 'serviceNames');
-  const env = await requireEnvironment(ref);
-  await inEnvironment(ref, serviceNames);
+  const { env } = await readForChange(ref, serviceNames, { envServices: true, services: false });
   requireIdle(env);
   const operation = newOperation(
     ref.ctx,
@@ -125,13 +137,34 @@ export async function deleteEnvServices({
   return recordChange(ref.ctx, ref.principal, env, 'updating', operation, []);
 }
 
-/** The env services named, in order; one the environment does not have is a 404. */
-async function inEnvironment(ref: EnvRef, names: readonly string[]): Promise<EnvServiceItem[]> {
-  const env = { project: ref.projectKey, scope: ref.scope, key: ref.envKey };
-  const all = new Map((await readEnvServices(ref.ctx, env)).map((item) => [item.service, item]));
-  return names.map((name) => {
-    const found = all.get(name);
-    if (!found) throw new NotFoundError('service', name, { in: environmentName(env) });
-    return found;
-  });
+/**
+ * What a change of named services reads, in one BatchGetItem (per 100 keys)
+ * with the project and the environment: their env services (in order; one
+ * the environment does not have is a 404) and their project services (a
+ * name listed twice is a 400, a missing service a 404), checked in that order.
+ */
+async function readForChange(
+  ref: EnvRef,
+  names: readonly string[],
+  want: { envServices: boolean; services: boolean },
+): Promise<{ env: EnvironmentItem; envServices: EnvServiceItem[]; services: ServiceItem[] }> {
+  const { projectKey, scope, envKey } = ref;
+  const envServiceKeys = want.envServices ? names.map((name) => keys.envService(projectKey, scope, envKey, name)) : [];
+  const serviceKeys = want.services ? names.map((name) => keys.service(projectKey, scope, name)) : [];
+  const { env, items } = await requireEnvironmentWith(ref, [...envServiceKeys, ...serviceKeys]);
+  const envServices = envServiceKeys.map(
+    (_, index) =>
+      (items[index] as EnvServiceItem | undefined) ?? throwNotFound(serviceNotInEnvironment(env, names[index]!)),
+  );
+  if (want.services) requireDistinct(names);
+  const services = serviceKeys.map(
+    (_, index) =>
+      (items[envServiceKeys.length + index] as ServiceItem | undefined) ??
+      throwNotFound(serviceNotFound(scope, names[index]!)),
+  );
+  return { env, envServices, services };
 }
+
+const throwNotFound = (error: NotFoundError): never => {
+  throw error;
+};

@@ -2,9 +2,10 @@ import type { Principal } from '../auth/schemas.ts';
 import type { ApplyResult } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
-import { requireProject } from '../projects/project-item.ts';
+import { requireProjectAccess } from '../auth/authenticate.ts';
 import type { ServiceVariable } from '../render/variables.ts';
-import { keys } from '../store/keys.ts';
+import { keys, type ItemKey } from '../store/keys.ts';
+import { getEach } from '../store/reads.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import type { HelmEnvService } from './helm-env-services.ts';
 import type { ContainerImage, EnvVariableValue } from './schemas.ts';
@@ -152,20 +153,42 @@ export async function readEnvironment(
 }
 
 /** The environment a request names, after the project check (scope first, then existence). */
-export async function requireEnvironment({
-  ctx,
-  principal,
-  projectKey,
-  scope,
-  envKey,
-}: EnvRef): Promise<EnvironmentItem> {
-  // Both reads at once (every environment route starts here, so it is one round trip instead of two);
-  // a missing project is still the 404 the caller sees first.
-  const project = requireProject(ctx, principal, projectKey);
-  const env = readEnvironment(ctx, projectKey, scope, envKey);
-  await Promise.allSettled([project, env]);
-  await project;
-  return env;
+export async function requireEnvironment(ref: EnvRef): Promise<EnvironmentItem> {
+  return (await requireEnvironmentWith(ref, [])).env;
+}
+
+/** The environment a request names and one of its services, checked as `requireEnvironment` then `readEnvService`. */
+export async function requireEnvService(
+  ref: EnvRef,
+  serviceName: string,
+): Promise<{ env: EnvironmentItem; envService: EnvServiceItem }> {
+  const { env, items } = await requireEnvironmentWith(ref, [
+    keys.envService(ref.projectKey, ref.scope, ref.envKey, serviceName),
+  ]);
+  const envService = items[0] as EnvServiceItem | undefined;
+  if (!envService) throw serviceNotInEnvironment(env, serviceName);
+  return { env, envService };
+}
+
+/**
+ * `requireEnvironment`, with the items at `more` (in their order, undefined
+ * where none is) read in the same BatchGetItem: the project's existence and
+ * the environment's are both checked, as two GetItems did, in one request
+ * with what the request needs besides. The scope is checked first.
+ */
+export async function requireEnvironmentWith(
+  { ctx, principal, projectKey, scope, envKey }: EnvRef,
+  more: readonly ItemKey[],
+): Promise<{ env: EnvironmentItem; items: unknown[] }> {
+  requireProjectAccess(principal, projectKey);
+  const [project, env, ...items] = await getEach(ctx.store, [
+    keys.project(projectKey),
+    keys.environment(projectKey, scope, envKey),
+    ...more,
+  ]);
+  if (!project) throw new NotFoundError('project', projectKey);
+  if (!env) throw new NotFoundError(environmentKind(scope), envKey);
+  return { env: env as EnvironmentItem, items };
 }
 
 /** A service of the environment; one the environment does not have is a 404 naming the environment. */
@@ -175,9 +198,12 @@ export async function readEnvService(
   serviceName: string,
 ): Promise<EnvServiceItem> {
   const envService = await ctx.store.get<EnvServiceItem>(keys.envService(env.project, env.scope, env.key, serviceName));
-  if (!envService) throw new NotFoundError('service', serviceName, { in: environmentName(env) });
+  if (!envService) throw serviceNotInEnvironment(env, serviceName);
   return envService;
 }
+
+export const serviceNotInEnvironment = (env: Pick<EnvironmentItem, 'scope' | 'key'>, serviceName: string) =>
+  new NotFoundError('service', serviceName, { in: environmentName(env) });
 
 export const readEnvServices = (ctx: CoreContext, env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>) =>
   ctx.store.listAll<EnvServiceItem>(keys.envServices(env.project, env.scope, env.key));

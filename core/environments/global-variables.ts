@@ -1,6 +1,6 @@
 import { InvalidInputError, field, text } from '../errors.ts';
 import { checkVariables, type ServiceVariable } from '../render/variables.ts';
-import { readService } from '../services/service-item.ts';
+import { readServicesNamed } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
 import {
   globalVariablesOf,
@@ -44,8 +44,11 @@ export async function updateGlobalVariables({
         'globalVariables',
       );
   }
-  const services = await Promise.all(
-    envServices.map((envService) => readService(ref.ctx, env.project, env.scope, envService.service)),
+  const services = await readServicesNamed(
+    ref.ctx,
+    env.project,
+    env.scope,
+    envServices.map((envService) => envService.service),
   );
   const declared = new Map(env.globalVariables.map((variable) => [variable.key, variable]));
   // A key keeps its declared type; a new key is typed like the services that declare it.

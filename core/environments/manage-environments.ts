@@ -1,14 +1,14 @@
 import type { Principal } from '../auth/schemas.ts';
-import { readCluster } from '../clusters/cluster-item.ts';
+import { requireProjectAccess } from '../auth/authenticate.ts';
 import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
-import { ConflictError, InvalidInputError, field, text } from '../errors.ts';
-import { requireProject } from '../projects/project-item.ts';
+import { ConflictError, InvalidInputError, NotFoundError, field, text } from '../errors.ts';
 import { registryUsage } from '../registries/manage-registries.ts';
 import { readRegistry } from '../registries/registry-item.ts';
 import { checkVariables } from '../render/variables.ts';
 import { readServicesNamed, type ServiceItem } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
+import { getEach } from '../store/reads.ts';
 import { createIfAbsent, deleteItem, requireExists } from '../store/writes.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import { configObject } from './env-configs.ts';
@@ -44,24 +44,24 @@ export async function createEnvironment({
   scope: ServiceScope;
   input: NewEnvironment;
 }): Promise<{ operationId: string }> {
+  requireProjectAccess(principal, projectKey);
+  // Checked in this order, read in one BatchGetItem.
+  const [project, cluster, registry] = await getEach(ctx.store, [
+    keys.project(projectKey),
+    keys.cluster(input.clusterId),
+    keys.registry(input.registryId),
+  ]);
+  if (!project) throw new NotFoundError('project', projectKey);
+  if (!cluster) throw new NotFoundError('cluster', input.clusterId);
+  if (!registry) throw new NotFoundError('registry', input.registryId);
+  if (input.baseEnv !== undefined)
+    await requireSharedBase(ctx, { project: projectKey, scope, clusterId: input.clusterId, baseEnv: input.baseEnv });
   if (input.services.length > MAX_SERVICES_PER_CHANGE * 10)
     throw new InvalidInputError(
       text`${field('services')}: at most ${MAX_SERVICES_PER_CHANGE * 10} per environment creation`,
       'services',
     );
-  // Independent reads, sent at once; their errors are still reported in this order.
-  const reads = [
-    requireProject(ctx, principal, projectKey),
-    readCluster(ctx, input.clusterId),
-    readRegistry(ctx, input.registryId),
-    input.baseEnv === undefined
-      ? undefined
-      : requireSharedBase(ctx, { project: projectKey, scope, clusterId: input.clusterId, baseEnv: input.baseEnv }),
-    readServices(ctx, projectKey, scope, input.services),
-  ] as const;
-  await Promise.allSettled(reads);
-  for (const read of reads) await read;
-  const services = await reads[4];
+  const services = await readServices(ctx, projectKey, scope, input.services);
   const values = input.services.map(envServiceValues);
   const globals = checkVariables(
     withPromotedGlobals(typeGlobalVariables(input.globalVariables, services), values, services),
@@ -241,7 +241,8 @@ export async function retryOperation({
   // An environment whose creation never got through is created again, with its creation's configurations: a retry converges the environment.
   const neverCreated = !env.created && failed.kind !== 'delete-environment';
   const kind = neverCreated ? 'create-environment' : failed.kind;
-  const configsFrom = neverCreated ? await readOperation(ctx, env.creationOperationId) : failed;
+  const configsFrom =
+    neverCreated && env.creationOperationId !== failed.id ? await readOperation(ctx, env.creationOperationId) : failed;
   const operation = newOperation(
     ctx,
     principal,
@@ -288,9 +289,13 @@ export async function readServices(
   inputs: readonly EnvServiceInput[],
 ): Promise<ServiceItem[]> {
   const names = inputs.map((input) => input.name);
+  requireDistinct(names);
+  return readServicesNamed(ctx, project, scope, names);
+}
+
+export function requireDistinct(names: readonly string[]): void {
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   if (repeated) throw new InvalidInputError(`service "${repeated}" is listed twice`, 'services');
-  return readServicesNamed(ctx, project, scope, names);
 }
 
 /** Renders every service as the worker will, so a value outside its type or a missing global is a 400 now. */

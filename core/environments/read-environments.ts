@@ -15,7 +15,7 @@ import type { ServiceScope } from '../services/scope.ts';
 import {
   environmentName,
   globalVariablesOf,
-  readEnvService,
+  requireEnvService,
   readEnvServiceSummaries,
   requireEnvironment,
   type EnvRef,
@@ -128,11 +128,8 @@ export async function getEnvServiceDetail({
   serviceName: string;
   workloadType?: string | undefined;
 }): Promise<EnvServiceDetail> {
-  const env = await requireEnvironment(ref);
-  const [envService, cluster] = await Promise.all([
-    readEnvService(ref.ctx, env, serviceName),
-    connections.get(env.clusterId),
-  ]);
+  const { env, envService } = await requireEnvService(ref, serviceName);
+  const cluster = await connections.get(env.clusterId);
   const owns = (kind: string, name: string) =>
     envService.appliedObjects.some((object) => object.kind === kind && object.name === name);
   const [workloads, pods, services, cronJobs, ingresses] = await Promise.all([
@@ -164,11 +161,8 @@ export async function listEnvServicePods({
   serviceName,
   ...ref
 }: EnvRef & { connections: ClusterConnections; serviceName: string }): Promise<PodSummary[]> {
-  const env = await requireEnvironment(ref);
-  const [envService, cluster] = await Promise.all([
-    readEnvService(ref.ctx, env, serviceName),
-    connections.get(env.clusterId),
-  ]);
+  const { env, envService } = await requireEnvService(ref, serviceName);
+  const cluster = await connections.get(env.clusterId);
   const [workloads, pods] = await Promise.all([cluster.listWorkloads(env.namespace), cluster.listPods(env.namespace)]);
   const state = indexNamespace(workloads, pods);
   return state.workloadsOf(envService).flatMap((workload) => state.podsOf(workload));
@@ -176,8 +170,7 @@ export async function listEnvServicePods({
 
 /** The YAML last applied for one service of an environment, as raw text. */
 export async function getEnvServiceYaml({ serviceName, ...ref }: EnvRef & { serviceName: string }): Promise<string> {
-  const env = await requireEnvironment(ref);
-  const envService = await readEnvService(ref.ctx, env, serviceName);
+  const { env, envService } = await requireEnvService(ref, serviceName);
   if (envService.rendered === undefined)
     throw new NotFoundError('applied YAML of service', serviceName, {
       in: `${environmentName(env)} (not applied yet)`,

@@ -1,6 +1,6 @@
 import type { KubeCluster } from '../cluster/gateway.ts';
 import { ConflictError, InvalidInputError } from '../errors.ts';
-import { readEnvService } from './environment-item.ts';
+import { requireEnvService } from './environment-item.ts';
 import { readSharing, writeSharing } from './sub-environment-item.ts';
 import {
   GATEWAY,
@@ -17,7 +17,6 @@ import {
   deleteAll,
   requireIstio,
   requireNamespace,
-  requireTestEnvironment,
   toShared,
   union,
   without,
@@ -39,8 +38,7 @@ type PortalRef = SharingRef & { serviceName: string };
 
 /** `GET .../share/portal/:serviceName`: the servers as last set (none until then, or once sharing is disabled). */
 export async function getPortal({ serviceName, ...ref }: PortalRef): Promise<EntryService> {
-  const env = await requireTestEnvironment(ref);
-  await readEnvService(ref.ctx, env, serviceName);
+  const { env } = await requireEnvService({ ...ref, scope: 'test' }, serviceName);
   const { current } = await readSharing(ref.ctx, env);
   const cluster = await ref.connections.get(env.clusterId);
   return {
@@ -60,9 +58,8 @@ export async function setPortal({
   ...ref
 }: PortalRef & { servers: PortalServer[] }): Promise<void> {
   const { ctx, principal } = ref;
-  const env = await requireTestEnvironment(ref);
+  const { env, envService } = await requireEnvService({ ...ref, scope: 'test' }, serviceName);
   requireSettled(env);
-  const envService = await readEnvService(ctx, env, serviceName);
   const { current, stored } = await readSharing(ctx, env);
   if (!current?.enabled)
     throw new ConflictError(`environment "${env.key}" is not shared; enable sharing before setting an entry service`);

@@ -17,6 +17,7 @@ import { scaleWorkload } from '../workloads/scale-workload.ts';
 import {
   environmentName,
   readEnvService,
+  requireEnvService,
   requireEnvironment,
   storedVariables,
   type EnvRef,
@@ -36,14 +37,6 @@ type Action = EnvRef & { connections: ClusterConnections };
 const IMAGE_REFERENCE =
   /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
-async function envService(
-  ref: Action,
-  serviceName: string,
-): Promise<{ env: EnvironmentItem; envService: EnvServiceItem }> {
-  const env = await requireEnvironment(ref);
-  return { env, envService: await readEnvService(ref.ctx, env, serviceName) };
-}
-
 /** The env service that applied a workload; a workload no service of the environment owns is a 404. */
 async function ownerOf(ref: Action, env: EnvironmentItem, kind: string, name: string): Promise<EnvServiceItem> {
   const services = await ref.ctx.store.listAll<EnvServiceItem>(keys.envServices(env.project, env.scope, env.key));
@@ -59,19 +52,21 @@ type Change = Pick<EnvServiceItem, 'variableKvs' | 'containers'> & { rendered: s
 /**
  * Records a direct action as a revision of the env service, with who did it.
  * `change` derives the new values and applied YAML from the env service as
- * stored; if another request changed it meanwhile, it is read again and the
- * change derived anew, once.
+ * the request read it (`read`: the write is conditioned on its version, so a
+ * second read would only cost a request); if another request changed it
+ * meanwhile, it is read again and the change derived anew, once.
  */
 async function recordAction(
   ref: Action,
   env: EnvironmentItem,
-  serviceName: string,
+  read: EnvServiceItem,
   action: EnvServiceAction,
   detail: string,
   change: (current: EnvServiceItem) => Change,
 ): Promise<void> {
+  const serviceName = read.service;
   for (let attempt = 0; ; attempt++) {
-    const current = await readEnvService(ref.ctx, env, serviceName);
+    const current = attempt === 0 ? read : await readEnvService(ref.ctx, env, serviceName);
     const next = change(current);
     const revision = current.revision + 1;
     const now = ref.ctx.now().toISOString();
@@ -165,7 +160,7 @@ export async function scaleEnvWorkload({
   await recordAction(
     ref,
     env,
-    owner.service,
+    owner,
     'scale',
     `${kind}/${name} scaled to ${replicas}${variable ? ` (variable ${variable})` : ''}`,
     (current) => ({
@@ -185,7 +180,7 @@ export async function scaleEnvWorkload({
 
 /** Restarts every Deployment, StatefulSet and DaemonSet the service applied, not only the first. */
 export async function restartEnvService({ serviceName, ...ref }: Action & { serviceName: string }) {
-  const { env, envService: current } = await envService(ref, serviceName);
+  const { env, envService: current } = await requireEnvService(ref, serviceName);
   requireSettled(env);
   const cluster = await ref.connections.get(env.clusterId);
   const restartable = current.appliedObjects.filter(
@@ -195,7 +190,7 @@ export async function restartEnvService({ serviceName, ...ref }: Action & { serv
   for (const object of restartable)
     await cluster.restart(object.kind as 'Deployment' | 'StatefulSet' | 'DaemonSet', env.namespace, object.name, at);
   const detail = `restarted ${restartable.map((object) => `${object.kind}/${object.name}`).join(', ') || 'nothing (no workloads)'}`;
-  await recordAction(ref, env, serviceName, 'restart', detail, (fresh) => ({
+  await recordAction(ref, env, current, 'restart', detail, (fresh) => ({
     variableKvs: fresh.variableKvs,
     containers: fresh.containers,
     rendered: fresh.rendered,
@@ -212,7 +207,7 @@ export async function restartEnvPod({ podName, ...ref }: Action & { podName: str
   const owner = await podOwner(ref, env, cluster, pod.labels);
   await cluster.deletePod(env.namespace, podName);
   if (owner) {
-    await recordAction(ref, env, owner.service, 'restart-pod', `pod ${podName} restarted`, (fresh) => ({
+    await recordAction(ref, env, owner, 'restart-pod', `pod ${podName} restarted`, (fresh) => ({
       variableKvs: fresh.variableKvs,
       containers: fresh.containers,
       rendered: fresh.rendered,
@@ -237,7 +232,7 @@ export async function setEnvImage({
   ...ref
 }: Action & { kind: ImageKind; name: string; serviceName: string; container: string; image: string }) {
   if (!IMAGE_REFERENCE.test(image)) throw new InvalidInputError(`image: "${image}" is not an image reference`, 'image');
-  const { env, envService: current } = await envService(ref, serviceName);
+  const { env, envService: current } = await requireEnvService(ref, serviceName);
   requireSettled(env);
   if (!current.appliedObjects.some((object) => object.kind === kind && object.name === name)) {
     throw new NotFoundError(kind, name, { in: `service "${serviceName}" of ${environmentName(env)}` });
@@ -248,21 +243,14 @@ export async function setEnvImage({
   }
   const cluster = await ref.connections.get(env.clusterId);
   await cluster.setImage(kind, env.namespace, name, container, image);
-  await recordAction(
-    ref,
-    env,
-    serviceName,
-    'image',
-    `${kind}/${name} container ${container} set to ${image}`,
-    (fresh) => ({
-      variableKvs: fresh.variableKvs,
-      containers: [...fresh.containers.filter((entry) => entry.name !== container), { name: container, image }],
-      rendered: patchRendered(fresh.rendered, kind, name, (object) => {
-        for (const entry of podContainers(WORKLOAD_POD_SPEC[kind]?.(object)))
-          if (entry.name === container) entry.image = image;
-      }),
+  await recordAction(ref, env, current, 'image', `${kind}/${name} container ${container} set to ${image}`, (fresh) => ({
+    variableKvs: fresh.variableKvs,
+    containers: [...fresh.containers.filter((entry) => entry.name !== container), { name: container, image }],
+    rendered: patchRendered(fresh.rendered, kind, name, (object) => {
+      for (const entry of podContainers(WORKLOAD_POD_SPEC[kind]?.(object)))
+        if (entry.name === container) entry.image = image;
     }),
-  );
+  }));
 }
 
 /** Events of one object of the environment. */

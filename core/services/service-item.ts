@@ -1,7 +1,9 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
-import { requireProject } from '../projects/project-item.ts';
+import { requireProjectAccess } from '../auth/authenticate.ts';
+import type { ProjectItem } from '../projects/project-item.ts';
+import { getEach } from '../store/reads.ts';
 import type { ServiceContainer } from '../render/manifests.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
@@ -73,7 +75,10 @@ export type ServiceRef = {
   serviceName: string;
 };
 
-/** The service a request names, once its project is known to be the principal's. */
+/**
+ * The service a request names, after the project check (scope first, then
+ * the project's existence, then the service's): both items in one BatchGetItem.
+ */
 export async function readServiceOf({
   ctx,
   principal,
@@ -81,8 +86,14 @@ export async function readServiceOf({
   scope,
   serviceName,
 }: ServiceRef): Promise<ServiceItem> {
-  await requireProject(ctx, principal, projectKey);
-  return readService(ctx, projectKey, scope, serviceName);
+  requireProjectAccess(principal, projectKey);
+  const [project, service] = (await getEach(ctx.store, [
+    keys.project(projectKey),
+    keys.service(projectKey, scope, serviceName),
+  ])) as [ProjectItem | undefined, ServiceItem | undefined];
+  if (!project) throw new NotFoundError('project', projectKey);
+  if (!service) throw serviceNotFound(scope, serviceName);
+  return service;
 }
 
 /** The services named, in order, in one BatchGetItem per 100 names; a missing one is a 404. */

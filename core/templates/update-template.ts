@@ -4,9 +4,9 @@ import { ConflictError, DomainError, InvalidInputError, text } from '../errors.t
 import { serviceVariables } from '../render/index.ts';
 import { parseTemplate } from '../render/template.ts';
 import { defineService } from '../services/define-service.ts';
-import { readService, reviseService, type ServiceItem } from '../services/service-item.ts';
+import { readService, reviseService, serviceNotFound, type ServiceItem } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
-import { readTemplate, templateUsers, type TemplateItem } from './template-item.ts';
+import { readTemplate, templateUsers, type TemplateItem, type TemplateUser } from './template-item.ts';
 import type { TemplateChange } from './schemas.ts';
 
 /**
@@ -29,10 +29,9 @@ export async function updateTemplate({
   const variables = serviceVariables(parseTemplate(input.content), input.variables ?? current.variables, 'variables');
   const next: TemplateItem = { ...current, content: input.content, variables };
 
-  const followers = await Promise.all(
-    (await templateUsers(ctx, name)).map((user) => readService(ctx, user.project, user.scope, user.service)),
-  );
-  for (const service of followers) resync(service, next);
+  const users = await templateUsers(ctx, name);
+  const followers = await readFollowers(ctx, users);
+  for (const user of users) resync(followers.get(userKey(user)) ?? throwNotFound(user), next);
 
   const updated = await ctx.store.update<TemplateItem>(
     keys.template(name),
@@ -40,14 +39,22 @@ export async function updateTemplate({
     { content: next.content, variables: next.variables, updatedBy: principal.name, updatedAt: ctx.now().toISOString() },
     `template "${name}" was changed by another request; read it again and retry`,
   );
-  // Read the followers again: one created between the first read and the
-  // write above was rendered from the old template and must follow too.
+  // List the followers again: one created between the first list and the
+  // write above was rendered from the old template and must follow too. Only
+  // those are read: a follower read above and changed since fails its
+  // revision's version condition, and `reviseFollower` reads it again.
   const synced: string[] = [];
   const failed: Array<{ service: string; error: DomainError }> = [];
-  for (const user of await templateUsers(ctx, name)) {
+  const latest = await templateUsers(ctx, name);
+  const joined = await readFollowers(
+    ctx,
+    latest.filter((user) => !followers.has(userKey(user))),
+  );
+  for (const user of latest) {
     const label = `${user.project}/${user.service}${user.scope === 'production' ? ' (production)' : ''}`;
     try {
-      await reviseFollower(ctx, principal, await readService(ctx, user.project, user.scope, user.service), next);
+      const service = followers.get(userKey(user)) ?? joined.get(userKey(user)) ?? throwNotFound(user);
+      await reviseFollower(ctx, principal, service, next);
       synced.push(label);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -55,6 +62,21 @@ export async function updateTemplate({
     }
   }
   return { template: updated, synced, failed };
+}
+
+const userKey = (user: Pick<TemplateUser, 'project' | 'scope'> & { service: string }) =>
+  `${user.project}\u0000${user.scope}\u0000${user.service}`;
+
+const throwNotFound = (user: TemplateUser): never => {
+  throw serviceNotFound(user.scope, user.service);
+};
+
+/** The services of template users, by `userKey`: one BatchGetItem per 100, where a GetItem each was a request each. */
+async function readFollowers(ctx: CoreContext, users: readonly TemplateUser[]): Promise<Map<string, ServiceItem>> {
+  const services = await ctx.store.getAll<ServiceItem>(
+    users.map((user) => keys.service(user.project, user.scope, user.service)),
+  );
+  return new Map(services.map((service) => [userKey({ ...service, service: service.name }), service]));
 }
 
 /** A follower rendered from the new template: its own values kept where the template still declares them. */
