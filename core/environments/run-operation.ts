@@ -67,18 +67,21 @@ export async function runOperation({ ctx, connections, id }: Deps & { id: string
       case 'create-environment':
       case 'edit-environment': {
         if (operation.kind === 'create-environment') await prepareNamespace(ctx, cluster, env);
-        await applyPullSecret(ctx, cluster, env);
+        const pullSecret = await applyPullSecret(ctx, cluster, env);
         const configs = openConfigs(ctx, operation);
         await applyConfigs(cluster, env, configs);
         await recordAppliedEnvConfigs(ctx, env, configs, operation.createdBy);
-        Object.assign(results, await applyServices(ctx, cluster, env, operation, await readEnvServiceNames(ctx, env)));
+        const names = await readEnvServiceNames(ctx, env);
+        Object.assign(results, await applyServices(ctx, cluster, env, operation, names, pullSecret));
         break;
       }
       case 'add-services':
       case 'update-services':
-      case 'update-variables':
-        Object.assign(results, await applyServices(ctx, cluster, env, operation, operation.services));
+      case 'update-variables': {
+        const pullSecret = await pullSecretOf(ctx, env);
+        Object.assign(results, await applyServices(ctx, cluster, env, operation, operation.services, pullSecret));
         break;
+      }
       case 'delete-services':
         Object.assign(results, await removeServices(ctx, cluster, env, operation.services, operation.deleteResources));
         break;
@@ -194,9 +197,16 @@ async function prepareNamespace(ctx: CoreContext, cluster: KubeCluster, env: Env
 
 const PULL_SECRET_LABEL = 'berth.dev/registry-pull-secret';
 
-/** The current registry's pull secret in, any earlier registry's out (the environment may have moved). */
+/** The registry's pull secret, when its registry has credentials: what the pod specs name. */
+const pullSecretOf = (ctx: CoreContext, env: EnvironmentItem) =>
+  pullSecretFor({ ctx, registryId: env.registryId, name: pullSecretName(env.registryId) });
+
+/**
+ * The current registry's pull secret in, any earlier registry's out (the
+ * environment may have moved). Returns the secret, for the pod specs to name.
+ */
 async function applyPullSecret(ctx: CoreContext, cluster: KubeCluster, env: EnvironmentItem) {
-  const secret = await pullSecretFor({ ctx, registryId: env.registryId, name: pullSecretName(env.registryId) });
+  const secret = await pullSecretOf(ctx, env);
   if (secret) {
     secret.metadata.labels = {
       ...secret.metadata.labels,
@@ -208,6 +218,7 @@ async function applyPullSecret(ctx: CoreContext, cluster: KubeCluster, env: Envi
       throw new DomainError('Unavailable', `the registry pull secret could not be applied: ${result.message}`);
   }
   await removePullSecrets(cluster, env, secret?.metadata.name);
+  return secret;
 }
 
 async function removePullSecrets(cluster: KubeCluster, env: EnvironmentItem, keep: string | undefined) {
@@ -258,10 +269,9 @@ async function applyServices(
   env: EnvironmentItem,
   operation: OperationItem,
   names: string[],
+  pullSecret: KubeObject | undefined,
 ) {
-  const secretName = (await pullSecretFor({ ctx, registryId: env.registryId, name: pullSecretName(env.registryId) }))
-    ? pullSecretName(env.registryId)
-    : undefined;
+  const secretName = pullSecret?.metadata.name;
   const { envServices, services } = await readForApply(ctx, env, names);
   // Helm releases its services itself and records each release as its own revision; the rest are rendered here.
   const helmResults = new Map<string, ServiceResult>();
