@@ -173,6 +173,24 @@ export const envServicesOf = (count: number, replicas: number) =>
 
 export const uniqueSuffix = () => randomBytes(3).toString('hex');
 
+/** An ote-stack image application as `POST /v1/app` takes it: one container on port 8080, no autoscaling. */
+export const oteAppBody = (fields: { appName: string; version: string; replicas: number; projectName?: string }) => ({
+  ...fields,
+  deployType: 'deployment',
+  image: `app:${fields.version}`,
+  port: [{ port: 8080 }],
+  minCPU: 1,
+  maxCPU: 10,
+  isHPA: false,
+  targetCPUUtilization: 0,
+  targetMemUtilization: 0,
+  minMemory: 16,
+  maxMemory: 64,
+  maxUnavailable: 1,
+  maxSurge: 1,
+  minReadySeconds: 0,
+});
+
 /** Deletes the namespaces a piece created, whatever happened. */
 export async function deleteNamespaces(kubeconfig: string, namespaces: readonly string[]): Promise<void> {
   const cluster: KubeCluster = createKubeCluster(kubeconfig, { timeoutMs: 60_000 });

@@ -22,6 +22,7 @@ import { startDynamoDbLocal } from '../functions/local/dynamodb-local.ts';
 import { ensureTable } from '../functions/local/ensure-table.ts';
 import { startLocalCluster } from '../scripts/local-cluster.ts';
 import { countingConnections } from './counting.ts';
+import { oteAppBody } from './harness.ts';
 
 const admin: Principal = { tokenId: 'bench', name: 'bench', role: 'admin', projects: undefined };
 const user: Principal = { tokenId: 'bench-user', name: 'bench-user', role: 'user', projects: ['bench'] };
@@ -82,24 +83,7 @@ export async function measureOteDeploys(): Promise<Array<[string, string]>> {
     await createApp({
       ctx,
       principal: user,
-      input: v.parse(CreateAppInput, {
-        appName: `bench-${suffix}`,
-        deployType: 'deployment',
-        image: 'app:1.0',
-        version: '1.0',
-        port: [{ port: 8080 }],
-        replicas: 2,
-        minCPU: 1,
-        maxCPU: 10,
-        isHPA: false,
-        targetCPUUtilization: 0,
-        targetMemUtilization: 0,
-        minMemory: 16,
-        maxMemory: 64,
-        maxUnavailable: 1,
-        maxSurge: 1,
-        minReadySeconds: 0,
-      }),
+      input: v.parse(CreateAppInput, oteAppBody({ appName: `bench-${suffix}`, version: '1.0', replicas: 2 })),
     });
 
     for (const [label, cluster] of [

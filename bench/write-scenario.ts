@@ -3,7 +3,7 @@ import { signDelivery } from '../core/hooks/signatures.ts';
 import { demoChart } from '../test/support/charts.ts';
 import { arrayAt, at, numberAt, stringAt, type Json } from '../test/support/json.ts';
 import { pushTinyImage, type TestRegistry } from '../test/support/oci-registry.ts';
-import { serviceYaml } from './harness.ts';
+import { oteAppBody, serviceYaml } from './harness.ts';
 
 /** Values a step keeps from its answer for the steps after it (ids, secrets). */
 export class State {
@@ -410,25 +410,8 @@ const vKubeSteps = (hostPort: number): Step[] => {
   ];
 };
 
-const oteApp = (appName: string, version: string) => ({
-  appName,
-  projectName: PROJECT,
-  deployType: 'deployment',
-  image: `app:${version}`,
-  version,
-  replicas: 1,
-  port: [{ port: 8080 }],
-  minCPU: 1,
-  maxCPU: 10,
-  isHPA: false,
-  targetCPUUtilization: 0,
-  targetMemUtilization: 0,
-  minMemory: 16,
-  maxMemory: 64,
-  maxUnavailable: 1,
-  maxSurge: 1,
-  minReadySeconds: 0,
-});
+const oteApp = (appName: string, version: string) =>
+  oteAppBody({ appName, version, replicas: 1, projectName: PROJECT });
 
 /** The pending audit of a deployment, looked up as an auditor would (not counted). */
 const auditOf = async (state: State, peek: Peek, deploy: string) => {
