@@ -2,10 +2,9 @@ import type { Principal } from '../auth/schemas.ts';
 import type { ApplyResult } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
-import { requireProjectAccess } from '../auth/authenticate.ts';
+import { requireProjectWith } from '../projects/project-item.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
-import { getEach } from '../store/reads.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import type { HelmEnvService } from './helm-env-services.ts';
 import type { ContainerImage, EnvVariableValue } from './schemas.ts';
@@ -180,13 +179,9 @@ export async function requireEnvironmentWith(
   { ctx, principal, projectKey, scope, envKey }: EnvRef,
   more: readonly ItemKey[],
 ): Promise<{ env: EnvironmentItem; items: unknown[] }> {
-  requireProjectAccess(principal, projectKey);
-  const [project, env, ...items] = await getEach(ctx.store, [
-    keys.project(projectKey),
-    keys.environment(projectKey, scope, envKey),
-    ...more,
-  ]);
-  if (!project) throw new NotFoundError('project', projectKey);
+  const {
+    items: [env, ...items],
+  } = await requireProjectWith(ctx, principal, projectKey, [keys.environment(projectKey, scope, envKey), ...more]);
   if (!env) throw new NotFoundError(environmentKind(scope), envKey);
   return { env: env as EnvironmentItem, items };
 }

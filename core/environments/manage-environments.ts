@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/schemas.ts';
-import { requireProjectAccess } from '../auth/authenticate.ts';
+import { requireProjectWith } from '../projects/project-item.ts';
 import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
 import { ConflictError, InvalidInputError, NotFoundError, field, text } from '../errors.ts';
@@ -8,7 +8,6 @@ import { readRegistry } from '../registries/registry-item.ts';
 import { checkVariables } from '../render/variables.ts';
 import { readServicesNamed, type ServiceItem } from '../services/service-item.ts';
 import { keys } from '../store/keys.ts';
-import { getEach } from '../store/reads.ts';
 import { createIfAbsent, deleteItem, requireExists } from '../store/writes.ts';
 import type { ServiceScope } from '../services/scope.ts';
 import { configObject } from './env-configs.ts';
@@ -44,14 +43,13 @@ export async function createEnvironment({
   scope: ServiceScope;
   input: NewEnvironment;
 }): Promise<{ operationId: string }> {
-  requireProjectAccess(principal, projectKey);
   // Checked in this order, read in one BatchGetItem.
-  const [project, cluster, registry] = await getEach(ctx.store, [
-    keys.project(projectKey),
+  const {
+    items: [cluster, registry],
+  } = await requireProjectWith(ctx, principal, projectKey, [
     keys.cluster(input.clusterId),
     keys.registry(input.registryId),
   ]);
-  if (!project) throw new NotFoundError('project', projectKey);
   if (!cluster) throw new NotFoundError('cluster', input.clusterId);
   if (!registry) throw new NotFoundError('registry', input.registryId);
   if (input.baseEnv !== undefined)

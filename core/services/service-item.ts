@@ -1,9 +1,7 @@
 import type { Principal } from '../auth/schemas.ts';
 import type { CoreContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
-import { requireProjectAccess } from '../auth/authenticate.ts';
-import type { ProjectItem } from '../projects/project-item.ts';
-import { getEach } from '../store/reads.ts';
+import { requireProjectWith } from '../projects/project-item.ts';
 import type { ServiceContainer } from '../render/manifests.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import { keys } from '../store/keys.ts';
@@ -86,14 +84,11 @@ export async function readServiceOf({
   scope,
   serviceName,
 }: ServiceRef): Promise<ServiceItem> {
-  requireProjectAccess(principal, projectKey);
-  const [project, service] = (await getEach(ctx.store, [
-    keys.project(projectKey),
-    keys.service(projectKey, scope, serviceName),
-  ])) as [ProjectItem | undefined, ServiceItem | undefined];
-  if (!project) throw new NotFoundError('project', projectKey);
+  const {
+    items: [service],
+  } = await requireProjectWith(ctx, principal, projectKey, [keys.service(projectKey, scope, serviceName)]);
   if (!service) throw serviceNotFound(scope, serviceName);
-  return service;
+  return service as ServiceItem;
 }
 
 /** The services named, in order, in one BatchGetItem per 100 names; a missing one is a 404. */
