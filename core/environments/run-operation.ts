@@ -1,4 +1,4 @@
-import { createLimiter, mapConcurrently } from '../concurrency.ts';
+import { groupCommit, mapConcurrently } from '../concurrency.ts';
 import { isPrerequisite, type ClusterConnections, type KubeCluster, type KubeObject } from '../cluster/gateway.ts';
 import { clusterUsage } from '../clusters/manage-clusters.ts';
 import type { CoreContext } from '../context.ts';
@@ -45,7 +45,7 @@ export const pullSecretName = (registryId: string) => `berth-registry-${registry
  * 7. TransactWriteItems env service + revision (`appliedRecorder`): what was applied (skipped when the
  *    service's YAML is what it last applied: nothing new to record);
  * 8. TransactWriteItems environment + operation (`finish`): the outcome, seen together.
- * Further services add one BatchGetItem per 50 and one transaction per 50.
+ * Further services add one BatchGetItem per 50, and transactions of up to 50 as the applies finish (`appliedRecorder`).
  */
 export async function runOperation({ ctx, connections, id }: Deps & { id: string }): Promise<void> {
   const operation = await readOperation(ctx, id);
@@ -424,10 +424,12 @@ const TRANSACTION_BYTES = 3_000_000;
 /**
  * Records the applies as they finish: each env service's observed state and
  * the revision it now points at, in the same transaction (neither is ever
- * written without the other), up to 50 services to a TransactWriteItems. A
- * transaction goes out as soon as its chunk is full, so the table's writes
- * run while later services are still being applied (500 new services: the
- * recording took 2.0 s after a 3.5 s apply on the bench machine). An env
+ * written without the other), up to 50 services to a TransactWriteItems,
+ * by group commit (`groupCommit`): the table's writes run while later
+ * services are still being applied, and only what finished during the last
+ * transaction is left at the end. Measured on the
+ * bench machine, 100 new services: sending only full chunks of 50 left one
+ * 100-item transaction after the last apply, 0.8 s of a 2.2 s run. An env
  * service removed meanwhile (its item gone, see `annotateExisting`) cancels
  * its transaction; the others of that chunk are then recorded one service at
  * a time. No version check: direct actions, the other writers of these
@@ -435,37 +437,25 @@ const TRANSACTION_BYTES = 3_000_000;
  * never overlap.
  */
 function appliedRecorder(ctx: CoreContext) {
-  const inFlight = createLimiter(RECORD_TRANSACTIONS_IN_FLIGHT);
-  const sent: Array<Promise<void>> = [];
-  let chunk: RecordedOutcome[] = [];
+  return groupCommit({
+    maxInFlight: RECORD_TRANSACTIONS_IN_FLIGHT,
+    takeBatch: takeChunk,
+    send: (chunk: RecordedOutcome[]) => recordChunk(ctx, chunk),
+  });
+}
+
+/** The first outcomes waiting, as many as one transaction holds (DynamoDB's item and size bounds), at least one. */
+export function takeChunk(waiting: RecordedOutcome[]): RecordedOutcome[] {
   let items = 0;
   let bytes = 0;
-  const send = () => {
-    if (chunk.length === 0) return;
-    const full = chunk;
-    chunk = [];
-    items = 0;
-    bytes = 0;
-    const recording = inFlight(() => recordChunk(ctx, full));
-    // Handled in `finish`: a failed transaction is reported once every apply has ended.
-    recording.catch(() => undefined);
-    sent.push(recording);
-  };
-  return {
-    add(outcome: RecordedOutcome) {
-      const outcomeItems = outcome.revision ? 2 : 1;
-      const outcomeBytes = JSON.stringify(outcome.changes).length + JSON.stringify(outcome.revision ?? {}).length;
-      if (items + outcomeItems > TRANSACTION_ITEMS || bytes + outcomeBytes > TRANSACTION_BYTES) send();
-      chunk.push(outcome);
-      items += outcomeItems;
-      bytes += outcomeBytes;
-    },
-    async finish() {
-      send();
-      const failed = (await Promise.allSettled(sent)).find((result) => result.status === 'rejected');
-      if (failed) throw failed.reason;
-    },
-  };
+  let count = 0;
+  for (const outcome of waiting) {
+    items += outcome.revision ? 2 : 1;
+    bytes += JSON.stringify(outcome.changes).length + JSON.stringify(outcome.revision ?? {}).length;
+    if (count > 0 && (items > TRANSACTION_ITEMS || bytes > TRANSACTION_BYTES)) break;
+    count++;
+  }
+  return waiting.splice(0, count);
 }
 
 async function recordChunk(ctx: CoreContext, chunk: readonly RecordedOutcome[]) {
