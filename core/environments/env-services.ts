@@ -10,13 +10,8 @@ import {
   type EnvServiceItem,
   type EnvironmentItem,
 } from './environment-item.ts';
-import {
-  checkRenders,
-  envServiceValues,
-  newEnvService,
-  requireDistinct,
-  type EnvServiceValues,
-} from './manage-environments.ts';
+import { envServiceValues, newEnvService, requireDistinct, type EnvServiceValues } from './new-environment.ts';
+import { checkRenders } from './render-env-service.ts';
 import { newOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
 import type { EnvServiceInput } from './schemas.ts';

@@ -10,7 +10,7 @@ import {
   type EnvRef,
   type GlobalVariable,
 } from './environment-item.ts';
-import { checkRenders } from './manage-environments.ts';
+import { checkRenders } from './render-env-service.ts';
 import { newOperation } from './operation-item.ts';
 import { recordChange, requireIdle } from './record-change.ts';
 import { typeGlobalVariables } from './render-env-service.ts';

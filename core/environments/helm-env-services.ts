@@ -15,10 +15,23 @@ import {
   type EnvServiceItem,
   type EnvironmentItem,
 } from './environment-item.ts';
-import { readServices } from './manage-environments.ts';
+import { readServices, recordNewEnvironment, requireCreatable, type EnvironmentCreation } from './new-environment.ts';
+import type { NewHelmEnvironment } from './schemas.ts';
 import { findImagePaths, imagePathKeys, withImage, type ImageValuePaths } from './helm-image-values.ts';
 import { newOperation } from './operation-item.ts';
 import { MAX_SERVICES_PER_CHANGE, recordChange, requireIdle } from './record-change.ts';
+
+/**
+ * A new Helm environment. It starts empty (`NewHelmEnvironment`): its
+ * services come with `addHelmEnvServices`.
+ */
+export async function createHelmEnvironment(
+  creation: Omit<EnvironmentCreation, 'input'> & { input: NewHelmEnvironment },
+): Promise<{ operationId: string }> {
+  const empty = { ...creation, input: { ...creation.input, services: [], globalVariables: [] } };
+  await requireCreatable(empty);
+  return recordNewEnvironment({ ...empty, globals: [] });
+}
 
 /** `deploy` installs the release now; `import` records the service without installing (its release is managed elsewhere). */
 export type DeployStrategy = 'deploy' | 'import';

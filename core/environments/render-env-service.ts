@@ -5,6 +5,7 @@ import { renderService } from '../render/index.ts';
 import type { ServiceVariable } from '../render/variables.ts';
 import type { ServiceItem } from '../services/service-item.ts';
 import { takesGlobal, type EnvironmentItem, type EnvServiceItem } from './environment-item.ts';
+import type { EnvServiceValues } from './new-environment.ts';
 
 /** The parts of a pod spec an environment changes: images and the registry's pull secret. */
 export type PodSpec = {
@@ -130,4 +131,16 @@ export function withPromotedGlobals(
     result.push(...typeGlobalVariables([{ key: kv.key, value: kv.value }], services));
   }
   return result;
+}
+
+/** Renders every service as the worker will, so a value outside its type or a missing global is a 400 now. */
+export function checkRenders(
+  env: Pick<EnvironmentItem, 'project' | 'key' | 'namespace'>,
+  services: readonly ServiceItem[],
+  values: readonly EnvServiceValues[],
+  globals: EnvironmentItem['globalVariables'],
+): void {
+  services.forEach((service, index) => {
+    renderEnvService({ env, service, envService: values[index]!, globals });
+  });
 }

@@ -39,5 +39,8 @@ export type NewEnvironment = {
   baseEnv?: string | undefined;
 };
 
+/** A Helm environment starts without services (each comes later as its own release) and without variables. */
+export type NewHelmEnvironment = Omit<NewEnvironment, 'services' | 'globalVariables'>;
+
 /** Production edits take the registry or the alias; test edits the registry. */
 export type EnvironmentChange = { registryId?: string | undefined; name?: string | undefined };

@@ -12,8 +12,11 @@ import { createAppShell } from '../http/app-shell.ts';
 import { createRouter, type Authenticate } from '../http/contract.ts';
 import type { LogLine } from '../http/request-log.ts';
 import { zadigErrorRenderer } from '../zadig/errors.ts';
-import { createEnvironment } from '../../core/environments/manage-environments.ts';
-import { addHelmEnvServices, getReleaseValues } from '../../core/environments/helm-env-services.ts';
+import {
+  addHelmEnvServices,
+  createHelmEnvironment,
+  getReleaseValues,
+} from '../../core/environments/helm-env-services.ts';
 import { stringify } from 'yaml';
 import { chartTemplateRoutes, helmEnvironmentRoutes, helmServiceRoutes } from './routes.ts';
 import {
@@ -83,7 +86,7 @@ export function createZadigHelmApp({ ctx, authenticate, chartRegistryId, log }: 
   });
 
   route(helmEnvironmentRoutes.createHelmEnvironment, async (c, { body }) => {
-    const { operationId } = await createEnvironment({
+    const { operationId } = await createHelmEnvironment({
       ctx,
       principal: c.get('principal'),
       projectKey: body.project_key,

@@ -4,7 +4,7 @@ import type { SyncResult } from '../../core/charts/manage-charts.ts';
 import { wireFieldsFrom } from '../zadig/errors.ts';
 import { unixSeconds } from '../zadig/views.ts';
 import type { HelmEnvServiceInput } from '../../core/environments/helm-env-services.ts';
-import type { NewEnvironment } from '../../core/environments/schemas.ts';
+import type { NewHelmEnvironment } from '../../core/environments/schemas.ts';
 import { InvalidInputError, field, text } from '../../core/errors.ts';
 import type { AddHelmEnvServicesInput, CreateHelmEnvironmentInput, LoadHelmServiceInput } from './schemas.ts';
 
@@ -70,7 +70,7 @@ export const uploadView = (result: { template: ChartTemplateItem; created: boole
  * through the services route. Sub-environments on creation are not
  * supported yet (see docs/decisions.md): asking for one is a 400 naming it.
  */
-export const helmEnvironmentFrom = (body: CreateHelmEnvironmentInput): NewEnvironment => {
+export const helmEnvironmentFrom = (body: CreateHelmEnvironmentInput): NewHelmEnvironment => {
   if (body.sub_env?.enable)
     throw new InvalidInputError(
       text`${field('subEnv')}: creating a Helm environment as a sub-environment is not supported yet; create it, then share it from its base environment`,
@@ -82,8 +82,6 @@ export const helmEnvironmentFrom = (body: CreateHelmEnvironmentInput): NewEnviro
     clusterId: body.cluster_id,
     namespace: body.namespace,
     registryId: body.registry_id,
-    globalVariables: [],
-    services: [],
     configs: [],
   };
 };
