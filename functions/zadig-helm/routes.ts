@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { ProjectKey } from '../../core/auth/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
-import { PageNumberQuery } from '../zadig-service/routes.ts';
+import { PageNumberQuery } from '../zadig/schemas.ts';
 import {
   AddHelmEnvServicesInput,
   CreateHelmEnvironmentInput,

@@ -4,7 +4,7 @@ import { ServiceLabels, ServiceName } from '../../core/services/schemas.ts';
 import type { ServiceScope } from '../../core/services/scope.ts';
 import { TemplateName } from '../../core/templates/schemas.ts';
 import { defineRoute } from '../http/contract.ts';
-import { integerText } from '../http/documented.ts';
+import { PageNumberQuery } from '../zadig/schemas.ts';
 import {
   CreateProjectInput,
   CreateRawServiceInput,
@@ -29,12 +29,6 @@ const success = { 200: { description: 'Done', example: { message: 'success' } } 
 const ProjectKeyQuery = v.object({ projectKey: ProjectKey });
 const ServiceParams = v.object({ serviceName: ServiceName });
 const TemplateParams = v.object({ name: TemplateName });
-
-/** Zadig pages by number: `pageNum` from 1, `pageSize` up to 100. */
-export const PageNumberQuery = v.object({
-  pageNum: v.optional(integerText({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), '1'),
-  pageSize: v.optional(integerText({ minimum: 1, maximum: 100 }), '20'),
-});
 
 const exampleContainer = {
   name: 'myapp-1',
