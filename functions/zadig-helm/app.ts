@@ -1,3 +1,4 @@
+import { writeYaml } from '../../core/yaml/write.ts';
 import { createHelmServiceFromTemplate } from '../../core/charts/create-helm-service.ts';
 import {
   deleteChartTemplate,
@@ -14,7 +15,6 @@ import type { LogLine } from '../http/request-log.ts';
 import { zadigErrorRenderer } from '../zadig/errors.ts';
 import { createEnvironment } from '../../core/environments/manage-environments.ts';
 import { addHelmEnvServices, getReleaseValues } from '../../core/environments/helm-env-services.ts';
-import { stringify } from 'yaml';
 import { chartTemplateRoutes, helmEnvironmentRoutes, helmServiceRoutes } from './routes.ts';
 import {
   chartTemplateView,
@@ -118,7 +118,7 @@ export function createZadigHelmApp({ ctx, authenticate, chartRegistryId, log }: 
         serviceName: query.serviceName,
       });
       // Zadig answers the YAML text as its JSON response body: a JSON string.
-      return c.json(stringify(values, { sortMapEntries: true }));
+      return c.json(writeYaml(values, { sortKeys: true }));
     });
   }
 
