@@ -68,7 +68,7 @@ function resolvePlainScalar(text: string): unknown {
 
 const yaml11WithBigInts = yaml11Schema(true);
 /** Every untagged plain scalar goes through yaml.v2's rules; explicit tags keep the YAML 1.1 ones. */
-const yamlV2Scalar: ScalarSchema = (text, tag) =>
+export const yamlV2Scalar: ScalarSchema = (text, tag) =>
   tag === undefined ? resolvePlainScalar(text) : yaml11WithBigInts(text, tag);
 const YAML_V2_SCHEMAS: YamlSchemas = { '1.1': yamlV2Scalar, '1.2': yamlV2Scalar, version: '1.1' };
 

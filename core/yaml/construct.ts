@@ -141,8 +141,9 @@ export function constructYaml(root: YamlNode, schema: ScalarSchema, merge: boole
       else {
         const map: Record<string, unknown> = {};
         for (const [key, item] of node.items) {
+          remember(key, key.text);
           if (merge && key.plain && key.text === '<<') mergeInto(map, item);
-          else defineOwn(map, remember(key, key.text) as string, value(item));
+          else defineOwn(map, key.text, value(item));
         }
         result = map;
       }

@@ -359,6 +359,7 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
       return { kind: 'alias', target, at: at + offset };
     }
     if (c === '"' || c === "'") return scalar(quoted(indent), false, props, at);
+    if (!flow && (c === '|' || c === '>')) return blockScalar(indent, props);
     const empty = isBreak(c) || (flow && isFlowIndicator(c)) || (c === ':' && isSeparator(s[i + 1]));
     return scalar(empty && (props.tag || props.anchor) ? '' : plain(indent, flow), true, props, at);
   };
@@ -374,7 +375,8 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
   };
 
   const addPair = (map: YamlMap, keys: Set<string>, key: YamlNode, value: YamlNode): void => {
-    if (key.kind !== 'scalar') fail('a mapping key must be a scalar', key.at - offset);
+    if (key.kind !== 'scalar' || (key.tag && key.tag !== `${YAML_TAG_PREFIX}str`))
+      fail('a mapping key must be a string', key.at - offset);
     else if (keys.has(key.text)) fail(`duplicate key "${key.text}"`, key.at - offset);
     else {
       keys.add(key.text);
@@ -429,10 +431,20 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
   const blockValue = (indent: number, depth: number, inline: boolean): YamlNode => {
     skipSpaces();
     const at = i;
-    const props = properties();
+    let props = properties();
     if (!lineEnds()) return blockNode(inline ? column(at) : -1, indent, depth, props, false);
-    const lineEnd = i;
-    const next = nextContent();
+    let lineEnd = i;
+    let next = nextContent();
+    for (let lineStart = i, more = properties(); more.anchor || more.tag; lineStart = i, more = properties()) {
+      // properties alone on their line belong to the node below, like those after `key:`
+      if (!lineEnds() || props.anchor || props.tag) {
+        i = lineStart;
+        break;
+      }
+      props = more;
+      lineEnd = i;
+      next = nextContent();
+    }
     if (next > indent || (!inline && next === indent && s[i] === '-' && isSeparator(s[i + 1])))
       return blockNode(next, indent, depth, props, true);
     i = lineEnd;
@@ -450,8 +462,7 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
     const indicator = isSeparator(s[i + 1]);
     if (c === '-' && indicator) return col >= 0 ? blockSeq(col, depth, props) : fail('a sequence cannot start here');
     if (c === '?' && indicator) fail('explicit keys ("? ") are not supported');
-    if (c === '|' || c === '>') return blockScalar(indent, props);
-    const first = flowNode(indent, depth, false, ownLine ? {} : props);
+    const first = flowNode(indent, depth, false, ownLine ? properties() : props);
     const end = i;
     skipSpaces();
     if (s[i] !== ':' || !isSeparator(s[i + 1])) {
