@@ -14,7 +14,7 @@
  */
 import { InvalidInputError } from './errors.ts';
 import { constructYaml, type ScalarSchema, YamlValueError, yaml11Schema, yaml12Schema } from './yaml/construct.ts';
-import { parseYamlStream as parseSyntax } from './yaml/parse.ts';
+import { parseYamlSyntax } from './yaml/parse.ts';
 
 export interface YamlLimits {
   /** Maximum UTF-8 size of the source. */
@@ -46,7 +46,7 @@ export interface YamlSchemas {
 
 const YAML_1_1 = yaml11Schema();
 /** Berth's reading of input: YAML 1.1. */
-export const INPUT_SCHEMAS: YamlSchemas = { '1.1': YAML_1_1, '1.2': yaml12Schema, version: '1.1' };
+const INPUT_SCHEMAS: YamlSchemas = { '1.1': YAML_1_1, '1.2': yaml12Schema, version: '1.1' };
 /** What Berth wrote: YAML 1.2 core. */
 const WRITTEN_SCHEMAS: YamlSchemas = { ...INPUT_SCHEMAS, version: '1.2' };
 
@@ -77,7 +77,7 @@ export function parseYamlStream(
   const bytes = Buffer.byteLength(source, 'utf8');
   if (bytes > max.maxBytes) throw invalid(`is ${bytes} bytes, larger than the ${max.maxBytes} allowed`);
 
-  const { documents, error } = parseSyntax(source, max.maxDepth);
+  const { documents, error } = parseYamlSyntax(source, max.maxDepth);
   if (documents.length > max.maxDocuments)
     throw invalid(`has ${documents.length} documents, more than the ${max.maxDocuments} allowed`);
   const where = (index: number): string =>

@@ -38,7 +38,7 @@ export interface YamlAlias extends NodeBase {
 export type YamlNode = YamlScalar | YamlSeq | YamlMap | YamlAlias;
 
 export interface YamlSyntaxTree {
-  /** An empty plain scalar for an empty document. */
+  /** Absent when the document failed to parse; an empty plain scalar for an empty document. */
   root?: YamlNode;
   /** 1-based line of the document's start: its `---` marker, else its first content. */
   line: number;
@@ -92,7 +92,7 @@ const isFlowIndicator = (c: string | undefined): boolean => c !== undefined && '
  * Every document is parsed even after one fails, so the caller knows how many
  * there are; `error` is the first failure. Lines and columns are 1-based.
  */
-export function parseYamlStream(
+export function parseYamlSyntax(
   input: string,
   maxDepth: number,
 ): { documents: YamlSyntaxTree[]; error?: { index: number; line: number; column: number; message: string } } {
