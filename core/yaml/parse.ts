@@ -469,6 +469,8 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
       i = end;
       return ownLine ? withProperties(first, props) : first;
     }
+    // a plain value's continuation line holding `key:`: that entry is indented too far
+    if (s.slice(at, end).includes('\n')) fail('bad indentation of a mapping entry', i - column(i) + indentOf(i));
     if (col < 0) fail('a mapping cannot start on the same line as its key or "---"', at);
     return blockMap(col, depth, ownLine ? props : {}, first, at);
   };

@@ -51,3 +51,39 @@ describe('Berth reads random YAML as the yaml package read it', () => {
       }
     });
 });
+
+describe('Berth YAML errors', () => {
+  it('say where and what, per document of a stream', () => {
+    const cases = [
+      ['a: "x\n', 'line 1, column 4: unterminated quoted string'],
+      ['a:\n  b: 1\n   c: 2\n', 'line 3, column 4: bad indentation of a mapping entry'],
+      ['a:\n\tb: 1\n', 'line 2, column 1: tabs are not allowed as indentation'],
+      ['a: *b\n', 'line 1, column 4: alias *b has no anchor before it'],
+      ['a: [1, 2\n', 'line 2, column 1: "," or "]" expected'],
+      ['a: |\n  x\n y\n', 'line 3, column 2: bad indentation of a mapping entry'],
+      ['a: b: c\n', 'line 1, column 4: a mapping cannot start on the same line as its key or "---"'],
+      ['a: "\\q"\n', 'line 1, column 5: invalid escape \\q'],
+      ['a: !e!x 1\n', 'line 1, column 4: unknown tag handle !e!'],
+      ['{a: 1}: b\n', 'line 1, column 1: a mapping key must be a string'],
+    ];
+    for (const [source, detail] of cases)
+      expect(errorOf(() => parseYamlStream(source!, 'yaml')).message).toBe(`yaml: is not valid YAML at ${detail}`);
+    expect(errorOf(() => parseYamlStream('a: 1\n---\nb: 1\nb: 2\n', 'yaml', {}, 'yaml')).message).toBe(
+      'yaml: document 2 (line 2) is not valid YAML at line 4, column 1: duplicate key "b"',
+    );
+  });
+
+  it('bound nesting while parsing, so no input overflows the stack', () => {
+    const nested = [
+      '['.repeat(100_000),
+      '{a: '.repeat(100_000),
+      '- '.repeat(100_000),
+      Array.from({ length: 1000 }, (_, depth) => `${' '.repeat(depth)}a:`).join('\n'),
+    ];
+    for (const source of nested)
+      expect(errorOf(() => parseYamlStream(source, 'yaml')).message).toMatch(
+        /^yaml: is not valid YAML at line \d+, column \d+: nests deeper than 200 levels$/,
+      );
+    expect(parseYamlStream(`${'['.repeat(200)}${']'.repeat(200)}`, 'yaml')).toHaveLength(1);
+  });
+});
