@@ -96,7 +96,7 @@ export function parseYamlSyntax(
   input: string,
   maxDepth: number,
 ): { documents: YamlSyntaxTree[]; error?: { index: number; line: number; column: number; message: string } } {
-  const source = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const source = input.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
   const breaks = [...source.matchAll(/\n/g)].map((match) => match.index);
   const lineOf = (at: number): number => {
     let [low, high] = [0, breaks.length];
@@ -198,7 +198,7 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
     for (;;) {
       const at = i;
       if (s[i] === '&' && !props.anchor) props.anchor = token(/&[^\s,[\]{}]+/y).slice(1) || fail('empty anchor name');
-      else if (s[i] === '!' && !props.tag) props.tag = tagName(token(/!(?:<[^>]*>|[^\s,[\]{}]*)/y), at);
+      else if (s[i] === '!' && !props.tag) props.tag = tagName(token(/!(?:<[^>]*>|[^\s,[\]{}"]*)/y), at);
       else return props;
       skipSpaces();
     }
@@ -360,8 +360,9 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
     }
     if (c === '"' || c === "'") return scalar(quoted(indent), false, props, at);
     if (!flow && (c === '|' || c === '>')) return blockScalar(indent, props);
-    const empty = isBreak(c) || (flow && isFlowIndicator(c)) || (c === ':' && isSeparator(s[i + 1]));
-    return scalar(empty && (props.tag || props.anchor) ? '' : plain(indent, flow), true, props, at);
+    const emptyKey = c === ':' && isSeparator(s[i + 1]);
+    const empty = emptyKey || isBreak(c) || (flow && isFlowIndicator(c));
+    return scalar(emptyKey || (empty && (props.tag || props.anchor)) ? '' : plain(indent, flow), true, props, at);
   };
 
   /** Skips spaces, comments and line breaks inside a flow collection, whose lines are indented past `indent`. */
@@ -402,7 +403,7 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
       if (i >= s.length) fail(`unterminated flow collection: "${close}" missing`, at);
       if (s[i] === ',') fail('empty entry in a flow collection');
       const entryAt = i;
-      const key = s[i] === ':' ? scalar('', true, {}, i) : flowNode(indent, depth + 1, true);
+      const key = flowNode(indent, depth + 1, true);
       flowSpace(indent);
       let value: YamlNode | undefined;
       if (s[i] === ':') {
@@ -516,6 +517,7 @@ function parseDocument(s: string, offset: number, directives: string, explicit: 
     }
   };
 
+  if (!explicit) nextContent(); // checks the first line's indentation
   const root = blockValue(-1, 0, !explicit);
   if (!lineEnds() || nextContent() >= 0) fail('unexpected content after the document');
   return root;
