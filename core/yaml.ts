@@ -5,27 +5,23 @@
  * the author wrote: mapping keys are always strings (`on:` stays "on"), and
  * timestamps, sexagesimal numbers and the `!!binary`/`!!set`/`!!omap`/
  * `!!pairs` types are not resolved, so every parsed value is plain JSON data.
+ * Berth's own reader (`core/yaml/`), held against the `yaml` package's reading
+ * by the differential tests (`test/unit/yaml-*.test.ts`).
  *
  * Limits (no billion laughs): input size, document count, alias expansion
- * (yaml's `maxAliasCount`), total expanded nodes, nesting depth; recursive
- * aliases are rejected.
+ * (the `yaml` package's `maxAliasCount`), total expanded nodes, nesting
+ * depth; recursive aliases are rejected.
  */
-import {
-  LineCounter,
-  parseAllDocuments,
-  type DocumentOptions,
-  type ParseOptions,
-  type SchemaOptions,
-  type Tags,
-} from 'yaml';
 import { InvalidInputError } from './errors.ts';
+import { constructYaml, type ScalarSchema, YamlValueError, yaml11Schema, yaml12Schema } from './yaml/construct.ts';
+import { parseYamlSyntax } from './yaml/parse.ts';
 
 export interface YamlLimits {
   /** Maximum UTF-8 size of the source. */
   readonly maxBytes: number;
   /** Maximum number of documents in a stream. */
   readonly maxDocuments: number;
-  /** yaml's alias budget: alias uses times the aliases inside what they point to. */
+  /** Alias budget: alias uses times the aliases inside what they point to. */
   readonly maxAliasCount: number;
   /** Maximum values after expanding aliases, over the whole stream. */
   readonly maxNodes: number;
@@ -41,18 +37,18 @@ export const DEFAULT_YAML_LIMITS: YamlLimits = {
   maxDepth: 200,
 };
 
-const UNRESOLVED_TAGS = new Set(
-  ['timestamp', 'binary', 'omap', 'pairs', 'set'].map((name) => `tag:yaml.org,2002:${name}`),
-);
+/** How a stream's scalars are typed: the schema per YAML version (a `%YAML` directive picks one), and the default version. */
+export interface YamlSchemas {
+  readonly '1.1': ScalarSchema;
+  readonly '1.2': ScalarSchema;
+  readonly version: '1.1' | '1.2';
+}
 
-/** Parser options shared by every YAML read in Berth. */
-export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
-  version: '1.1',
-  stringKeys: true,
-  uniqueKeys: true,
-  customTags: (tags: Tags): Tags =>
-    tags.filter((tag) => typeof tag !== 'object' || (!UNRESOLVED_TAGS.has(tag.tag) && tag.format !== 'TIME')),
-};
+const YAML_1_1 = yaml11Schema();
+/** Berth's reading of input: YAML 1.1. */
+const INPUT_SCHEMAS: YamlSchemas = { '1.1': YAML_1_1, '1.2': yaml12Schema, version: '1.1' };
+/** What Berth wrote: YAML 1.2 core. */
+const WRITTEN_SCHEMAS: YamlSchemas = { ...INPUT_SCHEMAS, version: '1.2' };
 
 /** One document of a stream; `value` is null for an empty document. */
 export interface YamlDocument {
@@ -74,67 +70,46 @@ export function parseYamlStream(
   what: string,
   limits: Partial<YamlLimits> = {},
   field?: string,
-): YamlDocument[] {
-  return readStream(source, what, limits, field, YAML_OPTIONS);
-}
-
-/**
- * Reads back YAML Berth wrote itself with `stringify` (YAML 1.2, the library's
- * default), under the same limits. Read as YAML 1.1, a string it left
- * unquoted (`yes`, `on`, a date) would come back as another type.
- */
-export function parseWrittenYamlStream(source: string, what: string): YamlDocument[] {
-  return readStream(source, what, {}, undefined, { uniqueKeys: true });
-}
-
-function readStream(
-  source: string,
-  what: string,
-  limits: Partial<YamlLimits>,
-  field: string | undefined,
-  options: ParseOptions & DocumentOptions & SchemaOptions,
+  schemas: YamlSchemas = INPUT_SCHEMAS,
 ): YamlDocument[] {
   const max = { ...DEFAULT_YAML_LIMITS, ...limits };
   const invalid = (message: string): InvalidInputError => new InvalidInputError(`${what}: ${message}`, field);
   const bytes = Buffer.byteLength(source, 'utf8');
   if (bytes > max.maxBytes) throw invalid(`is ${bytes} bytes, larger than the ${max.maxBytes} allowed`);
 
-  const lineCounter = new LineCounter();
-  let documents: ReturnType<typeof parseAllDocuments>;
-  try {
-    documents = parseAllDocuments(source, { ...options, lineCounter });
-  } catch (error) {
-    // the parser recursing past the stack on absurd nesting
-    throw invalid(`is not valid YAML: ${(error as Error).message}`);
-  }
+  const { documents, error } = parseYamlSyntax(source, max.maxDepth);
   if (documents.length > max.maxDocuments)
     throw invalid(`has ${documents.length} documents, more than the ${max.maxDocuments} allowed`);
+  const where = (index: number): string =>
+    documents.length > 1 ? `document ${index + 1} (line ${documents[index]!.line}) ` : '';
+  if (error)
+    throw invalid(
+      `${where(error.index)}is not valid YAML at line ${error.line}, column ${error.column}: ${error.message}`,
+    );
 
   const budget = { nodes: max.maxNodes };
   return documents.map((document, i) => {
-    const index = i + 1;
-    const line = lineCounter.linePos(document.range?.[0] ?? 0).line;
-    const where = documents.length > 1 ? `document ${index} (line ${line}) ` : '';
-    const [error] = document.errors;
-    if (error) {
-      const at = error.linePos?.[0];
-      const detail = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      throw invalid(`${where}is not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${detail}`);
-    }
+    const version = document.version === '1.1' || document.version === '1.2' ? document.version : schemas.version;
     let value: unknown;
     try {
-      value = document.toJS({ maxAliasCount: max.maxAliasCount });
+      value = constructYaml(document.root!, schemas[version], version === '1.1', max.maxAliasCount);
     } catch (cause) {
-      const message = (cause as Error).message;
-      const problem = /Excessive alias count/.test(message)
-        ? 'expands aliases beyond the allowed limit'
-        : `is not usable YAML: ${message}`;
-      throw invalid(`${where}${problem}`);
+      if (!(cause instanceof YamlValueError))
+        throw invalid(`${where(i)}is not usable YAML: ${(cause as Error).message}`);
+      throw invalid(`${where(i)}${cause.message}`);
     }
     const problem = checkTree(value, budget, max);
-    if (problem) throw invalid(`${where}${problem}`);
-    return { index, line, value: value ?? null };
+    if (problem) throw invalid(`${where(i)}${problem}`);
+    return { index: i + 1, line: document.line, value: value ?? null };
   });
+}
+
+/**
+ * Reads back YAML Berth wrote itself with `toYaml` (YAML 1.2), under the
+ * default limits.
+ */
+export function parseWrittenYamlStream(source: string, what: string): YamlDocument[] {
+  return parseYamlStream(source, what, {}, undefined, WRITTEN_SCHEMAS);
 }
 
 /**
@@ -146,27 +121,24 @@ export function parseYamlValue(
   what: string,
   limits: Partial<YamlLimits> = {},
   field?: string,
+  schemas: YamlSchemas = INPUT_SCHEMAS,
 ): unknown {
-  const documents = parseYamlStream(source, what, limits, field);
+  const documents = parseYamlStream(source, what, limits, field, schemas);
   if (documents.length > 1)
     throw new InvalidInputError(`${what}: must be one YAML document, found ${documents.length}`, field);
   return documents[0]?.value ?? null;
 }
 
-/** Walks a parsed value: no cycles (recursive aliases), bounded size and depth. Returns the problem, if any. */
+/** Walks a parsed value: bounded size and depth. Returns the problem, if any. */
 function checkTree(root: unknown, budget: { nodes: number }, limits: YamlLimits): string | undefined {
-  const ancestors = new Set<object>();
   const visit = (value: unknown, depth: number): string | undefined => {
     if (--budget.nodes < 0) return `expands to more than ${limits.maxNodes} values`;
     if (value === null || typeof value !== 'object') return undefined;
     if (depth > limits.maxDepth) return `nests deeper than ${limits.maxDepth} levels`;
-    if (ancestors.has(value)) return 'contains a recursive alias';
-    ancestors.add(value);
     for (const child of Array.isArray(value) ? value : Object.values(value)) {
       const problem = visit(child, depth + 1);
       if (problem) return problem;
     }
-    ancestors.delete(value);
     return undefined;
   };
   return visit(root, 0);

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
-import { stringify } from 'yaml';
 import { parseYamlValue } from '../yaml.ts';
+import { writeYaml } from '../yaml/write.ts';
 
 type NamedEntry<T> = { name?: unknown } & Record<string, T | unknown>;
 
@@ -76,7 +76,7 @@ export function checkKubeconfig(text: string): { server: string; kubeconfig: str
   }
   const pick = (source: Record<string, unknown>, fields: readonly string[]) =>
     Object.fromEntries(fields.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
-  const kubeconfig = stringify({
+  const kubeconfig = writeYaml({
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': contextName,

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { writeYaml } from '../yaml/write.ts';
 import { chartSource } from '../charts/chart-item.ts';
 import type { CoreContext } from '../context.ts';
 import { DomainError } from '../errors.ts';
@@ -47,7 +47,7 @@ export async function applyHelmService(
     });
     const revision = envService.revision + 1;
     const now = ctx.now().toISOString();
-    const rendered = stringify(values);
+    const rendered = writeYaml(values);
     const detail = `release "${target.release}" revision ${release.revision} ${release.status} (chart ${service.helm.chartName} ${service.helm.chartVersion})`;
     const revisionItem: EnvServiceRevisionItem & ItemKey = {
       ...keys.envServiceRevision(env.project, env.scope, env.key, envService.service, revision),

@@ -8,8 +8,8 @@
  * when) and never stores the YAML, so a Secret's values are never written to
  * the table, and nothing here logs.
  */
+import { writeYaml } from '../yaml/write.ts';
 import { requireSettled } from './environment-state.ts';
-import { stringify } from 'yaml';
 import * as v from 'valibot';
 import type { ApplyResult, ClusterConnections, KubeCluster, KubeObject } from '../cluster/gateway.ts';
 import type { CoreContext } from '../context.ts';
@@ -358,7 +358,7 @@ export function toYaml(object: KubeObject): string {
     ...(annotations ? { annotations } : {}),
     ...more,
   };
-  return stringify({ apiVersion, kind, metadata: cleanMetadata, ...rest }, { lineWidth: 0 });
+  return writeYaml({ apiVersion, kind, metadata: cleanMetadata, ...rest });
 }
 
 const objectRef = (env: Pick<EnvironmentItem, 'namespace'>, type: EnvConfigTypeName, name: string) => ({

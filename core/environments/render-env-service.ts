@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { writeYaml } from '../yaml/write.ts';
 import type { KubeObject } from '../cluster/gateway.ts';
 import { InvalidInputError } from '../errors.ts';
 import { renderService } from '../render/index.ts';
@@ -94,7 +94,7 @@ export function renderEnvService({
         podSpec.imagePullSecrets = [...secrets, { name: pullSecretName }];
     }
   }
-  return { yaml: objects.map((object) => stringify(object)).join('---\n'), objects };
+  return { yaml: objects.map((object) => writeYaml(object)).join('---\n'), objects };
 }
 
 /** Global variables of an environment, typed like the services that declare them (else strings). */

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import type {
   ClusterConnections,
   EventSummary,
@@ -13,6 +12,7 @@ import { readService } from '../services/service-item.ts';
 import { keys, type ItemKey } from '../store/keys.ts';
 import { createIfAbsent, updateAtVersion } from '../store/writes.ts';
 import { parseWrittenYamlStream } from '../yaml.ts';
+import { writeYaml } from '../yaml/write.ts';
 import { scaleWorkload } from '../workloads/scale-workload.ts';
 import {
   environmentName,
@@ -127,7 +127,7 @@ function patchRendered(
     .map((document) => document.value as KubeObject | null)
     .filter((object) => object !== null);
   for (const object of objects) if (object.kind === kind && object.metadata?.name === name) mutate(object);
-  return objects.map((object) => stringify(object)).join('---\n');
+  return objects.map((object) => writeYaml(object)).join('---\n');
 }
 
 /**

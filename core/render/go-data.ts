@@ -15,9 +15,9 @@
  * stays a string, timestamps stay strings. Keys are always strings (Berth's
  * YAML reading, `core/yaml.ts`).
  */
-import { parseDocument, type ScalarTag, type Tags } from 'yaml';
 import { InvalidInputError } from '../errors.ts';
-import { DEFAULT_YAML_LIMITS, parseYamlValue, YAML_OPTIONS, type YamlLimits } from '../yaml.ts';
+import { parseYamlValue, type YamlLimits, type YamlSchemas } from '../yaml.ts';
+import { type ScalarSchema, yaml11Schema } from '../yaml/construct.ts';
 
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -66,29 +66,15 @@ function resolvePlainScalar(text: string): unknown {
   return text;
 }
 
+const yaml11WithBigInts = yaml11Schema(true);
 /** Every untagged plain scalar goes through yaml.v2's rules; explicit tags keep the YAML 1.1 ones. */
-const YAML_V2_PLAIN_SCALAR: ScalarTag = {
-  tag: 'tag:berth.dev,2026:yaml.v2-plain-scalar',
-  default: true,
-  test: /^/,
-  identify: () => false,
-  resolve: resolvePlainScalar,
-};
+export const yamlV2Scalar: ScalarSchema = (text, tag) =>
+  tag === undefined ? resolvePlainScalar(text) : yaml11WithBigInts(text, tag);
+const YAML_V2_SCHEMAS: YamlSchemas = { '1.1': yamlV2Scalar, '1.2': yamlV2Scalar, version: '1.1' };
 
-const yamlV2Tags = (tags: Tags): Tags => [
-  YAML_V2_PLAIN_SCALAR,
-  ...(YAML_OPTIONS.customTags as (t: Tags) => Tags)(tags),
-];
-
-/**
- * A YAML value typed as yaml.v2 types it. The source is first read by
- * `parseYamlValue`, which enforces Berth's limits and reports bad YAML; a
- * second read only types its scalars.
- */
+/** A YAML value typed as yaml.v2 types it, read within Berth's limits. */
 export function goYamlValue(source: string, what: string, limits: Partial<YamlLimits> = {}, field?: string): unknown {
-  if (parseYamlValue(source, what, limits, field) === null) return null;
-  const document = parseDocument(source, { ...YAML_OPTIONS, customTags: yamlV2Tags, intAsBigInt: true });
-  return document.toJS({ maxAliasCount: limits.maxAliasCount ?? DEFAULT_YAML_LIMITS.maxAliasCount }) ?? null;
+  return parseYamlValue(source, what, limits, field, YAML_V2_SCHEMAS);
 }
 
 /**

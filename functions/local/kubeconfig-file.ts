@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
+import { writeYaml } from '../../core/yaml/write.ts';
 
 /**
  * The current context of a kubeconfig file as a self-contained kubeconfig:
@@ -17,7 +17,7 @@ export function exportCurrentContext(path: string): string {
   const inline = (data: string | undefined, file: string | undefined) =>
     data ?? (file ? readFileSync(file).toString('base64') : undefined);
   const token = user.token ?? undefined;
-  return stringify({
+  return writeYaml({
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': context.name,

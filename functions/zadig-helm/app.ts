@@ -1,3 +1,4 @@
+import { writeYaml } from '../../core/yaml/write.ts';
 import { createHelmServiceFromTemplate } from '../../core/charts/create-helm-service.ts';
 import {
   deleteChartTemplate,
@@ -17,7 +18,6 @@ import {
   createHelmEnvironment,
   getReleaseValues,
 } from '../../core/environments/helm-env-services.ts';
-import { stringify } from 'yaml';
 import { chartTemplateRoutes, helmEnvironmentRoutes, helmServiceRoutes } from './routes.ts';
 import {
   chartTemplateView,
@@ -121,7 +121,7 @@ export function createZadigHelmApp({ ctx, authenticate, chartRegistryId, log }: 
         serviceName: query.serviceName,
       });
       // Zadig answers the YAML text as its JSON response body: a JSON string.
-      return c.json(stringify(values, { sortMapEntries: true }));
+      return c.json(writeYaml(values, { sortKeys: true }));
     });
   }
 

@@ -1,8 +1,8 @@
 /**
  * The verbs of this group that render templates. `app.ts` imports this module
- * on the first request that runs one of them: the renderer and the YAML
- * parser they bring are a fifth of the function's bundle, and the requests
- * that only read or delete (most of them) never evaluate it.
+ * on the first request that runs one of them: the requests that only read or
+ * delete (most of them) never evaluate the renderer and the YAML reader they
+ * bring.
  */
 export { createRawService, createServiceFromTemplate } from '../../core/services/create-service.ts';
 export { updateServiceVariables, updateServiceYaml } from '../../core/services/update-service.ts';

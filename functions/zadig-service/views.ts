@@ -6,6 +6,7 @@ import type { NewRawService, NewTemplateService } from '../../core/services/sche
 import type { ServiceItem } from '../../core/services/service-item.ts';
 import type { NewTemplate, TemplateChange } from '../../core/templates/schemas.ts';
 import type { TemplateItem } from '../../core/templates/template-item.ts';
+import { writeYaml } from '../../core/yaml/write.ts';
 import { wireFieldsFrom } from '../zadig/errors.ts';
 import { unixSeconds } from '../zadig/views.ts';
 import type {
@@ -115,21 +116,14 @@ export const serviceDetailView = async (service: ServiceItem) => ({
   revision: service.revision,
   updated_by: service.updatedBy,
   updated_time: unixSeconds(service.updatedAt),
-  ...(service.helm ? await helmDetail(service.helm) : {}),
+  ...(service.helm ? helmDetail(service.helm) : {}),
 });
 
-/**
- * A Helm service's chart and values, as `template/load/helm` took them and as
- * they merged. The YAML writer is imported here, on the first Helm service
- * shown, for the reason `rendering-verbs.ts` gives.
- */
-const helmDetail = async (helm: HelmServiceChart) => {
-  const { stringify } = await import('yaml');
-  return {
-    chart_name: helm.chartName,
-    chart_version: helm.chartVersion,
-    values_yaml: stringify(helm.values),
-    variables: helm.variables,
-    override_values_yaml: helm.valuesYaml,
-  };
-};
+/** A Helm service's chart and values, as `template/load/helm` took them and as they merged. */
+const helmDetail = (helm: HelmServiceChart) => ({
+  chart_name: helm.chartName,
+  chart_version: helm.chartVersion,
+  values_yaml: writeYaml(helm.values),
+  variables: helm.variables,
+  override_values_yaml: helm.valuesYaml,
+});

@@ -58,7 +58,7 @@ describe('parseYamlStream: safe parsing', () => {
       /^yaml: document 2 \(line 2\) is not valid YAML at line \d+, column \d+: /,
     );
     expect(errorOf(() => parseYamlStream('a: 1\na: 2\n', 'yaml')).message).toBe(
-      'yaml: is not valid YAML at line 2, column 1: Map keys must be unique',
+      'yaml: is not valid YAML at line 2, column 1: duplicate key "a"',
     );
   });
 });
@@ -233,7 +233,9 @@ describe('renderService: spec service2', () => {
     expect(
       errorOf(() => renderService({ template: flattened, variables: serviceVariables(flattened, SERVICE2_KVS) }))
         .message,
-    ).toMatch(/^yaml: document 1 \(line 1\) is not valid YAML at line \d+, column \d+: Map keys must be unique/);
+    ).toMatch(
+      /^yaml: document 1 \(line 1\) is not valid YAML at line \d+, column \d+: duplicate key "app.kubernetes.io\/name"/,
+    );
   });
 });
 
