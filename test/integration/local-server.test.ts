@@ -36,7 +36,9 @@ describe('npm start (the local server)', () => {
     });
     expect(cluster).toMatchObject({ id: 'default', status: 'ready' });
     // Where the stream workers resume after a restart; kept out of the table, whose writes would feed the stream.
-    expect(existsSync(join(dataDir, 'stream-checkpoint.json'))).toBe(true);
+    // Saved once the batch is handled, which may be after the probe wrote `ready`.
+    const checkpoint = join(dataDir, 'stream-checkpoint.json');
+    expect(await eventually(async () => existsSync(checkpoint) || undefined)).toBe(true);
   });
 
   it('answers /healthz with a request id, the caller’s own when it sent a sane one', async () => {
