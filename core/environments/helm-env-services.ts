@@ -1,4 +1,3 @@
-import type { Principal } from '../auth/schemas.ts';
 import { chartContainers } from '../charts/helm-service.ts';
 import { loadKubeconfig } from '../clusters/cluster-item.ts';
 import type { CoreContext } from '../context.ts';
@@ -15,7 +14,13 @@ import {
   type EnvServiceItem,
   type EnvironmentItem,
 } from './environment-item.ts';
-import { readServices, recordNewEnvironment, requireCreatable, type EnvironmentCreation } from './new-environment.ts';
+import {
+  envServiceItem,
+  readServices,
+  recordNewEnvironment,
+  requireCreatable,
+  type EnvironmentCreation,
+} from './new-environment.ts';
 import type { NewHelmEnvironment } from './schemas.ts';
 import { findImagePaths, imagePathKeys, withImage, type ImageValuePaths } from './helm-image-values.ts';
 import { newOperation } from './operation-item.ts';
@@ -129,7 +134,15 @@ export async function addHelmEnvServices({
         releaseValues(service, helm, path),
         `${path}.valuesYaml`,
       );
-      return { before, item: newHelmEnvService(env, service.name, helm, containers, ref.principal, ref.ctx.now()) };
+      return {
+        before,
+        item: envServiceItem(env, service.name, ref.principal, ref.ctx.now(), {
+          variableKvs: [],
+          containers: containers.map(({ name, image }) => ({ name, image })),
+          helm,
+          status: helm.deployStrategy === 'import' ? 'imported' : 'pending',
+        }),
+      };
     }),
   );
   requireIdle(env);
@@ -156,32 +169,6 @@ export async function addHelmEnvServices({
     },
   );
   return recordChange(ref.ctx, ref.principal, env, 'updating', operation, writes);
-}
-
-function newHelmEnvService(
-  env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>,
-  service: string,
-  helm: HelmEnvService,
-  containers: Array<{ name: string; image: string }>,
-  principal: Pick<Principal, 'name'>,
-  now: Date,
-): EnvServiceItem {
-  return {
-    entity: 'env-service',
-    project: env.project,
-    scope: env.scope,
-    env: env.key,
-    service,
-    variableKvs: [],
-    containers: containers.map(({ name, image }) => ({ name, image })),
-    helm,
-    status: helm.deployStrategy === 'import' ? 'imported' : 'pending',
-    appliedObjects: [],
-    revision: 0,
-    updatedBy: principal.name,
-    updatedAt: now.toISOString(),
-    version: 1,
-  };
 }
 
 /** Where a Helm env service's release lives. */

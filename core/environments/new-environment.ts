@@ -156,20 +156,29 @@ export async function recordNewEnvironment({
   return { operationId: operation.id };
 }
 
-export function newEnvService(
+/** A YAML service as an environment first records it: pending until the worker applies it. */
+export const newEnvService = (
   env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>,
   input: EnvServiceInput,
   principal: Pick<Principal, 'name'>,
   now: Date,
+): EnvServiceItem => envServiceItem(env, input.name, principal, now, { ...envServiceValues(input), status: 'pending' });
+
+/** An env service never applied yet, with what its kind records (values, or a Helm release) and its first status. */
+export function envServiceItem(
+  env: Pick<EnvironmentItem, 'project' | 'scope' | 'key'>,
+  service: string,
+  principal: Pick<Principal, 'name'>,
+  now: Date,
+  recorded: Pick<EnvServiceItem, 'variableKvs' | 'containers' | 'status' | 'helm'>,
 ): EnvServiceItem {
   return {
     entity: 'env-service',
     project: env.project,
     scope: env.scope,
     env: env.key,
-    service: input.name,
-    ...envServiceValues(input),
-    status: 'pending',
+    service,
+    ...recorded,
     appliedObjects: [],
     revision: 0,
     updatedBy: principal.name,
