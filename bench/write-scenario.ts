@@ -1,5 +1,6 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { signDelivery } from '../core/hooks/signatures.ts';
+import { batchYaml } from '../test/support/batch-service.ts';
 import { demoChart } from '../test/support/charts.ts';
 import { arrayAt, at, numberAt, stringAt, type Json } from '../test/support/json.ts';
 import { pushTinyImage, type TestRegistry } from '../test/support/oci-registry.ts';
@@ -64,26 +65,6 @@ const projectKey = { projectKey: PROJECT };
 const variables = [{ key: 'replicas', value: '1', type: 'string' }];
 const configMap = (value: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bench-config}\ndata: {value: "${value}"}\n`;
-const batchYaml = [
-  'apiVersion: apps/v1',
-  'kind: StatefulSet',
-  'metadata: {name: batch-db}',
-  'spec:',
-  '  replicas: 1',
-  '  serviceName: batch-db',
-  '  selector: {matchLabels: {app: batch-db}}',
-  '  template:',
-  '    metadata: {labels: {app: batch-db}}',
-  '    spec: {containers: [{name: db, image: "postgres:16"}]}',
-  '---',
-  'apiVersion: batch/v1',
-  'kind: CronJob',
-  'metadata: {name: batch-report}',
-  'spec:',
-  '  schedule: "0 3 * * *"',
-  '  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: report, image: "busybox:1.36"}]}}}}',
-  '',
-].join('\n');
 /** A Service the API server refuses (a node port out of range), which Berth's own checks let through. */
 const refusedYaml = `apiVersion: v1\nkind: Service\nmetadata: {name: late}\nspec: {type: NodePort, ports: [{port: 80, nodePort: 80}]}\n`;
 

@@ -4,6 +4,7 @@ import { keys } from '../../core/store/keys.ts';
 import { ADMIN_TOKEN, createHarness, eventually, type Harness } from '../support/harness.ts';
 import { call } from '../support/http.ts';
 import { kube, runningPods } from '../support/kube.ts';
+import { batchYaml } from '../support/batch-service.ts';
 import { environmentClient, seedEnvironmentWorld } from '../support/zadig-environment.ts';
 import { arrayAt, at, entryWith, objectAt, stringAt } from '../support/json.ts';
 
@@ -36,26 +37,6 @@ const duoYaml = [
   'kind: Service',
   'metadata: {name: duo-web}',
   'spec: {selector: {app: duo-web}, type: NodePort, ports: [{port: 80}]}',
-  '',
-].join('\n');
-const batchYaml = [
-  'apiVersion: apps/v1',
-  'kind: StatefulSet',
-  'metadata: {name: batch-db}',
-  'spec:',
-  '  replicas: 1',
-  '  serviceName: batch-db',
-  '  selector: {matchLabels: {app: batch-db}}',
-  '  template:',
-  '    metadata: {labels: {app: batch-db}}',
-  '    spec: {containers: [{name: db, image: "postgres:16"}]}',
-  '---',
-  'apiVersion: batch/v1',
-  'kind: CronJob',
-  'metadata: {name: batch-report}',
-  'spec:',
-  '  schedule: "0 3 * * *"',
-  '  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: report, image: "busybox:1.36"}]}}}}',
   '',
 ].join('\n');
 

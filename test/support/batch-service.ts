@@ -1,0 +1,21 @@
+/** A service of the workload kinds beyond Deployments: a StatefulSet and a CronJob. */
+export const batchYaml = [
+  'apiVersion: apps/v1',
+  'kind: StatefulSet',
+  'metadata: {name: batch-db}',
+  'spec:',
+  '  replicas: 1',
+  '  serviceName: batch-db',
+  '  selector: {matchLabels: {app: batch-db}}',
+  '  template:',
+  '    metadata: {labels: {app: batch-db}}',
+  '    spec: {containers: [{name: db, image: "postgres:16"}]}',
+  '---',
+  'apiVersion: batch/v1',
+  'kind: CronJob',
+  'metadata: {name: batch-report}',
+  'spec:',
+  '  schedule: "0 3 * * *"',
+  '  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: report, image: "busybox:1.36"}]}}}}',
+  '',
+].join('\n');
