@@ -132,7 +132,7 @@ export function createZadigServiceApp({ ctx, authenticate, log }: ZadigServiceDe
       return c.json(SUCCESS);
     });
     route(routes.detail, async (c, { params, query }) =>
-      c.json(await serviceDetailView(await getService(ref(c, query.projectKey, params.serviceName)))),
+      c.json(serviceDetailView(await getService(ref(c, query.projectKey, params.serviceName)))),
     );
     route(routes.updateYaml, async (c, { params, query, body }) => {
       const { updateServiceYaml } = await renderingVerbs();

@@ -103,7 +103,7 @@ export const serviceSummaryView = (service: Pick<ServiceItem, 'name' | 'containe
   containers: service.containers,
 });
 
-export const serviceDetailView = async (service: ServiceItem) => ({
+export const serviceDetailView = (service: ServiceItem) => ({
   service_name: service.name,
   type: service.type ?? 'k8s',
   created_by: service.createdBy,
