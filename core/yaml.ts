@@ -105,7 +105,7 @@ export function parseYamlStream(
 }
 
 /**
- * Reads back YAML Berth wrote itself with `toYaml` (YAML 1.2), under the
+ * Reads back YAML Berth wrote itself with `writeYaml` (YAML 1.2), under the
  * default limits.
  */
 export function parseWrittenYamlStream(source: string, what: string): YamlDocument[] {
